@@ -1,0 +1,52 @@
+# One command to serve, one to test. Everything else is installed from pyproject.toml/requirements.lock.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+ROL    ?= regisseur
+GEMEENTE ?= 0505
+SPECTRAL := npx --yes @stoplight/spectral-cli@6.16.3
+ADR_RULESET ?= ../shared/adr/linter.yaml
+
+.PHONY: run token test openapi lint-openapi migrate bench lock clean
+
+$(BIN)/.installed: pyproject.toml requirements.lock
+	@$(PYTHON) -m venv $(VENV) >&2
+	@$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock >&2
+	@touch $@
+
+## Serve the API on http://127.0.0.1:$(PORT) with the SQLite file store under ./var/
+run: $(BIN)/.installed
+	@$(BIN)/python -m adapters.cli tokens
+	$(BIN)/uvicorn api.main:create_app --factory --host 127.0.0.1 --port $(PORT)
+
+## Print only a development token: make token ROL=regisseur GEMEENTE=0505
+token: $(BIN)/.installed
+	@$(BIN)/python -m adapters.cli token --rol $(ROL) --gemeente "$(GEMEENTE)"
+
+## Run every test: SQLite always, PostgreSQL when reachable (required with INBURGERING_TEST_POSTGRES=verplicht)
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Regenerate the committed OpenAPI document
+openapi: $(BIN)/.installed
+	$(BIN)/python -m api.openapi
+
+lint-openapi:
+	$(SPECTRAL) lint -r $(ADR_RULESET) openapi/openapi.json
+
+## Create schema and tables once, before API workers start (production: CREATE_TABLE=n in workers)
+migrate: $(BIN)/.installed
+	$(BIN)/python -m adapters.cli migreer
+
+## Benchmarks (not part of make test)
+bench: $(BIN)/.installed
+	$(BIN)/python -m tests.bench.commands
+
+## Re-resolve requirements.lock after changing pyproject.toml
+lock: $(BIN)/.installed
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

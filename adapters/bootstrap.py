@@ -1,0 +1,16 @@
+"""Composition root: builds the Inburgering application from settings."""
+
+from __future__ import annotations
+
+from adapters.crypto import bsn_sleutel, persoon_id_functie
+from adapters.settings import Settings
+from domain.application import Inburgering, Klok
+
+
+def bouw_applicatie(instellingen: Settings, klok: Klok) -> Inburgering:
+    """One Application per process; the store follows the settings (SQLite file or PostgreSQL)."""
+    return Inburgering(
+        env=instellingen.eventsourcing_env(),
+        klok=klok,
+        persoon_id=persoon_id_functie(bsn_sleutel(instellingen)),
+    )

@@ -1,0 +1,43 @@
+"""Keys: the keyed BSN pseudonym and the local development keys."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from uuid import UUID
+
+from adapters.settings import Settings
+
+
+class OntbrekendeSleutelError(RuntimeError):
+    """Production was started without a key it needs."""
+
+
+def persoon_id_functie(sleutel: bytes) -> Callable[[str], UUID]:
+    """A keyed, one-way id for a BSN: not reversible by enumerating BSNs without the key."""
+
+    def persoon_id(bsn: str) -> UUID:
+        digest = hmac.new(sleutel, bsn.encode(), hashlib.sha256).digest()
+        return UUID(bytes=digest[:16], version=4)
+
+    return persoon_id
+
+
+def bsn_sleutel(settings: Settings) -> bytes:
+    """The BSN key from settings; in development one is generated once under ./var."""
+    if settings.bsn_sleutel is not None:
+        return settings.bsn_sleutel.get_secret_value().encode()
+    if settings.is_productie:
+        raise OntbrekendeSleutelError("INBURGERING_BSN_SLEUTEL is verplicht in productie.")
+    return _lokaal_geheim(settings.bsn_sleutel_pad, lambda: secrets.token_hex(32)).encode()
+
+
+def _lokaal_geheim(pad: Path, maak: Callable[[], str]) -> str:
+    if not pad.exists():
+        pad.parent.mkdir(parents=True, exist_ok=True)
+        pad.touch(mode=0o600)
+        pad.write_text(maak())
+    return pad.read_text()

@@ -1,0 +1,65 @@
+"""Settings from the environment (prefix INBURGERING_) and the eventsourcing env they imply."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Defaults give a working local development set-up."""
+
+    model_config = SettingsConfigDict(env_prefix="INBURGERING_", extra="ignore")
+
+    omgeving: Literal["ontwikkeling", "productie"] = "ontwikkeling"
+    database_url: str | None = Field(default=None, description="postgresql://user:pass@host:port/db")
+    database_schema: str = "public"
+    database_pool_size: int = 5
+    database_max_overflow: int = 10
+    database_lock_timeout: int = 10
+    sqlite_pad: Path = ROOT / "var" / "inburgering.db"
+    maak_tabellen: bool = True
+    jwks: str | None = Field(default=None, description="JSON Web Key Set with the public keys of the IdP")
+    jwks_pad: Path | None = None
+    jwt_issuer: str = "https://sso.drechtsteden.nl/inburgering"
+    jwt_audience: str = "inburgering-api"
+    ontwikkelsleutel_pad: Path = ROOT / "var" / "ontwikkelsleutel.jwk.json"
+    bsn_sleutel: SecretStr | None = None
+    bsn_sleutel_pad: Path = ROOT / "var" / "bsn-sleutel"
+
+    @field_validator("database_url")
+    @classmethod
+    def alleen_postgresql(cls, waarde: str | None) -> str | None:
+        if waarde is not None and urlsplit(waarde).scheme not in ("postgresql", "postgres"):
+            raise ValueError("INBURGERING_DATABASE_URL moet een postgresql:// URL zijn")
+        return waarde
+
+    @property
+    def is_productie(self) -> bool:
+        return self.omgeving == "productie"
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The env for eventsourcing: PostgreSQL when a URL is set, else the SQLite file."""
+        env = {"CREATE_TABLE": "y" if self.maak_tabellen else "n"}
+        if self.database_url is None:
+            self.sqlite_pad.parent.mkdir(parents=True, exist_ok=True)
+            return env | {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(self.sqlite_pad)}
+        url = urlsplit(self.database_url)
+        return env | {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(url.path.lstrip("/")),
+            "POSTGRES_HOST": url.hostname or "localhost",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or ""),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "POSTGRES_SCHEMA": self.database_schema,
+            "POSTGRES_POOL_SIZE": str(self.database_pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(self.database_max_overflow),
+            "POSTGRES_LOCK_TIMEOUT": str(self.database_lock_timeout),
+        }

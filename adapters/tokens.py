@@ -1,0 +1,59 @@
+"""JWT keys: the IdP's public keys in production, a generated signing key in development."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+from joserfc import jwt
+from joserfc.jwk import ECKey, KeySet
+
+from adapters.crypto import OntbrekendeSleutelError, _lokaal_geheim
+from adapters.settings import Settings
+
+ALGORITMEN = ["ES256", "RS256", "PS256", "EdDSA"]
+ONTWIKKEL_KID_PREFIX = "ontwikkeling-"
+
+
+def _ontwikkelsleutel(settings: Settings) -> ECKey:
+    def maak() -> str:
+        kid = ONTWIKKEL_KID_PREFIX + uuid.uuid4().hex[:8]
+        sleutel = ECKey.generate_key("P-256", parameters={"kid": kid, "alg": "ES256", "use": "sig"})
+        return json.dumps(sleutel.as_dict(private=True))
+
+    return ECKey.import_key(json.loads(_lokaal_geheim(settings.ontwikkelsleutel_pad, maak)))
+
+
+def verificatiesleutels(settings: Settings) -> KeySet:
+    """The keys tokens are checked against. Production needs the IdP's keys and refuses ours."""
+    tekst = settings.jwks or (settings.jwks_pad.read_text() if settings.jwks_pad else None)
+    if tekst is None:
+        if settings.is_productie:
+            raise OntbrekendeSleutelError("INBURGERING_JWKS of INBURGERING_JWKS_PAD is verplicht in productie.")
+        return KeySet([_ontwikkelsleutel(settings)])
+    sleutels = KeySet.import_key_set(json.loads(tekst))
+    if settings.is_productie and any(str(k.kid or "").startswith(ONTWIKKEL_KID_PREFIX) for k in sleutels):
+        raise OntbrekendeSleutelError("Een ontwikkelsleutel is niet toegestaan in productie.")
+    return sleutels
+
+
+def maak_ontwikkeltoken(
+    settings: Settings, *, rol: str, gemeenten: list[str], gebruiker: str | None = None, geldig_seconden: int = 8 * 3600
+) -> str:
+    """A token signed with the local development key (never accepted in production)."""
+    if settings.is_productie:
+        raise OntbrekendeSleutelError("Ontwikkeltokens bestaan niet in productie.")
+    sleutel = _ontwikkelsleutel(settings)
+    nu = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": gebruiker or f"{rol}-{'-'.join(gemeenten) or 'sdd'}",
+        "rol": rol,
+        "gemeenten": gemeenten,
+        "iat": nu,
+        "exp": nu + geldig_seconden,
+    }
+    return jwt.encode({"alg": "ES256", "kid": sleutel.kid}, claims, sleutel)

@@ -1,0 +1,1 @@
+"""The REST API: routers, schemas, authentication and error mapping."""

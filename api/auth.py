@@ -1,0 +1,75 @@
+"""Bearer JWT authentication and role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+
+from api.problems import ProbleemError
+from domain.application import Actor
+from domain.waarden import Gemeente, Rol
+
+GEMEENTE_GEBONDEN = {Rol.REGISSEUR, Rol.HANDHAVER}
+LEZERS = (Rol.REGISSEUR, Rol.HANDHAVER, Rol.DUO, Rol.AUDITOR)
+
+bearer = HTTPBearer(auto_error=False, bearerFormat="JWT", description="JWT van de SDD identity provider")
+
+
+def _niet_ingelogd(detail: str) -> ProbleemError:
+    return ProbleemError(401, "niet-geauthenticeerd", "Niet geauthenticeerd.", detail, {"WWW-Authenticate": "Bearer"})
+
+
+def _claims(token: str, sleutels: KeySet, issuer: str, audience: str) -> dict[str, Any]:
+    try:
+        gedecodeerd = jwt.decode(token, sleutels, algorithms=["ES256", "RS256", "PS256", "EdDSA"])
+        jwt.JWTClaimsRegistry(
+            iss={"essential": True, "value": issuer},
+            aud={"essential": True, "value": audience},
+            exp={"essential": True},
+            sub={"essential": True},
+        ).validate(gedecodeerd.claims)
+    except (JoseError, ValueError) as fout:
+        raise _niet_ingelogd("Het token is ongeldig of verlopen.") from fout
+    return gedecodeerd.claims
+
+
+def _actor(claims: dict[str, Any], correlatie_id: str) -> Actor:
+    try:
+        rol = Rol(claims.get("rol"))
+        gemeenten = frozenset(Gemeente(code) for code in claims.get("gemeenten") or [])
+    except (ValueError, TypeError) as fout:
+        raise _niet_ingelogd("Het token noemt een onbekende rol of gemeente.") from fout
+    if rol in GEMEENTE_GEBONDEN and not gemeenten:
+        raise _niet_ingelogd(f"Een {rol.value} hoort aan een of meer gemeenten gebonden te zijn.")
+    return Actor(gebruiker=str(claims["sub"]), rol=rol, gemeenten=gemeenten, correlatie_id=correlatie_id)
+
+
+def huidige_actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Actor:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise _niet_ingelogd("Stuur een bearer token mee in de Authorization-header.")
+    instellingen = request.app.state.instellingen
+    claims = _claims(credentials.credentials, request.app.state.sleutels, instellingen.jwt_issuer, instellingen.jwt_audience)
+    return _actor(claims, request.state.correlatie_id)
+
+
+def rollen(*toegestaan: Rol) -> Callable[..., Actor]:
+    def controleer(actor: Annotated[Actor, Depends(huidige_actor)]) -> Actor:
+        if actor.rol not in toegestaan:
+            raise ProbleemError(403, "geen-toegang", "Geen toegang.", f"De rol {actor.rol.value} mag dit niet.")
+        return actor
+
+    return controleer
+
+
+Lezer = Annotated[Actor, Depends(rollen(*LEZERS))]
+Regisseur = Annotated[Actor, Depends(rollen(Rol.REGISSEUR))]
+Handhaver = Annotated[Actor, Depends(rollen(Rol.HANDHAVER))]

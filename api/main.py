@@ -1,0 +1,70 @@
+"""The FastAPI application: composition of settings, store, routers and error mapping."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.routing import APIRoute
+
+from adapters.bootstrap import bouw_applicatie
+from adapters.clock import SysteemKlok
+from adapters.settings import Settings
+from adapters.tokens import verificatiesleutels
+from api import problems
+from api.openapi import API_VERSIE, BASISPAD, bouw_openapi
+from api.routers import health, trajecten
+from domain.application import Klok
+
+CORRELATIE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name.replace("_", "-")
+
+
+def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -> FastAPI:
+    """Build the app; the store is opened when it starts and closed when it stops."""
+    instellingen = instellingen or Settings()
+    klok = klok or SysteemKlok()
+    sleutels = verificatiesleutels(instellingen)  # fails fast in production without a key
+
+    @asynccontextmanager
+    async def levensduur(app: FastAPI) -> AsyncIterator[None]:
+        app.state.inburgering = bouw_applicatie(instellingen, klok)
+        try:
+            yield
+        finally:
+            app.state.inburgering.close()
+
+    app = FastAPI(
+        title="Inburgering API",
+        version=API_VERSIE,
+        lifespan=levensduur,
+        redirect_slashes=False,  # a trailing slash is another URL: 404, never a redirect
+        docs_url=f"{BASISPAD}/docs",
+        redoc_url=None,
+        openapi_url=f"{BASISPAD}/openapi.json",
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.instellingen = instellingen
+    app.state.klok = klok
+    app.state.sleutels = sleutels
+    problems.registreer(app)
+    app.include_router(health.router, prefix=BASISPAD)
+    app.include_router(trajecten.router, prefix=BASISPAD)
+    app.openapi = lambda: bouw_openapi(app)  # type: ignore[method-assign]
+
+    @app.middleware("http")
+    async def kopregels(request: Request, volgende: Callable[[Request], Awaitable[Response]]) -> Response:
+        gevraagd = request.headers.get("X-Correlation-ID", "")
+        request.state.correlatie_id = gevraagd if CORRELATIE_ID.match(gevraagd) else str(uuid.uuid4())
+        response = await volgende(request)
+        response.headers["API-Version"] = API_VERSIE
+        response.headers["X-Correlation-ID"] = request.state.correlatie_id
+        return response
+
+    return app

@@ -1,0 +1,100 @@
+"""Errors as application/problem+json (RFC 9457), mapped in this one place."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from domain.application import TrajectNietGevondenError, VersieVerouderdError
+from domain.fouten import RegelOvertredenError
+from domain.opdracht import IdempotencyKeyHergebruiktError
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_PREFIX = "https://api.sdd-inburgering.nl/problemen/"
+log = logging.getLogger("inburgering.api")
+
+
+class ProbleemError(Exception):
+    """An HTTP problem raised by the API layer itself (authentication, headers)."""
+
+    def __init__(self, status: int, code: str, titel: str, detail: str, headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.status, self.code, self.titel, self.detail, self.headers = status, code, titel, detail, headers
+
+
+def probleem(
+    request: Request, status: int, code: str, titel: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    inhoud = {"type": TYPE_PREFIX + code, "title": titel, "status": status, "detail": detail}
+    inhoud |= {"instance": request.url.path, "code": code} | extra
+    return JSONResponse(inhoud, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _ongeldige_invoer(request: Request, fout: RequestValidationError) -> JSONResponse:
+    velden = [
+        {
+            "name": ".".join(str(deel) for deel in e["loc"][1:] if deel not in ("body",)) or str(e["loc"][0]),
+            "code": e["type"],
+            "reason": e["msg"],
+        }
+        for e in fout.errors()
+    ]
+    return probleem(
+        request,
+        400,
+        "ongeldige-invoer",
+        "Een of meer velden zijn ongeldig.",
+        f"{len(velden)} ongeldig(e) veld(en).",
+        invalidParams=velden,
+    )
+
+
+def registreer(app: FastAPI) -> None:
+    """Map every error the API can raise to one problem response."""
+
+    @app.exception_handler(RequestValidationError)
+    def ongeldig(request: Request, fout: RequestValidationError) -> JSONResponse:
+        return _ongeldige_invoer(request, fout)
+
+    @app.exception_handler(HTTPException)
+    def http(request: Request, fout: HTTPException) -> JSONResponse:
+        code = {404: "niet-gevonden", 405: "methode-niet-toegestaan"}.get(fout.status_code, "http-fout")
+        return probleem(request, fout.status_code, code, str(fout.detail), str(fout.detail), fout.headers)
+
+    @app.exception_handler(ProbleemError)
+    def api_probleem(request: Request, fout: ProbleemError) -> JSONResponse:
+        return probleem(request, fout.status, fout.code, fout.titel, fout.detail, fout.headers)
+
+    @app.exception_handler(RegelOvertredenError)
+    def regel(request: Request, fout: RegelOvertredenError) -> JSONResponse:
+        return probleem(request, 409, fout.code, fout.titel, fout.detail, grondslag=fout.grondslag)
+
+    @app.exception_handler(TrajectNietGevondenError)
+    def niet_gevonden(request: Request, _: TrajectNietGevondenError) -> JSONResponse:
+        return probleem(request, 404, "traject-niet-gevonden", "Traject niet gevonden.", "Er is geen traject met dit id dat u mag zien.")
+
+    @app.exception_handler(VersieVerouderdError)
+    def verouderd(request: Request, fout: VersieVerouderdError) -> JSONResponse:
+        return probleem(
+            request, 412, "versie-verouderd", "Het traject is intussen gewijzigd.", str(fout), {"ETag": f'"{fout.huidig}"'}
+        )
+
+    @app.exception_handler(IdempotencyKeyHergebruiktError)
+    def hergebruikt(request: Request, fout: IdempotencyKeyHergebruiktError) -> JSONResponse:
+        return probleem(request, 409, "idempotency-key-hergebruikt", "Idempotency-Key al gebruikt.", str(fout))
+
+    @app.exception_handler(IntegrityError)
+    def gelijktijdig(request: Request, _: IntegrityError) -> JSONResponse:
+        detail = "Een ander verzoek wijzigde hetzelfde traject tegelijk; haal het opnieuw op en probeer nogmaals."
+        return probleem(request, 409, "gelijktijdige-wijziging", "Gelijktijdige wijziging.", detail)
+
+    @app.exception_handler(Exception)
+    def onverwacht(request: Request, fout: Exception) -> JSONResponse:
+        log.exception("onverwachte fout bij %s %s", request.method, request.url.path)
+        return probleem(request, 500, "interne-fout", "Interne fout.", "Er ging iets mis; de fout is gelogd.")

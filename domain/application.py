@@ -1,0 +1,233 @@
+"""Inburgering: the use cases. Load, decide in the aggregate, save atomically.
+
+Infrastructure-agnostic: the store comes from the environment (SQLite, PostgreSQL or memory).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+
+from domain.commandos import Commando, StartCommando
+from domain.opdracht import Opdracht, opdracht_id
+from domain.persoon import Persoonsregistratie
+from domain.traject import Inburgeringstraject
+from domain.waarden import Gemeente, Metadata, Rol, Vastlegging
+
+
+class TrajectNietGevondenError(Exception):
+    """No trajectory with this id that the user may see."""
+
+
+class VersieVerouderdError(Exception):
+    """The client's If-Match names an older version than the stored one."""
+
+    def __init__(self, verwacht: int, huidig: int) -> None:
+        super().__init__(f"U werkte met versie {verwacht}; de huidige versie is {huidig}.")
+        self.huidig = huidig
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated user behind a request."""
+
+    gebruiker: str
+    rol: Rol
+    gemeenten: frozenset[Gemeente]
+    correlatie_id: str
+
+
+@dataclass(frozen=True)
+class Idempotentie:
+    """An Idempotency-Key and a fingerprint of the request it came with."""
+
+    sleutel: str
+    vingerafdruk: str
+
+
+@dataclass(frozen=True)
+class Uitkomst:
+    """The trajectory as a command left it; `herhaald` when a known key replayed the first answer."""
+
+    traject: Inburgeringstraject
+    herhaald: bool = False
+
+
+class Klok:
+    """The time source: the moment of recording and today's date in the Netherlands."""
+
+    def nu(self) -> datetime:
+        raise NotImplementedError
+
+    def vandaag(self) -> date:
+        raise NotImplementedError
+
+
+class DateAsIso(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class MetadataAsDict(Transcoding):
+    type = Metadata
+    name = "metadata"
+
+    def encode(self, obj: Metadata) -> dict[str, Any]:
+        return {"gebruiker": obj.gebruiker, "rol": obj.rol, "gemeente": obj.gemeente, "correlatie_id": obj.correlatie_id}
+
+    def decode(self, data: dict[str, Any]) -> Metadata:
+        return Metadata(**data)
+
+
+class Inburgering(Application[UUID]):
+    """The inburgering use cases of SDD."""
+
+    name = "inburgering"  # pinned: it names the PostgreSQL tables and the env prefix
+    env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "1000"}
+
+    def __init__(
+        self, env: dict[str, str] | None = None, *, klok: Klok, persoon_id: Callable[[str], UUID]
+    ) -> None:
+        super().__init__(env)
+        self.klok = klok
+        self.persoon_id = persoon_id
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsIso())
+        transcoder.register(MetadataAsDict())
+
+    # -- commands ----------------------------------------------------------------------------
+
+    def start_traject(
+        self, commando: StartCommando, actor: Actor, idempotentie: Idempotentie | None = None
+    ) -> Uitkomst:
+        """Open a trajectory from a TVS-profiel or a DUO kennisgeving."""
+        if (eerder := self._eerdere_uitkomst(actor, idempotentie)) is not None:
+            return eerder
+        door = self._vastlegging(actor)
+        if not door.mag_werken_voor(commando.gemeente):
+            raise TrajectNietGevondenError("Deze gemeente valt buiten uw mandaat.")
+        traject = commando.starten(door)
+        persoon = self._persoon(commando.bsn, door)
+        persoon.koppel(traject.id, door, door.metadata(namens=commando.gemeente))
+        return self._bewaar(traject, actor, idempotentie, persoon)
+
+    def voer_uit(
+        self,
+        traject_id: UUID,
+        commando: Commando,
+        actor: Actor,
+        verwachte_versie: int | None = None,
+        idempotentie: Idempotentie | None = None,
+    ) -> Uitkomst:
+        """Carry out a command on a trajectory, optionally only if it is still at a version."""
+        if (eerder := self._eerdere_uitkomst(actor, idempotentie)) is not None:
+            return eerder
+        traject = self.traject(traject_id, actor)
+        if verwachte_versie is not None and verwachte_versie != traject.version:
+            raise VersieVerouderdError(verwachte_versie, traject.version)
+        commando.uitvoeren(traject, self._vastlegging(actor))
+        return self._bewaar(traject, actor, idempotentie)
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def traject(self, traject_id: UUID, actor: Actor, versie: int | None = None) -> Inburgeringstraject:
+        """The trajectory (at a version), if the actor may see it."""
+        try:
+            traject = self.repository.get(traject_id, version=versie)
+        except AggregateNotFoundError:
+            raise TrajectNietGevondenError(str(traject_id)) from None
+        if not isinstance(traject, Inburgeringstraject) or not self._vastlegging(actor).mag_werken_voor(
+            traject.gemeente
+        ):
+            raise TrajectNietGevondenError(str(traject_id))  # 404, not 403: existence is not disclosed
+        return traject
+
+    def gebeurtenissen(self, traject_id: UUID, actor: Actor) -> list[Aggregate.Event]:
+        """Every recorded fact of a trajectory, in order."""
+        self.traject(traject_id, actor)
+        return list(self.events.get(traject_id))
+
+    def zoek_trajecten(self, bsn: str, actor: Actor) -> list[Inburgeringstraject]:
+        """The trajectories of a person that the actor may see."""
+        try:
+            persoon = self.repository.get(self.persoon_id(bsn))
+        except AggregateNotFoundError:
+            return []
+        gevonden = []
+        for traject_id in persoon.trajecten:
+            try:
+                gevonden.append(self.traject(traject_id, actor))
+            except TrajectNietGevondenError:
+                continue
+        return gevonden
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _vastlegging(self, actor: Actor) -> Vastlegging:
+        return Vastlegging(
+            gebruiker=actor.gebruiker,
+            rol=actor.rol,
+            gemeenten=actor.gemeenten,
+            correlatie_id=actor.correlatie_id,
+            tijdstip=self.klok.nu(),
+            vandaag=self.klok.vandaag(),
+        )
+
+    def _persoon(self, bsn: str, door: Vastlegging) -> Persoonsregistratie:
+        persoon_id = self.persoon_id(bsn)
+        try:
+            persoon = self.repository.get(persoon_id)
+        except AggregateNotFoundError:
+            return Persoonsregistratie.nieuw(persoon_id, door)
+        assert isinstance(persoon, Persoonsregistratie)
+        return persoon
+
+    def _eerdere_uitkomst(self, actor: Actor, idempotentie: Idempotentie | None) -> Uitkomst | None:
+        if idempotentie is None:
+            return None
+        try:
+            opdracht = self.repository.get(opdracht_id(actor.gebruiker, idempotentie.sleutel))
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(opdracht, Opdracht)
+        opdracht.controleer(idempotentie.vingerafdruk)
+        traject = self.repository.get(opdracht.traject_id, version=opdracht.traject_versie)
+        return Uitkomst(traject, herhaald=True)
+
+    def _bewaar(
+        self,
+        traject: Inburgeringstraject,
+        actor: Actor,
+        idempotentie: Idempotentie | None,
+        *andere: Aggregate,
+    ) -> Uitkomst:
+        opdrachten = []
+        if idempotentie is not None:
+            opdrachten.append(
+                Opdracht.verwerkt(
+                    actor.gebruiker, idempotentie.sleutel, idempotentie.vingerafdruk, traject.id, traject.version
+                )
+            )
+        try:
+            self.save(traject, *andere, *opdrachten)
+        except IntegrityError:
+            # A concurrent request with the same key won the race: answer as it did.
+            if (eerder := self._eerdere_uitkomst(actor, idempotentie)) is not None:
+                return eerder
+            raise
+        return Uitkomst(traject)

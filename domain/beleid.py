@@ -1,0 +1,67 @@
+"""SDD policy values and the Besluit's amounts: versioned, effective-dated, each with its source.
+
+Values the law fixes are here too when the Besluit may change them (boete amounts), so that a
+change is one new entry with a date instead of a code change. A fact is judged by the policy in
+force on the date the fact took effect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from domain.waarden import Verwijtbaarheid
+
+
+@dataclass(frozen=True)
+class Beleid:
+    """One version of the policy table."""
+
+    ingangsdatum: date
+    bron: str
+    max_routewijzigingen: int
+    intake_signaal_weken: int
+    begeleiding_maanden: int
+    boete_wi22: Decimal
+    boete_wi23_basis: Decimal
+    boete_wi23_maximum: Decimal
+    boete_wi23_recidive_maanden: int
+    boetes_maximum_per_termijn: Decimal
+    verwijtbaarheid_percentage: dict[Verwijtbaarheid, int]
+
+
+BELEIDSVERSIES: tuple[Beleid, ...] = (
+    Beleid(
+        ingangsdatum=date(2022, 1, 1),
+        bron=(
+            "SDD beleidsplan inburgering Drechtsteden §3.1 (intake 10 weken), §3.3 (een "
+            "routewijziging), §3.8 (begeleiding 15 maanden); Besluit inburgering 2021 art. 7.1 "
+            "(boetebedragen)"
+        ),
+        max_routewijzigingen=1,
+        intake_signaal_weken=10,
+        begeleiding_maanden=15,
+        boete_wi22=Decimal("250.00"),
+        boete_wi23_basis=Decimal("50.00"),
+        boete_wi23_maximum=Decimal("800.00"),
+        boete_wi23_recidive_maanden=12,
+        boetes_maximum_per_termijn=Decimal("2400.00"),
+        verwijtbaarheid_percentage={
+            Verwijtbaarheid.OPZET: 100,
+            Verwijtbaarheid.GROVE_SCHULD: 75,
+            Verwijtbaarheid.GEEN_OPZET_OF_GROVE_SCHULD: 50,
+            Verwijtbaarheid.VERMINDERD_VERWIJTBAAR: 25,
+            Verwijtbaarheid.NIET_VERWIJTBAAR: 0,
+        },
+    ),
+)
+
+
+def beleid_op(peildatum: date) -> Beleid:
+    """The policy in force on a date; facts before the first version fall under the first."""
+    geldend = BELEIDSVERSIES[0]
+    for versie in BELEIDSVERSIES:
+        if versie.ingangsdatum <= peildatum:
+            geldend = versie
+    return geldend

@@ -1,0 +1,51 @@
+"""Opdracht: the remembered outcome of a command sent with an Idempotency-Key.
+
+Saved in the same atomic write as the command's events, so a repeated request finds either
+nothing (and runs) or the first outcome (and appends nothing).
+"""
+
+from __future__ import annotations
+
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+
+class IdempotencyKeyHergebruiktError(Exception):
+    """The Idempotency-Key was used before for a different request."""
+
+
+def opdracht_id(gebruiker: str, sleutel: str) -> UUID:
+    # Keys are scoped per user: one user's key can never replay another user's answer.
+    return uuid5(NAMESPACE_URL, f"urn:sdd:inburgering:opdracht:{gebruiker}:{sleutel}")
+
+
+class Opdracht(Aggregate):
+    """A processed command: which request it was and which trajectory version it produced."""
+
+    TOPIC = "Opdracht"
+
+    class Created(Aggregate.Created):
+        TOPIC = "Opdracht.Verwerkt"
+        vingerafdruk: str
+        traject_id: UUID
+        traject_versie: int
+
+    def __init__(self, vingerafdruk: str, traject_id: UUID, traject_versie: int) -> None:
+        self.vingerafdruk = vingerafdruk
+        self.traject_id = traject_id
+        self.traject_versie = traject_versie
+
+    @classmethod
+    def verwerkt(cls, gebruiker: str, sleutel: str, vingerafdruk: str, traject_id: UUID, traject_versie: int) -> Opdracht:
+        return cls._create(
+            cls.Created,
+            id=opdracht_id(gebruiker, sleutel),
+            vingerafdruk=vingerafdruk,
+            traject_id=traject_id,
+            traject_versie=traject_versie,
+        )
+
+    def controleer(self, vingerafdruk: str) -> None:
+        if vingerafdruk != self.vingerafdruk:
+            raise IdempotencyKeyHergebruiktError("Deze Idempotency-Key hoort bij een ander verzoek.")

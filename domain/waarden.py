@@ -1,0 +1,123 @@
+"""Value types of the inburgering domain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Gemeente(StrEnum):
+    """The four Drechtsteden gemeenten SDD works for, by CBS code."""
+
+    DORDRECHT = "0505"
+    HENDRIK_IDO_AMBACHT = "0531"
+    PAPENDRECHT = "0590"
+    ZWIJNDRECHT = "0642"
+
+
+class Doelgroep(StrEnum):
+    """Art. 13(1) group versus art. 19 group of the Wet inburgering 2021."""
+
+    ASIELSTATUSHOUDER = "asielstatushouder"
+    GEZINS_OVERIGE_MIGRANT = "gezins_overige_migrant"
+
+
+class Verblijfsvergunning(StrEnum):
+    """The residence permit types that decide the doelgroep (Wi 13(1), Wi 19)."""
+
+    ASIEL_BEPAALDE_TIJD = "asiel_bepaalde_tijd"
+    ASIEL_ONBEPAALDE_TIJD = "asiel_onbepaalde_tijd"
+    EU_LANGDURIG_INTERNATIONALE_BESCHERMING = "eu_langdurig_internationale_bescherming"
+    REGULIER_BEPAALDE_TIJD = "regulier_bepaalde_tijd"
+
+
+class Aanleiding(StrEnum):
+    """What made SDD open the trajectory."""
+
+    TVS_PROFIEL = "tvs_profiel"
+    DUO_KENNISGEVING = "duo_kennisgeving"
+
+
+class Leerroute(StrEnum):
+    """The three leerroutes (Wi 7, 8 and 9)."""
+
+    B1 = "b1"
+    ONDERWIJSROUTE = "onderwijsroute"
+    Z_ROUTE = "z_route"
+
+
+class RedenRoutewijziging(StrEnum):
+    """Why the college sets a new leerroute (Wi 17(2), Bi 5.4)."""
+
+    VOORTGANG_LAGER_DAN_VERWACHT = "voortgang_lager_dan_verwacht"
+    VOORTGANG_HOGER_DAN_VERWACHT = "voortgang_hoger_dan_verwacht"
+    BIJZONDER_GEVAL = "bijzonder_geval"
+    NIET_VRIJSTELLENDE_OPLEIDING = "niet_vrijstellende_opleiding"
+
+
+class Boeteartikel(StrEnum):
+    """The articles under which the college fines."""
+
+    WI_22 = "wi22"
+    WI_23 = "wi23"
+
+
+class Boetegrond(StrEnum):
+    """The conduct a college boete is for."""
+
+    BREDE_INTAKE_NIET_MEEGEWERKT = "brede_intake_niet_meegewerkt"
+    VOORTGANGSGESPREK_GEMIST = "voortgangsgesprek_gemist"
+    ONDERSTEUNING_NIET_MEEGEWERKT = "ondersteuning_niet_meegewerkt"
+    PVT_MAP_INTENSITEIT_NIET_NAGEKOMEN = "pvt_map_intensiteit_niet_nagekomen"
+    LEERROUTE_INTENSITEIT_NIET_NAGEKOMEN = "leerroute_intensiteit_niet_nagekomen"
+
+
+class Verwijtbaarheid(StrEnum):
+    """The culpability judgment every boete needs (Awb 5:41, Bi 7.1(4))."""
+
+    OPZET = "opzet"
+    GROVE_SCHULD = "grove_schuld"
+    GEEN_OPZET_OF_GROVE_SCHULD = "geen_opzet_of_grove_schuld"
+    VERMINDERD_VERWIJTBAAR = "verminderd_verwijtbaar"
+    NIET_VERWIJTBAAR = "niet_verwijtbaar"
+
+
+class Rol(StrEnum):
+    """Who may act in the system."""
+
+    REGISSEUR = "regisseur"
+    HANDHAVER = "handhaver"
+    DUO = "duo"
+    AUDITOR = "auditor"
+    BEHEERDER = "beheerder"
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Who recorded a fact, on whose behalf, and in which request."""
+
+    gebruiker: str
+    rol: str
+    gemeente: str | None
+    correlatie_id: str
+
+
+@dataclass(frozen=True)
+class Vastlegging:
+    """The context of a command: who acts and the moment the fact is recorded."""
+
+    gebruiker: str
+    rol: Rol
+    gemeenten: frozenset[Gemeente]
+    correlatie_id: str
+    tijdstip: datetime
+    vandaag: date
+
+    def metadata(self, namens: Gemeente) -> Metadata:
+        return Metadata(self.gebruiker, self.rol.value, namens.value, self.correlatie_id)
+
+    def mag_werken_voor(self, gemeente: Gemeente) -> bool:
+        if self.rol in (Rol.REGISSEUR, Rol.HANDHAVER):
+            return gemeente in self.gemeenten
+        return self.rol in (Rol.DUO, Rol.AUDITOR)

@@ -1,0 +1,99 @@
+"""Fixtures: the two stores (SQLite file, PostgreSQL schema per run), a fixed clock, the API."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from psycopg import sql
+from pydantic import SecretStr
+
+from adapters.clock import VasteKlok
+from adapters.settings import Settings
+from adapters.tokens import maak_ontwikkeltoken
+from api.main import create_app
+
+POSTGRES_URL = os.environ.get("INBURGERING_TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
+POSTGRES_VERPLICHT = os.environ.get("INBURGERING_TEST_POSTGRES") == "verplicht"
+_postgres_overgeslagen: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> Iterator[str]:
+    """A schema of its own for this test run, dropped afterwards, so runs never collide."""
+    try:
+        verbinding = psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as fout:
+        if POSTGRES_VERPLICHT:
+            pytest.fail(f"PostgreSQL-lane is verplicht maar {POSTGRES_URL} is niet bereikbaar: {fout}")
+        _postgres_overgeslagen.append(str(fout).strip())
+        pytest.skip("PostgreSQL niet bereikbaar")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    with verbinding:
+        verbinding.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        yield schema
+        verbinding.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _postgres_overgeslagen:
+        terminalreporter.write_sep("!", "POSTGRESQL-LANE OVERGESLAGEN", red=True, bold=True)
+        terminalreporter.write_line(f"Geen PostgreSQL op {POSTGRES_URL}: {_postgres_overgeslagen[0]}", red=True)
+        terminalreporter.write_line("Alleen de SQLite-lane is getest. CI (.ci/run) eist beide.", red=True)
+
+
+@pytest.fixture
+def klok() -> VasteKlok:
+    return VasteKlok(datetime(2026, 6, 1, 10, 0, tzinfo=UTC))
+
+
+def _instellingen(tmp_path: Path, **extra: object) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        omgeving="ontwikkeling",
+        sqlite_pad=tmp_path / "inburgering.db",
+        ontwikkelsleutel_pad=tmp_path / "ontwikkelsleutel.jwk.json",
+        bsn_sleutel=SecretStr(secrets.token_hex(16)),  # per test: the same BSN in two tests never collides
+        **extra,
+    )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def instellingen(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for one store; every test that uses it runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return _instellingen(tmp_path, database_url=None)
+    schema = request.getfixturevalue("postgres_schema")
+    return _instellingen(tmp_path, database_url=POSTGRES_URL, database_schema=schema, database_pool_size=2)
+
+
+@pytest.fixture
+def sqlite_instellingen(tmp_path: Path) -> Settings:
+    return _instellingen(tmp_path, database_url=None)
+
+
+@pytest.fixture
+def api(instellingen: Settings, klok: VasteKlok) -> Iterator[TestClient]:
+    with TestClient(create_app(instellingen, klok), raise_server_exceptions=False) as client:
+        yield client
+
+
+Kopregels = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def als(instellingen: Settings) -> Kopregels:
+    """Headers for a user: als("regisseur", "0505")."""
+
+    def kopregels(rol: str, *gemeenten: str, **extra: str) -> dict[str, str]:
+        token = maak_ontwikkeltoken(instellingen, rol=rol, gemeenten=list(gemeenten), gebruiker=f"{rol}-{'-'.join(gemeenten)}")
+        return {"Authorization": f"Bearer {token}"} | extra
+
+    return kopregels
