@@ -83,6 +83,11 @@ def bouw_openapi(app: FastAPI) -> dict[str, Any]:
 
 
 def _documenteer_antwoorden(methode: str, operatie: dict[str, Any]) -> None:
+    for parameter in operatie.get("parameters", []):
+        # An optional header is absent, never null: document only the value it takes when present.
+        varianten = parameter["schema"].pop("anyOf", None)
+        if varianten:
+            parameter["schema"] |= next(v for v in varianten if v != {"type": "null"})
     antwoorden = operatie["responses"]
     antwoorden.pop("422", None)
     parameters = operatie.get("parameters", [])

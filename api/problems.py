@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from domain.application import TrajectNietGevondenError, VersieVerouderdError
+from domain.application import BuitenMandaatError, TrajectNietGevondenError, VersieVerouderdError
 from domain.fouten import RegelOvertredenError
 from domain.opdracht import IdempotencyKeyHergebruiktError
 
@@ -36,15 +36,15 @@ def probleem(
     return JSONResponse(inhoud, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def _veldnaam(locatie: tuple[Any, ...], body: Any) -> str:
+    # Drop the "body"/"header" prefix and the tag pydantic adds for a discriminated union.
+    tag = body.get("aanleiding") if isinstance(body, dict) else None
+    delen = [str(deel) for deel in locatie[1:] if deel != tag or tag is None]
+    return ".".join(delen) or str(locatie[0])
+
+
 def _ongeldige_invoer(request: Request, fout: RequestValidationError) -> JSONResponse:
-    velden = [
-        {
-            "name": ".".join(str(deel) for deel in e["loc"][1:] if deel not in ("body",)) or str(e["loc"][0]),
-            "code": e["type"],
-            "reason": e["msg"],
-        }
-        for e in fout.errors()
-    ]
+    velden = [{"name": _veldnaam(e["loc"], fout.body), "code": e["type"], "reason": e["msg"]} for e in fout.errors()]
     return probleem(
         request,
         400,
@@ -78,6 +78,10 @@ def registreer(app: FastAPI) -> None:
     @app.exception_handler(TrajectNietGevondenError)
     def niet_gevonden(request: Request, _: TrajectNietGevondenError) -> JSONResponse:
         return probleem(request, 404, "traject-niet-gevonden", "Traject niet gevonden.", "Er is geen traject met dit id dat u mag zien.")
+
+    @app.exception_handler(BuitenMandaatError)
+    def buiten_mandaat(request: Request, fout: BuitenMandaatError) -> JSONResponse:
+        return probleem(request, 403, "buiten-mandaat", "Buiten uw mandaat.", str(fout))
 
     @app.exception_handler(VersieVerouderdError)
     def verouderd(request: Request, fout: VersieVerouderdError) -> JSONResponse:

@@ -32,7 +32,11 @@ def _elfproef(waarde: str) -> str:
 
 Bsn = Annotated[
     str,
-    Field(pattern=r"^[0-9]{9}$", description="Burgerservicenummer, 9 cijfers, voldoet aan de elfproef."),
+    Field(
+        pattern=r"^[0-9]{9}$",
+        description="Burgerservicenummer: 9 cijfers die voldoen aan de elfproef; 000000000 is ongeldig.",
+        json_schema_extra={"format": "bsn", "examples": ["111222333"]},
+    ),
     AfterValidator(_elfproef),
 ]
 Tekst = Annotated[str, Field(min_length=1, max_length=20_000)]

@@ -26,6 +26,10 @@ class TrajectNietGevondenError(Exception):
     """No trajectory with this id that the user may see."""
 
 
+class BuitenMandaatError(Exception):
+    """The actor may not act for this gemeente."""
+
+
 class VersieVerouderdError(Exception):
     """The client's If-Match names an older version than the stored one."""
 
@@ -120,7 +124,7 @@ class Inburgering(Application[UUID]):
             return eerder
         door = self._vastlegging(actor)
         if not door.mag_werken_voor(commando.gemeente):
-            raise TrajectNietGevondenError("Deze gemeente valt buiten uw mandaat.")
+            raise BuitenMandaatError(f"Gemeente {commando.gemeente.value} valt buiten uw mandaat.")
         traject = commando.starten(door)
         persoon = self._persoon(commando.bsn, door)
         persoon.koppel(traject.id, door, door.metadata(namens=commando.gemeente))

@@ -9,13 +9,17 @@ from domain.traject import Inburgeringstraject
 from domain.waarden import Gemeente, Leerroute, Rol, Vastlegging, Verblijfsvergunning
 
 
+def bsn_met_controlecijfer(cijfers: list[int]) -> str:
+    """The BSN that 8 digits make with the elfproef's check digit, or "" when none exists."""
+    controle = sum(c * w for c, w in zip(cijfers, range(9, 1, -1), strict=True)) % 11
+    return "".join(map(str, cijfers)) + str(controle) if controle < 10 and any(cijfers) else ""
+
+
 def een_bsn() -> str:
     """A random BSN that passes the elfproef."""
-    while True:
-        cijfers = [random.randint(0, 9) for _ in range(8)]
-        controle = sum(c * w for c, w in zip(cijfers, range(9, 1, -1), strict=True)) % 11
-        if controle < 10 and any(cijfers):
-            return "".join(map(str, cijfers)) + str(controle)
+    while not (bsn := bsn_met_controlecijfer([random.randint(0, 9) for _ in range(8)])):
+        pass
+    return bsn
 
 
 def door(

@@ -30,15 +30,15 @@ App = Annotated[Inburgering, Depends(applicatie)]
 def verwachte_versie(
     if_match: Annotated[
         str | None,
-        Header(alias="If-Match", description="De versie uit de ETag; bij een oudere versie volgt 412."),
+        Header(
+            alias="If-Match",
+            pattern=ETAG.pattern,
+            description='De ETag van de versie waarop de wijziging voortbouwt, bijvoorbeeld "3"; bij een oudere versie volgt 412.',
+        ),
     ] = None,
 ) -> int | None:
-    if if_match is None:
-        return None
-    gevonden = ETAG.match(if_match.strip())
-    if gevonden is None:
-        raise ProbleemError(400, "ongeldige-if-match", "Ongeldige If-Match.", "Gebruik de ETag, bijvoorbeeld \"3\".")
-    return int(gevonden.group(1))
+    gevonden = ETAG.match(if_match) if if_match is not None else None
+    return int(gevonden.group(1)) if gevonden else None
 
 
 def _idempotentie(request: Request, sleutel: str | None, body: schemas.Schema) -> Idempotentie | None:
@@ -109,6 +109,12 @@ def zoek_trajecten(request: Request, app: App, actor: Lezer, body: schemas.Traje
     """Zoek de trajecten van een persoon op BSN (in de body, nooit in de URL)."""
     vandaag = request.app.state.klok.vandaag()
     return schemas.TrajectenPublic(trajecten=[traject_public(t, vandaag) for t in app.zoek_trajecten(body.bsn, actor)])
+
+
+@router.api_route("/_zoek", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+def zoek_alleen_met_post() -> None:
+    # Without this, GET /trajecten/_zoek would be read as a trajectory id and answered 400.
+    raise ProbleemError(405, "methode-niet-toegestaan", "Methode niet toegestaan.", "Zoeken gaat met POST.", {"Allow": "POST"})
 
 
 @router.get("/{trajectId}", responses={200: {"headers": {"ETag": {"schema": {"type": "string"}}}}})

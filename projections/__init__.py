@@ -1,0 +1,1 @@
+"""Read models, derived from the events and rebuildable from them. Pure: no web or database code."""

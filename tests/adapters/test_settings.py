@@ -1,0 +1,59 @@
+"""Settings: the store follows the URL, and production refuses to start without its keys."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from joserfc.jwk import ECKey
+from pydantic import ValidationError
+
+from adapters.crypto import OntbrekendeSleutelError, bsn_sleutel
+from adapters.settings import Settings
+from adapters.tokens import maak_ontwikkeltoken, verificatiesleutels
+from api.main import create_app
+
+
+def instellingen(tmp_path: Path, **extra: object) -> Settings:
+    return Settings(_env_file=None, ontwikkelsleutel_pad=tmp_path / "k.json", sqlite_pad=tmp_path / "db", **extra)  # type: ignore[call-arg]
+
+
+def test_sqlite_file_is_the_default_store(tmp_path: Path) -> None:
+    env = instellingen(tmp_path).eventsourcing_env()
+    assert (env["PERSISTENCE_MODULE"], env["SQLITE_DBNAME"]) == ("eventsourcing.sqlite", str(tmp_path / "db"))
+
+
+def test_a_postgresql_url_selects_postgresql(tmp_path: Path) -> None:
+    env = instellingen(tmp_path, database_url="postgresql://app:ge%40heim@db.intern:6432/inburgering", database_schema="sdd").eventsourcing_env()
+    assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"], env["POSTGRES_USER"], env["POSTGRES_PASSWORD"]) == ("db.intern", "6432", "app", "ge@heim")
+    assert (env["POSTGRES_DBNAME"], env["POSTGRES_SCHEMA"]) == ("inburgering", "sdd")
+
+
+def test_only_postgresql_urls_are_accepted(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError):
+        instellingen(tmp_path, database_url="mysql://root@localhost/x")
+
+
+def test_production_refuses_to_start_without_an_idp_key(tmp_path: Path) -> None:
+    with pytest.raises(OntbrekendeSleutelError):
+        create_app(instellingen(tmp_path, omgeving="productie"))
+
+
+def test_production_refuses_a_development_key(tmp_path: Path) -> None:
+    ontwikkeling = instellingen(tmp_path)
+    maak_ontwikkeltoken(ontwikkeling, rol="duo", gemeenten=[])  # writes the local development key
+    publiek = ECKey.import_key(json.loads(ontwikkeling.ontwikkelsleutel_pad.read_text())).as_dict(private=False)
+    with pytest.raises(OntbrekendeSleutelError):
+        verificatiesleutels(instellingen(tmp_path, omgeving="productie", jwks=json.dumps({"keys": [publiek]})))
+
+
+def test_production_takes_the_idp_keys_and_makes_no_development_tokens(tmp_path: Path) -> None:
+    idp = ECKey.generate_key("P-256", parameters={"kid": "idp-2026"}).as_dict(private=False)
+    productie = instellingen(tmp_path, omgeving="productie", jwks=json.dumps({"keys": [idp]}))
+    assert [k.kid for k in verificatiesleutels(productie)] == ["idp-2026"]
+    with pytest.raises(OntbrekendeSleutelError):
+        maak_ontwikkeltoken(productie, rol="duo", gemeenten=[])
+    with pytest.raises(OntbrekendeSleutelError):
+        bsn_sleutel(productie)

@@ -1,0 +1,70 @@
+"""The server as `make run` starts it, over real HTTP on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from adapters.settings import Settings
+from tests.builders import een_bsn, tvs_start
+from tests.conftest import Kopregels
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _vrije_poort() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(instellingen: Settings) -> Iterator[str]:
+    poort = _vrije_poort()
+    env = os.environ | {
+        "INBURGERING_SQLITE_PAD": str(instellingen.sqlite_pad),
+        "INBURGERING_ONTWIKKELSLEUTEL_PAD": str(instellingen.ontwikkelsleutel_pad),
+        "INBURGERING_BSN_SLEUTEL": instellingen.bsn_sleutel.get_secret_value(),  # type: ignore[union-attr]
+        "INBURGERING_DATABASE_SCHEMA": instellingen.database_schema,
+    }
+    if instellingen.database_url:
+        env["INBURGERING_DATABASE_URL"] = instellingen.database_url
+    proces = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1", "--port", str(poort)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    basis = f"http://127.0.0.1:{poort}"
+    try:
+        for _ in range(150):
+            try:
+                if httpx2.get(f"{basis}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx2.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("de server startte niet binnen 15 seconden")
+        yield basis
+    finally:
+        proces.terminate()
+        uitvoer = proces.communicate(timeout=10)[0].decode()
+    assert "Traceback" not in uitvoer, uitvoer
+
+
+def test_a_trajectory_over_real_http(server: str, als: Kopregels) -> None:
+    kop = als("regisseur", "0505") | {"X-Correlation-ID": "curl-1"}
+    with httpx2.Client(base_url=server, timeout=10) as http:
+        start = http.post("/api/v1/trajecten", json=tvs_start(een_bsn()), headers=kop)
+        assert start.status_code == 201, start.text
+        assert start.headers["X-Correlation-ID"] == "curl-1"
+        historie = http.get(f"{start.headers['Location']}/gebeurtenissen", headers=kop).json()["gebeurtenissen"]
+        assert [g["correlatieId"] for g in historie] == ["curl-1", "curl-1"]
+        assert http.get("/api/v1/openapi.json").json()["info"]["version"] == "1.0.0"
+        assert http.get("/api/v1/trajecten").status_code == 405  # only POST; listing comes with the read models
