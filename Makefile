@@ -10,9 +10,9 @@ ADR_RULESET ?= ../shared/adr/linter.yaml
 
 .PHONY: run token test openapi lint-openapi migrate bench lock clean
 
-$(BIN)/.installed: pyproject.toml requirements.lock
+$(BIN)/.installed: pyproject.toml requirements-dev.lock
 	@$(PYTHON) -m venv $(VENV) >&2
-	@$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock >&2
+	@$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock >&2
 	@touch $@
 
 ## Serve the API on http://127.0.0.1:$(PORT) with the SQLite file store under ./var/
@@ -43,10 +43,11 @@ migrate: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python -m tests.bench.commands
 
-## Re-resolve requirements.lock after changing pyproject.toml
+## Re-resolve the lock files after changing pyproject.toml (production, and production + dev)
 lock: $(BIN)/.installed
 	$(BIN)/pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

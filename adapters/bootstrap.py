@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from adapters.crypto import bsn_sleutel, persoon_id_functie
+from adapters.crypto import ProductieInstellingError, bsn_sleutel, persoon_id_functie
 from adapters.settings import Settings
 from domain.application import Inburgering, Klok
 
 
 def bouw_applicatie(instellingen: Settings, klok: Klok) -> Inburgering:
     """One Application per process; the store follows the settings (SQLite file or PostgreSQL)."""
+    if instellingen.is_productie and instellingen.database_url is None:
+        raise ProductieInstellingError("INBURGERING_DATABASE_URL is verplicht in productie; SQLite is alleen voor ontwikkeling.")
     return Inburgering(
         env=instellingen.eventsourcing_env(),
         klok=klok,

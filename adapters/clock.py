@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from domain.application import Klok
 
 NEDERLAND = ZoneInfo("Europe/Amsterdam")
 
 
-class SysteemKlok(Klok):
+class SysteemKlok:
     """Recorded times in UTC; 'today' is the date in the Netherlands, where the law is applied."""
 
     def nu(self) -> datetime:
@@ -20,7 +19,7 @@ class SysteemKlok(Klok):
         return datetime.now(NEDERLAND).date()
 
 
-class VasteKlok(Klok):
+class VasteKlok:
     """A clock that stands still until it is moved."""
 
     def __init__(self, tijdstip: datetime) -> None:

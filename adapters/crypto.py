@@ -12,8 +12,8 @@ from uuid import UUID
 from adapters.settings import Settings
 
 
-class OntbrekendeSleutelError(RuntimeError):
-    """Production was started without a key it needs."""
+class ProductieInstellingError(RuntimeError):
+    """Production was started without a setting it needs, or with a development one."""
 
 
 def persoon_id_functie(sleutel: bytes) -> Callable[[str], UUID]:
@@ -31,7 +31,7 @@ def bsn_sleutel(settings: Settings) -> bytes:
     if settings.bsn_sleutel is not None:
         return settings.bsn_sleutel.get_secret_value().encode()
     if settings.is_productie:
-        raise OntbrekendeSleutelError("INBURGERING_BSN_SLEUTEL is verplicht in productie.")
+        raise ProductieInstellingError("INBURGERING_BSN_SLEUTEL is verplicht in productie.")
     return _lokaal_geheim(settings.bsn_sleutel_pad, lambda: secrets.token_hex(32)).encode()
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
 
-from adapters.crypto import OntbrekendeSleutelError, _lokaal_geheim
+from adapters.crypto import ProductieInstellingError, _lokaal_geheim
 from adapters.settings import Settings
 
 ALGORITMEN = ["ES256", "RS256", "PS256", "EdDSA"]
@@ -31,11 +31,11 @@ def verificatiesleutels(settings: Settings) -> KeySet:
     tekst = settings.jwks or (settings.jwks_pad.read_text() if settings.jwks_pad else None)
     if tekst is None:
         if settings.is_productie:
-            raise OntbrekendeSleutelError("INBURGERING_JWKS of INBURGERING_JWKS_PAD is verplicht in productie.")
+            raise ProductieInstellingError("INBURGERING_JWKS of INBURGERING_JWKS_PAD is verplicht in productie.")
         return KeySet([_ontwikkelsleutel(settings)])
     sleutels = KeySet.import_key_set(json.loads(tekst))
     if settings.is_productie and any(str(k.kid or "").startswith(ONTWIKKEL_KID_PREFIX) for k in sleutels):
-        raise OntbrekendeSleutelError("Een ontwikkelsleutel is niet toegestaan in productie.")
+        raise ProductieInstellingError("Een ontwikkelsleutel is niet toegestaan in productie.")
     return sleutels
 
 
@@ -44,7 +44,7 @@ def maak_ontwikkeltoken(
 ) -> str:
     """A token signed with the local development key (never accepted in production)."""
     if settings.is_productie:
-        raise OntbrekendeSleutelError("Ontwikkeltokens bestaan niet in productie.")
+        raise ProductieInstellingError("Ontwikkeltokens bestaan niet in productie.")
     sleutel = _ontwikkelsleutel(settings)
     nu = int(time.time())
     claims: dict[str, Any] = {

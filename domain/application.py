@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -64,14 +64,12 @@ class Uitkomst:
     herhaald: bool = False
 
 
-class Klok:
+class Klok(Protocol):
     """The time source: the moment of recording and today's date in the Netherlands."""
 
-    def nu(self) -> datetime:
-        raise NotImplementedError
+    def nu(self) -> datetime: ...
 
-    def vandaag(self) -> date:
-        raise NotImplementedError
+    def vandaag(self) -> date: ...
 
 
 class DateAsIso(Transcoding):
@@ -195,20 +193,17 @@ class Inburgering(Application[UUID]):
     def _persoon(self, bsn: str, door: Vastlegging) -> Persoonsregistratie:
         persoon_id = self.persoon_id(bsn)
         try:
-            persoon = self.repository.get(persoon_id)
+            return cast(Persoonsregistratie, self.repository.get(persoon_id))
         except AggregateNotFoundError:
             return Persoonsregistratie.nieuw(persoon_id, door)
-        assert isinstance(persoon, Persoonsregistratie)
-        return persoon
 
     def _eerdere_uitkomst(self, actor: Actor, idempotentie: Idempotentie | None) -> Uitkomst | None:
         if idempotentie is None:
             return None
         try:
-            opdracht = self.repository.get(opdracht_id(actor.gebruiker, idempotentie.sleutel))
+            opdracht = cast(Opdracht, self.repository.get(opdracht_id(actor.gebruiker, idempotentie.sleutel)))
         except AggregateNotFoundError:
             return None
-        assert isinstance(opdracht, Opdracht)
         opdracht.controleer(idempotentie.vingerafdruk)
         traject = self.repository.get(opdracht.traject_id, version=opdracht.traject_versie)
         return Uitkomst(traject, herhaald=True)

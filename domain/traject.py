@@ -429,10 +429,10 @@ class Inburgeringstraject(Aggregate):
     ) -> None:
         """The college sets another leerroute (Wi 17(2), Bi 5.4)."""
         _niet_in_de_toekomst(datum, door)
-        van = self._vereis_pip(datum)
+        van, dagtekening = self._vereis_pip(datum)
         if naar is van:
             raise fouten.LeerrouteOngewijzigdError(f"De leerroute is al {van.value}.")
-        uiterste = termijnen.routewijziging_uiterste_datum(self.termijn_start)  # type: ignore[arg-type]
+        uiterste = termijnen.routewijziging_uiterste_datum(termijnen.termijn_start(dagtekening))
         uitzondering = (van, naar) == (Leerroute.ONDERWIJSROUTE, Leerroute.B1) or reden in (
             RedenRoutewijziging.BIJZONDER_GEVAL,
             RedenRoutewijziging.NIET_VRIJSTELLENDE_OPLEIDING,
@@ -565,11 +565,12 @@ class Inburgeringstraject(Aggregate):
             soort, timestamp=door.tijdstip, datum=datum, metadata=door.metadata(namens=self.gemeente), **gegevens
         )
 
-    def _vereis_pip(self, datum: date) -> Leerroute:
+    def _vereis_pip(self, datum: date) -> tuple[Leerroute, date]:
+        """The current leerroute and the PIP's dagtekening, for a step that needs a PIP."""
         if self.pip_dagtekening is None or self.leerroute is None:
             raise fouten.PipOntbreektError("Stel eerst het PIP vast.")
         _niet_voor(datum, self.pip_dagtekening, "de dagtekening van het PIP")
-        return self.leerroute
+        return self.leerroute, self.pip_dagtekening
 
     def _onbeboet_gemist_gesprek(self) -> Gesprek:
         for gesprek in self.gesprekken:

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from joserfc.jwk import ECKey
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
-from adapters.crypto import OntbrekendeSleutelError, bsn_sleutel
+from adapters.bootstrap import bouw_applicatie
+from adapters.clock import SysteemKlok
+from adapters.crypto import ProductieInstellingError, bsn_sleutel
 from adapters.settings import Settings
 from adapters.tokens import maak_ontwikkeltoken, verificatiesleutels
 from api.main import create_app
@@ -37,7 +39,7 @@ def test_only_postgresql_urls_are_accepted(tmp_path: Path) -> None:
 
 
 def test_production_refuses_to_start_without_an_idp_key(tmp_path: Path) -> None:
-    with pytest.raises(OntbrekendeSleutelError):
+    with pytest.raises(ProductieInstellingError):
         create_app(instellingen(tmp_path, omgeving="productie"))
 
 
@@ -45,7 +47,7 @@ def test_production_refuses_a_development_key(tmp_path: Path) -> None:
     ontwikkeling = instellingen(tmp_path)
     maak_ontwikkeltoken(ontwikkeling, rol="duo", gemeenten=[])  # writes the local development key
     publiek = ECKey.import_key(json.loads(ontwikkeling.ontwikkelsleutel_pad.read_text())).as_dict(private=False)
-    with pytest.raises(OntbrekendeSleutelError):
+    with pytest.raises(ProductieInstellingError):
         verificatiesleutels(instellingen(tmp_path, omgeving="productie", jwks=json.dumps({"keys": [publiek]})))
 
 
@@ -53,7 +55,13 @@ def test_production_takes_the_idp_keys_and_makes_no_development_tokens(tmp_path:
     idp = ECKey.generate_key("P-256", parameters={"kid": "idp-2026"}).as_dict(private=False)
     productie = instellingen(tmp_path, omgeving="productie", jwks=json.dumps({"keys": [idp]}))
     assert [k.kid for k in verificatiesleutels(productie)] == ["idp-2026"]
-    with pytest.raises(OntbrekendeSleutelError):
+    with pytest.raises(ProductieInstellingError):
         maak_ontwikkeltoken(productie, rol="duo", gemeenten=[])
-    with pytest.raises(OntbrekendeSleutelError):
+    with pytest.raises(ProductieInstellingError):
         bsn_sleutel(productie)
+
+
+def test_production_refuses_the_embedded_sqlite_store(tmp_path: Path) -> None:
+    productie = instellingen(tmp_path, omgeving="productie", bsn_sleutel=SecretStr("geheim"))
+    with pytest.raises(ProductieInstellingError):
+        bouw_applicatie(productie, SysteemKlok())

@@ -1,0 +1,36 @@
+# Production image: PostgreSQL from settings, non-root, tables created by a one-off migration step.
+#   docker build -t inburgering .
+#   docker run --rm -e INBURGERING_DATABASE_URL=... inburgering python -m adapters.cli migreer
+#   docker run -p 8000:8000 -e INBURGERING_DATABASE_URL=... -e INBURGERING_JWKS_PAD=... -e INBURGERING_BSN_SLEUTEL=... inburgering
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONPATH=/app
+
+WORKDIR /app
+
+# Dependencies only (the code is imported from /app, never installed), hash-checked from the lock.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
+
+RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin inburgering
+
+# One COPY per package: a multi-source COPY would flatten their contents.
+COPY domain ./domain
+COPY projections ./projections
+COPY adapters ./adapters
+COPY api ./api
+COPY openapi ./openapi
+
+USER 10001
+
+# Production refuses to start without the IdP's keys (INBURGERING_JWKS or _JWKS_PAD) and the BSN key.
+# Workers never create tables: several starting at once would race (run `migreer` first).
+ENV INBURGERING_OMGEVING=productie \
+    INBURGERING_MAAK_TABELLEN=false
+
+EXPOSE 8000
+CMD ["uvicorn", "api.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--no-server-header"]
