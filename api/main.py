@@ -45,7 +45,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         version=API_VERSIE,
         lifespan=levensduur,
         redirect_slashes=False,  # a trailing slash is another URL: 404, never a redirect
-        docs_url=f"{BASISPAD}/docs",
+        docs_url=None if instellingen.is_productie else f"{BASISPAD}/docs",
         redoc_url=None,
         openapi_url=f"{BASISPAD}/openapi.json",
         generate_unique_id_function=_operation_id,

@@ -26,8 +26,20 @@ def _vrije_poort() -> int:
         return int(s.getsockname()[1])
 
 
+class Server:
+    """A running uvicorn process; `stop()` ends it and returns everything it logged."""
+
+    def __init__(self, proces: subprocess.Popen[bytes], basis: str) -> None:
+        self.proces, self.basis = proces, basis
+
+    def stop(self) -> str:
+        if self.proces.poll() is None:
+            self.proces.terminate()
+        return self.proces.communicate(timeout=10)[0].decode()
+
+
 @pytest.fixture
-def server(instellingen: Settings) -> Iterator[str]:
+def server(instellingen: Settings) -> Iterator[Server]:
     poort = _vrije_poort()
     env = os.environ | {
         "INBURGERING_SQLITE_PAD": str(instellingen.sqlite_pad),
@@ -41,30 +53,38 @@ def server(instellingen: Settings) -> Iterator[str]:
         [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1", "--port", str(poort)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
-    basis = f"http://127.0.0.1:{poort}"
+    server = Server(proces, f"http://127.0.0.1:{poort}")
     try:
         for _ in range(150):
             try:
-                if httpx2.get(f"{basis}/api/v1/health", timeout=1).status_code == 200:
+                if httpx2.get(f"{server.basis}/api/v1/health", timeout=1).status_code == 200:
                     break
             except httpx2.TransportError:
                 time.sleep(0.1)
         else:
             pytest.fail("de server startte niet binnen 15 seconden")
-        yield basis
+        yield server
     finally:
-        proces.terminate()
-        uitvoer = proces.communicate(timeout=10)[0].decode()
+        uitvoer = server.stop()
     assert "Traceback" not in uitvoer, uitvoer
 
 
-def test_a_trajectory_over_real_http(server: str, als: Kopregels) -> None:
+def test_a_trajectory_over_real_http(server: Server, als: Kopregels) -> None:
     kop = als("regisseur", "0505") | {"X-Correlation-ID": "curl-1"}
-    with httpx2.Client(base_url=server, timeout=10) as http:
-        start = http.post("/api/v1/trajecten", json=tvs_start(een_bsn()), headers=kop)
+    bsn = een_bsn()
+    with httpx2.Client(base_url=server.basis, timeout=10) as http:
+        start = http.post("/api/v1/trajecten", json=tvs_start(bsn), headers=kop)
         assert start.status_code == 201, start.text
         assert start.headers["X-Correlation-ID"] == "curl-1"
         historie = http.get(f"{start.headers['Location']}/gebeurtenissen", headers=kop).json()["gebeurtenissen"]
         assert [g["correlatieId"] for g in historie] == ["curl-1", "curl-1"]
         assert http.get("/api/v1/openapi.json").json()["info"]["version"] == "1.0.0"
         assert http.get("/api/v1/trajecten").status_code == 405  # only POST; listing comes with the read models
+        assert http.post("/api/v1/trajecten/_zoek", json={"bsn": bsn}, headers=kop).json()["trajecten"]
+        assert http.post("/api/v1/trajecten", json=tvs_start(bsn), headers=kop).status_code == 409
+        ongeldig = bsn[:8] + str((int(bsn[8]) + 1) % 10)  # another check digit always fails the elfproef
+        antwoord = http.post("/api/v1/trajecten/_zoek", json={"bsn": ongeldig}, headers=kop)
+        assert antwoord.status_code == 400 and ongeldig not in antwoord.text
+    logboek = server.stop()
+    assert "POST /api/v1/trajecten/_zoek" in logboek  # the access log was read...
+    assert bsn not in logboek and bsn[:8] not in logboek  # ...and holds no BSN
