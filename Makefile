@@ -20,9 +20,9 @@ run: $(BIN)/.installed
 	@$(BIN)/python -m adapters.cli tokens
 	$(BIN)/uvicorn api.main:create_app --factory --host 127.0.0.1 --port $(PORT)
 
-## Print only a development token: make token ROL=regisseur GEMEENTE=0505
+## Print only a development token: make token ROL=regisseur GEMEENTE=0505 [GEBRUIKER=naam]
 token: $(BIN)/.installed
-	@$(BIN)/python -m adapters.cli token --rol $(ROL) --gemeente "$(GEMEENTE)"
+	@$(BIN)/python -m adapters.cli token --rol $(ROL) --gemeente "$(GEMEENTE)" $(if $(GEBRUIKER),--gebruiker "$(GEBRUIKER)")
 
 ## Run every test: SQLite always, PostgreSQL when reachable (required with INBURGERING_TEST_POSTGRES=verplicht)
 test: $(BIN)/.installed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
@@ -36,8 +37,17 @@ def bsn_sleutel(settings: Settings) -> bytes:
 
 
 def _lokaal_geheim(pad: Path, maak: Callable[[], str]) -> str:
+    """A development secret, made once. Several workers starting together all end up with the
+    same one: it is written to a temporary file and linked into place, which only one can do."""
     if not pad.exists():
         pad.parent.mkdir(parents=True, exist_ok=True)
-        pad.touch(mode=0o600)
-        pad.write_text(maak())
+        tijdelijk = pad.with_name(f".{pad.name}.{secrets.token_hex(4)}")
+        tijdelijk.touch(mode=0o600)
+        tijdelijk.write_text(maak())
+        try:
+            os.link(tijdelijk, pad)
+        except FileExistsError:
+            pass  # another process was first; use its secret
+        finally:
+            tijdelijk.unlink()
     return pad.read_text()

@@ -16,7 +16,7 @@ from adapters.settings import Settings
 from adapters.tokens import verificatiesleutels
 from api import problems
 from api.openapi import API_VERSIE, BASISPAD, bouw_openapi
-from api.routers import health, trajecten
+from api.routers import handhaving, health, trajecten
 from domain.application import Klok
 
 CORRELATIE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -56,6 +56,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
     problems.registreer(app)
     app.include_router(health.router, prefix=BASISPAD)
     app.include_router(trajecten.router, prefix=BASISPAD)
+    app.include_router(handhaving.router, prefix=BASISPAD)
     app.openapi = lambda: bouw_openapi(app)  # type: ignore[method-assign]
 
     @app.middleware("http")

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from domain.application import BuitenMandaatError, TrajectNietGevondenError, VersieVerouderdError
-from domain.fouten import RegelOvertredenError
+from domain.fouten import HandhavingszaakNietGevondenError, RegelOvertredenError
 from domain.opdracht import IdempotencyKeyHergebruiktError
 
 PROBLEM_JSON = "application/problem+json"
@@ -78,6 +78,10 @@ def registreer(app: FastAPI) -> None:
     @app.exception_handler(TrajectNietGevondenError)
     def niet_gevonden(request: Request, _: TrajectNietGevondenError) -> JSONResponse:
         return probleem(request, 404, "traject-niet-gevonden", "Traject niet gevonden.", "Er is geen traject met dit id dat u mag zien.")
+
+    @app.exception_handler(HandhavingszaakNietGevondenError)
+    def zaak_niet_gevonden(request: Request, fout: HandhavingszaakNietGevondenError) -> JSONResponse:
+        return probleem(request, 404, "handhavingszaak-niet-gevonden", "Handhavingszaak niet gevonden.", str(fout))
 
     @app.exception_handler(BuitenMandaatError)
     def buiten_mandaat(request: Request, fout: BuitenMandaatError) -> JSONResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -12,6 +12,7 @@ from pydantic.alias_generators import to_camel
 from stdnum.nl import bsn as bsn_nummer
 
 from domain import commandos
+from domain.traject import Aanbod, MapThema, Uursoort
 from domain.waarden import (
     Boeteartikel,
     Boetegrond,
@@ -40,6 +41,10 @@ Bsn = Annotated[
     AfterValidator(_elfproef),
 ]
 Tekst = Annotated[str, Field(min_length=1, max_length=20_000)]
+Bedrag = Annotated[
+    str,
+    Field(pattern=r"^(0|[1-9][0-9]{0,3})\.[0-9]{2}$", description="Bedrag in euro's met twee decimalen.", examples=["340.00"]),
+]
 KorteTekst = Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -92,26 +97,77 @@ class TrajectZoek(Schema):
     bsn: Bsn
 
 
-class KennisgevingCreate(Schema):
+class CommandoSchema(Schema):
+    """A request body that becomes one domain command."""
+
+    COMMANDO: ClassVar[type[commandos.Commando]]
+
+    def commando(self, **uit_het_pad: Any) -> commandos.Commando:
+        return self.COMMANDO(**self.model_dump(), **uit_het_pad)
+
+
+Datum = Annotated[date, Field(description="De datum waarop het feit gold.")]
+
+
+class CoaOverdrachtCreate(CommandoSchema):
+    """De warme overdracht door het COA (alleen asielstatushouders)."""
+
+    COMMANDO = commandos.RegistreerCoaWarmeOverdracht
+    datum: Datum
+    verslag: Tekst
+    tolk_aanwezig: bool = False
+
+
+class KennisgevingCreate(CommandoSchema):
     """De kennisgeving van DUO van de inburgeringsplicht."""
 
+    COMMANDO = commandos.RegistreerKennisgeving
     datum: date = Field(description="Dagtekening van de kennisgeving.")
     verblijfsvergunning: Verblijfsvergunning
     referent_verblijfsvergunning: Verblijfsvergunning | None = None
 
-    def commando(self) -> commandos.RegistreerKennisgeving:
-        return commandos.RegistreerKennisgeving(**self.model_dump())
 
-
-class HuisvestingCreate(Schema):
+class HuisvestingCreate(CommandoSchema):
     """Huisvesting en inschrijving in de BRP van de gemeente."""
 
+    COMMANDO = commandos.RegistreerHuisvesting
     datum: date = Field(description="Datum van inschrijving in de BRP van de gemeente van huisvesting.")
     gemeente: Gemeente
     huisvestingsdatum: date | None = Field(default=None, description="Datum van huisvesting (sleuteloverdracht).")
 
-    def commando(self) -> commandos.RegistreerHuisvesting:
-        return commandos.RegistreerHuisvesting(**self.model_dump())
+
+class IntakeOproepCreate(CommandoSchema):
+    """Een oproep voor de brede intake; een herhaalde oproep gaat met een schriftelijke waarschuwing (Wi 14)."""
+
+    COMMANDO = commandos.VerzendIntakeOproep
+    datum: Datum
+    uiterlijk: date = Field(description="Laatste dag waarop de persoon moet verschijnen.")
+    schriftelijke_waarschuwing: bool = False
+
+
+class KennismakingsgesprekCreate(CommandoSchema):
+    """Het kennismakingsgesprek waarmee de brede intake van een asielstatushouder begint."""
+
+    COMMANDO = commandos.RegistreerKennismakingsgesprek
+    datum: Datum
+    verslag: Tekst
+
+
+class LeerbaarheidstoetsCreate(CommandoSchema):
+    """De uitslag van de leerbaarheidstoets (Wi 14(3)(a))."""
+
+    COMMANDO = commandos.RegistreerLeerbaarheidstoets
+    datum: Datum
+    haalbaar_niveau: Literal["A0", "A1", "A2", "B1", "B2"]
+    advies_leerroute: Leerroute
+
+
+class LeerbaarheidstoetsOntheffingCreate(CommandoSchema):
+    """Ontheffing van de leerbaarheidstoets door het college (Wi 14(6))."""
+
+    COMMANDO = commandos.VerleenLeerbaarheidstoetsOntheffing
+    datum: Datum
+    grond: Literal["visuele_beperking", "auditieve_beperking"]
 
 
 class IntakeOnderwerpen(Schema):
@@ -135,15 +191,16 @@ class IntakeGezondheid(Schema):
     fysieke_gezondheid: Tekst | None = None
 
 
-class BredeIntakeCreate(Schema):
+class BredeIntakeCreate(CommandoSchema):
     """De brede intake is gehouden (Wi 14)."""
 
-    datum: date
+    COMMANDO = commandos.HoudBredeIntake
+    datum: Datum
     onderwerpen: IntakeOnderwerpen
     gezondheid: IntakeGezondheid = IntakeGezondheid()
     leerbaarheidstoets_advies: Leerroute | None = Field(default=None, description="Advies over de leerroute.")
 
-    def commando(self) -> commandos.HoudBredeIntake:
+    def commando(self, **uit_het_pad: Any) -> commandos.Commando:
         return commandos.HoudBredeIntake(
             datum=self.datum,
             onderwerpen=self.onderwerpen.model_dump(exclude_none=True),
@@ -152,61 +209,331 @@ class BredeIntakeCreate(Schema):
         )
 
 
-class PipVaststellingCreate(Schema):
-    """Het PIP is vastgesteld (Wi 15)."""
+class IntakeInAfwezigheidCreate(CommandoSchema):
+    """Na drie oproepen voltooit het college de brede intake zonder de persoon (Wi 14(2))."""
 
-    dagtekening: date = Field(description="Dagtekening van de PIP-beschikking; de termijn start de dag erna.")
-    leerroute: Leerroute
+    COMMANDO = commandos.VoltooiIntakeInAfwezigheid
+    datum: Datum
+    verslag: Tekst
+
+
+class WelkomstprogrammaCreate(CommandoSchema):
+    """Start van het welkomstprogramma, tussen brede intake en PIP (alleen asielstatushouders)."""
+
+    COMMANDO = commandos.StartWelkomstprogramma
+    datum: Datum
+
+
+class PipInhoud(CommandoSchema):
     leerroute_uren_per_week: int | None = Field(default=None, ge=1, le=40, description="Alleen asielstatushouders.")
     pvt_uren: int = Field(ge=12, le=200, description="Intensiteit PVT, ten minste 12 uur (Bi 3.1).")
     map_uren: int | None = Field(default=None, ge=1, le=1000, description="Intensiteit MAP; niet in de onderwijsroute.")
     aantal_voortgangsgesprekken: int = Field(ge=1, le=50)
     ondersteuning: Tekst
-
-    def commando(self) -> commandos.StelPipVast:
-        return commandos.StelPipVast(**self.model_dump())
+    aanbod: frozenset[Aanbod] = Field(default=frozenset(), description="Het aanbod uit tabel 1 van het beleidsplan.")
 
 
-class LeerrouteWijzigingCreate(Schema):
+class PipVaststellingCreate(PipInhoud):
+    """Het PIP is vastgesteld (Wi 15); de inburgeringstermijn start de dag na de dagtekening."""
+
+    COMMANDO = commandos.StelPipVast
+    dagtekening: date = Field(description="Dagtekening van de PIP-beschikking; de termijn start de dag erna.")
+    leerroute: Leerroute
+
+
+class PipWijzigingCreate(PipInhoud):
+    """Het college wijzigt de afspraken in het PIP; de termijn verschuift niet (Wi 11(3))."""
+
+    COMMANDO = commandos.WijzigPip
+    datum: Datum
+    reden: Tekst
+
+
+class LeerrouteWijzigingCreate(CommandoSchema):
     """Het college stelt een andere leerroute vast (Wi 17(2))."""
 
-    datum: date
+    COMMANDO = commandos.WijzigLeerroute
+    datum: Datum
     naar: Leerroute
     reden: RedenRoutewijziging
     toelichting: Tekst
 
-    def commando(self) -> commandos.WijzigLeerroute:
-        return commandos.WijzigLeerroute(**self.model_dump())
+
+class AfschalingCreate(CommandoSchema):
+    """De B1-route wordt (deels) op A2 voortgezet na 600 uur NT2 en aangetoonde inspanning (Bi 5.5)."""
+
+    COMMANDO = commandos.SchaalAfNaarA2
+    datum: Datum
+    motivering: Tekst
 
 
-class VoortgangsgesprekCreate(Schema):
+class CursusurenCreate(CommandoSchema):
+    """Gevolgde uren tot en met de datum, tijdens de brede intake of in de uitvoering (Bi 5.3(5))."""
+
+    COMMANDO = commandos.RegistreerCursusuren
+    datum: Datum
+    soort: Uursoort
+    uren: int = Field(ge=1, le=2000)
+    fase: Literal["brede_intake", "uitvoering"]
+
+
+class VoortgangsgesprekCreate(CommandoSchema):
     """Een voortgangsgesprek is gevoerd of gemist; het verslag wordt altijd bewaard."""
 
-    datum: date
+    datum: Datum
     status: Literal["gevoerd", "gemist"]
     geldige_reden: bool = Field(default=False, description="Alleen bij gemist: was er een geldige reden?")
     verslag: Tekst
 
-    def commando(self) -> commandos.RegistreerVoortgangsgesprek:
+    def commando(self, **uit_het_pad: Any) -> commandos.Commando:
         return commandos.RegistreerVoortgangsgesprek(
             datum=self.datum, gevoerd=self.status == "gevoerd", geldige_reden=self.geldige_reden, verslag=self.verslag
         )
 
 
-class BoeteCreate(Schema):
-    """Het college legt een boete op (Wi 22 of Wi 23); het bedrag volgt uit het beleid."""
+class ParticipatieverklaringCreate(CommandoSchema):
+    """De participatieverklaring is ondertekend, na ten minste 12 uur PVT (Bi 3.1)."""
 
-    datum: date = Field(description="Dagtekening van de boetebeschikking.")
+    COMMANDO = commandos.OndertekenParticipatieverklaring
+    datum: Datum
+
+
+class MapThemaCreate(CommandoSchema):
+    """Een van de acht thema's van de MAP is afgerond (Bi 3.2)."""
+
+    COMMANDO = commandos.RondMapThemaAf
+    datum: Datum
+    thema: MapThema
+
+
+class EindgesprekCreate(CommandoSchema):
+    datum: Datum
+    verslag: Tekst
+
+
+class MapEindgesprekCreate(EindgesprekCreate):
+    """Het eindgesprek MAP met het college, na alle acht thema's."""
+
+    COMMANDO = commandos.VoerMapEindgesprek
+
+
+class ZRouteEindgesprekCreate(EindgesprekCreate):
+    """Het eindgesprek van de Z-route met het college (Bi 3.14)."""
+
+    COMMANDO = commandos.VoerZRouteEindgesprek
+
+
+class ExamenresultaatCreate(CommandoSchema):
+    """Een examenuitslag zoals DUO die meldt."""
+
+    COMMANDO = commandos.RegistreerExamenresultaat
+    datum: Datum
+    onderdeel: Literal["lezen", "luisteren", "schrijven", "spreken", "knm"]
+    behaald: bool
+    niveau: Literal["A1", "A2", "B1", "B2"] | None = None
+
+
+class DatumCreate(CommandoSchema):
+    datum: Datum
+
+
+class DiplomaCreate(DatumCreate):
+    """Het inburgeringsdiploma (B1-route, onderwijsroute) zoals DUO het meldt."""
+
+    COMMANDO = commandos.RegistreerDiploma
+
+
+class CertificaatCreate(DatumCreate):
+    """Het inburgeringscertificaat van de Z-route zoals DUO het meldt."""
+
+    COMMANDO = commandos.RegistreerCertificaat
+
+
+class AfrondingCreate(DatumCreate):
+    """De inburgeringsplicht is voldaan (Wi 6); het traject is afgerond."""
+
+    COMMANDO = commandos.StelPlichtVoldaanVast
+
+
+class VervolgoverdrachtCreate(CommandoSchema):
+    """Na afronding: de warme overdracht naar werk, opleiding of wijkteam."""
+
+    COMMANDO = commandos.DraagWarmOverAanVervolgtraject
+    datum: Datum
+    ontvanger: KorteTekst
+    toelichting: Tekst
+
+
+class OntzorgingCreate(CommandoSchema):
+    """Financieel ontzorgen van een bijstandsgerechtigde asielstatushouder (PW 56a)."""
+
+    COMMANDO = commandos.StartFinancieelOntzorgen
+    datum: date = Field(description="De dag waarop het recht op bijstand ontstond; ontzorgen loopt zes maanden.")
+    vaste_lasten: list[Literal["huur", "gas", "water", "stroom", "zorgverzekering"]] = Field(min_length=1, max_length=5)
+
+
+class BegeleidingCreate(CommandoSchema):
+    """Maatschappelijke begeleiding vanaf de BRP-inschrijving (Wi 13(3); alleen asielstatushouders)."""
+
+    COMMANDO = commandos.StartMaatschappelijkeBegeleiding
+    datum: Datum
+    uitvoerder: KorteTekst
+
+
+class TolkvoorzieningCreate(CommandoSchema):
+    """Een tolk voor een gesprek of procedure."""
+
+    COMMANDO = commandos.KenTolkvoorzieningToe
+    datum: Datum
+    taal: KorteTekst
+    doel: KorteTekst
+
+
+class TermijnverlengingCreate(CommandoSchema):
+    """DUO verlengde de inburgeringstermijn (Wi 12)."""
+
+    COMMANDO = commandos.RegistreerTermijnverlenging
+    datum: Datum
+    nieuwe_einddatum: date
+    grond: KorteTekst
+
+
+class VrijstellingCreate(CommandoSchema):
+    """DUO verleende vrijstelling van de inburgeringsplicht (Wi 4)."""
+
+    COMMANDO = commandos.RegistreerVrijstelling
+    datum: Datum
+    grond: KorteTekst
+
+
+class OntheffingCreate(CommandoSchema):
+    """DUO verleende ontheffing (Wi 5); een volledige ontheffing sluit het traject."""
+
+    COMMANDO = commandos.RegistreerOntheffing
+    datum: Datum
+    grond: Literal["medisch", "bijzondere_individuele_omstandigheden"]
+    volledig: bool
+
+
+class DuoBoeteCreate(CommandoSchema):
+    """Een boete van DUO: Wi 24 (PVT/MAP, EUR 340) of Wi 25 (leerroute, ten hoogste EUR 1.000)."""
+
+    COMMANDO = commandos.RegistreerDuoBoete
+    datum: Datum
+    artikel: Literal["wi24", "wi25"]
+    bedrag: Bedrag
+
+    def commando(self, **uit_het_pad: Any) -> commandos.Commando:
+        return commandos.RegistreerDuoBoete(datum=self.datum, artikel=self.artikel, bedrag=Decimal(self.bedrag))
+
+
+class VerhuizingCreate(CommandoSchema):
+    """Verhuizing naar een andere Drechtsteden-gemeente; het traject verhuist mee."""
+
+    COMMANDO = commandos.VerhuisBinnenRegio
+    datum: Datum
+    naar: Gemeente
+
+
+class OverdrachtCreate(CommandoSchema):
+    """Verhuizing buiten de regio: overdracht aan de nieuwe gemeente, het traject sluit."""
+
+    COMMANDO = commandos.VerhuisBuitenRegio
+    datum: Datum
+    nieuwe_gemeente: str = Field(pattern=r"^[0-9]{4}$", description="CBS-code van de nieuwe gemeente.")
+    toelichting: Tekst
+
+
+class CorrectieCreate(CommandoSchema):
+    """Correctie van een vastgelegd feit; de geschiedenis blijft zoals ze was."""
+
+    COMMANDO = commandos.Corrigeer
+    datum: Datum
+    versie: int = Field(ge=1, le=1_000_000_000, description="Het volgnummer van het te corrigeren feit.")
+    correcties: dict[str, str | int | bool] = Field(min_length=1, max_length=10, description="Veld (snake_case) en juiste waarde.")
+    toelichting: Tekst
+
+
+class OvertredingCreate(CommandoSchema):
+    """Een overtreding met rapport (Awb 5:48); opent een handhavingszaak."""
+
+    COMMANDO = commandos.ConstateerOvertreding
+    datum: date = Field(description="De dag van de gedraging.")
     artikel: Boeteartikel
     grond: Boetegrond
+    rapportdatum: date
+    rapport: Tekst
+
+
+class VoornemenCreate(CommandoSchema):
+    """Het voornemen tot een boete, met gelegenheid voor een zienswijze (Awb 5:53)."""
+
+    COMMANDO = commandos.VerzendBoetevoornemen
+    datum: Datum
+    zienswijzetermijn: date = Field(description="Laatste dag voor de zienswijze.")
+
+
+class ZienswijzeCreate(CommandoSchema):
+    """De zienswijze van de persoon, schriftelijk of mondeling."""
+
+    COMMANDO = commandos.OntvangZienswijze
+    datum: Datum
+    mondeling: bool
+    samenvatting: Tekst
+
+
+class TermijnverstrijkingCreate(DatumCreate):
+    """De zienswijzetermijn is verstreken zonder zienswijze."""
+
+    COMMANDO = commandos.StelZienswijzetermijnVerstrekenVast
+
+
+class BijstandsverlagingCreate(DatumCreate):
+    """De bijstand is voor dezelfde gedraging verlaagd (Wi 27): geen boete."""
+
+    COMMANDO = commandos.RegistreerBijstandsverlaging
+
+
+class BoetebesluitCreate(CommandoSchema):
+    """De boetebeschikking; het bedrag volgt uit het beleid (Bi 7.1)."""
+
+    COMMANDO = commandos.LegBoeteOp
+    datum: date = Field(description="Dagtekening en bekendmaking van de beschikking.")
     verwijtbaarheid: Verwijtbaarheid
     motivering: Tekst
     uitzonderlijk_geval_motivering: Tekst | None = Field(
         default=None, description="Verplicht voor asielstatushouders (HvJ EU C-158/23)."
     )
 
-    def commando(self) -> commandos.LegBoeteOp:
-        return commandos.LegBoeteOp(**self.model_dump())
+
+class AfzienCreate(CommandoSchema):
+    """Het college ziet af van een boete."""
+
+    COMMANDO = commandos.ZieAfVanBoete
+    datum: Datum
+    reden: Tekst
+
+
+class BezwaarCreate(DatumCreate):
+    """Een bezwaarschrift tegen de boete is ontvangen (Awb 6:7-6:9)."""
+
+    COMMANDO = commandos.OntvangBezwaar
+
+
+class BezwaarbeslissingCreate(CommandoSchema):
+    """De beslissing op bezwaar (Awb 7:10), door iemand die niet bij het besluit betrokken was."""
+
+    COMMANDO = commandos.BeslisOpBezwaar
+    datum: Datum
+    uitkomst: Literal["ongegrond", "gegrond", "deels_gegrond", "niet_ontvankelijk"]
+    motivering: Tekst
+    nieuw_bedrag: Bedrag | None = Field(default=None, description="Alleen bij deels gegrond.")
+
+    def commando(self, **uit_het_pad: Any) -> commandos.Commando:
+        bedrag = Decimal(self.nieuw_bedrag) if self.nieuw_bedrag is not None else None
+        return commandos.BeslisOpBezwaar(
+            datum=self.datum, uitkomst=self.uitkomst, motivering=self.motivering, nieuw_bedrag=bedrag, **uit_het_pad
+        )
 
 
 # -- responses ---------------------------------------------------------------------------------
@@ -217,14 +544,32 @@ class DeadlinePublic(Uitvoer):
     uiterlijk: date
     grondslag: str
     status: Literal["open", "verlopen", "voldaan", "te_laat_voldaan"]
+    zaaknummer: int | None = None
 
 
 class BoetePublic(Uitvoer):
-    versie: int
+    zaaknummer: int
     datum: date
     artikel: Boeteartikel
     grond: Boetegrond
     bedrag: Decimal
+
+
+class HandhavingszaakPublic(Uitvoer):
+    """Een Awb-procedure voor een boete van het college."""
+
+    nummer: int
+    artikel: Boeteartikel
+    grond: Boetegrond
+    overtredingsdatum: date
+    rapportdatum: date
+    stap: Literal["geconstateerd", "voornemen", "zienswijze", "besloten", "afgezien"]
+    zienswijzetermijn: date | None
+    bijstand_verlaagd: bool
+    boete: BoetePublic | None
+    bezwaar_ontvangen: date | None
+    bezwaar_tijdig: bool | None
+    beslissing_op_bezwaar: str | None
 
 
 class TrajectPublic(Uitvoer):
@@ -232,27 +577,54 @@ class TrajectPublic(Uitvoer):
 
     traject_id: UUID
     versie: int
+    status: Literal["lopend", "afgerond", "vrijgesteld", "ontheven", "overgedragen"]
+    einddatum: date | None
     aanleiding: str
     doelgroep: Doelgroep
     gemeente: Gemeente
     bsn: str
     startdatum: date
+    coa_warme_overdracht: date | None
     kennisgevingsdatum: date | None
     brp_inschrijvingsdatum: date | None
     huisvestingsdatum: date | None
+    aantal_intake_oproepen: int
+    kennismakingsgesprek: date | None
+    leerbaarheidstoets: Literal["afgenomen", "ontheffing"] | None
     brede_intake_datum: date | None
+    intake_in_afwezigheid: bool
     leerbaarheidstoets_advies: Leerroute | None
+    welkomstprogramma: date | None
     pip_dagtekening: date | None
+    pip_aanbod: list[Aanbod]
     leerroute: Leerroute | None
+    afgeschaald_naar_a2: date | None
     aantal_routewijzigingen: int
+    uren: dict[str, int]
     aantal_voortgangsgesprekken_gepland: int
     aantal_voortgangsgesprekken_gevoerd: int
     aantal_voortgangsgesprekken_gemist: int
+    participatieverklaring: date | None
+    map_themas: list[MapThema]
+    map_eindgesprek: date | None
+    behaalde_examenonderdelen: list[str]
+    diploma: date | None
+    z_route_eindgesprek: date | None
+    certificaat: date | None
+    financieel_ontzorgen_start: date | None
+    financieel_ontzorgen_einde: date | None
+    maatschappelijke_begeleiding_start: date | None
+    maatschappelijke_begeleiding_einde: date | None
+    aantal_tolkvoorzieningen: int
     termijn_start: date | None
     termijn_einde: date | None
+    termijn_einde_door_duo: bool
     pip_uiterste_datum: date | None
     routewijziging_uiterste_datum: date | None
+    aantal_duo_boetes: int
+    aantal_correcties: int
     deadlines: list[DeadlinePublic]
+    handhavingszaken: list[HandhavingszaakPublic]
     boetes: list[BoetePublic]
 
 

@@ -9,8 +9,15 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 from pydantic.alias_generators import to_camel
 
-from api.schemas import ActorPublic, BoetePublic, DeadlinePublic, GebeurtenisPublic, TrajectPublic
-from domain.traject import Inburgeringstraject
+from api.schemas import (
+    ActorPublic,
+    BoetePublic,
+    DeadlinePublic,
+    GebeurtenisPublic,
+    HandhavingszaakPublic,
+    TrajectPublic,
+)
+from domain.traject import Handhavingszaak, Inburgeringstraject
 
 BASISVELDEN = {"originator_id", "originator_version", "originator_topic", "timestamp", "datum", "metadata"}
 
@@ -19,29 +26,60 @@ def traject_public(traject: Inburgeringstraject, vandaag: date) -> TrajectPublic
     return TrajectPublic(
         traject_id=traject.id,
         versie=traject.version,
+        status=traject.status.value,
+        einddatum=traject.einddatum,
         aanleiding=traject.aanleiding.value,
         doelgroep=traject.doelgroep,
         gemeente=traject.gemeente,
         bsn=traject.bsn,
         startdatum=traject.startdatum,
+        coa_warme_overdracht=traject.coa_warme_overdracht,
         kennisgevingsdatum=traject.kennisgevingsdatum,
         brp_inschrijvingsdatum=traject.brp_inschrijvingsdatum,
         huisvestingsdatum=traject.huisvestingsdatum,
+        aantal_intake_oproepen=len(traject.oproepen),
+        kennismakingsgesprek=traject.kennismakingsgesprek,
+        leerbaarheidstoets=traject.leerbaarheidstoets,
         brede_intake_datum=traject.brede_intake_datum,
+        intake_in_afwezigheid=traject.intake_in_afwezigheid,
         leerbaarheidstoets_advies=traject.leerroute_advies,
+        welkomstprogramma=traject.welkomstprogramma,
         pip_dagtekening=traject.pip_dagtekening,
+        pip_aanbod=sorted(traject.pip_aanbod),
         leerroute=traject.leerroute,
+        afgeschaald_naar_a2=traject.afgeschaald_naar_a2,
         aantal_routewijzigingen=traject.routewijzigingen,
+        uren=dict(sorted(traject.uren.per_soort.items())),
         aantal_voortgangsgesprekken_gepland=traject.aantal_voortgangsgesprekken,
         aantal_voortgangsgesprekken_gevoerd=sum(1 for g in traject.gesprekken if g.gevoerd),
         aantal_voortgangsgesprekken_gemist=sum(1 for g in traject.gesprekken if not g.gevoerd),
+        participatieverklaring=traject.participatieverklaring,
+        map_themas=sorted(traject.map_themas),
+        map_eindgesprek=traject.map_eindgesprek,
+        behaalde_examenonderdelen=sorted(traject.behaalde_onderdelen),
+        diploma=traject.diploma,
+        z_route_eindgesprek=traject.z_route_eindgesprek,
+        certificaat=traject.certificaat,
+        financieel_ontzorgen_start=traject.ontzorgen_start,
+        financieel_ontzorgen_einde=traject.ontzorgen_einde,
+        maatschappelijke_begeleiding_start=traject.begeleiding_start,
+        maatschappelijke_begeleiding_einde=traject.begeleiding_einde,
+        aantal_tolkvoorzieningen=traject.tolkvoorzieningen,
         termijn_start=traject.termijn_start,
         termijn_einde=traject.termijn_einde,
+        termijn_einde_door_duo=traject.duo_termijn_einde is not None,
         pip_uiterste_datum=traject.pip_uiterste_datum,
         routewijziging_uiterste_datum=traject.routewijziging_uiterste_datum,
+        aantal_duo_boetes=traject.duo_boetes,
+        aantal_correcties=traject.correcties,
         deadlines=[DeadlinePublic.model_validate(d, from_attributes=True) for d in traject.deadlines(vandaag)],
+        handhavingszaken=[zaak_public(z) for z in traject.zaken.values()],
         boetes=[BoetePublic.model_validate(b, from_attributes=True) for b in traject.boetes],
     )
+
+
+def zaak_public(zaak: Handhavingszaak) -> HandhavingszaakPublic:
+    return HandhavingszaakPublic.model_validate(zaak, from_attributes=True)
 
 
 def gebeurtenis_public(event: Aggregate.Event) -> GebeurtenisPublic:
@@ -65,4 +103,6 @@ def _json(waarde: Any) -> Any:
         return waarde.isoformat()
     if hasattr(waarde, "as_tuple"):  # Decimal: as a string, like every amount in this API
         return str(waarde)
+    if isinstance(waarde, list):
+        return [_json(w) for w in waarde]
     return waarde

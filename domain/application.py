@@ -142,8 +142,16 @@ class Inburgering(Application[UUID]):
         traject = self.traject(traject_id, actor)
         if verwachte_versie is not None and verwachte_versie != traject.version:
             raise VersieVerouderdError(verwachte_versie, traject.version)
-        commando.uitvoeren(traject, self._vastlegging(actor))
-        return self._bewaar(traject, actor, idempotentie)
+        was_lopend = not traject.is_afgesloten
+        door = self._vastlegging(actor)
+        commando.uitvoeren(traject, door)
+        andere = []
+        if was_lopend and traject.is_afgesloten:
+            # The person may start a new trajectory once this one closed; both facts in one save.
+            persoon = self._persoon(traject.bsn, door)
+            persoon.sluit(traject.id, door, door.metadata(namens=traject.gemeente))
+            andere.append(persoon)
+        return self._bewaar(traject, actor, idempotentie, *andere)
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -163,6 +171,14 @@ class Inburgering(Application[UUID]):
         """Every recorded fact of a trajectory, in order."""
         self.traject(traject_id, actor)
         return list(self.events.get(traject_id))
+
+    def gebeurtenis(self, traject_id: UUID, versie: int, actor: Actor) -> Aggregate.Event:
+        """One recorded fact of a trajectory."""
+        self.traject(traject_id, actor)
+        gevonden = list(self.events.get(traject_id, gt=versie - 1, lte=versie))
+        if not gevonden:
+            raise TrajectNietGevondenError(f"{traject_id} heeft geen feit {versie}")
+        return gevonden[0]
 
     def zoek_trajecten(self, bsn: str, actor: Actor) -> list[Inburgeringstraject]:
         """The trajectories of a person that the actor may see."""

@@ -1,12 +1,17 @@
-"""Commands: what a user asks of a trajectory, in the imperative. The aggregate decides."""
+"""Commands: what a user asks of a trajectory, in the imperative. The aggregate decides.
+
+Each command names the aggregate method that carries it out; its fields are that method's
+keyword arguments, so a command is the method call written down.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any, Protocol
+from decimal import Decimal
+from typing import Any, ClassVar
 
-from domain.traject import Inburgeringstraject
+from domain.traject import Aanbod, Inburgeringstraject, MapThema, Uursoort
 from domain.waarden import (
     Boeteartikel,
     Boetegrond,
@@ -19,8 +24,15 @@ from domain.waarden import (
 )
 
 
-class Commando(Protocol):
-    def uitvoeren(self, traject: Inburgeringstraject, door: Vastlegging) -> Any: ...
+@dataclass(frozen=True)
+class Commando:
+    """A command on an existing trajectory."""
+
+    METHODE: ClassVar[str]
+
+    def uitvoeren(self, traject: Inburgeringstraject, door: Vastlegging) -> Any:
+        argumenten = {veld.name: getattr(self, veld.name) for veld in fields(self)}
+        return getattr(traject, self.METHODE)(**argumenten, door=door)
 
 
 @dataclass(frozen=True)
@@ -33,15 +45,7 @@ class StartNaTvsProfiel:
     taal: str | None = None
 
     def starten(self, door: Vastlegging) -> Inburgeringstraject:
-        return Inburgeringstraject.start_na_tvs_profiel(
-            datum=self.datum,
-            gemeente=self.gemeente,
-            bsn=self.bsn,
-            huishoudgrootte=self.huishoudgrootte,
-            land_van_herkomst=self.land_van_herkomst,
-            taal=self.taal,
-            door=door,
-        )
+        return Inburgeringstraject.start_na_tvs_profiel(**vars(self), door=door)
 
 
 @dataclass(frozen=True)
@@ -53,65 +57,97 @@ class StartNaKennisgeving:
     referent_verblijfsvergunning: Verblijfsvergunning | None = None
 
     def starten(self, door: Vastlegging) -> Inburgeringstraject:
-        return Inburgeringstraject.start_na_kennisgeving(
-            datum=self.datum,
-            gemeente=self.gemeente,
-            bsn=self.bsn,
-            verblijfsvergunning=self.verblijfsvergunning,
-            referent_verblijfsvergunning=self.referent_verblijfsvergunning,
-            door=door,
-        )
+        return Inburgeringstraject.start_na_kennisgeving(**vars(self), door=door)
 
 
 StartCommando = StartNaTvsProfiel | StartNaKennisgeving
 
 
+# -- start and intake --------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
-class RegistreerKennisgeving:
+class RegistreerCoaWarmeOverdracht(Commando):
+    METHODE = "registreer_coa_warme_overdracht"
+    datum: date
+    verslag: str
+    tolk_aanwezig: bool = False
+
+
+@dataclass(frozen=True)
+class RegistreerKennisgeving(Commando):
+    METHODE = "registreer_kennisgeving"
     datum: date
     verblijfsvergunning: Verblijfsvergunning
     referent_verblijfsvergunning: Verblijfsvergunning | None = None
 
-    def uitvoeren(self, traject: Inburgeringstraject, door: Vastlegging) -> None:
-        traject.registreer_kennisgeving(
-            datum=self.datum,
-            verblijfsvergunning=self.verblijfsvergunning,
-            referent_verblijfsvergunning=self.referent_verblijfsvergunning,
-            door=door,
-        )
-
 
 @dataclass(frozen=True)
-class RegistreerHuisvesting:
+class RegistreerHuisvesting(Commando):
+    METHODE = "registreer_huisvesting"
     datum: date
     gemeente: Gemeente
     huisvestingsdatum: date | None = None
 
-    def uitvoeren(self, traject: Inburgeringstraject, door: Vastlegging) -> None:
-        traject.registreer_huisvesting(
-            datum=self.datum, gemeente=self.gemeente, huisvestingsdatum=self.huisvestingsdatum, door=door
-        )
+
+@dataclass(frozen=True)
+class VerzendIntakeOproep(Commando):
+    METHODE = "verzend_intake_oproep"
+    datum: date
+    uiterlijk: date
+    schriftelijke_waarschuwing: bool = False
 
 
 @dataclass(frozen=True)
-class HoudBredeIntake:
+class RegistreerKennismakingsgesprek(Commando):
+    METHODE = "registreer_kennismakingsgesprek"
+    datum: date
+    verslag: str
+
+
+@dataclass(frozen=True)
+class RegistreerLeerbaarheidstoets(Commando):
+    METHODE = "registreer_leerbaarheidstoets"
+    datum: date
+    haalbaar_niveau: str
+    advies_leerroute: Leerroute
+
+
+@dataclass(frozen=True)
+class VerleenLeerbaarheidstoetsOntheffing(Commando):
+    METHODE = "verleen_leerbaarheidstoets_ontheffing"
+    datum: date
+    grond: str
+
+
+@dataclass(frozen=True)
+class HoudBredeIntake(Commando):
+    METHODE = "houd_brede_intake"
     datum: date
     onderwerpen: dict[str, str]
-    gezondheid: dict[str, str]
+    gezondheid: dict[str, str] = field(default_factory=dict)
     leerbaarheidstoets_advies: Leerroute | None = None
-
-    def uitvoeren(self, traject: Inburgeringstraject, door: Vastlegging) -> None:
-        traject.houd_brede_intake(
-            datum=self.datum,
-            onderwerpen=self.onderwerpen,
-            gezondheid=self.gezondheid,
-            leerbaarheidstoets_advies=self.leerbaarheidstoets_advies,
-            door=door,
-        )
 
 
 @dataclass(frozen=True)
-class StelPipVast:
+class VoltooiIntakeInAfwezigheid(Commando):
+    METHODE = "voltooi_intake_in_afwezigheid"
+    datum: date
+    verslag: str
+
+
+@dataclass(frozen=True)
+class StartWelkomstprogramma(Commando):
+    METHODE = "start_welkomstprogramma"
+    datum: date
+
+
+# -- PIP and leerroute -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StelPipVast(Commando):
+    METHODE = "stel_pip_vast"
     dagtekening: date
     leerroute: Leerroute
     pvt_uren: int
@@ -119,62 +155,277 @@ class StelPipVast:
     ondersteuning: str
     leerroute_uren_per_week: int | None = None
     map_uren: int | None = None
-
-    def uitvoeren(self, traject: Inburgeringstraject, door: Vastlegging) -> None:
-        traject.stel_pip_vast(
-            dagtekening=self.dagtekening,
-            leerroute=self.leerroute,
-            leerroute_uren_per_week=self.leerroute_uren_per_week,
-            pvt_uren=self.pvt_uren,
-            map_uren=self.map_uren,
-            aantal_voortgangsgesprekken=self.aantal_voortgangsgesprekken,
-            ondersteuning=self.ondersteuning,
-            door=door,
-        )
+    aanbod: frozenset[Aanbod] = frozenset()
 
 
 @dataclass(frozen=True)
-class WijzigLeerroute:
+class WijzigPip(Commando):
+    METHODE = "wijzig_pip"
+    datum: date
+    pvt_uren: int
+    aantal_voortgangsgesprekken: int
+    ondersteuning: str
+    reden: str
+    leerroute_uren_per_week: int | None = None
+    map_uren: int | None = None
+    aanbod: frozenset[Aanbod] = frozenset()
+
+
+@dataclass(frozen=True)
+class WijzigLeerroute(Commando):
+    METHODE = "wijzig_leerroute"
     datum: date
     naar: Leerroute
     reden: RedenRoutewijziging
     toelichting: str
 
-    def uitvoeren(self, traject: Inburgeringstraject, door: Vastlegging) -> None:
-        traject.wijzig_leerroute(
-            datum=self.datum, naar=self.naar, reden=self.reden, toelichting=self.toelichting, door=door
-        )
+
+@dataclass(frozen=True)
+class SchaalAfNaarA2(Commando):
+    METHODE = "schaal_af_naar_a2"
+    datum: date
+    motivering: str
+
+
+# -- uitvoering --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class RegistreerVoortgangsgesprek:
+class RegistreerCursusuren(Commando):
+    METHODE = "registreer_cursusuren"
+    datum: date
+    soort: Uursoort
+    uren: int
+    fase: str
+
+
+@dataclass(frozen=True)
+class RegistreerVoortgangsgesprek(Commando):
+    METHODE = "registreer_voortgangsgesprek"
     datum: date
     gevoerd: bool
     verslag: str
     geldige_reden: bool = False
 
-    def uitvoeren(self, traject: Inburgeringstraject, door: Vastlegging) -> None:
-        traject.registreer_voortgangsgesprek(
-            datum=self.datum, gevoerd=self.gevoerd, geldige_reden=self.geldige_reden, verslag=self.verslag, door=door
-        )
+
+@dataclass(frozen=True)
+class OndertekenParticipatieverklaring(Commando):
+    METHODE = "onderteken_participatieverklaring"
+    datum: date
 
 
 @dataclass(frozen=True)
-class LegBoeteOp:
+class RondMapThemaAf(Commando):
+    METHODE = "rond_map_thema_af"
+    datum: date
+    thema: MapThema
+
+
+@dataclass(frozen=True)
+class VoerMapEindgesprek(Commando):
+    METHODE = "voer_map_eindgesprek"
+    datum: date
+    verslag: str
+
+
+@dataclass(frozen=True)
+class RegistreerExamenresultaat(Commando):
+    METHODE = "registreer_examenresultaat"
+    datum: date
+    onderdeel: str
+    behaald: bool
+    niveau: str | None = None
+
+
+@dataclass(frozen=True)
+class RegistreerDiploma(Commando):
+    METHODE = "registreer_diploma"
+    datum: date
+
+
+@dataclass(frozen=True)
+class VoerZRouteEindgesprek(Commando):
+    METHODE = "voer_z_route_eindgesprek"
+    datum: date
+    verslag: str
+
+
+@dataclass(frozen=True)
+class RegistreerCertificaat(Commando):
+    METHODE = "registreer_certificaat"
+    datum: date
+
+
+@dataclass(frozen=True)
+class StelPlichtVoldaanVast(Commando):
+    METHODE = "stel_plicht_voldaan_vast"
+    datum: date
+
+
+@dataclass(frozen=True)
+class DraagWarmOverAanVervolgtraject(Commando):
+    METHODE = "draag_warm_over_aan_vervolgtraject"
+    datum: date
+    ontvanger: str
+    toelichting: str
+
+
+# -- ondersteuning -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartFinancieelOntzorgen(Commando):
+    METHODE = "start_financieel_ontzorgen"
+    datum: date
+    vaste_lasten: list[str]
+
+
+@dataclass(frozen=True)
+class StartMaatschappelijkeBegeleiding(Commando):
+    METHODE = "start_maatschappelijke_begeleiding"
+    datum: date
+    uitvoerder: str
+
+
+@dataclass(frozen=True)
+class KenTolkvoorzieningToe(Commando):
+    METHODE = "ken_tolkvoorziening_toe"
+    datum: date
+    taal: str
+    doel: str
+
+
+# -- handhaving --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConstateerOvertreding(Commando):
+    METHODE = "constateer_overtreding"
     datum: date
     artikel: Boeteartikel
     grond: Boetegrond
+    rapportdatum: date
+    rapport: str
+
+
+@dataclass(frozen=True)
+class ZaakCommando(Commando):
+    """A step in one handhavingszaak."""
+
+    zaaknummer: int
+
+
+@dataclass(frozen=True)
+class VerzendBoetevoornemen(ZaakCommando):
+    METHODE = "verzend_boetevoornemen"
+    datum: date
+    zienswijzetermijn: date
+
+
+@dataclass(frozen=True)
+class OntvangZienswijze(ZaakCommando):
+    METHODE = "ontvang_zienswijze"
+    datum: date
+    mondeling: bool
+    samenvatting: str
+
+
+@dataclass(frozen=True)
+class StelZienswijzetermijnVerstrekenVast(ZaakCommando):
+    METHODE = "stel_zienswijzetermijn_verstreken_vast"
+    datum: date
+
+
+@dataclass(frozen=True)
+class RegistreerBijstandsverlaging(ZaakCommando):
+    METHODE = "registreer_bijstandsverlaging"
+    datum: date
+
+
+@dataclass(frozen=True)
+class LegBoeteOp(ZaakCommando):
+    METHODE = "leg_boete_op"
+    datum: date
     verwijtbaarheid: Verwijtbaarheid | None
     motivering: str
     uitzonderlijk_geval_motivering: str | None = None
 
-    def uitvoeren(self, traject: Inburgeringstraject, door: Vastlegging) -> None:
-        traject.leg_boete_op(
-            datum=self.datum,
-            artikel=self.artikel,
-            grond=self.grond,
-            verwijtbaarheid=self.verwijtbaarheid,
-            motivering=self.motivering,
-            uitzonderlijk_geval_motivering=self.uitzonderlijk_geval_motivering,
-            door=door,
-        )
+
+@dataclass(frozen=True)
+class ZieAfVanBoete(ZaakCommando):
+    METHODE = "zie_af_van_boete"
+    datum: date
+    reden: str
+
+
+@dataclass(frozen=True)
+class OntvangBezwaar(ZaakCommando):
+    METHODE = "ontvang_bezwaar"
+    datum: date
+
+
+@dataclass(frozen=True)
+class BeslisOpBezwaar(ZaakCommando):
+    METHODE = "beslis_op_bezwaar"
+    datum: date
+    uitkomst: str
+    motivering: str
+    nieuw_bedrag: Decimal | None = None
+
+
+# -- DUO, verloop, correctie -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegistreerTermijnverlenging(Commando):
+    METHODE = "registreer_termijnverlenging"
+    datum: date
+    nieuwe_einddatum: date
+    grond: str
+
+
+@dataclass(frozen=True)
+class RegistreerVrijstelling(Commando):
+    METHODE = "registreer_vrijstelling"
+    datum: date
+    grond: str
+
+
+@dataclass(frozen=True)
+class RegistreerOntheffing(Commando):
+    METHODE = "registreer_ontheffing"
+    datum: date
+    grond: str
+    volledig: bool
+
+
+@dataclass(frozen=True)
+class RegistreerDuoBoete(Commando):
+    METHODE = "registreer_duo_boete"
+    datum: date
+    artikel: str
+    bedrag: Decimal
+
+
+@dataclass(frozen=True)
+class VerhuisBinnenRegio(Commando):
+    METHODE = "verhuis_binnen_regio"
+    datum: date
+    naar: Gemeente
+
+
+@dataclass(frozen=True)
+class VerhuisBuitenRegio(Commando):
+    METHODE = "verhuis_buiten_regio"
+    datum: date
+    nieuwe_gemeente: str
+    toelichting: str
+
+
+@dataclass(frozen=True)
+class Corrigeer(Commando):
+    METHODE = "corrigeer"
+    datum: date
+    versie: int
+    correcties: dict[str, Any]
+    toelichting: str

@@ -139,3 +139,130 @@ BoetemaximumBereiktError = _regel(
     "Het maximum aan boetes van het college in deze inburgeringstermijn is bereikt.",
     "Bi 7.1(5)",
 )
+TrajectAfgeslotenError = _regel(
+    "traject-afgesloten",
+    "Het traject is afgesloten; alleen een correctie kan nog worden vastgelegd.",
+    "Wi 6, Wi 4, Wi 5 (einde van de inburgeringsplicht)",
+)
+AlleenAsielstatushoudersError = _regel(
+    "alleen-asielstatushouders",
+    "Dit onderdeel is er alleen voor asielstatushouders.",
+    "Wi 13, Wi 16, PW 56a; beleidsplan tabel 1",
+)
+AlVastgelegdError = _regel(
+    "al-vastgelegd",
+    "Dit feit is voor dit traject al vastgelegd.",
+    "Awb 3:2",
+)
+BredeIntakeOproepError = _regel(
+    "brede-intake-oproep",
+    "Een oproep voor de brede intake volgt op een verstreken oproep, met schriftelijke waarschuwing, "
+    "tot ten hoogste drie oproepen.",
+    "Wi 14(1)-(2)",
+)
+IntakeInAfwezigheidTeVroegError = _regel(
+    "intake-in-afwezigheid-te-vroeg",
+    "De brede intake in afwezigheid volgt pas na de derde oproep en het verstrijken van de termijn ervan.",
+    "Wi 14(2)",
+)
+WelkomstprogrammaBuitenPeriodeError = _regel(
+    "welkomstprogramma-buiten-periode",
+    "Het welkomstprogramma loopt tussen de brede intake en de vaststelling van het PIP.",
+    "Beleidsplan inburgering Drechtsteden §3.2",
+)
+AanbodAlleenAsielstatushoudersError = _regel(
+    "aanbod-alleen-asielstatushouders",
+    "Het PIP van een gezins- of overige migrant kan dit aanbod niet bevatten.",
+    "Wi 13, Wi 16, PW 56a; beleidsplan tabel 1",
+)
+AfschalenNietMogelijkError = _regel(
+    "afschalen-niet-mogelijk",
+    "Afschalen naar A2 kan alleen in de B1-route, na 600 uur NT2-les en met aangetoonde inspanning.",
+    "Wi 17(3), Bi 5.5(1)",
+)
+CursusurenBuitenFaseError = _regel(
+    "cursusuren-buiten-fase",
+    "Uren tellen mee tijdens de brede intake (tot het PIP) of in de uitvoering (vanaf het PIP).",
+    "Bi 3.1(5), Bi 3.2(3), Bi 3.14(6), Bi 5.3(5)",
+)
+PvtUrenOnvoldoendeError = _regel(
+    "pvt-uren-onvoldoende",
+    "De participatieverklaring wordt ondertekend na ten minste 12 uur participatieverklaringstraject.",
+    "Bi 3.1",
+)
+MapNietAfgerondError = _regel(
+    "map-niet-afgerond",
+    "Het eindgesprek MAP volgt op alle acht thema's, en de MAP geldt niet in de onderwijsroute.",
+    "Bi 3.2, Wi 8(3)",
+)
+VerkeerdeLeerrouteError = _regel(
+    "verkeerde-leerroute",
+    "Deze stap hoort niet bij de leerroute van het traject.",
+    "Wi 6(2), Bi 3.14",
+)
+ZRouteUrenOnvoldoendeError = _regel(
+    "z-route-uren-onvoldoende",
+    "Het eindgesprek Z-route volgt op 800 uur les (en voor asielstatushouders 800 uur participatie).",
+    "Bi 3.14",
+)
+PlichtNietVoldaanError = _regel(
+    "plicht-niet-voldaan",
+    "De inburgeringsplicht is voldaan na PVT, MAP (behalve onderwijsroute) en diploma of certificaat.",
+    "Wi 6(1)-(2)",
+)
+BegeleidingVoorInschrijvingError = _regel(
+    "begeleiding-voor-inschrijving",
+    "Maatschappelijke begeleiding begint op de dag van inschrijving in de BRP van de gemeente van huisvesting.",
+    "Wi 13(3), Bi 5.1",
+)
+TermijnVerlengingError = _regel(
+    "termijn-verlenging",
+    "Een verlenging door DUO legt een latere einddatum vast dan de huidige.",
+    "Wi 12, Bi 4.5",
+)
+DuoBoeteBedragError = _regel(
+    "duo-boete-bedrag",
+    "Het bedrag past niet bij de DUO-boete: Wi 24 EUR 340, Wi 25 ten hoogste EUR 1.000.",
+    "Bi 7.2",
+)
+VerhuizingError = _regel(
+    "verhuizing",
+    "Een verhuizing binnen de regio gaat naar een andere van de vier gemeenten.",
+    "Wi 1, Bi 5.3(3)",
+)
+
+
+class HandhavingszaakNietGevondenError(LookupError):
+    """Dit traject heeft geen handhavingszaak met dit nummer."""
+
+
+AwbVolgordeError = _regel(
+    "awb-volgorde",
+    "De stappen van een boete volgen de Awb: rapport, voornemen, zienswijze of verstreken termijn, besluit, bezwaar.",
+    "Awb 5:48-5:53, 6:7, 7:1",
+)
+BeslistermijnVerstrekenError = _regel(
+    "beslistermijn-verstreken",
+    "De boete moet binnen 13 weken na de dagtekening van het rapport worden opgelegd.",
+    "Awb 5:51(1)",
+)
+BijstandAlVerlaagdError = _regel(
+    "bijstand-al-verlaagd",
+    "Geen boete voor een gedraging waarvoor de bijstand al is verlaagd.",
+    "Wi 27, PW 18",
+)
+Wi22TeVroegError = _regel(
+    "wi22-te-vroeg",
+    "Een boete voor de brede intake volgt pas op het niet verschijnen na de herhaalde oproep met waarschuwing.",
+    "Wi 14(1), Wi 22",
+)
+CorrectieOngeldigError = _regel(
+    "correctie-ongeldig",
+    "Alleen een vastgelegd feit kan worden gecorrigeerd, en alleen in de velden die daarvoor openstaan.",
+    "AVG art. 16, Awb 3:2",
+)
+VierOgenError = _regel(
+    "vier-ogen",
+    "Wie het rapport opmaakte, neemt het besluit niet; wie het besluit nam, beslist niet op het bezwaar.",
+    "Awb 7:5(1); BIO 5.03 (functiescheiding)",
+)

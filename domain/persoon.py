@@ -39,15 +39,31 @@ class Persoonsregistratie(Aggregate):
         def apply(self, persoon: Persoonsregistratie) -> None:
             persoon.trajecten.append(self.traject_id)
 
+    class TrajectAfgesloten(Aggregate.Event):
+        TOPIC = "Persoonsregistratie.TrajectAfgesloten"
+        traject_id: UUID
+        metadata: Metadata
+
+        def apply(self, persoon: Persoonsregistratie) -> None:
+            persoon.afgesloten.add(self.traject_id)
+
     def __init__(self) -> None:
         self.trajecten: list[UUID] = []
+        self.afgesloten: set[UUID] = set()
 
     @classmethod
     def nieuw(cls, persoon_id: UUID, door: Vastlegging) -> Persoonsregistratie:
         return cls._create(cls.Created, id=persoon_id, timestamp=door.tijdstip)
 
+    @property
+    def lopend(self) -> list[UUID]:
+        return [t for t in self.trajecten if t not in self.afgesloten]
+
     def koppel(self, traject_id: UUID, door: Vastlegging, namens: Metadata) -> None:
-        # Until afronding exists, every trajectory is open, so a person has at most one.
-        if self.trajecten:
-            raise TrajectBestaatAlError(f"Traject {self.trajecten[-1]} loopt al voor deze persoon.")
+        """A person has at most one open trajectory; after one closes, a new plicht may start another."""
+        if self.lopend:
+            raise TrajectBestaatAlError(f"Traject {self.lopend[0]} loopt nog voor deze persoon.")
         self.trigger_event(self.TrajectGekoppeld, timestamp=door.tijdstip, traject_id=traject_id, metadata=namens)
+
+    def sluit(self, traject_id: UUID, door: Vastlegging, namens: Metadata) -> None:
+        self.trigger_event(self.TrajectAfgesloten, timestamp=door.tijdstip, traject_id=traject_id, metadata=namens)

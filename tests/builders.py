@@ -23,11 +23,12 @@ def een_bsn() -> str:
 
 
 def door(
-    vandaag: date = date(2026, 6, 1), rol: Rol = Rol.REGISSEUR, gemeenten: frozenset[Gemeente] | None = None
+    vandaag: date = date(2026, 6, 1), rol: Rol = Rol.REGISSEUR, gemeenten: frozenset[Gemeente] | None = None,
+    gebruiker: str = "regisseur-test",
 ) -> Vastlegging:
-    """A regisseur of Dordrecht recording on `vandaag`."""
+    """A regisseur of Dordrecht and Zwijndrecht recording on `vandaag`."""
     return Vastlegging(
-        gebruiker="regisseur-test",
+        gebruiker=gebruiker,
         rol=rol,
         gemeenten=gemeenten or frozenset({Gemeente.DORDRECHT, Gemeente.ZWIJNDRECHT}),
         correlatie_id="test",
@@ -71,7 +72,7 @@ def _stel_pip_vast(
     traject.stel_pip_vast(
         dagtekening=dagtekening, leerroute=leerroute, leerroute_uren_per_week=leerroute_uren_per_week,
         pvt_uren=12, map_uren=None if leerroute is Leerroute.ONDERWIJSROUTE else 40,
-        aantal_voortgangsgesprekken=4, ondersteuning="maatschappelijke begeleiding", door=door(),
+        aantal_voortgangsgesprekken=4, ondersteuning="maatschappelijke begeleiding", aanbod=frozenset(), door=door(),
     )
 
 

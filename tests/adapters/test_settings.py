@@ -18,7 +18,7 @@ from api.main import create_app
 
 
 def instellingen(tmp_path: Path, **extra: object) -> Settings:
-    return Settings(_env_file=None, ontwikkelsleutel_pad=tmp_path / "k.json", sqlite_pad=tmp_path / "db", **extra)  # type: ignore[call-arg]
+    return Settings(_env_file=None, ontwikkelsleutel_pad=tmp_path / "k.json", sqlite_pad=tmp_path / "db", bsn_sleutel_pad=tmp_path / "bsn-sleutel", **extra)  # type: ignore[call-arg]
 
 
 def test_sqlite_file_is_the_default_store(tmp_path: Path) -> None:
@@ -65,3 +65,12 @@ def test_production_refuses_the_embedded_sqlite_store(tmp_path: Path) -> None:
     productie = instellingen(tmp_path, omgeving="productie", bsn_sleutel=SecretStr("geheim"))
     with pytest.raises(ProductieInstellingError):
         bouw_applicatie(productie, SysteemKlok())
+
+
+def test_development_keys_are_made_once_even_when_workers_start_together(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        sleutels = set(pool.map(lambda _: bsn_sleutel(instellingen(tmp_path)), range(16)))
+    assert len(sleutels) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bsn-sleutel"]

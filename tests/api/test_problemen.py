@@ -60,8 +60,8 @@ def test_read_only_roles_and_wrong_roles_get_403(api: TestClient, als: Kopregels
         kop = als(rol, "0505") if rol == "handhaver" else als(rol)
         assert api.post(f"{pad}/voortgangsgesprekken", json=gesprek, headers=kop).status_code == 403, rol
     assert api.get(pad, headers=als("beheerder")).status_code == 403
-    boete = {"datum": "2025-06-01", "artikel": "wi22", "grond": "brede_intake_niet_meegewerkt", "verwijtbaarheid": "opzet", "motivering": "x"}
-    assert api.post(f"{pad}/boetes", json=boete, headers=als("regisseur", "0505")).status_code == 403
+    overtreding = {"datum": "2025-06-01", "artikel": "wi22", "grond": "brede_intake_niet_meegewerkt", "rapportdatum": "2025-06-02", "rapport": "x"}
+    assert api.post(f"{pad}/handhavingszaken", json=overtreding, headers=als("regisseur", "0505")).status_code == 403
 
 
 def test_a_regisseur_does_not_see_another_gemeentes_trajectory(api: TestClient, als: Kopregels) -> None:

@@ -1,21 +1,17 @@
 """The Inburgeringstraject aggregate: every rule of this slice, with its boundary dates."""
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 
 from domain import fouten
 from domain.traject import Inburgeringstraject, doelgroep_volgens_vergunning
 from domain.waarden import (
-    Boeteartikel,
-    Boetegrond,
     Doelgroep,
     Gemeente,
     Leerroute,
     RedenRoutewijziging,
     Verblijfsvergunning,
-    Verwijtbaarheid,
 )
 from tests.builders import door, een_bsn, gezinsmigrant_met_pip, statushouder_met_pip
 
@@ -43,18 +39,9 @@ def intake(traject: Inburgeringstraject, datum: date = date(2025, 2, 10)) -> Non
 def pip(traject: Inburgeringstraject, dagtekening: date = date(2025, 3, 1), **anders: object) -> None:
     waarden: dict[str, object] = dict(
         dagtekening=dagtekening, leerroute=Leerroute.B1, leerroute_uren_per_week=None, pvt_uren=12, map_uren=40,
-        aantal_voortgangsgesprekken=4, ondersteuning="begeleiding", door=door(),
+        aantal_voortgangsgesprekken=4, ondersteuning="begeleiding", aanbod=frozenset(), door=door(),
     )
     traject.stel_pip_vast(**(waarden | anders))  # type: ignore[arg-type]
-
-
-def boete(traject: Inburgeringstraject, datum: date = date(2025, 6, 1), **anders: object) -> Decimal:
-    waarden: dict[str, object] = dict(
-        datum=datum, artikel=Boeteartikel.WI_23, grond=Boetegrond.VOORTGANGSGESPREK_GEMIST,
-        verwijtbaarheid=Verwijtbaarheid.OPZET, motivering="Niet verschenen zonder bericht.",
-        uitzonderlijk_geval_motivering="Aanhoudend gebrek aan bereidheid, drie keer niet verschenen.", door=door(),
-    )
-    return traject.leg_boete_op(**(waarden | anders))  # type: ignore[arg-type]
 
 
 def gemist(traject: Inburgeringstraject, datum: date = date(2025, 5, 1), geldige_reden: bool = False) -> None:
@@ -258,103 +245,12 @@ def test_a_missed_gesprek_keeps_its_verslag() -> None:
     assert (laatste.verslag, laatste.geldige_reden) == ("Niet gekomen.", True)
 
 
-# -- boetes --------------------------------------------------------------------------------------
-
-
-def test_a_gezinsmigrant_is_not_fined_for_course_effort() -> None:
-    traject = gezinsmigrant_met_pip()
-    with pytest.raises(fouten.GeenBoeteOpLeerrouteVoorGezinsmigrantError):
-        boete(traject, grond=Boetegrond.LEERROUTE_INTENSITEIT_NIET_NAGEKOMEN, uitzonderlijk_geval_motivering=None)
-
-
-def test_a_gezinsmigrant_is_fined_for_a_missed_voortgangsgesprek() -> None:
-    traject = gezinsmigrant_met_pip()
-    gemist(traject)
-    bedrag = boete(traject, verwijtbaarheid=Verwijtbaarheid.GEEN_OPZET_OF_GROVE_SCHULD, uitzonderlijk_geval_motivering=None)
-    assert bedrag == Decimal("25.00")  # EUR 50 at 50 % culpability (Bi 7.1(2), (4))
-    assert traject.boetes[0].grond is Boetegrond.VOORTGANGSGESPREK_GEMIST
-
-
-def test_a_gesprek_missed_with_a_valid_reason_is_not_fined() -> None:
-    traject = gezinsmigrant_met_pip()
-    gemist(traject, geldige_reden=True)
-    with pytest.raises(fouten.GeenGemistGesprekError):
-        boete(traject, uitzonderlijk_geval_motivering=None)
-
-
-def test_one_missed_gesprek_is_fined_once() -> None:
-    traject = gezinsmigrant_met_pip()
-    gemist(traject)
-    boete(traject, uitzonderlijk_geval_motivering=None)
-    with pytest.raises(fouten.GeenGemistGesprekError):
-        boete(traject, date(2025, 6, 2), uitzonderlijk_geval_motivering=None)
-
-
-def test_no_boete_without_a_verwijtbaarheid_judgment() -> None:
-    traject = statushouder_met_pip()
-    gemist(traject)
-    with pytest.raises(fouten.VerwijtbaarheidOntbreektError):
-        boete(traject, verwijtbaarheid=None)
-    with pytest.raises(fouten.NietVerwijtbaarError):
-        boete(traject, verwijtbaarheid=Verwijtbaarheid.NIET_VERWIJTBAAR)
-    assert traject.boetes == []
-
-
-def test_a_statushouder_boete_needs_the_exceptional_case_motivated() -> None:
-    traject = statushouder_met_pip()
-    gemist(traject)
-    with pytest.raises(fouten.UitzonderlijkGevalNietGemotiveerdError):
-        boete(traject, uitzonderlijk_geval_motivering="  ")
-
-
-def test_wi22_is_a_fixed_250_for_the_brede_intake() -> None:
-    traject = tvs_traject()
-    bedrag = boete(traject, date(2025, 2, 1), artikel=Boeteartikel.WI_22, grond=Boetegrond.BREDE_INTAKE_NIET_MEEGEWERKT, verwijtbaarheid=Verwijtbaarheid.VERMINDERD_VERWIJTBAAR)
-    assert bedrag == Decimal("250.00")
-
-
-def test_a_conduct_must_fall_under_the_article() -> None:
-    traject = statushouder_met_pip()
-    with pytest.raises(fouten.BoetegrondPastNietBijArtikelError):
-        boete(traject, artikel=Boeteartikel.WI_22, grond=Boetegrond.VOORTGANGSGESPREK_GEMIST)
-
-
-def test_wi23_doubles_on_a_repeat_within_twelve_months() -> None:
-    traject = gezinsmigrant_met_pip()
-    for maand in (4, 5, 6):
-        gemist(traject, date(2025, maand, 1))
-    eerste = boete(traject, date(2025, 4, 2), uitzonderlijk_geval_motivering=None)
-    tweede = boete(traject, date(2025, 5, 2), uitzonderlijk_geval_motivering=None)
-    assert (eerste, tweede) == (Decimal("50.00"), Decimal("100.00"))
-
-
-def test_wi23_does_not_double_after_twelve_months() -> None:
-    traject = gezinsmigrant_met_pip()
-    gemist(traject, date(2025, 4, 1))
-    gemist(traject, date(2026, 4, 1))
-    boete(traject, date(2025, 4, 2), uitzonderlijk_geval_motivering=None)
-    assert boete(traject, date(2026, 4, 2), uitzonderlijk_geval_motivering=None) == Decimal("50.00")
-
-
-def test_wi23_stops_at_800_and_all_boetes_at_2400_per_termijn() -> None:
-    traject = gezinsmigrant_met_pip(date(2025, 3, 1))
-    bedragen = []
-    for dag in range(1, 8):
-        gemist(traject, date(2025, 4, dag))
-        bedragen.append(boete(traject, date(2025, 4, dag), uitzonderlijk_geval_motivering=None))
-    assert bedragen == [Decimal(b) for b in ("50.00", "100.00", "200.00", "400.00", "800.00", "800.00", "50.00")]
-    gemist(traject, date(2025, 4, 8))
-    with pytest.raises(fouten.BoetemaximumBereiktError):
-        boete(traject, date(2025, 4, 8), uitzonderlijk_geval_motivering=None)
-
-
 # -- replay --------------------------------------------------------------------------------------
 
 
 def test_replaying_the_events_rebuilds_the_same_state() -> None:
     traject = gezinsmigrant_met_pip()
     gemist(traject)
-    boete(traject, uitzonderlijk_geval_motivering=None)
     events = traject.collect_events()
     herbouwd = None
     for event in events:

@@ -1,0 +1,109 @@
+"""One POST sub-resource per command: the shared shape of every command route."""
+
+# No `from __future__ import annotations`: the routes are built from runtime types.
+import hashlib
+import re
+from collections.abc import Callable
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Depends, Header, Path, Request, Response
+
+from api import schemas
+from api.weergave import traject_public
+from domain.application import Actor, Idempotentie, Inburgering, Uitkomst
+
+ETAG = re.compile(r'^(?:W/)?"?([0-9]{1,9})"?$')
+TrajectId = Annotated[UUID, Path(alias="trajectId", description="Het id van het traject.")]
+Zaaknummer = Annotated[int, Path(ge=1, le=1_000_000_000, description="Het nummer van de handhavingszaak.")]
+COMMANDO_ANTWOORDEN: dict[int | str, dict[str, Any]] = {
+    201: {"headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}}}
+}
+
+
+def applicatie(request: Request) -> Inburgering:
+    return request.app.state.inburgering
+
+
+App = Annotated[Inburgering, Depends(applicatie)]
+
+
+def verwachte_versie(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            pattern=ETAG.pattern,
+            description='De ETag van de versie waarop de wijziging voortbouwt, bijvoorbeeld "3"; bij een oudere versie volgt 412.',
+        ),
+    ] = None,
+) -> int | None:
+    gevonden = ETAG.match(if_match) if if_match is not None else None
+    return int(gevonden.group(1)) if gevonden else None
+
+
+VerwachteVersie = Annotated[int | None, Depends(verwachte_versie)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="Herhaal een verzoek met dezelfde sleutel: het eerste antwoord komt terug, niets wordt dubbel vastgelegd.",
+    ),
+]
+
+
+def idempotentie(request: Request, sleutel: str | None, body: schemas.Schema) -> Idempotentie | None:
+    if sleutel is None:
+        return None
+    # The fingerprint binds the key to this exact request, so a reused key cannot change its meaning.
+    verzoek = f"{request.method} {request.url.path}\n{body.model_dump_json()}"
+    return Idempotentie(sleutel, hashlib.sha256(verzoek.encode()).hexdigest())
+
+
+def antwoord(request: Request, response: Response, uitkomst: Uitkomst, locatie: str) -> schemas.TrajectPublic:
+    traject = uitkomst.traject
+    response.headers["Location"] = locatie
+    response.headers["ETag"] = f'"{traject.version}"'
+    if uitkomst.herhaald:
+        response.headers["Idempotent-Replayed"] = "true"
+    return traject_public(traject, request.app.state.klok.vandaag())
+
+
+def gebeurtenis_locatie(traject_id: UUID, versie: int) -> str:
+    return f"/api/v1/trajecten/{traject_id}/gebeurtenissen/{versie}"
+
+
+def commando_route(
+    router: APIRouter,
+    pad: str,
+    schema: type[schemas.CommandoSchema],
+    rol: Any,
+    *,
+    zaak: bool = False,
+    locatie: Callable[[UUID, int], str] = gebeurtenis_locatie,
+    naam: str | None = None,
+) -> None:
+    """POST `pad`: the body becomes one command on the trajectory (in one handhavingszaak when `zaak`)."""
+
+    def uitvoeren(request: Request, response: Response, app: Inburgering, traject_id: UUID, body: Any,
+                  actor: Actor, versie: int | None, sleutel: str | None, **uit_het_pad: Any) -> schemas.TrajectPublic:
+        commando = body.commando(**uit_het_pad)
+        uitkomst = app.voer_uit(traject_id, commando, actor, versie, idempotentie(request, sleutel, body))
+        return antwoord(request, response, uitkomst, locatie(traject_id, uitkomst.traject.version))
+
+    if zaak:
+        def route(request: Request, response: Response, app: App, actor: rol, traject_id: TrajectId,
+                  zaaknummer: Zaaknummer, body: Annotated[schema, Body()], versie: VerwachteVersie,
+                  sleutel: IdempotencyKey = None) -> schemas.TrajectPublic:
+            return uitvoeren(request, response, app, traject_id, body, actor, versie, sleutel, zaaknummer=zaaknummer)
+    else:
+        def route(request: Request, response: Response, app: App, actor: rol, traject_id: TrajectId,  # type: ignore[misc]
+                  body: Annotated[schema, Body()], versie: VerwachteVersie,
+                  sleutel: IdempotencyKey = None) -> schemas.TrajectPublic:
+            return uitvoeren(request, response, app, traject_id, body, actor, versie, sleutel)
+
+    naam = naam or "registreer-" + pad.rsplit("/", 1)[-1]
+    route.__doc__ = schema.__doc__
+    router.post(pad, status_code=201, responses=COMMANDO_ANTWOORDEN, name=naam.replace("-", "_"), operation_id=naam)(route)

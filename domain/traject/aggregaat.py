@@ -1,0 +1,264 @@
+"""The Inburgeringstraject aggregate: one per person per inburgeringsplicht.
+
+The aggregate is composed of one part per phase of the process (intake, PIP, uitvoering,
+ondersteuning, handhaving, DUO, verloop), each a module with its events and rules; together they
+are one aggregate with one history. Topics are explicit and stable: they are the schema of the
+stored history, so never rename one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import uuid4
+
+from eventsourcing.domain import Aggregate
+
+from domain import fouten, termijnen
+from domain.beleid import beleid_op
+from domain.traject.basis import (
+    Deadline,
+    Gebeurtenis,
+    Gesprek,
+    Handhavingszaak,
+    Oproep,
+    Status,
+    Uren,
+    deadline_status,
+    niet_in_de_toekomst,
+    niet_voor,
+)
+from domain.traject.duo import DuoDeel
+from domain.traject.handhaving import BESLISSING_OP_BEZWAAR, BESLISTERMIJN, BEZWAARTERMIJN, HandhavingDeel
+from domain.traject.intake import IntakeDeel, doelgroep_volgens_vergunning
+from domain.traject.ondersteuning import OndersteuningDeel
+from domain.traject.pip import Aanbod, PipDeel
+from domain.traject.uitvoering import UitvoeringDeel
+from domain.traject.verloop import VerloopDeel
+from domain.waarden import Aanleiding, Doelgroep, Gemeente, Leerroute, Metadata, Vastlegging, Verblijfsvergunning
+
+ONTZORGEN_MAANDEN = 6  # PW 56a
+
+
+class Inburgeringstraject(
+    IntakeDeel, PipDeel, UitvoeringDeel, OndersteuningDeel, HandhavingDeel, DuoDeel, VerloopDeel, Aggregate
+):
+    """The trajectory of one inburgeraar under one inburgeringsplicht."""
+
+    TOPIC = "Inburgeringstraject"
+
+    class Created(Aggregate.Created):
+        """The trajectory was opened (stored as `Inburgeringstraject.Gestart`)."""
+
+        TOPIC = "Inburgeringstraject.Gestart"
+        datum: date
+        metadata: Metadata
+        aanleiding: str
+        doelgroep: str
+        gemeente: str
+        bsn: str
+
+        def apply(self, traject: Inburgeringstraject) -> None:
+            traject.aanleiding = Aanleiding(self.aanleiding)
+            traject.doelgroep = Doelgroep(self.doelgroep)
+            traject.startgemeente = traject.gemeente = Gemeente(self.gemeente)
+            traject.bsn = self.bsn
+            traject.startdatum = self.datum
+
+    def __init__(self) -> None:
+        self.aanleiding: Aanleiding
+        self.doelgroep: Doelgroep
+        self.startgemeente: Gemeente
+        self.gemeente: Gemeente
+        self.bsn: str
+        self.startdatum: date
+        self.feiten: dict[int, Gebeurtenis] = {}
+        self.correcties = 0
+        self._beginstand()
+
+    def _beginstand(self) -> None:
+        """Everything the facts after the start determine, as it is before the first of them."""
+        self.status = Status.LOPEND
+        self.einddatum: date | None = None
+        self.tvs_profiel_ontvangen: date | None = None
+        self.coa_warme_overdracht: date | None = None
+        self.kennisgevingsdatum: date | None = None
+        self.brp_inschrijvingsdatum: date | None = None
+        self.huisvestingsdatum: date | None = None
+        self.oproepen: list[Oproep] = []
+        self.kennismakingsgesprek: date | None = None
+        self.leerbaarheidstoets: str | None = None
+        self.brede_intake_datum: date | None = None
+        self.intake_in_afwezigheid = False
+        self.leerroute_advies: Leerroute | None = None
+        self.welkomstprogramma: date | None = None
+        self.pip_dagtekening: date | None = None
+        self.pip_gewijzigd: date | None = None
+        self.pip_aanbod: frozenset[str] = frozenset()
+        self.leerroute: Leerroute | None = None
+        self.aantal_voortgangsgesprekken = 0
+        self.routewijzigingen = 0
+        self.afgeschaald_naar_a2: date | None = None
+        self.uren = Uren()
+        self.gesprekken: list[Gesprek] = []
+        self.participatieverklaring: date | None = None
+        self.map_themas: frozenset[str] = frozenset()
+        self.map_eindgesprek: date | None = None
+        self.behaalde_onderdelen: frozenset[str] = frozenset()
+        self.diploma: date | None = None
+        self.z_route_eindgesprek: date | None = None
+        self.certificaat: date | None = None
+        self.warme_overdracht_vervolg: date | None = None
+        self.ontzorgen_start: date | None = None
+        self.begeleiding_start: date | None = None
+        self.tolkvoorzieningen = 0
+        self.zaken: dict[int, Handhavingszaak] = {}
+        self.duo_termijn_einde: date | None = None
+        self.gedeeltelijke_ontheffing: date | None = None
+        self.duo_boetes = 0
+        self.verhuisd_op: date | None = None
+
+    def herbereken(self) -> None:
+        """Rebuild the state from the kept facts (after one of them was corrected)."""
+        self.gemeente = self.startgemeente
+        self._beginstand()
+        for versie in sorted(self.feiten):
+            self.feiten[versie].pas_toe(self)
+
+    # -- start -------------------------------------------------------------------------------
+
+    @classmethod
+    def start_na_tvs_profiel(
+        cls, *, datum: date, gemeente: Gemeente, bsn: str, huishoudgrootte: int | None,
+        land_van_herkomst: str | None, taal: str | None, door: Vastlegging,
+    ) -> Inburgeringstraject:
+        """COA's TVS-profiel of an asielstatushouder gekoppeld to one of our gemeenten."""
+        traject = cls._start(Aanleiding.TVS_PROFIEL, Doelgroep.ASIELSTATUSHOUDER, gemeente, bsn, datum, door)
+        traject._vastleggen(
+            cls.TvsProfielOntvangen, datum, door, huishoudgrootte=huishoudgrootte, land_van_herkomst=land_van_herkomst, taal=taal
+        )
+        return traject
+
+    @classmethod
+    def start_na_kennisgeving(
+        cls, *, datum: date, gemeente: Gemeente, bsn: str, verblijfsvergunning: Verblijfsvergunning,
+        referent_verblijfsvergunning: Verblijfsvergunning | None, door: Vastlegging,
+    ) -> Inburgeringstraject:
+        """DUO's kennisgeving of the inburgeringsplicht; the permit decides the doelgroep."""
+        doelgroep = doelgroep_volgens_vergunning(verblijfsvergunning, referent_verblijfsvergunning)
+        traject = cls._start(Aanleiding.DUO_KENNISGEVING, doelgroep, gemeente, bsn, datum, door)
+        traject.registreer_kennisgeving(
+            datum=datum, verblijfsvergunning=verblijfsvergunning,
+            referent_verblijfsvergunning=referent_verblijfsvergunning, door=door,
+        )
+        return traject
+
+    @classmethod
+    def _start(
+        cls, aanleiding: Aanleiding, doelgroep: Doelgroep, gemeente: Gemeente, bsn: str, datum: date, door: Vastlegging
+    ) -> Inburgeringstraject:
+        niet_in_de_toekomst(datum, door)
+        return cls._create(
+            cls.Created,
+            id=uuid4(),  # random, never derived from the BSN
+            timestamp=door.tijdstip,
+            datum=datum,
+            metadata=door.metadata(namens=gemeente),
+            aanleiding=aanleiding.value,
+            doelgroep=doelgroep.value,
+            gemeente=gemeente.value,
+            bsn=bsn,
+        )
+
+    # -- derived state -----------------------------------------------------------------------
+
+    @property
+    def is_afgesloten(self) -> bool:
+        return self.status is not Status.LOPEND
+
+    @property
+    def pip_uiterste_datum(self) -> date | None:
+        return termijnen.pip_uiterste_datum(self.doelgroep, self.kennisgevingsdatum, self.brp_inschrijvingsdatum)
+
+    @property
+    def termijn_start(self) -> date | None:
+        return termijnen.termijn_start(self.pip_dagtekening) if self.pip_dagtekening else None
+
+    @property
+    def termijn_einde(self) -> date | None:
+        """DUO's end date once DUO set one (Bi 9.3(3)), else three years from the start."""
+        if self.duo_termijn_einde is not None:
+            return self.duo_termijn_einde
+        return termijnen.termijn_einde(self.termijn_start) if self.termijn_start else None
+
+    @property
+    def routewijziging_uiterste_datum(self) -> date | None:
+        start = self.termijn_start
+        return termijnen.routewijziging_uiterste_datum(start) if start else None
+
+    @property
+    def intake_signaaldatum(self) -> date | None:
+        """SDD's target: brede intake within 10 weeks of huisvesting (a signal, not a legal term)."""
+        if self.huisvestingsdatum is None:
+            return None
+        return self.huisvestingsdatum + timedelta(weeks=beleid_op(self.huisvestingsdatum).intake_signaal_weken)
+
+    @property
+    def ontzorgen_einde(self) -> date | None:
+        return termijnen.plus_maanden(self.ontzorgen_start, ONTZORGEN_MAANDEN) if self.ontzorgen_start else None
+
+    @property
+    def begeleiding_einde(self) -> date | None:
+        if self.begeleiding_start is None:
+            return None
+        return termijnen.plus_maanden(self.begeleiding_start, beleid_op(self.begeleiding_start).begeleiding_maanden)
+
+    def deadlines(self, vandaag: date) -> list[Deadline]:
+        """The dates that matter, each with its source and its state on `vandaag`."""
+        verhuizing_pip = self.verhuisd_op + termijnen.PIP_TERMIJN if self.verhuisd_op else None
+        pip_na_verhuizing = self.pip_gewijzigd if self.pip_gewijzigd and self.verhuisd_op and self.pip_gewijzigd >= self.verhuisd_op else None
+        items: list[tuple[str, date | None, date | None, str, int | None]] = [
+            ("pip-vaststelling", self.pip_uiterste_datum, self.pip_dagtekening, "Bi 5.3(1)", None),
+            ("pip-na-verhuizing", verhuizing_pip, pip_na_verhuizing, "Bi 5.3(3)", None),
+            ("brede-intake-signaal", self.intake_signaaldatum, self.brede_intake_datum, "SDD beleid §3.1", None),
+            ("routewijziging-venster", self.routewijziging_uiterste_datum, None, "Wi 17(2), Bi 5.4(1)", None),
+            ("inburgeringstermijn-einde", self.termijn_einde, self.einddatum, "Wi 11(1), Wi 12", None),
+            ("financieel-ontzorgen-einde", self.ontzorgen_einde, None, "PW 56a", None),
+            ("maatschappelijke-begeleiding-einde", self.begeleiding_einde, None, "SDD beleid §3.8", None),
+        ]
+        for zaak in self.zaken.values():
+            besloten = self._datum_van_stap(zaak) if zaak.stap in ("besloten", "afgezien") else None
+            items.append(("boete-beslistermijn", zaak.rapportdatum + BESLISTERMIJN, besloten, "Awb 5:51", zaak.nummer))
+            if zaak.zienswijzetermijn is not None:
+                verder = None if zaak.stap == "voornemen" else zaak.zienswijzetermijn
+                items.append(("zienswijzetermijn", zaak.zienswijzetermijn, verder, "Awb 5:53", zaak.nummer))
+            if zaak.boete is not None and zaak.stap == "besloten":
+                bezwaar_einde = zaak.boete.datum + BEZWAARTERMIJN
+                items.append(("bezwaartermijn", bezwaar_einde, zaak.bezwaar_ontvangen, "Awb 6:7", zaak.nummer))
+                if zaak.bezwaar_ontvangen is not None:
+                    beslist = self._datum_van_stap(zaak) if zaak.beslissing_op_bezwaar else None
+                    items.append(("beslissing-op-bezwaar", bezwaar_einde + BESLISSING_OP_BEZWAAR, beslist, "Awb 7:10", zaak.nummer))
+        return [
+            Deadline(soort, uiterlijk, grondslag, deadline_status(uiterlijk, voldaan, vandaag), zaaknummer)
+            for soort, uiterlijk, voldaan, grondslag, zaaknummer in items
+            if uiterlijk is not None
+        ]
+
+    # -- helpers shared by the parts -----------------------------------------------------------
+
+    def _vastleggen(self, soort: type[Gebeurtenis], datum: date, door: Vastlegging, /, **gegevens: object) -> None:
+        niet_in_de_toekomst(datum, door)
+        if self.is_afgesloten and not soort.NA_AFSLUITING:
+            raise fouten.TrajectAfgeslotenError(f"Het traject is {self.status.value} sinds {self.einddatum}.")
+        self.trigger_event(
+            soort, timestamp=door.tijdstip, datum=datum, metadata=door.metadata(namens=self.gemeente), **gegevens
+        )
+
+    def _vereis_pip(self, datum: date) -> tuple[Leerroute, date]:
+        """The current leerroute and the PIP's dagtekening, for a step that needs a PIP."""
+        if self.pip_dagtekening is None or self.leerroute is None:
+            raise fouten.PipOntbreektError("Stel eerst het PIP vast.")
+        niet_voor(datum, self.pip_dagtekening, "de dagtekening van het PIP")
+        return self.leerroute, self.pip_dagtekening
+
+
+__all__ = ["Inburgeringstraject", "Aanbod"]

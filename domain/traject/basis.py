@@ -1,0 +1,142 @@
+"""What every part of the trajectory shares: the event base, the state records, date checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from eventsourcing.domain import Aggregate
+
+from domain import fouten
+from domain.waarden import Boeteartikel, Boetegrond, Metadata, Vastlegging
+
+if TYPE_CHECKING:
+    from domain.traject.aggregaat import Inburgeringstraject
+
+
+class Status(StrEnum):
+    """Where the trajectory stands; everything but `lopend` is closed."""
+
+    LOPEND = "lopend"
+    AFGEROND = "afgerond"  # inburgeringsplicht voldaan
+    VRIJGESTELD = "vrijgesteld"
+    ONTHEVEN = "ontheven"
+    OVERGEDRAGEN = "overgedragen"  # moved out of the region
+
+
+class Gebeurtenis(Aggregate.Event):
+    """Every fact after the start: the date it took effect and who recorded it.
+
+    The aggregate keeps each applied fact, so that a later correction can replace one and
+    rebuild the state as if the corrected value had been recorded in the first place.
+    """
+
+    CORRIGEERBAAR: ClassVar[dict[str, type]] = {"datum": date}
+    NA_AFSLUITING: ClassVar[bool] = False  # may this fact still be recorded on a closed trajectory?
+
+    datum: date
+    metadata: Metadata
+
+    def apply(self, traject: Inburgeringstraject) -> None:
+        traject.feiten[self.originator_version] = self
+        self.pas_toe(traject)
+
+    def pas_toe(self, traject: Inburgeringstraject) -> None:
+        """Change the state; runs on every replay, so it only assigns."""
+
+
+@dataclass(frozen=True)
+class Oproep:
+    volgnummer: int
+    datum: date
+    uiterlijk: date
+    waarschuwing: bool
+
+
+@dataclass(frozen=True)
+class Gesprek:
+    versie: int
+    datum: date
+    gevoerd: bool
+    geldige_reden: bool
+
+
+@dataclass(frozen=True)
+class Boete:
+    zaaknummer: int
+    datum: date
+    artikel: Boeteartikel
+    grond: Boetegrond
+    bedrag: Decimal
+
+
+@dataclass
+class Handhavingszaak:
+    """One Awb procedure: rapport, voornemen, zienswijze, besluit, bezwaar."""
+
+    nummer: int
+    artikel: Boeteartikel
+    grond: Boetegrond
+    overtredingsdatum: date
+    rapportdatum: date
+    gemist_gesprek_versie: int | None
+    rapporteur: str = ""
+    besluitnemer: str = ""
+    stap: str = "geconstateerd"  # geconstateerd | voornemen | zienswijze | besloten | afgezien
+    zienswijzetermijn: date | None = None
+    bijstand_verlaagd: bool = False
+    boete: Boete | None = None
+    bezwaar_ontvangen: date | None = None
+    bezwaar_tijdig: bool | None = None
+    beslissing_op_bezwaar: str | None = None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A date the law or policy sets, and whether it was met."""
+
+    soort: str
+    uiterlijk: date
+    grondslag: str
+    status: str  # open | verlopen | voldaan | te_laat_voldaan
+    zaaknummer: int | None = None
+
+
+@dataclass
+class Uren:
+    """Registered hours per kind (nt2, alfabetisering, knm, pvt, map, participatie)."""
+
+    per_soort: dict[str, int] = field(default_factory=dict)
+
+    def van(self, *soorten: str) -> int:
+        return sum(self.per_soort.get(soort, 0) for soort in soorten)
+
+
+def deadline_status(uiterlijk: date, voldaan_op: date | None, vandaag: date) -> str:
+    if voldaan_op is not None:
+        return "voldaan" if voldaan_op <= uiterlijk else "te_laat_voldaan"
+    return "open" if vandaag <= uiterlijk else "verlopen"
+
+
+def niet_in_de_toekomst(datum: date, door: Vastlegging) -> None:
+    if datum > door.vandaag:
+        raise fouten.DatumInDeToekomstError(f"{datum.isoformat()} ligt na vandaag ({door.vandaag.isoformat()}).")
+
+
+def niet_voor(datum: date, eerder: date, stap: str) -> None:
+    if datum < eerder:
+        raise fouten.DatumVoorVorigeStapError(f"{datum.isoformat()} ligt voor {stap} ({eerder.isoformat()}).")
+
+
+def waarde(soort: type, ruw: Any) -> Any:
+    """A corrected value from JSON into the field's type."""
+    if soort is date:
+        return ruw if isinstance(ruw, date) else date.fromisoformat(str(ruw))
+    if soort is bool and isinstance(ruw, bool) or soort is str and isinstance(ruw, str):
+        return ruw
+    if soort is int and isinstance(ruw, int) and not isinstance(ruw, bool):
+        return ruw
+    raise ValueError(f"verwacht {soort.__name__}")

@@ -1,0 +1,289 @@
+"""Handhaving by the college: the Awb procedure for a boete under Wi 22 or Wi 23.
+
+Rapport, voornemen, zienswijze (or its term expired), besluit or afzien, bezwaar and the decision
+on it. Each procedure is a Handhavingszaak, numbered by the version of the fact that opened it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from domain import fouten, termijnen
+from domain.beleid import beleid_op
+from domain.traject.basis import Boete, Gebeurtenis, Handhavingszaak, niet_voor
+from domain.waarden import Boeteartikel, Boetegrond, Doelgroep, Vastlegging, Verwijtbaarheid
+
+GRONDEN_PER_ARTIKEL = {
+    Boeteartikel.WI_22: {Boetegrond.BREDE_INTAKE_NIET_MEEGEWERKT},
+    Boeteartikel.WI_23: set(Boetegrond) - {Boetegrond.BREDE_INTAKE_NIET_MEEGEWERKT},
+}
+BESLISTERMIJN = timedelta(weeks=13)  # Awb 5:51(1)
+BEZWAARTERMIJN = timedelta(weeks=6)  # Awb 6:7, counted from the day after bekendmaking (6:8)
+BESLISSING_OP_BEZWAAR = timedelta(weeks=6)  # Awb 7:10(1), from the end of the bezwaartermijn
+UITKOMSTEN_BEZWAAR = ("ongegrond", "gegrond", "deels_gegrond", "niet_ontvankelijk")
+
+
+class HandhavingDeel:
+    """Commands and facts of the Awb procedure."""
+
+    class OvertredingGeconstateerd(Gebeurtenis):
+        """`datum` is the day of the conduct; the rapport has its own date (Awb 5:48)."""
+
+        TOPIC = "Inburgeringstraject.OvertredingGeconstateerd"
+        artikel: str
+        grond: str
+        rapportdatum: date
+        rapport: str
+        gemist_gesprek_versie: int | None
+
+        def pas_toe(self, traject) -> None:
+            traject.zaken[self.originator_version] = Handhavingszaak(
+                self.originator_version, Boeteartikel(self.artikel), Boetegrond(self.grond), self.datum,
+                self.rapportdatum, self.gemist_gesprek_versie, rapporteur=self.metadata.gebruiker,
+            )
+
+    class BoeteVoornemenVerzonden(Gebeurtenis):
+        TOPIC = "Inburgeringstraject.BoeteVoornemenVerzonden"
+        zaaknummer: int
+        zienswijzetermijn: date
+
+        def pas_toe(self, traject) -> None:
+            zaak = traject.zaken[self.zaaknummer]
+            zaak.stap, zaak.zienswijzetermijn = "voornemen", self.zienswijzetermijn
+
+    class ZienswijzeOntvangen(Gebeurtenis):
+        TOPIC = "Inburgeringstraject.ZienswijzeOntvangen"
+        zaaknummer: int
+        mondeling: bool
+        samenvatting: str
+
+        def pas_toe(self, traject) -> None:
+            traject.zaken[self.zaaknummer].stap = "zienswijze"
+
+    class ZienswijzetermijnVerstreken(Gebeurtenis):
+        TOPIC = "Inburgeringstraject.ZienswijzetermijnVerstreken"
+        zaaknummer: int
+
+        def pas_toe(self, traject) -> None:
+            traject.zaken[self.zaaknummer].stap = "zienswijze"
+
+    class BijstandsverlagingGeregistreerd(Gebeurtenis):
+        """Bijstand was lowered (PW 18) for the same conduct: una via, no boete (Wi 27)."""
+
+        TOPIC = "Inburgeringstraject.BijstandsverlagingGeregistreerd"
+        zaaknummer: int
+
+        def pas_toe(self, traject) -> None:
+            traject.zaken[self.zaaknummer].bijstand_verlaagd = True
+
+    class BoeteOpgelegd(Gebeurtenis):
+        """The boetebeschikking; `datum` is its dagtekening and bekendmaking."""
+
+        TOPIC = "Inburgeringstraject.BoeteOpgelegd"
+        class_version = 2
+        zaaknummer: int
+        artikel: str
+        grond: str
+        bedrag: Decimal
+        verwijtbaarheid: str
+        motivering: str
+        uitzonderlijk_geval_motivering: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # Version 1 (foundation issue) imposed a boete without a procedure: it is its own zaak.
+            state["zaaknummer"] = state.pop("gemist_gesprek_versie", None) or 0
+
+        def pas_toe(self, traject) -> None:
+            artikel, grond = Boeteartikel(self.artikel), Boetegrond(self.grond)
+            zaak = traject.zaken.setdefault(
+                self.zaaknummer, Handhavingszaak(self.zaaknummer, artikel, grond, self.datum, self.datum, None)
+            )
+            zaak.stap, zaak.boete = "besloten", Boete(self.zaaknummer, self.datum, artikel, grond, self.bedrag)
+            zaak.besluitnemer = self.metadata.gebruiker
+
+    class BoeteAfgezien(Gebeurtenis):
+        TOPIC = "Inburgeringstraject.BoeteAfgezien"
+        zaaknummer: int
+        reden: str
+
+        def pas_toe(self, traject) -> None:
+            traject.zaken[self.zaaknummer].stap = "afgezien"
+
+    class BezwaarOntvangen(Gebeurtenis):
+        TOPIC = "Inburgeringstraject.BezwaarOntvangen"
+        zaaknummer: int
+        tijdig: bool
+
+        def pas_toe(self, traject) -> None:
+            zaak = traject.zaken[self.zaaknummer]
+            zaak.bezwaar_ontvangen, zaak.bezwaar_tijdig = self.datum, self.tijdig
+
+    class BeslissingOpBezwaarGenomen(Gebeurtenis):
+        TOPIC = "Inburgeringstraject.BeslissingOpBezwaarGenomen"
+        zaaknummer: int
+        uitkomst: str
+        bedrag: Decimal
+        motivering: str
+
+        def pas_toe(self, traject) -> None:
+            zaak = traject.zaken[self.zaaknummer]
+            zaak.beslissing_op_bezwaar = self.uitkomst
+            zaak.boete = Boete(zaak.nummer, zaak.boete.datum, zaak.artikel, zaak.grond, self.bedrag)
+
+    def constateer_overtreding(
+        self, *, datum: date, artikel: Boeteartikel, grond: Boetegrond, rapportdatum: date, rapport: str, door: Vastlegging
+    ) -> int:
+        """A handhaver records a conduct in a dated rapport; returns the zaaknummer (Awb 5:48)."""
+        if grond not in GRONDEN_PER_ARTIKEL[artikel]:
+            raise fouten.BoetegrondPastNietBijArtikelError(f"{grond.value} valt niet onder {artikel.value}.")
+        if grond is Boetegrond.LEERROUTE_INTENSITEIT_NIET_NAGEKOMEN and self.doelgroep is Doelgroep.GEZINS_OVERIGE_MIGRANT:
+            raise fouten.GeenBoeteOpLeerrouteVoorGezinsmigrantError(
+                "Het college stelt de intensiteit van hun leerroute niet vast en handhaaft er niet op."
+            )
+        if artikel is Boeteartikel.WI_22 and (len(self.oproepen) < 2 or datum <= self.oproepen[1].uiterlijk):
+            raise fouten.Wi22TeVroegError("Er is nog geen verstreken herhaalde oproep met waarschuwing.")
+        if artikel is Boeteartikel.WI_23:
+            self._vereis_pip(datum)
+        niet_voor(rapportdatum, datum, "de overtreding")
+        if rapportdatum > door.vandaag:
+            raise fouten.DatumInDeToekomstError("De dagtekening van het rapport ligt na vandaag.")
+        gesprek = self._onbeboet_gemist_gesprek(datum) if grond is Boetegrond.VOORTGANGSGESPREK_GEMIST else None
+        self._vastleggen(
+            self.OvertredingGeconstateerd, datum, door, artikel=artikel.value, grond=grond.value,
+            rapportdatum=rapportdatum, rapport=rapport, gemist_gesprek_versie=gesprek.versie if gesprek else None,
+        )
+        return self.version
+
+    def verzend_boetevoornemen(self, *, zaaknummer: int, datum: date, zienswijzetermijn: date, door: Vastlegging) -> None:
+        """The voornemen with the rapport and the chance to give a zienswijze (Awb 5:53)."""
+        zaak = self._zaak(zaaknummer, "geconstateerd")
+        niet_voor(datum, zaak.rapportdatum, "het rapport")
+        if zienswijzetermijn <= datum:
+            raise fouten.AwbVolgordeError("De zienswijzetermijn eindigt na de verzending van het voornemen.")
+        self._vastleggen(self.BoeteVoornemenVerzonden, datum, door, zaaknummer=zaaknummer, zienswijzetermijn=zienswijzetermijn)
+
+    def ontvang_zienswijze(self, *, zaaknummer: int, datum: date, mondeling: bool, samenvatting: str, door: Vastlegging) -> None:
+        zaak = self._zaak(zaaknummer, "voornemen")
+        niet_voor(datum, self._datum_van_stap(zaak), "het voornemen")
+        self._vastleggen(self.ZienswijzeOntvangen, datum, door, zaaknummer=zaaknummer, mondeling=mondeling, samenvatting=samenvatting)
+
+    def stel_zienswijzetermijn_verstreken_vast(self, *, zaaknummer: int, datum: date, door: Vastlegging) -> None:
+        zaak = self._zaak(zaaknummer, "voornemen")
+        if zaak.zienswijzetermijn is None or datum <= zaak.zienswijzetermijn:
+            raise fouten.AwbVolgordeError(f"De zienswijzetermijn loopt tot en met {zaak.zienswijzetermijn}.")
+        self._vastleggen(self.ZienswijzetermijnVerstreken, datum, door, zaaknummer=zaaknummer)
+
+    def registreer_bijstandsverlaging(self, *, zaaknummer: int, datum: date, door: Vastlegging) -> None:
+        zaak = self._zaak(zaaknummer, "geconstateerd", "voornemen", "zienswijze")
+        if zaak.bijstand_verlaagd:
+            raise fouten.AlVastgelegdError("De verlaging is al geregistreerd.")
+        self._vastleggen(self.BijstandsverlagingGeregistreerd, datum, door, zaaknummer=zaaknummer)
+
+    def leg_boete_op(
+        self, *, zaaknummer: int, datum: date, verwijtbaarheid: Verwijtbaarheid | None, motivering: str,
+        uitzonderlijk_geval_motivering: str | None, door: Vastlegging,
+    ) -> Decimal:
+        """The boetebeschikking after the zienswijze; the policy table sets the amount (Bi 7.1)."""
+        zaak = self._zaak(zaaknummer, "zienswijze")
+        if verwijtbaarheid is None:
+            raise fouten.VerwijtbaarheidOntbreektError("Leg vast in welke mate de overtreding verwijtbaar is.")
+        if verwijtbaarheid is Verwijtbaarheid.NIET_VERWIJTBAAR:
+            raise fouten.NietVerwijtbaarError("De overtreding is niet verwijtbaar geoordeeld.")
+        if zaak.bijstand_verlaagd:
+            raise fouten.BijstandAlVerlaagdError("De bijstand is voor deze gedraging al verlaagd.")
+        if self.doelgroep is Doelgroep.ASIELSTATUSHOUDER and not (uitzonderlijk_geval_motivering or "").strip():
+            raise fouten.UitzonderlijkGevalNietGemotiveerdError(
+                "Motiveer waarom een boete hier toch passend is (aanhoudend gebrek aan bereidheid)."
+            )
+        niet_voor(datum, self._datum_van_stap(zaak), "de zienswijze")
+        if door.gebruiker == zaak.rapporteur:
+            raise fouten.VierOgenError("Wie het rapport opmaakte, legt de boete niet op.")
+        if datum > zaak.rapportdatum + BESLISTERMIJN:
+            raise fouten.BeslistermijnVerstrekenError(f"De laatste dag was {(zaak.rapportdatum + BESLISTERMIJN).isoformat()}.")
+        bedrag = self._boetebedrag(zaak, verwijtbaarheid)
+        self._vastleggen(
+            self.BoeteOpgelegd, datum, door, zaaknummer=zaaknummer, artikel=zaak.artikel.value, grond=zaak.grond.value,
+            bedrag=bedrag, verwijtbaarheid=verwijtbaarheid.value, motivering=motivering,
+            uitzonderlijk_geval_motivering=uitzonderlijk_geval_motivering,
+        )
+        return bedrag
+
+    def zie_af_van_boete(self, *, zaaknummer: int, datum: date, reden: str, door: Vastlegging) -> None:
+        self._zaak(zaaknummer, "geconstateerd", "voornemen", "zienswijze")
+        self._vastleggen(self.BoeteAfgezien, datum, door, zaaknummer=zaaknummer, reden=reden)
+
+    def ontvang_bezwaar(self, *, zaaknummer: int, datum: date, door: Vastlegging) -> None:
+        """A bezwaar is a fact, on time or not; on time is within six weeks after bekendmaking (Awb 6:7-6:9)."""
+        zaak = self._zaak(zaaknummer, "besloten")
+        if zaak.bezwaar_ontvangen is not None:
+            raise fouten.AlVastgelegdError(f"Bezwaar ontvangen op {zaak.bezwaar_ontvangen.isoformat()}.")
+        if zaak.boete is None:
+            raise fouten.AwbVolgordeError("Bezwaar volgt op een opgelegde boete.")
+        niet_voor(datum, zaak.boete.datum, "de boetebeschikking")
+        tijdig = datum <= zaak.boete.datum + BEZWAARTERMIJN
+        self._vastleggen(self.BezwaarOntvangen, datum, door, zaaknummer=zaaknummer, tijdig=tijdig)
+
+    def beslis_op_bezwaar(
+        self, *, zaaknummer: int, datum: date, uitkomst: str, nieuw_bedrag: Decimal | None, motivering: str, door: Vastlegging
+    ) -> None:
+        zaak = self._zaak(zaaknummer, "besloten")
+        if zaak.bezwaar_ontvangen is None or zaak.beslissing_op_bezwaar is not None or zaak.boete is None:
+            raise fouten.AwbVolgordeError("Een beslissing op bezwaar volgt op één ontvangen bezwaar.")
+        niet_voor(datum, zaak.bezwaar_ontvangen, "het bezwaar")
+        if door.gebruiker in (zaak.rapporteur, zaak.besluitnemer):
+            raise fouten.VierOgenError("Wie bij het besluit betrokken was, beslist niet op het bezwaar.")
+        bedrag = {"gegrond": Decimal("0.00"), "deels_gegrond": nieuw_bedrag}.get(uitkomst, zaak.boete.bedrag)
+        if bedrag is None or not Decimal("0") <= bedrag <= zaak.boete.bedrag:
+            raise fouten.AwbVolgordeError("Bij deels gegrond hoort een nieuw, lager bedrag.")
+        self._vastleggen(
+            self.BeslissingOpBezwaarGenomen, datum, door, zaaknummer=zaaknummer, uitkomst=uitkomst,
+            bedrag=bedrag.quantize(Decimal("0.01")), motivering=motivering,
+        )
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    @property
+    def boetes(self) -> list[Boete]:
+        return [zaak.boete for zaak in self.zaken.values() if zaak.boete is not None]
+
+    def _zaak(self, nummer: int, *stappen: str) -> Handhavingszaak:
+        zaak = self.zaken.get(nummer)
+        if zaak is None:
+            raise fouten.HandhavingszaakNietGevondenError(f"Geen zaak {nummer}.")
+        if zaak.stap not in stappen:
+            raise fouten.AwbVolgordeError(f"Zaak {nummer} staat op '{zaak.stap}', deze stap hoort bij {' of '.join(stappen)}.")
+        return zaak
+
+    def _datum_van_stap(self, zaak: Handhavingszaak) -> date:
+        laatste = max(v for v, feit in self.feiten.items() if getattr(feit, "zaaknummer", None) == zaak.nummer or v == zaak.nummer)
+        return self.feiten[laatste].datum
+
+    def _onbeboet_gemist_gesprek(self, datum: date):
+        in_behandeling = {z.gemist_gesprek_versie for z in self.zaken.values() if z.stap != "afgezien"}
+        for gesprek in self.gesprekken:
+            if not gesprek.gevoerd and not gesprek.geldige_reden and gesprek.versie not in in_behandeling and gesprek.datum <= datum:
+                return gesprek
+        raise fouten.GeenGemistGesprekError("Leg eerst het gemiste gesprek vast.")
+
+    def _boetebedrag(self, zaak: Handhavingszaak, verwijtbaarheid: Verwijtbaarheid) -> Decimal:
+        beleid = beleid_op(zaak.overtredingsdatum)
+        if zaak.artikel is Boeteartikel.WI_22:
+            bedrag = beleid.boete_wi22  # a fixed amount (Bi 7.1(1))
+        else:
+            # A repeat within twelve months, the day twelve months back included (Bi 7.1(3)).
+            sinds = termijnen.plus_maanden(zaak.overtredingsdatum, -beleid.boete_wi23_recidive_maanden)
+            eerdere = sum(
+                1 for z in self.zaken.values()
+                if z.boete and z.boete.bedrag > 0 and z.artikel is Boeteartikel.WI_23 and z.overtredingsdatum >= sinds
+            )
+            basis = min(beleid.boete_wi23_basis * 2**eerdere, beleid.boete_wi23_maximum)  # Bi 7.1(2)-(3)
+            bedrag = basis * beleid.verwijtbaarheid_percentage[verwijtbaarheid] / 100  # Bi 7.1(4)
+        start = self.termijn_start
+        al_opgelegd = sum((b.bedrag for b in self.boetes if start is None or b.datum >= start), Decimal("0"))
+        ruimte = beleid.boetes_maximum_per_termijn - al_opgelegd  # Bi 7.1(5)
+        if ruimte <= 0:
+            raise fouten.BoetemaximumBereiktError(f"Al opgelegd in deze termijn: EUR {al_opgelegd}.")
+        return min(bedrag, ruimte).quantize(Decimal("0.01"))

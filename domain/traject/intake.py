@@ -1,0 +1,239 @@
+"""From COA and DUO to the brede intake (Wi 14, Bi 5.2, policy document §3.1-3.2)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from domain import fouten
+from domain.traject.basis import Gebeurtenis, Oproep, niet_in_de_toekomst, niet_voor
+from domain.waarden import Doelgroep, Gemeente, Leerroute, Vastlegging, Verblijfsvergunning
+
+ASIELVERGUNNINGEN = frozenset(
+    {
+        Verblijfsvergunning.ASIEL_BEPAALDE_TIJD,
+        Verblijfsvergunning.ASIEL_ONBEPAALDE_TIJD,
+        Verblijfsvergunning.EU_LANGDURIG_INTERNATIONALE_BESCHERMING,
+    }
+)
+
+
+def doelgroep_volgens_vergunning(eigen: Verblijfsvergunning, referent: Verblijfsvergunning | None) -> Doelgroep:
+    """Own asylum permit, or joining a holder of one, makes an asielstatushouder (Wi 13(1))."""
+    if eigen in ASIELVERGUNNINGEN or referent in ASIELVERGUNNINGEN:
+        return Doelgroep.ASIELSTATUSHOUDER
+    return Doelgroep.GEZINS_OVERIGE_MIGRANT
+
+
+class IntakeDeel:
+    """Commands and facts up to and including the brede intake."""
+
+    class TvsProfielOntvangen(Gebeurtenis):
+        TOPIC = "Inburgeringstraject.TvsProfielOntvangen"
+        huishoudgrootte: int | None
+        land_van_herkomst: str | None
+        taal: str | None
+
+        def pas_toe(self, traject) -> None:
+            traject.tvs_profiel_ontvangen = self.datum
+
+    class CoaWarmeOverdrachtGehouden(Gebeurtenis):
+        TOPIC = "Inburgeringstraject.CoaWarmeOverdrachtGehouden"
+        verslag: str
+        tolk_aanwezig: bool
+
+        def pas_toe(self, traject) -> None:
+            traject.coa_warme_overdracht = self.datum
+
+    class InburgeringsplichtVastgesteld(Gebeurtenis):
+        TOPIC = "Inburgeringstraject.InburgeringsplichtVastgesteld"
+        verblijfsvergunning: str
+        referent_verblijfsvergunning: str | None
+
+        def pas_toe(self, traject) -> None:
+            traject.kennisgevingsdatum = self.datum
+
+    class HuisvestingGeregistreerd(Gebeurtenis):
+        """Inschrijving in the BRP (`datum`) of the gemeente of huisvesting."""
+
+        TOPIC = "Inburgeringstraject.HuisvestingGeregistreerd"
+        CORRIGEERBAAR: ClassVar[dict[str, type]] = {"datum": date, "huisvestingsdatum": date}
+        gemeente: str
+        huisvestingsdatum: date | None
+
+        def pas_toe(self, traject) -> None:
+            traject.brp_inschrijvingsdatum = self.datum
+            traject.huisvestingsdatum = self.huisvestingsdatum or self.datum
+
+    class BredeIntakeOproepVerzonden(Gebeurtenis):
+        TOPIC = "Inburgeringstraject.BredeIntakeOproepVerzonden"
+        volgnummer: int
+        uiterlijk: date
+        schriftelijke_waarschuwing: bool
+
+        def pas_toe(self, traject) -> None:
+            traject.oproepen.append(Oproep(self.volgnummer, self.datum, self.uiterlijk, self.schriftelijke_waarschuwing))
+
+    class KennismakingsgesprekGevoerd(Gebeurtenis):
+        TOPIC = "Inburgeringstraject.KennismakingsgesprekGevoerd"
+        verslag: str
+
+        def pas_toe(self, traject) -> None:
+            traject.kennismakingsgesprek = self.datum
+
+    class LeerbaarheidstoetsAfgenomen(Gebeurtenis):
+        TOPIC = "Inburgeringstraject.LeerbaarheidstoetsAfgenomen"
+        haalbaar_niveau: str
+        advies_leerroute: str
+
+        def pas_toe(self, traject) -> None:
+            traject.leerbaarheidstoets = "afgenomen"
+            traject.leerroute_advies = Leerroute(self.advies_leerroute)
+
+    class LeerbaarheidstoetsOntheffingVerleend(Gebeurtenis):
+        TOPIC = "Inburgeringstraject.LeerbaarheidstoetsOntheffingVerleend"
+        grond: str  # visuele_beperking | auditieve_beperking (Wi 14(6))
+
+        def pas_toe(self, traject) -> None:
+            traject.leerbaarheidstoets = "ontheffing"
+
+    class BredeIntakeGehouden(Gebeurtenis):
+        TOPIC = "Inburgeringstraject.BredeIntakeGehouden"
+        onderwerpen: dict[str, str]
+        gezondheid: dict[str, str]  # special-category data (AVG art. 9), kept apart on purpose
+        leerbaarheidstoets_advies: str | None
+
+        def pas_toe(self, traject) -> None:
+            traject.brede_intake_datum = self.datum
+            if self.leerbaarheidstoets_advies:
+                traject.leerroute_advies = Leerroute(self.leerbaarheidstoets_advies)
+
+    class BredeIntakeInAfwezigheidVoltooid(Gebeurtenis):
+        TOPIC = "Inburgeringstraject.BredeIntakeInAfwezigheidVoltooid"
+        verslag: str
+
+        def pas_toe(self, traject) -> None:
+            traject.brede_intake_datum = self.datum
+            traject.intake_in_afwezigheid = True
+
+    class WelkomstprogrammaGestart(Gebeurtenis):
+        TOPIC = "Inburgeringstraject.WelkomstprogrammaGestart"
+
+        def pas_toe(self, traject) -> None:
+            traject.welkomstprogramma = self.datum
+
+    def registreer_coa_warme_overdracht(self, *, datum: date, verslag: str, tolk_aanwezig: bool, door: Vastlegging) -> None:
+        """COA's warme overdracht of a statushouder to SDD (policy document §3.1)."""
+        self._vereis_statushouder("De warme overdracht door het COA")
+        self._eenmalig(self.coa_warme_overdracht)
+        self._vastleggen(self.CoaWarmeOverdrachtGehouden, datum, door, verslag=verslag, tolk_aanwezig=tolk_aanwezig)
+
+    def registreer_kennisgeving(
+        self, *, datum: date, verblijfsvergunning: Verblijfsvergunning,
+        referent_verblijfsvergunning: Verblijfsvergunning | None, door: Vastlegging,
+    ) -> None:
+        """DUO's kennisgeving that the person is inburgeringsplichtig."""
+        if self.kennisgevingsdatum is not None:
+            raise fouten.InburgeringsplichtAlVastgesteldError(f"De kennisgeving van {self.kennisgevingsdatum.isoformat()} is al vastgelegd.")
+        volgens_vergunning = doelgroep_volgens_vergunning(verblijfsvergunning, referent_verblijfsvergunning)
+        if volgens_vergunning is not self.doelgroep:
+            raise fouten.DoelgroepTegenstrijdigError(
+                f"De vergunning maakt de persoon {volgens_vergunning.value}, het traject is voor {self.doelgroep.value}."
+            )
+        referent = referent_verblijfsvergunning.value if referent_verblijfsvergunning else None
+        self._vastleggen(
+            self.InburgeringsplichtVastgesteld, datum, door,
+            verblijfsvergunning=verblijfsvergunning.value, referent_verblijfsvergunning=referent,
+        )
+
+    def registreer_huisvesting(self, *, datum: date, gemeente: Gemeente, huisvestingsdatum: date | None, door: Vastlegging) -> None:
+        """BRP-inschrijving (`datum`) in the gemeente where the person is housed."""
+        if self.brp_inschrijvingsdatum is not None:
+            raise fouten.HuisvestingAlGeregistreerdError(f"Ingeschreven op {self.brp_inschrijvingsdatum.isoformat()}.")
+        if gemeente is not self.gemeente:
+            raise fouten.HuisvestingAndereGemeenteError(
+                f"Het traject hoort bij gemeente {self.gemeente.value}, de huisvesting ligt in {gemeente.value}."
+            )
+        if huisvestingsdatum is not None and huisvestingsdatum > datum:
+            raise fouten.DatumVoorVorigeStapError("De BRP-inschrijving kan niet voor de huisvesting liggen.")
+        self._vastleggen(self.HuisvestingGeregistreerd, datum, door, gemeente=gemeente.value, huisvestingsdatum=huisvestingsdatum)
+
+    def verzend_intake_oproep(self, *, datum: date, uiterlijk: date, schriftelijke_waarschuwing: bool, door: Vastlegging) -> None:
+        """A summons to the brede intake; a repeat comes with a written warning, three at most (Wi 14)."""
+        self._vereis_geen_intake()
+        vorige = self.oproepen[-1] if self.oproepen else None
+        if vorige is not None and datum <= vorige.uiterlijk:
+            raise fouten.BredeIntakeOproepError(f"De vorige oproep loopt tot en met {vorige.uiterlijk.isoformat()}.")
+        if len(self.oproepen) >= 3:
+            raise fouten.BredeIntakeOproepError("Er zijn al drie oproepen verzonden; voltooi de intake in afwezigheid.")
+        if vorige is not None and not schriftelijke_waarschuwing:
+            raise fouten.BredeIntakeOproepError("Een herhaalde oproep gaat samen met een schriftelijke waarschuwing.")
+        if uiterlijk < datum:
+            raise fouten.DatumVoorVorigeStapError("De termijn van de oproep eindigt voor de verzending.")
+        self._vastleggen(
+            self.BredeIntakeOproepVerzonden, datum, door,
+            volgnummer=len(self.oproepen) + 1, uiterlijk=uiterlijk, schriftelijke_waarschuwing=schriftelijke_waarschuwing,
+        )
+
+    def registreer_kennismakingsgesprek(self, *, datum: date, verslag: str, door: Vastlegging) -> None:
+        """The kennismakingsgesprek that opens a statushouder's brede intake (policy document §3.1)."""
+        self._vereis_statushouder("Het kennismakingsgesprek")
+        self._eenmalig(self.kennismakingsgesprek)
+        self._vastleggen(self.KennismakingsgesprekGevoerd, datum, door, verslag=verslag)
+
+    def registreer_leerbaarheidstoets(self, *, datum: date, haalbaar_niveau: str, advies_leerroute: Leerroute, door: Vastlegging) -> None:
+        """The result of the leerbaarheidstoets, part of the brede intake (Wi 14(3)(a), 14(5))."""
+        self._eenmalig(self.leerbaarheidstoets)
+        self._vastleggen(
+            self.LeerbaarheidstoetsAfgenomen, datum, door, haalbaar_niveau=haalbaar_niveau, advies_leerroute=advies_leerroute.value
+        )
+
+    def verleen_leerbaarheidstoets_ontheffing(self, *, datum: date, grond: str, door: Vastlegging) -> None:
+        """The college exempts from the leerbaarheidstoets for a visual or auditory impairment (Wi 14(6))."""
+        self._eenmalig(self.leerbaarheidstoets)
+        self._vastleggen(self.LeerbaarheidstoetsOntheffingVerleend, datum, door, grond=grond)
+
+    def houd_brede_intake(
+        self, *, datum: date, onderwerpen: dict[str, str], gezondheid: dict[str, str],
+        leerbaarheidstoets_advies: Leerroute | None, door: Vastlegging,
+    ) -> None:
+        """The brede intake was held (Wi 14)."""
+        self._vereis_geen_intake()
+        niet_voor(datum, self.startdatum, "de start van het traject")
+        advies = leerbaarheidstoets_advies.value if leerbaarheidstoets_advies else None
+        self._vastleggen(
+            self.BredeIntakeGehouden, datum, door,
+            onderwerpen=dict(onderwerpen), gezondheid=dict(gezondheid), leerbaarheidstoets_advies=advies,
+        )
+
+    def voltooi_intake_in_afwezigheid(self, *, datum: date, verslag: str, door: Vastlegging) -> None:
+        """After three summonses the college completes the brede intake without the person (Wi 14(2))."""
+        self._vereis_geen_intake()
+        if len(self.oproepen) < 3 or datum <= self.oproepen[-1].uiterlijk:
+            raise fouten.IntakeInAfwezigheidTeVroegError(f"{len(self.oproepen)} oproep(en) verzonden.")
+        self._vastleggen(self.BredeIntakeInAfwezigheidVoltooid, datum, door, verslag=verslag)
+
+    def start_welkomstprogramma(self, *, datum: date, door: Vastlegging) -> None:
+        """A statushouder starts the welkomstprogramma, between the brede intake and the PIP."""
+        self._vereis_statushouder("Het welkomstprogramma")
+        self._eenmalig(self.welkomstprogramma)
+        if self.brede_intake_datum is None or self.pip_dagtekening is not None:
+            raise fouten.WelkomstprogrammaBuitenPeriodeError("Het kan alleen na de brede intake en voor het PIP.")
+        niet_voor(datum, self.brede_intake_datum, "de brede intake")
+        self._vastleggen(self.WelkomstprogrammaGestart, datum, door)
+
+    def _vereis_geen_intake(self) -> None:
+        if self.brede_intake_datum is not None:
+            raise fouten.BredeIntakeAlGehoudenError(f"Gehouden op {self.brede_intake_datum.isoformat()}.")
+
+    def _vereis_statushouder(self, wat: str) -> None:
+        if self.doelgroep is not Doelgroep.ASIELSTATUSHOUDER:
+            raise fouten.AlleenAsielstatushoudersError(f"{wat} is er alleen voor asielstatushouders.")
+
+    @staticmethod
+    def _eenmalig(al: object) -> None:
+        if al is not None:
+            raise fouten.AlVastgelegdError(f"Al vastgelegd ({al}).")
+
+
+__all__ = ["IntakeDeel", "doelgroep_volgens_vergunning", "niet_in_de_toekomst"]

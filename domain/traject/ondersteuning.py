@@ -1,0 +1,63 @@
+"""Ondersteuning: financieel ontzorgen, maatschappelijke begeleiding, tolkvoorziening (Wi 13, PW 56a)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain import fouten
+from domain.traject.basis import Gebeurtenis, niet_voor
+from domain.waarden import Vastlegging
+
+VASTE_LASTEN = ("huur", "gas", "water", "stroom", "zorgverzekering")  # PW 56a, policy document §3.7
+
+
+class OndersteuningDeel:
+    """Support the college gives alongside the leerroute."""
+
+    class FinancieelOntzorgenGestart(Gebeurtenis):
+        """`datum` is the day the right to bijstand arose; ontzorgen runs six months from it (PW 56a)."""
+
+        TOPIC = "Inburgeringstraject.FinancieelOntzorgenGestart"
+        vaste_lasten: list[str]
+
+        def pas_toe(self, traject) -> None:
+            traject.ontzorgen_start = self.datum
+
+    class MaatschappelijkeBegeleidingGestart(Gebeurtenis):
+        TOPIC = "Inburgeringstraject.MaatschappelijkeBegeleidingGestart"
+        uitvoerder: str
+
+        def pas_toe(self, traject) -> None:
+            traject.begeleiding_start = self.datum
+
+    class TolkvoorzieningToegekend(Gebeurtenis):
+        TOPIC = "Inburgeringstraject.TolkvoorzieningToegekend"
+        taal: str
+        doel: str
+
+        def pas_toe(self, traject) -> None:
+            traject.tolkvoorzieningen += 1
+
+    def start_financieel_ontzorgen(self, *, datum: date, vaste_lasten: list[str], door: Vastlegging) -> None:
+        """A bijstandsgerechtigde asielstatushouder: the college pays the fixed costs for six months."""
+        self._vereis_statushouder("Financieel ontzorgen")
+        self._eenmalig(self.ontzorgen_start)
+        if onbekend := sorted(set(vaste_lasten) - set(VASTE_LASTEN)):
+            raise fouten.AlleenAsielstatushoudersError(f"Geen vaste last in de zin van PW 56a: {', '.join(onbekend)}.")
+        self._vastleggen(self.FinancieelOntzorgenGestart, datum, door, vaste_lasten=sorted(set(vaste_lasten)))
+
+    def start_maatschappelijke_begeleiding(self, *, datum: date, uitvoerder: str, door: Vastlegging) -> None:
+        """Begeleiding for the art. 13 group, from the BRP registration in the housing gemeente (Wi 13(3))."""
+        self._vereis_statushouder("Maatschappelijke begeleiding")
+        self._eenmalig(self.begeleiding_start)
+        if self.brp_inschrijvingsdatum is None:
+            raise fouten.BegeleidingVoorInschrijvingError("Registreer eerst de huisvesting en BRP-inschrijving.")
+        try:
+            niet_voor(datum, self.brp_inschrijvingsdatum, "de BRP-inschrijving")
+        except fouten.DatumVoorVorigeStapError as fout:
+            raise fouten.BegeleidingVoorInschrijvingError(fout.detail) from None
+        self._vastleggen(self.MaatschappelijkeBegeleidingGestart, datum, door, uitvoerder=uitvoerder)
+
+    def ken_tolkvoorziening_toe(self, *, datum: date, taal: str, doel: str, door: Vastlegging) -> None:
+        """An interpreter for a conversation or procedure (also Awb 5:49 for a zienswijze)."""
+        self._vastleggen(self.TolkvoorzieningToegekend, datum, door, taal=taal, doel=doel)

@@ -1,0 +1,237 @@
+"""The Awb procedure for a boete: rapport, voornemen, zienswijze, besluit, bezwaar; amounts and caps."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from domain import fouten
+from domain.traject import Inburgeringstraject
+from domain.waarden import Boeteartikel, Boetegrond, Gemeente, Rol, Verblijfsvergunning, Verwijtbaarheid
+from tests.builders import door, een_bsn, gezinsmigrant_met_pip, statushouder_met_pip
+
+RAPPORTEUR = door(rol=Rol.HANDHAVER, gebruiker="handhaver-rapport")
+BESLUITNEMER = door(rol=Rol.HANDHAVER, gebruiker="handhaver-besluit")
+BEZWAARBEHANDELAAR = door(rol=Rol.HANDHAVER, gebruiker="jurist-bezwaar")
+MOTIVERING = "Aanhoudend gebrek aan bereidheid: drie keer niet verschenen."
+
+
+def gemist(traject: Inburgeringstraject, datum: date, geldige_reden: bool = False) -> None:
+    traject.registreer_voortgangsgesprek(datum=datum, gevoerd=False, geldige_reden=geldige_reden, verslag="Niet gekomen.", door=door())
+
+
+def overtreding(traject: Inburgeringstraject, datum: date, grond: Boetegrond = Boetegrond.VOORTGANGSGESPREK_GEMIST,
+                artikel: Boeteartikel = Boeteartikel.WI_23, rapportdatum: date | None = None) -> int:
+    return traject.constateer_overtreding(
+        datum=datum, artikel=artikel, grond=grond, rapportdatum=rapportdatum or datum + timedelta(days=1),
+        rapport="Niet verschenen op het voortgangsgesprek.", door=RAPPORTEUR,
+    )
+
+
+def tot_besluit(traject: Inburgeringstraject, zaak: int, datum: date) -> None:
+    """Voornemen on `datum`, two weeks for a zienswijze, which passes unused."""
+    traject.verzend_boetevoornemen(zaaknummer=zaak, datum=datum, zienswijzetermijn=datum + timedelta(days=14), door=RAPPORTEUR)
+    traject.stel_zienswijzetermijn_verstreken_vast(zaaknummer=zaak, datum=datum + timedelta(days=15), door=RAPPORTEUR)
+
+
+def boete(traject: Inburgeringstraject, zaak: int, datum: date, verwijtbaarheid: Verwijtbaarheid | None = Verwijtbaarheid.OPZET,
+          motivering: str | None = MOTIVERING) -> Decimal:
+    return traject.leg_boete_op(
+        zaaknummer=zaak, datum=datum, verwijtbaarheid=verwijtbaarheid, motivering="Verwijtbaar niet verschenen.",
+        uitzonderlijk_geval_motivering=motivering, door=BESLUITNEMER,
+    )
+
+
+def beboet(traject: Inburgeringstraject, gesprek: date, verwijtbaarheid: Verwijtbaarheid = Verwijtbaarheid.OPZET) -> Decimal:
+    """The whole procedure for one missed gesprek, the boete on the day after the zienswijzetermijn."""
+    gemist(traject, gesprek)
+    zaak = overtreding(traject, gesprek)
+    tot_besluit(traject, zaak, gesprek + timedelta(days=2))
+    return boete(traject, zaak, gesprek + timedelta(days=18), verwijtbaarheid, None)
+
+
+# -- the procedure -------------------------------------------------------------------------------
+
+
+def test_a_boete_follows_rapport_voornemen_and_zienswijze() -> None:
+    traject = statushouder_met_pip()
+    gemist(traject, date(2025, 5, 1))
+    zaak = overtreding(traject, date(2025, 5, 1))
+    with pytest.raises(fouten.AwbVolgordeError):
+        boete(traject, zaak, date(2025, 5, 10))
+    traject.verzend_boetevoornemen(zaaknummer=zaak, datum=date(2025, 5, 5), zienswijzetermijn=date(2025, 5, 19), door=RAPPORTEUR)
+    with pytest.raises(fouten.AwbVolgordeError):
+        boete(traject, zaak, date(2025, 5, 10))
+    traject.ontvang_zienswijze(zaaknummer=zaak, datum=date(2025, 5, 12), mondeling=True, samenvatting="Was ziek.", door=RAPPORTEUR)
+    assert boete(traject, zaak, date(2025, 5, 20), Verwijtbaarheid.GROVE_SCHULD) == Decimal("37.50")
+    assert traject.zaken[zaak].stap == "besloten"
+
+
+def test_the_zienswijzetermijn_must_have_passed_before_it_is_declared_passed() -> None:
+    traject = statushouder_met_pip()
+    gemist(traject, date(2025, 5, 1))
+    zaak = overtreding(traject, date(2025, 5, 1))
+    traject.verzend_boetevoornemen(zaaknummer=zaak, datum=date(2025, 5, 5), zienswijzetermijn=date(2025, 5, 19), door=RAPPORTEUR)
+    with pytest.raises(fouten.AwbVolgordeError):
+        traject.stel_zienswijzetermijn_verstreken_vast(zaaknummer=zaak, datum=date(2025, 5, 19), door=RAPPORTEUR)
+    traject.stel_zienswijzetermijn_verstreken_vast(zaaknummer=zaak, datum=date(2025, 5, 20), door=RAPPORTEUR)
+
+
+def test_the_boete_is_decided_within_13_weeks_of_the_rapport() -> None:
+    traject = statushouder_met_pip()
+    gemist(traject, date(2025, 5, 1))
+    zaak = overtreding(traject, date(2025, 5, 1), rapportdatum=date(2025, 5, 2))
+    tot_besluit(traject, zaak, date(2025, 5, 5))
+    with pytest.raises(fouten.BeslistermijnVerstrekenError):
+        boete(traject, zaak, date(2025, 8, 2))
+    boete(traject, zaak, date(2025, 8, 1))  # rapport + 13 weeks
+
+
+def test_whoever_wrote_the_rapport_does_not_impose_the_boete() -> None:
+    traject = statushouder_met_pip()
+    gemist(traject, date(2025, 5, 1))
+    zaak = overtreding(traject, date(2025, 5, 1))
+    tot_besluit(traject, zaak, date(2025, 5, 5))
+    with pytest.raises(fouten.VierOgenError):
+        traject.leg_boete_op(zaaknummer=zaak, datum=date(2025, 5, 25), verwijtbaarheid=Verwijtbaarheid.OPZET,
+                             motivering="x", uitzonderlijk_geval_motivering=MOTIVERING, door=RAPPORTEUR)
+
+
+def test_no_boete_when_bijstand_was_lowered_for_the_same_conduct() -> None:
+    traject = statushouder_met_pip()
+    gemist(traject, date(2025, 5, 1))
+    zaak = overtreding(traject, date(2025, 5, 1))
+    traject.registreer_bijstandsverlaging(zaaknummer=zaak, datum=date(2025, 5, 3), door=RAPPORTEUR)
+    tot_besluit(traject, zaak, date(2025, 5, 5))
+    with pytest.raises(fouten.BijstandAlVerlaagdError):
+        boete(traject, zaak, date(2025, 5, 25))
+    traject.zie_af_van_boete(zaaknummer=zaak, datum=date(2025, 5, 25), reden="Una via: bijstand verlaagd.", door=BESLUITNEMER)
+    assert traject.zaken[zaak].stap == "afgezien"
+
+
+def test_no_boete_without_a_judgment_of_culpability() -> None:
+    traject = statushouder_met_pip()
+    gemist(traject, date(2025, 5, 1))
+    zaak = overtreding(traject, date(2025, 5, 1))
+    tot_besluit(traject, zaak, date(2025, 5, 5))
+    with pytest.raises(fouten.VerwijtbaarheidOntbreektError):
+        boete(traject, zaak, date(2025, 5, 25), verwijtbaarheid=None)
+    with pytest.raises(fouten.NietVerwijtbaarError):
+        boete(traject, zaak, date(2025, 5, 25), verwijtbaarheid=Verwijtbaarheid.NIET_VERWIJTBAAR)
+    with pytest.raises(fouten.UitzonderlijkGevalNietGemotiveerdError):
+        boete(traject, zaak, date(2025, 5, 25), motivering=" ")
+    assert traject.boetes == []
+
+
+# -- what can be fined ---------------------------------------------------------------------------
+
+
+def test_a_gezinsmigrant_is_not_fined_for_course_effort_but_is_for_a_missed_gesprek() -> None:
+    traject = gezinsmigrant_met_pip()
+    with pytest.raises(fouten.GeenBoeteOpLeerrouteVoorGezinsmigrantError):
+        overtreding(traject, date(2025, 5, 1), grond=Boetegrond.LEERROUTE_INTENSITEIT_NIET_NAGEKOMEN)
+    assert beboet(traject, date(2025, 5, 1), Verwijtbaarheid.GEEN_OPZET_OF_GROVE_SCHULD) == Decimal("25.00")
+
+
+def test_a_gesprek_missed_with_a_valid_reason_or_already_in_a_zaak_is_not_fined_again() -> None:
+    traject = gezinsmigrant_met_pip()
+    gemist(traject, date(2025, 5, 1), geldige_reden=True)
+    with pytest.raises(fouten.GeenGemistGesprekError):
+        overtreding(traject, date(2025, 5, 1))
+    gemist(traject, date(2025, 5, 8))
+    overtreding(traject, date(2025, 5, 8))
+    with pytest.raises(fouten.GeenGemistGesprekError):
+        overtreding(traject, date(2025, 5, 9))
+
+
+def test_wi22_follows_a_missed_repeated_oproep_with_warning() -> None:
+    traject = Inburgeringstraject.start_na_kennisgeving(
+        datum=date(2025, 1, 6), gemeente=Gemeente.ZWIJNDRECHT, bsn=een_bsn(),
+        verblijfsvergunning=Verblijfsvergunning.REGULIER_BEPAALDE_TIJD, referent_verblijfsvergunning=None, door=door(),
+    )
+    traject.verzend_intake_oproep(datum=date(2025, 2, 1), uiterlijk=date(2025, 2, 14), schriftelijke_waarschuwing=False, door=door())
+    with pytest.raises(fouten.Wi22TeVroegError):
+        overtreding(traject, date(2025, 2, 15), Boetegrond.BREDE_INTAKE_NIET_MEEGEWERKT, Boeteartikel.WI_22)
+    traject.verzend_intake_oproep(datum=date(2025, 2, 15), uiterlijk=date(2025, 2, 28), schriftelijke_waarschuwing=True, door=door())
+    with pytest.raises(fouten.Wi22TeVroegError):
+        overtreding(traject, date(2025, 2, 28), Boetegrond.BREDE_INTAKE_NIET_MEEGEWERKT, Boeteartikel.WI_22)
+    zaak = overtreding(traject, date(2025, 3, 1), Boetegrond.BREDE_INTAKE_NIET_MEEGEWERKT, Boeteartikel.WI_22)
+    tot_besluit(traject, zaak, date(2025, 3, 3))
+    assert boete(traject, zaak, date(2025, 3, 20), Verwijtbaarheid.VERMINDERD_VERWIJTBAAR, None) == Decimal("250.00")
+
+
+def test_a_conduct_must_fall_under_the_article() -> None:
+    traject = statushouder_met_pip()
+    with pytest.raises(fouten.BoetegrondPastNietBijArtikelError):
+        overtreding(traject, date(2025, 5, 1), Boetegrond.VOORTGANGSGESPREK_GEMIST, Boeteartikel.WI_22)
+
+
+# -- amounts -------------------------------------------------------------------------------------
+
+
+def test_wi23_doubles_on_a_repeat_within_twelve_months_and_not_after() -> None:
+    traject = gezinsmigrant_met_pip(date(2025, 3, 1))
+    assert beboet(traject, date(2025, 3, 5)) == Decimal("50.00")
+    assert beboet(traject, date(2025, 4, 1)) == Decimal("100.00")
+    assert beboet(traject, date(2026, 4, 1)) == Decimal("100.00")  # 2025-04-01 is exactly twelve months before
+    assert beboet(traject, date(2026, 5, 2)) == Decimal("100.00")  # only 2026-04-01 lies within twelve months
+
+
+def test_wi23_stops_at_800_and_all_boetes_at_2400_per_termijn() -> None:
+    traject = gezinsmigrant_met_pip(date(2025, 3, 1))
+    bedragen = [beboet(traject, date(2025, 4, 1) + timedelta(days=20 * n)) for n in range(7)]
+    assert bedragen == [Decimal(b) for b in ("50.00", "100.00", "200.00", "400.00", "800.00", "800.00", "50.00")]
+    with pytest.raises(fouten.BoetemaximumBereiktError):
+        beboet(traject, date(2025, 9, 1))
+
+
+# -- bezwaar -------------------------------------------------------------------------------------
+
+
+def beboete_zaak() -> tuple[Inburgeringstraject, int]:
+    traject = gezinsmigrant_met_pip()
+    beboet(traject, date(2025, 5, 1))  # boetebesluit on 2025-05-19
+    return traject, max(traject.zaken)
+
+
+def test_a_bezwaar_within_six_weeks_after_bekendmaking_is_on_time() -> None:
+    traject, zaak = beboete_zaak()
+    traject.ontvang_bezwaar(zaaknummer=zaak, datum=date(2025, 6, 30), door=BEZWAARBEHANDELAAR)
+    assert traject.zaken[zaak].bezwaar_tijdig is True
+    te_laat, zaak_te_laat = beboete_zaak()
+    te_laat.ontvang_bezwaar(zaaknummer=zaak_te_laat, datum=date(2025, 7, 1), door=BEZWAARBEHANDELAAR)
+    assert te_laat.zaken[zaak_te_laat].bezwaar_tijdig is False
+
+
+def test_a_well_founded_bezwaar_annuls_the_boete_and_is_decided_by_someone_else() -> None:
+    traject, zaak = beboete_zaak()
+    with pytest.raises(fouten.AwbVolgordeError):
+        traject.beslis_op_bezwaar(zaaknummer=zaak, datum=date(2025, 6, 10), uitkomst="gegrond", nieuw_bedrag=None, motivering="x", door=BEZWAARBEHANDELAAR)
+    traject.ontvang_bezwaar(zaaknummer=zaak, datum=date(2025, 6, 1), door=BEZWAARBEHANDELAAR)
+    with pytest.raises(fouten.VierOgenError):
+        traject.beslis_op_bezwaar(zaaknummer=zaak, datum=date(2025, 6, 10), uitkomst="gegrond", nieuw_bedrag=None, motivering="x", door=BESLUITNEMER)
+    traject.beslis_op_bezwaar(zaaknummer=zaak, datum=date(2025, 6, 10), uitkomst="gegrond", nieuw_bedrag=None, motivering="Was ziek.", door=BEZWAARBEHANDELAAR)
+    assert traject.boetes[0].bedrag == Decimal("0.00")
+
+
+def test_a_partly_founded_bezwaar_lowers_the_amount() -> None:
+    traject, zaak = beboete_zaak()
+    traject.ontvang_bezwaar(zaaknummer=zaak, datum=date(2025, 6, 1), door=BEZWAARBEHANDELAAR)
+    with pytest.raises(fouten.AwbVolgordeError):
+        traject.beslis_op_bezwaar(zaaknummer=zaak, datum=date(2025, 6, 10), uitkomst="deels_gegrond", nieuw_bedrag=Decimal("60"), motivering="x", door=BEZWAARBEHANDELAAR)
+    traject.beslis_op_bezwaar(zaaknummer=zaak, datum=date(2025, 6, 10), uitkomst="deels_gegrond", nieuw_bedrag=Decimal("25"), motivering="x", door=BEZWAARBEHANDELAAR)
+    assert traject.boetes[0].bedrag == Decimal("25.00")
+
+
+def test_the_procedure_deadlines_are_listed_per_zaak() -> None:
+    traject, zaak = beboete_zaak()
+    soorten = {(d.soort, d.uiterlijk, d.status) for d in traject.deadlines(date(2025, 6, 1)) if d.zaaknummer == zaak}
+    assert ("boete-beslistermijn", date(2025, 8, 1), "voldaan") in soorten  # rapport 2025-05-02 + 13 weeks
+    assert ("zienswijzetermijn", date(2025, 5, 17), "voldaan") in soorten
+    assert ("bezwaartermijn", date(2025, 6, 30), "open") in soorten
+
+
+def test_an_unknown_zaak_is_not_found() -> None:
+    traject = statushouder_met_pip()
+    with pytest.raises(fouten.HandhavingszaakNietGevondenError):
+        traject.ontvang_bezwaar(zaaknummer=99, datum=date(2025, 6, 1), door=BEZWAARBEHANDELAAR)
