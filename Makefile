@@ -8,7 +8,7 @@ GEMEENTE ?= 0505
 SPECTRAL := npx --yes @stoplight/spectral-cli@6.16.3
 ADR_RULESET ?= ../shared/adr/linter.yaml
 
-.PHONY: run token test openapi lint-openapi migrate bench lock clean
+.PHONY: run token test openapi lint-openapi migrate projecties rebuild bench lock clean
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	@$(PYTHON) -m venv $(VENV) >&2
@@ -38,6 +38,14 @@ lint-openapi:
 ## Create schema and tables once, before API workers start (production: CREATE_TABLE=n in workers)
 migrate: $(BIN)/.installed
 	$(BIN)/python -m adapters.cli migreer
+
+## Keep the read models up to date as a process of its own (with INBURGERING_PROJECTIES=extern in the API)
+projecties: $(BIN)/.installed
+	$(BIN)/python -m adapters.cli projecteer
+
+## Rebuild every read model from the first event, or one: make rebuild LEESMODEL=signaleringen
+rebuild: $(BIN)/.installed
+	$(BIN)/python -m adapters.cli herbouw $(if $(LEESMODEL),--leesmodel $(LEESMODEL))
 
 ## Benchmarks (not part of make test)
 bench: $(BIN)/.installed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from adapters.crypto import ProductieInstellingError, bsn_sleutel, persoon_id_functie
 from adapters.settings import Settings
+from adapters.leesmodellen import PostgresLeesmodelopslag, SqliteLeesmodelopslag, SqlLeesmodelopslag
 from domain.application import Inburgering, Klok
 
 
@@ -16,3 +17,14 @@ def bouw_applicatie(instellingen: Settings, klok: Klok) -> Inburgering:
         klok=klok,
         persoon_id=persoon_id_functie(bsn_sleutel(instellingen)),
     )
+
+
+def bouw_leesmodelopslag(instellingen: Settings) -> SqlLeesmodelopslag:
+    """The read models' store, next to the event store; its tables are created like the event store's."""
+    if instellingen.database_url is None:
+        opslag: SqlLeesmodelopslag = SqliteLeesmodelopslag(instellingen.sqlite_leesmodel_pad)
+    else:
+        opslag = PostgresLeesmodelopslag(instellingen.database_url, instellingen.database_schema)
+    if instellingen.maak_tabellen:
+        opslag.maak_tabellen()
+    return opslag

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import psycopg
 import typer
 from psycopg import sql
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from adapters.bootstrap import bouw_applicatie
+from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag
 from adapters.clock import SysteemKlok
 from adapters.settings import Settings
 from adapters.tokens import maak_ontwikkeltoken
+from projections.projector import Projector
 
 cli = typer.Typer(help="Inburgering: beheer vanaf de command line.", no_args_is_help=True)
 VOORBEELDEN = [("regisseur", ["0505"]), ("regisseur", ["0642"]), ("handhaver", ["0505", "0642"]), ("duo", []), ("auditor", [])]
@@ -51,7 +57,54 @@ def migreer() -> None:
         with psycopg.connect(instellingen.database_url, autocommit=True) as verbinding:
             verbinding.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(instellingen.database_schema)))
     bouw_applicatie(instellingen, SysteemKlok()).close()
+    bouw_leesmodelopslag(instellingen).close()
     Console(stderr=True).print("[green]Migratie klaar.[/green]")
+
+
+@contextmanager
+def _projector() -> Iterator[Projector]:
+    instellingen = Settings()
+    app = bouw_applicatie(instellingen, SysteemKlok())
+    opslag = bouw_leesmodelopslag(instellingen)
+    try:
+        yield Projector(app, opslag)
+    finally:
+        opslag.close()
+        app.close()
+
+
+@cli.command()
+def herbouw(
+    leesmodel: Annotated[str | None, typer.Option(help="Alleen dit leesmodel (trajectenlijst of signaleringen)")] = None,
+) -> None:
+    """Bouw een of alle leesmodellen opnieuw op vanaf de eerste gebeurtenis."""
+    with _projector() as projector, Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=Console(stderr=True)
+    ) as voortgang:
+        taken: dict[str, int] = {}
+
+        def meld(naam: str, positie: int, kop: int) -> None:
+            taak = taken.setdefault(naam, voortgang.add_task(naam, total=kop))
+            voortgang.update(taak, completed=positie, total=kop)
+
+        gelezen = projector.herbouw(leesmodel, meld)
+    Console(stderr=True).print(f"[green]Herbouwd:[/green] {gelezen} gebeurtenissen verwerkt.")
+
+
+@cli.command()
+def projecteer(
+    eenmalig: Annotated[bool, typer.Option(help="Eén keer bijwerken en stoppen")] = False,
+    interval: Annotated[float, typer.Option(help="Seconden tussen twee rondes")] = 0.5,
+) -> None:
+    """Houd de leesmodellen bij als eigen proces (INBURGERING_PROJECTIES=extern in de API)."""
+    console = Console(stderr=True)
+    with _projector() as projector:
+        while True:
+            if gelezen := projector.bij():
+                console.print(f"{gelezen} gebeurtenissen verwerkt")
+            if eenmalig:
+                return
+            time.sleep(interval)
 
 
 if __name__ == "__main__":

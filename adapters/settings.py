@@ -24,7 +24,12 @@ class Settings(BaseSettings):
     database_max_overflow: int = 10
     database_lock_timeout: int = 10
     sqlite_pad: Path = ROOT / "var" / "inburgering.db"
+    sqlite_leesmodel_pad: Path = ROOT / "var" / "leesmodellen.db"
     maak_tabellen: bool = True
+    projecties: Literal["ingebed", "extern"] = Field(
+        default="ingebed",
+        description="ingebed: the API brings the read models up to date before it reads them; extern: a projector process does",
+    )
     jwks: str | None = Field(default=None, description="JSON Web Key Set with the public keys of the IdP")
     jwks_pad: Path | None = None
     jwt_issuer: str = "https://sso.drechtsteden.nl/inburgering"

@@ -7,23 +7,42 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from adapters.bootstrap import bouw_applicatie
+from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag
 from adapters.clock import SysteemKlok
 from adapters.settings import Settings
 from adapters.tokens import verificatiesleutels
 from api import problems
 from api.openapi import API_VERSIE, BASISPAD, bouw_openapi
-from api.routers import handhaving, health, trajecten
+from api.routers import handhaving, health, leesmodellen, trajecten
 from domain.application import Klok
+from projections.projector import Projector
 
 CORRELATIE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 def _operation_id(route: APIRoute) -> str:
     return route.name.replace("_", "-")
+
+
+def _queryparameters(dependant: Dependant) -> set[str]:
+    namen = {veld.alias for veld in dependant.query_params}
+    for afhankelijk in dependant.dependencies:
+        namen |= _queryparameters(afhankelijk)
+    return namen
+
+
+def alleen_bekende_parameters(request: Request) -> None:
+    """A query parameter the operation does not know is a mistake worth saying, not ignoring."""
+    route = request.scope.get("route")
+    bekend = _queryparameters(route.dependant) if isinstance(route, APIRoute) else set()
+    if onbekend := sorted(set(request.query_params) - bekend):
+        raise problems.ProbleemError(
+            400, "onbekende-parameter", "Onbekende queryparameter.", f"Onbekend: {', '.join(repr(p) for p in onbekend)}."
+        )
 
 
 def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -> FastAPI:
@@ -35,9 +54,12 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
     @asynccontextmanager
     async def levensduur(app: FastAPI) -> AsyncIterator[None]:
         app.state.inburgering = bouw_applicatie(instellingen, klok)
+        app.state.leesmodellen = bouw_leesmodelopslag(instellingen)
+        app.state.projector = Projector(app.state.inburgering, app.state.leesmodellen)
         try:
             yield
         finally:
+            app.state.leesmodellen.close()
             app.state.inburgering.close()
 
     app = FastAPI(
@@ -49,12 +71,14 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         redoc_url=None,
         openapi_url=f"{BASISPAD}/openapi.json",
         generate_unique_id_function=_operation_id,
+        dependencies=[Depends(alleen_bekende_parameters)],
     )
     app.state.instellingen = instellingen
     app.state.klok = klok
     app.state.sleutels = sleutels
     problems.registreer(app)
     app.include_router(health.router, prefix=BASISPAD)
+    app.include_router(leesmodellen.router, prefix=BASISPAD)
     app.include_router(trajecten.router, prefix=BASISPAD)
     app.include_router(handhaving.router, prefix=BASISPAD)
     app.openapi = lambda: bouw_openapi(app)  # type: ignore[method-assign]

@@ -94,8 +94,7 @@ def _documenteer_antwoorden(methode: str, operatie: dict[str, Any]) -> None:
     statussen = set()
     if operatie.get("security"):
         statussen |= {401, 403}
-    if parameters or methode == "post":
-        statussen.add(400)
+    statussen.add(400)  # unknown query parameters are refused on every operation
     if any(p["in"] == "path" for p in parameters):
         statussen.add(404)
     if operatie["operationId"] == "start-traject" or operatie["operationId"].startswith("registreer-"):

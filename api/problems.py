@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from domain.application import BuitenMandaatError, TrajectNietGevondenError, VersieVerouderdError
 from domain.fouten import HandhavingszaakNietGevondenError, RegelOvertredenError
@@ -55,6 +56,15 @@ def _ongeldige_invoer(request: Request, fout: RequestValidationError) -> JSONRes
     )
 
 
+def _toegestane_methoden(request: Request) -> str:
+    methoden: set[str] = set()
+    for route in request.app.router.routes:
+        overeenkomst, _ = route.matches(request.scope)
+        if overeenkomst is not Match.NONE:
+            methoden |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methoden))
+
+
 def registreer(app: FastAPI) -> None:
     """Map every error the API can raise to one problem response."""
 
@@ -65,7 +75,10 @@ def registreer(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     def http(request: Request, fout: HTTPException) -> JSONResponse:
         code = {404: "niet-gevonden", 405: "methode-niet-toegestaan"}.get(fout.status_code, "http-fout")
-        return probleem(request, fout.status_code, code, str(fout.detail), str(fout.detail), fout.headers)
+        headers = dict(fout.headers or {})
+        if fout.status_code == 405:
+            headers["Allow"] = _toegestane_methoden(request)  # one path may be served by routes in several routers
+        return probleem(request, fout.status_code, code, str(fout.detail), str(fout.detail), headers)
 
     @app.exception_handler(ProbleemError)
     def api_probleem(request: Request, fout: ProbleemError) -> JSONResponse:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 from stdnum.nl import bsn as bsn_nummer
 
@@ -41,6 +42,16 @@ Bsn = Annotated[
     AfterValidator(_elfproef),
 ]
 Tekst = Annotated[str, Field(min_length=1, max_length=20_000)]
+
+
+def _iso_datum(waarde: Any) -> Any:
+    # pydantic would also read "0" or "1700000000" as a date (a Unix time); a date here is JJJJ-MM-DD.
+    if isinstance(waarde, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", waarde):
+        raise ValueError("verwacht een datum als JJJJ-MM-DD")
+    return waarde
+
+
+IsoDatum = Annotated[date, BeforeValidator(_iso_datum)]
 Bedrag = Annotated[
     str,
     Field(pattern=r"^(0|[1-9][0-9]{0,3})\.[0-9]{2}$", description="Bedrag in euro's met twee decimalen.", examples=["340.00"]),
@@ -63,7 +74,7 @@ class TrajectStartNaTvsProfiel(Schema):
     """Start na ontvangst van het TVS-profiel van het COA (alleen asielstatushouders)."""
 
     aanleiding: Literal["tvs_profiel"]
-    datum: date = Field(description="Datum van ontvangst van het TVS-profiel.")
+    datum: IsoDatum = Field(description="Datum van ontvangst van het TVS-profiel.")
     gemeente: Gemeente
     bsn: Bsn
     huishoudgrootte: int | None = Field(default=None, ge=1, le=30)
@@ -78,7 +89,7 @@ class TrajectStartNaKennisgeving(Schema):
     """Start na de kennisgeving van DUO dat de persoon inburgeringsplichtig is."""
 
     aanleiding: Literal["duo_kennisgeving"]
-    datum: date = Field(description="Dagtekening van de kennisgeving van DUO.")
+    datum: IsoDatum = Field(description="Dagtekening van de kennisgeving van DUO.")
     gemeente: Gemeente
     bsn: Bsn
     verblijfsvergunning: Verblijfsvergunning
@@ -106,7 +117,7 @@ class CommandoSchema(Schema):
         return self.COMMANDO(**self.model_dump(), **uit_het_pad)
 
 
-Datum = Annotated[date, Field(description="De datum waarop het feit gold.")]
+Datum = Annotated[IsoDatum, Field(description="De datum waarop het feit gold.")]
 
 
 class CoaOverdrachtCreate(CommandoSchema):
@@ -122,7 +133,7 @@ class KennisgevingCreate(CommandoSchema):
     """De kennisgeving van DUO van de inburgeringsplicht."""
 
     COMMANDO = commandos.RegistreerKennisgeving
-    datum: date = Field(description="Dagtekening van de kennisgeving.")
+    datum: IsoDatum = Field(description="Dagtekening van de kennisgeving.")
     verblijfsvergunning: Verblijfsvergunning
     referent_verblijfsvergunning: Verblijfsvergunning | None = None
 
@@ -131,9 +142,9 @@ class HuisvestingCreate(CommandoSchema):
     """Huisvesting en inschrijving in de BRP van de gemeente."""
 
     COMMANDO = commandos.RegistreerHuisvesting
-    datum: date = Field(description="Datum van inschrijving in de BRP van de gemeente van huisvesting.")
+    datum: IsoDatum = Field(description="Datum van inschrijving in de BRP van de gemeente van huisvesting.")
     gemeente: Gemeente
-    huisvestingsdatum: date | None = Field(default=None, description="Datum van huisvesting (sleuteloverdracht).")
+    huisvestingsdatum: IsoDatum | None = Field(default=None, description="Datum van huisvesting (sleuteloverdracht).")
 
 
 class IntakeOproepCreate(CommandoSchema):
@@ -141,7 +152,7 @@ class IntakeOproepCreate(CommandoSchema):
 
     COMMANDO = commandos.VerzendIntakeOproep
     datum: Datum
-    uiterlijk: date = Field(description="Laatste dag waarop de persoon moet verschijnen.")
+    uiterlijk: IsoDatum = Field(description="Laatste dag waarop de persoon moet verschijnen.")
     schriftelijke_waarschuwing: bool = False
 
 
@@ -237,7 +248,7 @@ class PipVaststellingCreate(PipInhoud):
     """Het PIP is vastgesteld (Wi 15); de inburgeringstermijn start de dag na de dagtekening."""
 
     COMMANDO = commandos.StelPipVast
-    dagtekening: date = Field(description="Dagtekening van de PIP-beschikking; de termijn start de dag erna.")
+    dagtekening: IsoDatum = Field(description="Dagtekening van de PIP-beschikking; de termijn start de dag erna.")
     leerroute: Leerroute
 
 
@@ -368,7 +379,7 @@ class OntzorgingCreate(CommandoSchema):
     """Financieel ontzorgen van een bijstandsgerechtigde asielstatushouder (PW 56a)."""
 
     COMMANDO = commandos.StartFinancieelOntzorgen
-    datum: date = Field(description="De dag waarop het recht op bijstand ontstond; ontzorgen loopt zes maanden.")
+    datum: IsoDatum = Field(description="De dag waarop het recht op bijstand ontstond; ontzorgen loopt zes maanden.")
     vaste_lasten: list[Literal["huur", "gas", "water", "stroom", "zorgverzekering"]] = Field(min_length=1, max_length=5)
 
 
@@ -394,7 +405,7 @@ class TermijnverlengingCreate(CommandoSchema):
 
     COMMANDO = commandos.RegistreerTermijnverlenging
     datum: Datum
-    nieuwe_einddatum: date
+    nieuwe_einddatum: IsoDatum
     grond: KorteTekst
 
 
@@ -444,6 +455,14 @@ class OverdrachtCreate(CommandoSchema):
     toelichting: Tekst
 
 
+class RegisseurToewijzingCreate(CommandoSchema):
+    """Een andere regisseur neemt het traject over."""
+
+    COMMANDO = commandos.WijsRegisseurToe
+    datum: Datum
+    regisseur: KorteTekst = Field(description="De gebruikers-id van de regisseur.")
+
+
 class CorrectieCreate(CommandoSchema):
     """Correctie van een vastgelegd feit; de geschiedenis blijft zoals ze was."""
 
@@ -458,10 +477,10 @@ class OvertredingCreate(CommandoSchema):
     """Een overtreding met rapport (Awb 5:48); opent een handhavingszaak."""
 
     COMMANDO = commandos.ConstateerOvertreding
-    datum: date = Field(description="De dag van de gedraging.")
+    datum: IsoDatum = Field(description="De dag van de gedraging.")
     artikel: Boeteartikel
     grond: Boetegrond
-    rapportdatum: date
+    rapportdatum: IsoDatum
     rapport: Tekst
 
 
@@ -470,7 +489,7 @@ class VoornemenCreate(CommandoSchema):
 
     COMMANDO = commandos.VerzendBoetevoornemen
     datum: Datum
-    zienswijzetermijn: date = Field(description="Laatste dag voor de zienswijze.")
+    zienswijzetermijn: IsoDatum = Field(description="Laatste dag voor de zienswijze.")
 
 
 class ZienswijzeCreate(CommandoSchema):
@@ -498,7 +517,7 @@ class BoetebesluitCreate(CommandoSchema):
     """De boetebeschikking; het bedrag volgt uit het beleid (Bi 7.1)."""
 
     COMMANDO = commandos.LegBoeteOp
-    datum: date = Field(description="Dagtekening en bekendmaking van de beschikking.")
+    datum: IsoDatum = Field(description="Dagtekening en bekendmaking van de beschikking.")
     verwijtbaarheid: Verwijtbaarheid
     motivering: Tekst
     uitzonderlijk_geval_motivering: Tekst | None = Field(
@@ -582,6 +601,7 @@ class TrajectPublic(Uitvoer):
     aanleiding: str
     doelgroep: Doelgroep
     gemeente: Gemeente
+    regisseur: str | None
     bsn: str
     startdatum: date
     coa_warme_overdracht: date | None
@@ -626,6 +646,62 @@ class TrajectPublic(Uitvoer):
     deadlines: list[DeadlinePublic]
     handhavingszaken: list[HandhavingszaakPublic]
     boetes: list[BoetePublic]
+
+
+class EerstvolgendeDeadline(Uitvoer):
+    soort: str
+    uiterlijk: date
+
+
+class TrajectLijstItem(Uitvoer):
+    """Een traject in een lijst: wat een regisseur nodig heeft om te kiezen wat eerst moet."""
+
+    traject_id: UUID
+    versie: int
+    gemeente: Gemeente
+    doelgroep: Doelgroep
+    leerroute: Leerroute | None
+    status: str
+    regisseur: str | None
+    startdatum: date
+    pip_dagtekening: date | None
+    termijn_einde: date | None
+    eerstvolgende_deadline: EerstvolgendeDeadline | None
+
+
+class TrajectenlijstPublic(Uitvoer):
+    trajecten: list[TrajectLijstItem]
+    volgende: str | None = Field(description="Cursor voor de volgende pagina; leeg op de laatste.")
+
+
+class SignaleringPublic(Uitvoer):
+    """Een open termijn van een lopend traject."""
+
+    traject_id: UUID
+    gemeente: Gemeente
+    regisseur: str | None
+    soort: str
+    zaaknummer: int | None
+    uiterlijk: date
+    grondslag: str
+    status: Literal["op_tijd", "binnenkort", "verlopen"]
+
+
+class SignaleringenPublic(Uitvoer):
+    signaleringen: list[SignaleringPublic]
+    peildatum: date
+    volgende: str | None = Field(description="Cursor voor de volgende pagina; leeg op de laatste.")
+
+
+class ProjectiePublic(Uitvoer):
+    naam: str
+    positie: int = Field(description="De laatste verwerkte positie in het gebeurtenissenlog.")
+    kop: int = Field(description="De laatste positie in het gebeurtenissenlog.")
+    achterstand: int
+
+
+class ProjectiesPublic(Uitvoer):
+    projecties: list[ProjectiePublic]
 
 
 class TrajectenPublic(Uitvoer):

@@ -31,6 +31,7 @@ def traject_public(traject: Inburgeringstraject, vandaag: date) -> TrajectPublic
         aanleiding=traject.aanleiding.value,
         doelgroep=traject.doelgroep,
         gemeente=traject.gemeente,
+        regisseur=traject.regisseur,
         bsn=traject.bsn,
         startdatum=traject.startdatum,
         coa_warme_overdracht=traject.coa_warme_overdracht,

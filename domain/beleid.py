@@ -29,6 +29,7 @@ class Beleid:
     boete_wi23_recidive_maanden: int
     boetes_maximum_per_termijn: Decimal
     verwijtbaarheid_percentage: dict[Verwijtbaarheid, int]
+    signalering_binnenkort_dagen: int
 
 
 BELEIDSVERSIES: tuple[Beleid, ...] = (
@@ -54,6 +55,7 @@ BELEIDSVERSIES: tuple[Beleid, ...] = (
             Verwijtbaarheid.VERMINDERD_VERWIJTBAAR: 25,
             Verwijtbaarheid.NIET_VERWIJTBAAR: 0,
         },
+        signalering_binnenkort_dagen=14,
     ),
 )
 
@@ -65,3 +67,32 @@ def beleid_op(peildatum: date) -> Beleid:
         if versie.ingangsdatum <= peildatum:
             geldend = versie
     return geldend
+
+
+# -- figures for the management reports (policy document chapters 2 and 4) -----------------------
+
+SPUK_BRON = "Beleidsplan inburgering Drechtsteden §4.1.2 (SPUK-bedragen per persoon) en §4.1.1 (raming 2022)"
+
+# Per person per component of the inburgeringsvoorzieningen, for (asielstatushouder, gezins_overige_migrant).
+SPUK_BEDRAGEN: dict[str, tuple[Decimal, Decimal]] = {
+    "leerroutes": (Decimal("10000"), Decimal("0")),
+    "map": (Decimal("136"), Decimal("195")),
+    "maatschappelijke_begeleiding": (Decimal("1944"), Decimal("0")),
+    "pvt": (Decimal("216"), Decimal("216")),
+    "tolkvoorziening": (Decimal("417"), Decimal("179")),
+}
+
+# SPUK 2022 as estimated per gemeente (CBS code) in the policy document.
+SPUK_RAMING_2022: dict[str, Decimal] = {
+    "0505": Decimal("265808"),
+    "0531": Decimal("68316"),
+    "0590": Decimal("68905"),
+    "0642": Decimal("104734"),
+}
+
+# Expected leerroute mix in percent (low, high): SDD's own estimate for asielstatushouders (§2.3),
+# SZW's figures for gezins- en overige migranten.
+VERWACHTE_LEERROUTEMIX: dict[str, dict[str, tuple[int, int]]] = {
+    "asielstatushouder": {"b1": (40, 50), "onderwijsroute": (10, 20), "z_route": (40, 50)},
+    "gezins_overige_migrant": {"b1": (83, 83), "onderwijsroute": (14, 14), "z_route": (3, 3)},
+}

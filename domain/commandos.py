@@ -423,6 +423,13 @@ class VerhuisBuitenRegio(Commando):
 
 
 @dataclass(frozen=True)
+class WijsRegisseurToe(Commando):
+    METHODE = "wijs_regisseur_toe"
+    datum: date
+    regisseur: str
+
+
+@dataclass(frozen=True)
 class Corrigeer(Commando):
     METHODE = "corrigeer"
     datum: date

@@ -26,8 +26,8 @@ _postgres_overgeslagen: list[str] = []
 
 
 @pytest.fixture(scope="session")
-def postgres_schema() -> Iterator[str]:
-    """A schema of its own for this test run, dropped afterwards, so runs never collide."""
+def postgres_schemas() -> Iterator[Callable[[], str]]:
+    """Makes a fresh schema per test, all dropped after the run, so neither runs nor tests collide."""
     try:
         verbinding = psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as fout:
@@ -35,11 +35,19 @@ def postgres_schema() -> Iterator[str]:
             pytest.fail(f"PostgreSQL-lane is verplicht maar {POSTGRES_URL} is niet bereikbaar: {fout}")
         _postgres_overgeslagen.append(str(fout).strip())
         pytest.skip("PostgreSQL niet bereikbaar")
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    with verbinding:
+    run = uuid.uuid4().hex[:8]
+    gemaakt: list[str] = []
+
+    def nieuw_schema() -> str:
+        schema = f"test_{run}_{len(gemaakt)}"
         verbinding.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        yield schema
-        verbinding.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+        gemaakt.append(schema)
+        return schema
+
+    with verbinding:
+        yield nieuw_schema
+        for schema in gemaakt:
+            verbinding.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -59,6 +67,7 @@ def _instellingen(tmp_path: Path, **extra: object) -> Settings:
         _env_file=None,  # type: ignore[call-arg]
         omgeving="ontwikkeling",
         sqlite_pad=tmp_path / "inburgering.db",
+        sqlite_leesmodel_pad=tmp_path / "leesmodellen.db",
         ontwikkelsleutel_pad=tmp_path / "ontwikkelsleutel.jwk.json",
         bsn_sleutel=SecretStr(secrets.token_hex(16)),  # per test: the same BSN in two tests never collides
         **extra,
@@ -70,7 +79,7 @@ def instellingen(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """Settings for one store; every test that uses it runs on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
         return _instellingen(tmp_path, database_url=None)
-    schema = request.getfixturevalue("postgres_schema")
+    schema = request.getfixturevalue("postgres_schemas")()
     return _instellingen(tmp_path, database_url=POSTGRES_URL, database_schema=schema, database_pool_size=2)
 
 

@@ -42,6 +42,7 @@ GEPINDE_TOPICS = {
     "Inburgeringstraject.ParticipatieverklaringOndertekend",
     "Inburgeringstraject.PipGewijzigd",
     "Inburgeringstraject.PipVastgesteld",
+    "Inburgeringstraject.RegisseurToegewezen",
     "Inburgeringstraject.TermijnVerlengd",
     "Inburgeringstraject.TolkvoorzieningToegekend",
     "Inburgeringstraject.TvsProfielOntvangen",

@@ -104,6 +104,7 @@ for pad, schema in {
     "duo-boetes": schemas.DuoBoeteCreate,
     "verhuizingen": schemas.VerhuizingCreate,
     "overdrachten": schemas.OverdrachtCreate,
+    "regisseur-toewijzingen": schemas.RegisseurToewijzingCreate,
     "correcties": schemas.CorrectieCreate,
 }.items():
     commando_route(router, f"/{{trajectId}}/{pad}", schema, Regisseur)

@@ -63,6 +63,9 @@ class Inburgeringstraject(
             traject.startgemeente = traject.gemeente = Gemeente(self.gemeente)
             traject.bsn = self.bsn
             traject.startdatum = self.datum
+            # The regisseur who opens the case holds it until another is assigned.
+            traject.startregisseur = self.metadata.gebruiker if self.metadata.rol == "regisseur" else None
+            traject.regisseur = traject.startregisseur
 
     def __init__(self) -> None:
         self.aanleiding: Aanleiding
@@ -71,6 +74,8 @@ class Inburgeringstraject(
         self.gemeente: Gemeente
         self.bsn: str
         self.startdatum: date
+        self.startregisseur: str | None
+        self.regisseur: str | None
         self.feiten: dict[int, Gebeurtenis] = {}
         self.correcties = 0
         self._beginstand()
@@ -119,7 +124,7 @@ class Inburgeringstraject(
 
     def herbereken(self) -> None:
         """Rebuild the state from the kept facts (after one of them was corrected)."""
-        self.gemeente = self.startgemeente
+        self.gemeente, self.regisseur = self.startgemeente, self.startregisseur
         self._beginstand()
         for versie in sorted(self.feiten):
             self.feiten[versie].pas_toe(self)
@@ -212,14 +217,24 @@ class Inburgeringstraject(
             return None
         return termijnen.plus_maanden(self.begeleiding_start, beleid_op(self.begeleiding_start).begeleiding_maanden)
 
-    def deadlines(self, vandaag: date) -> list[Deadline]:
-        """The dates that matter, each with its source and its state on `vandaag`."""
+    @property
+    def volgend_voortgangsgesprek(self) -> date | None:
+        """When the next of the PIP's voortgangsgesprekken is due (Bi 5.3(4)); spread evenly over the termijn."""
+        gepland, gehouden = self.aantal_voortgangsgesprekken, len(self.gesprekken)
+        if self.termijn_start is None or gehouden >= gepland:
+            return None
+        maanden = termijnen.INBURGERINGSTERMIJN_MAANDEN * (gehouden + 1) // gepland
+        return termijnen.plus_maanden(self.termijn_start, maanden)
+
+    def termijnen(self) -> list[tuple[str, date, date | None, str, int | None]]:
+        """Every date the law or policy sets for this trajectory: (soort, uiterlijk, voldaan op, grondslag, zaak)."""
         verhuizing_pip = self.verhuisd_op + termijnen.PIP_TERMIJN if self.verhuisd_op else None
         pip_na_verhuizing = self.pip_gewijzigd if self.pip_gewijzigd and self.verhuisd_op and self.pip_gewijzigd >= self.verhuisd_op else None
         items: list[tuple[str, date | None, date | None, str, int | None]] = [
             ("pip-vaststelling", self.pip_uiterste_datum, self.pip_dagtekening, "Bi 5.3(1)", None),
             ("pip-na-verhuizing", verhuizing_pip, pip_na_verhuizing, "Bi 5.3(3)", None),
             ("brede-intake-signaal", self.intake_signaaldatum, self.brede_intake_datum, "SDD beleid §3.1", None),
+            ("voortgangsgesprek", self.volgend_voortgangsgesprek, None, "Bi 5.3(4)", None),
             ("routewijziging-venster", self.routewijziging_uiterste_datum, None, "Wi 17(2), Bi 5.4(1)", None),
             ("inburgeringstermijn-einde", self.termijn_einde, self.einddatum, "Wi 11(1), Wi 12", None),
             ("financieel-ontzorgen-einde", self.ontzorgen_einde, None, "PW 56a", None),
@@ -237,10 +252,13 @@ class Inburgeringstraject(
                 if zaak.bezwaar_ontvangen is not None:
                     beslist = self._datum_van_stap(zaak) if zaak.beslissing_op_bezwaar else None
                     items.append(("beslissing-op-bezwaar", bezwaar_einde + BESLISSING_OP_BEZWAAR, beslist, "Awb 7:10", zaak.nummer))
+        return [(soort, uiterlijk, voldaan, grondslag, zaak) for soort, uiterlijk, voldaan, grondslag, zaak in items if uiterlijk]
+
+    def deadlines(self, vandaag: date) -> list[Deadline]:
+        """The dates that matter, each with its source and its state on `vandaag`."""
         return [
             Deadline(soort, uiterlijk, grondslag, deadline_status(uiterlijk, voldaan, vandaag), zaaknummer)
-            for soort, uiterlijk, voldaan, grondslag, zaaknummer in items
-            if uiterlijk is not None
+            for soort, uiterlijk, voldaan, grondslag, zaaknummer in self.termijnen()
         ]
 
     # -- helpers shared by the parts -----------------------------------------------------------

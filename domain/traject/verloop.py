@@ -37,6 +37,13 @@ class VerloopDeel:
             traject.status = Status.OVERGEDRAGEN
             traject.einddatum = self.datum
 
+    class RegisseurToegewezen(Gebeurtenis):
+        TOPIC = "Inburgeringstraject.RegisseurToegewezen"
+        regisseur: str
+
+        def pas_toe(self, traject) -> None:
+            traject.regisseur = self.regisseur
+
     class FeitGecorrigeerd(Gebeurtenis):
         """A recorded fact (`versie`) was wrong; `correcties` holds the right values. History stays as it was."""
 
@@ -62,6 +69,12 @@ class VerloopDeel:
         if nieuwe_gemeente in {g.value for g in Gemeente}:
             raise fouten.VerhuizingError("Een verhuizing binnen de Drechtsteden is een verhuizing binnen de regio.")
         self._vastleggen(self.VerhuisdBuitenRegio, datum, door, nieuwe_gemeente=nieuwe_gemeente, toelichting=toelichting)
+
+    def wijs_regisseur_toe(self, *, datum: date, regisseur: str, door: Vastlegging) -> None:
+        """Another regisseur takes over the case."""
+        if regisseur == self.regisseur:
+            raise fouten.AlVastgelegdError(f"{regisseur} is al de regisseur.")
+        self._vastleggen(self.RegisseurToegewezen, datum, door, regisseur=regisseur)
 
     def corrigeer(self, *, datum: date, versie: int, correcties: dict[str, Any], toelichting: str, door: Vastlegging) -> None:
         """Correct fields of a recorded fact, in the fields that fact allows (AVG art. 16)."""

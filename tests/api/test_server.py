@@ -43,6 +43,7 @@ def server(instellingen: Settings) -> Iterator[Server]:
     poort = _vrije_poort()
     env = os.environ | {
         "INBURGERING_SQLITE_PAD": str(instellingen.sqlite_pad),
+        "INBURGERING_SQLITE_LEESMODEL_PAD": str(instellingen.sqlite_leesmodel_pad),
         "INBURGERING_ONTWIKKELSLEUTEL_PAD": str(instellingen.ontwikkelsleutel_pad),
         "INBURGERING_BSN_SLEUTEL": instellingen.bsn_sleutel.get_secret_value(),  # type: ignore[union-attr]
         "INBURGERING_DATABASE_SCHEMA": instellingen.database_schema,
@@ -79,7 +80,8 @@ def test_a_trajectory_over_real_http(server: Server, als: Kopregels) -> None:
         historie = http.get(f"{start.headers['Location']}/gebeurtenissen", headers=kop).json()["gebeurtenissen"]
         assert [g["correlatieId"] for g in historie] == ["curl-1", "curl-1"]
         assert http.get("/api/v1/openapi.json").json()["info"]["version"] == "1.0.0"
-        assert http.get("/api/v1/trajecten").status_code == 405  # only POST; listing comes with the read models
+        assert http.get("/api/v1/trajecten").status_code == 401
+        assert [t["trajectId"] for t in http.get("/api/v1/trajecten", headers=kop).json()["trajecten"]] == [start.json()["trajectId"]]
         assert http.post("/api/v1/trajecten/_zoek", json={"bsn": bsn}, headers=kop).json()["trajecten"]
         assert http.post("/api/v1/trajecten", json=tvs_start(bsn), headers=kop).status_code == 409
         ongeldig = bsn[:8] + str((int(bsn[8]) + 1) % 10)  # another check digit always fails the elfproef

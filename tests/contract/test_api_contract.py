@@ -12,6 +12,7 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from adapters.clock import VasteKlok
 from adapters.settings import Settings
@@ -27,6 +28,7 @@ _map = Path(tempfile.mkdtemp(prefix="inburgering-contract-"))
 INSTELLINGEN = Settings(
     _env_file=None,  # type: ignore[call-arg]
     sqlite_pad=_map / "db.sqlite",
+    sqlite_leesmodel_pad=_map / "leesmodellen.sqlite",
     ontwikkelsleutel_pad=_map / "sleutel.json",
     bsn_sleutel_pad=_map / "bsn",
 )
@@ -47,4 +49,7 @@ def open_store() -> Iterator[None]:
 def test_the_app_answers_as_documented(case: schemathesis.Case) -> None:
     rol = "handhaver" if case.operation.path.endswith("/boetes") else "regisseur"
     token = maak_ontwikkeltoken(INSTELLINGEN, rol=rol, gemeenten=["0505", "0531", "0590", "0642"])
-    case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
+    # A cursor is opaque: only one the API handed out is valid, which no schema can say; a made-up
+    # one is rightly refused with 400, so that one check does not apply to it.
+    zonder = [positive_data_acceptance] if case.query and "cursor" in case.query else []
+    case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, excluded_checks=zonder)

@@ -1,0 +1,210 @@
+"""The read models' tables, on SQLite or PostgreSQL, with each write and its tracking in one transaction."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from psycopg_pool import ConnectionPool
+
+from projections.projector import PositieVerouderdError
+from projections.signaleringen import SignaleringRij
+from projections.trajectenlijst import TrajectRij
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS {s}leesmodel_tracking (projectie TEXT PRIMARY KEY, positie BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}leesmodel_trajecten (
+    traject_id TEXT PRIMARY KEY, gemeente TEXT NOT NULL, doelgroep TEXT NOT NULL, leerroute TEXT,
+    status TEXT NOT NULL, regisseur TEXT, startdatum TEXT NOT NULL, eerstvolgende_deadline TEXT,
+    document TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS leesmodel_trajecten_lijst ON {s}leesmodel_trajecten (gemeente, startdatum, traject_id);
+CREATE TABLE IF NOT EXISTS {s}leesmodel_signaleringen (
+    traject_id TEXT NOT NULL, soort TEXT NOT NULL, zaaknummer INTEGER NOT NULL, gemeente TEXT NOT NULL,
+    regisseur TEXT, uiterlijk TEXT NOT NULL, grondslag TEXT NOT NULL, PRIMARY KEY (traject_id, soort, zaaknummer));
+CREATE INDEX IF NOT EXISTS leesmodel_signaleringen_werklijst ON {s}leesmodel_signaleringen (gemeente, uiterlijk);
+"""
+TABELLEN = {"trajectenlijst": "leesmodel_trajecten", "signaleringen": "leesmodel_signaleringen"}
+TRAJECT_KOLOMMEN = ("traject_id", "gemeente", "doelgroep", "leerroute", "status", "regisseur", "startdatum", "eerstvolgende_deadline", "document")
+SIGNALERING_KOLOMMEN = ("traject_id", "soort", "zaaknummer", "gemeente", "regisseur", "uiterlijk", "grondslag")
+
+
+class SqlLeesmodelopslag(ABC):
+    """The SQL both stores share; subclasses give a connection and the placeholder style."""
+
+    prefix = ""
+
+    @abstractmethod
+    def _transactie(self) -> AbstractContextManager[Any]:
+        """A cursor in a transaction that commits when the block ends and rolls back on an error."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("{s}", self.prefix)
+
+    def maak_tabellen(self) -> None:
+        with self._transactie() as cursor:
+            for opdracht in filter(str.strip, self._sql(SCHEMA).split(";")):
+                cursor.execute(opdracht)
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def positie(self, naam: str) -> int:
+        with self._transactie() as cursor:
+            cursor.execute(self._sql("SELECT positie FROM {s}leesmodel_tracking WHERE projectie = %s"), (naam,))
+            rij = cursor.fetchone()
+        return int(rij[0]) if rij else 0
+
+    def _volg(self, cursor: Any, naam: str, van: int, tot: int) -> None:
+        cursor.execute(self._sql("INSERT INTO {s}leesmodel_tracking (projectie, positie) VALUES (%s, 0) ON CONFLICT (projectie) DO NOTHING"), (naam,))
+        cursor.execute(self._sql("UPDATE {s}leesmodel_tracking SET positie = %s WHERE projectie = %s AND positie = %s"), (tot, naam, van))
+        if cursor.rowcount != 1:
+            raise PositieVerouderdError(f"{naam} staat niet meer op {van}")
+
+    def schrijf_trajecten(self, van: int, tot: int, rijen: dict[str, TrajectRij]) -> None:
+        kolommen = ", ".join(TRAJECT_KOLOMMEN)
+        bijwerken = ", ".join(f"{k} = excluded.{k}" for k in TRAJECT_KOLOMMEN[1:])
+        sql = self._sql(f"INSERT INTO {{s}}leesmodel_trajecten ({kolommen}) VALUES ({', '.join(['%s'] * len(TRAJECT_KOLOMMEN))}) "
+                        f"ON CONFLICT (traject_id) DO UPDATE SET {bijwerken}")
+        with self._transactie() as cursor:
+            self._volg(cursor, "trajectenlijst", van, tot)
+            for rij in rijen.values():
+                waarden = asdict(rij) | {"document": json.dumps(rij.document, sort_keys=True)}
+                cursor.execute(sql, tuple(waarden[k] for k in TRAJECT_KOLOMMEN))
+
+    def schrijf_signaleringen(self, van: int, tot: int, rijen: dict[str, list[SignaleringRij]]) -> None:
+        invoegen = self._sql(f"INSERT INTO {{s}}leesmodel_signaleringen ({', '.join(SIGNALERING_KOLOMMEN)}) "
+                             f"VALUES ({', '.join(['%s'] * len(SIGNALERING_KOLOMMEN))})")
+        with self._transactie() as cursor:
+            self._volg(cursor, "signaleringen", van, tot)
+            for traject_id, signaleringen in rijen.items():
+                cursor.execute(self._sql("DELETE FROM {s}leesmodel_signaleringen WHERE traject_id = %s"), (traject_id,))
+                for rij in signaleringen:
+                    cursor.execute(invoegen, tuple(asdict(rij)[k] for k in SIGNALERING_KOLOMMEN))
+
+    def wis(self, naam: str) -> None:
+        with self._transactie() as cursor:
+            cursor.execute(self._sql(f"DELETE FROM {{s}}{TABELLEN[naam]}"))
+            cursor.execute(self._sql("DELETE FROM {s}leesmodel_tracking WHERE projectie = %s"), (naam,))
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def trajecten(
+        self, gemeenten: Sequence[str], filters: dict[str, str], deadline_tot: str | None,
+        na: tuple[str, str] | None, limiet: int,
+    ) -> list[dict[str, Any]]:
+        """Rows ordered by start date and id, after the cursor `na`; `filters` are exact matches."""
+        waar, parameters = self._binnen(gemeenten)
+        for kolom, waarde in sorted(filters.items()):
+            waar.append(f"{kolom} = %s")
+            parameters.append(waarde)
+        if deadline_tot is not None:
+            waar.append("eerstvolgende_deadline <= %s")
+            parameters.append(deadline_tot)
+        if na is not None:
+            waar.append("(startdatum > %s OR (startdatum = %s AND traject_id > %s))")
+            parameters += [na[0], na[0], na[1]]
+        sql = self._sql(f"SELECT document FROM {{s}}leesmodel_trajecten WHERE {' AND '.join(waar)} "
+                        "ORDER BY startdatum, traject_id LIMIT %s")
+        with self._transactie() as cursor:
+            cursor.execute(sql, (*parameters, limiet))
+            return [json.loads(rij[0]) for rij in cursor.fetchall()]
+
+    def signaleringen(
+        self, gemeenten: Sequence[str], regisseur: str | None, van: str | None, tot: str | None,
+        na: tuple[str, str, str, int] | None, limiet: int,
+    ) -> list[dict[str, Any]]:
+        """Open deadlines between `van` and `tot` (both included), ordered by date, after the cursor `na`."""
+        waar, parameters = self._binnen(gemeenten)
+        if regisseur is not None:
+            waar.append("regisseur = %s")
+            parameters.append(regisseur)
+        if van is not None:
+            waar.append("uiterlijk >= %s")
+            parameters.append(van)
+        if tot is not None:
+            waar.append("uiterlijk <= %s")
+            parameters.append(tot)
+        if na is not None:
+            waar.append("(uiterlijk, traject_id, soort, zaaknummer) > (%s, %s, %s, %s)")
+            parameters += list(na)
+        sql = self._sql(f"SELECT {', '.join(SIGNALERING_KOLOMMEN)} FROM {{s}}leesmodel_signaleringen WHERE {' AND '.join(waar)} "
+                        "ORDER BY uiterlijk, traject_id, soort, zaaknummer LIMIT %s")
+        with self._transactie() as cursor:
+            cursor.execute(sql, (*parameters, limiet))
+            return [dict(zip(SIGNALERING_KOLOMMEN, rij, strict=True)) for rij in cursor.fetchall()]
+
+    def documenten(self, gemeente: str) -> list[dict[str, Any]]:
+        with self._transactie() as cursor:
+            cursor.execute(self._sql("SELECT document FROM {s}leesmodel_trajecten WHERE gemeente = %s ORDER BY traject_id"), (gemeente,))
+            return [json.loads(rij[0]) for rij in cursor.fetchall()]
+
+    def inhoud(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every read model, in a fixed order: for comparing a rebuild with the live one."""
+        with self._transactie() as cursor:
+            uitkomst = {}
+            for tabel, sleutel in (("leesmodel_trajecten", "traject_id"), ("leesmodel_signaleringen", "traject_id, soort, zaaknummer")):
+                cursor.execute(self._sql(f"SELECT * FROM {{s}}{tabel} ORDER BY {sleutel}"))
+                uitkomst[tabel] = [tuple(rij) for rij in cursor.fetchall()]
+            return uitkomst
+
+    @staticmethod
+    def _binnen(gemeenten: Sequence[str]) -> tuple[list[str], list[Any]]:
+        if not gemeenten:
+            return ["1 = 0"], []
+        return [f"gemeente IN ({', '.join(['%s'] * len(gemeenten))})"], list(gemeenten)
+
+
+class SqliteLeesmodelopslag(SqlLeesmodelopslag):
+    """A file of its own: the event store's SQLite file has fixed table names (shared/eventsourcing.md)."""
+
+    def __init__(self, pad: Path) -> None:
+        pad.parent.mkdir(parents=True, exist_ok=True)
+        self._verbinding = sqlite3.connect(pad, check_same_thread=False, isolation_level=None, timeout=10)
+        self._verbinding.execute("PRAGMA journal_mode=WAL")
+        self._slot = threading.Lock()
+
+    def _sql(self, sql: str) -> str:
+        return super()._sql(sql).replace("%s", "?")
+
+    @contextmanager
+    def _transactie(self) -> Iterator[sqlite3.Cursor]:
+        with self._slot:
+            cursor = self._verbinding.cursor()
+            cursor.execute("BEGIN IMMEDIATE")  # take the write lock now: processes queue instead of failing late
+            try:
+                yield cursor
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            cursor.execute("COMMIT")
+
+    def close(self) -> None:
+        self._verbinding.close()
+
+
+class PostgresLeesmodelopslag(SqlLeesmodelopslag):
+    """Tables next to the event store's, in the same schema."""
+
+    def __init__(self, url: str, schema: str) -> None:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", schema):
+            raise ValueError(f"ongeldige schemanaam {schema!r}")
+        self.prefix = f'"{schema}".'
+        self._pool = ConnectionPool(url, min_size=1, max_size=4, open=True, kwargs={"autocommit": False})
+
+    @contextmanager
+    def _transactie(self) -> Iterator[Any]:
+        with self._pool.connection() as verbinding, verbinding.transaction(), verbinding.cursor() as cursor:
+            yield cursor
+
+    def close(self) -> None:
+        self._pool.close()

@@ -1,0 +1,177 @@
+"""Read models: the trajectenlijst, the worklist of signaleringen, management reports and projection lag."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import date, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from adapters.leesmodellen import SqlLeesmodelopslag
+from api import schemas
+from api.schemas import IsoDatum
+from api.auth import Lezer, rollen
+from api.problems import ProbleemError
+from domain.application import Actor
+from domain.beleid import beleid_op
+from domain.waarden import Doelgroep, Gemeente, Leerroute, Rol
+from projections import rapportages
+from projections.signaleringen import status_op
+
+router = APIRouter(tags=["leesmodellen"])
+WerklijstLezer = Annotated[Actor, Depends(rollen(Rol.REGISSEUR, Rol.HANDHAVER, Rol.AUDITOR))]
+RapportLezer = Annotated[Actor, Depends(rollen(Rol.REGISSEUR, Rol.AUDITOR, Rol.BEHEERDER))]
+Beheer = Annotated[Actor, Depends(rollen(Rol.AUDITOR, Rol.BEHEERDER))]
+Limiet = Annotated[int, Query(ge=1, le=200, description="Het aantal resultaten per pagina.")]
+Cursor = Annotated[str | None, Query(max_length=500, pattern=r"^[A-Za-z0-9_-]+=*$", description="De cursor uit `volgende` van de vorige pagina.")]
+Peildatum = Annotated[IsoDatum | None, Query(description="De datum waartegen termijnen worden beoordeeld; standaard vandaag.")]
+
+
+def leesmodellen(request: Request) -> SqlLeesmodelopslag:
+    """The read models, brought up to the head of the log first when they run inside the API (read-your-writes)."""
+    if request.app.state.instellingen.projecties == "ingebed":
+        request.app.state.projector.bij()
+    return request.app.state.leesmodellen
+
+
+Leesmodellen = Annotated[SqlLeesmodelopslag, Depends(leesmodellen)]
+
+
+def _gemeenten(actor: Actor, gevraagd: Gemeente | None) -> list[str]:
+    toegestaan = sorted(g.value for g in actor.gemeenten) if actor.rol in (Rol.REGISSEUR, Rol.HANDHAVER) else sorted(g.value for g in Gemeente)
+    if gevraagd is None:
+        return toegestaan
+    if gevraagd.value not in toegestaan:
+        raise ProbleemError(403, "buiten-mandaat", "Buiten uw mandaat.", f"Gemeente {gevraagd.value} valt buiten uw mandaat.")
+    return [gevraagd.value]
+
+
+def _cursor(tekst: str | None, lengte: int) -> Any:
+    if tekst is None:
+        return None
+    try:
+        waarde = json.loads(base64.urlsafe_b64decode(tekst.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        waarde = None
+    if not isinstance(waarde, list) or len(waarde) != lengte:
+        raise ProbleemError(400, "ongeldige-cursor", "Ongeldige cursor.", "Gebruik de cursor uit `volgende`.")
+    return tuple(waarde)
+
+
+def _volgende(request: Request, response: Response, rijen: list[Any], limiet: int, sleutel: Any) -> str | None:
+    if len(rijen) < limiet:
+        return None
+    cursor = base64.urlsafe_b64encode(json.dumps(sleutel(rijen[-1])).encode()).decode()
+    response.headers["Link"] = f'<{request.url.include_query_params(cursor=cursor)}>; rel="next"'
+    return cursor
+
+
+@router.get("/trajecten")
+def lijst_trajecten(
+    request: Request,
+    response: Response,
+    actor: Lezer,
+    opslag: Leesmodellen,
+    gemeente: Gemeente | None = None,
+    doelgroep: Doelgroep | None = None,
+    leerroute: Leerroute | None = None,
+    status: Literal["lopend", "afgerond", "vrijgesteld", "ontheven", "overgedragen"] | None = None,
+    regisseur: Annotated[str | None, Query(max_length=200)] = None,
+    deadline_binnen_dagen: Annotated[int | None, Query(alias="deadlineBinnenDagen", ge=0, le=3650, description="Alleen trajecten met een open termijn binnen zoveel dagen na de peildatum (of verlopen).")] = None,
+    peildatum: Peildatum = None,
+    cursor: Cursor = None,
+    limiet: Limiet = 50,
+) -> schemas.TrajectenlijstPublic:
+    """De trajecten binnen het mandaat, te filteren, gesorteerd op startdatum."""
+    filters = {k: v.value if hasattr(v, "value") else v for k, v in
+               {"doelgroep": doelgroep, "leerroute": leerroute, "status": status, "regisseur": regisseur}.items() if v is not None}
+    dag = peildatum or request.app.state.klok.vandaag()
+    tot = (dag + timedelta(days=deadline_binnen_dagen)).isoformat() if deadline_binnen_dagen is not None else None
+    rijen = opslag.trajecten(_gemeenten(actor, gemeente), filters, tot, _cursor(cursor, 2), limiet)
+    volgende = _volgende(request, response, rijen, limiet, lambda r: [r["startdatum"], r["trajectId"]])
+    return schemas.TrajectenlijstPublic(trajecten=rijen, volgende=volgende)
+
+
+@router.get("/signaleringen")
+def lijst_signaleringen(
+    request: Request,
+    response: Response,
+    actor: WerklijstLezer,
+    opslag: Leesmodellen,
+    gemeente: Gemeente | None = None,
+    regisseur: Annotated[str | None, Query(max_length=200)] = None,
+    status: Literal["op_tijd", "binnenkort", "verlopen"] | None = None,
+    binnenkort_dagen: Annotated[int | None, Query(alias="binnenkortDagen", ge=0, le=365, description="Hoeveel dagen vooruit 'binnenkort' telt; standaard het beleid (14).")] = None,
+    peildatum: Peildatum = None,
+    cursor: Cursor = None,
+    limiet: Limiet = 50,
+) -> schemas.SignaleringenPublic:
+    """Elke open termijn van de lopende trajecten met de bron en de stand op de peildatum: de werklijst."""
+    dag = peildatum or request.app.state.klok.vandaag()
+    dagen = binnenkort_dagen if binnenkort_dagen is not None else beleid_op(dag).signalering_binnenkort_dagen
+    grenzen = {
+        None: (None, None),
+        "verlopen": (None, dag - timedelta(days=1)),
+        "binnenkort": (dag, dag + timedelta(days=dagen)),
+        "op_tijd": (dag + timedelta(days=dagen + 1), None),
+    }[status]
+    van, tot = (g.isoformat() if g else None for g in grenzen)
+    rijen = opslag.signaleringen(_gemeenten(actor, gemeente), regisseur, van, tot, _cursor(cursor, 4), limiet)
+    volgende = _volgende(request, response, rijen, limiet, lambda r: [r["uiterlijk"], r["traject_id"], r["soort"], r["zaaknummer"]])
+    return schemas.SignaleringenPublic(
+        signaleringen=[
+            schemas.SignaleringPublic(
+                traject_id=r["traject_id"], gemeente=r["gemeente"], regisseur=r["regisseur"], soort=r["soort"],
+                zaaknummer=r["zaaknummer"] or None, uiterlijk=r["uiterlijk"], grondslag=r["grondslag"],
+                status=status_op(date.fromisoformat(r["uiterlijk"]), dag, dagen),
+            )
+            for r in rijen
+        ],
+        peildatum=dag,
+        volgende=volgende,
+    )
+
+
+Jaar = Annotated[int, Query(ge=2022, le=2100, description="Het kalenderjaar.")]
+
+
+def _rapport_documenten(actor: Actor, opslag: SqlLeesmodelopslag, gemeente: Gemeente) -> list[dict[str, Any]]:
+    return opslag.documenten(_gemeenten(actor, gemeente)[0])
+
+
+@router.get("/rapportages/instroom")
+def rapportage_instroom(actor: RapportLezer, opslag: Leesmodellen, gemeente: Gemeente, jaar: Jaar) -> dict[str, Any]:
+    """Instroom per doelgroep in een gemeente en jaar."""
+    return rapportages.instroom(_rapport_documenten(actor, opslag, gemeente), jaar)
+
+
+@router.get("/rapportages/leerroutemix")
+def rapportage_leerroutemix(actor: RapportLezer, opslag: Leesmodellen, gemeente: Gemeente, jaar: Jaar) -> dict[str, Any]:
+    """De verdeling over de leerroutes naast de verwachting uit het beleidsplan."""
+    return rapportages.leerroutemix(_rapport_documenten(actor, opslag, gemeente), jaar)
+
+
+@router.get("/rapportages/spuk")
+def rapportage_spuk(actor: RapportLezer, opslag: Leesmodellen, gemeente: Gemeente, jaar: Jaar) -> dict[str, Any]:
+    """De SPUK-realisatie per component uit de werkelijke volumes, naast de raming 2022."""
+    return rapportages.spuk(_rapport_documenten(actor, opslag, gemeente), jaar, gemeente.value)
+
+
+@router.get("/rapportages/handhaving")
+def rapportage_handhaving(actor: RapportLezer, opslag: Leesmodellen, gemeente: Gemeente, jaar: Jaar) -> dict[str, Any]:
+    """Handhavingszaken per artikel en stap, met opgelegde bedragen en bezwaren."""
+    return rapportages.handhaving(_rapport_documenten(actor, opslag, gemeente), jaar)
+
+
+@router.get("/projecties")
+def lijst_projecties(request: Request, actor: Beheer) -> schemas.ProjectiesPublic:
+    """Per leesmodel de verwerkte positie tegenover de kop van het gebeurtenissenlog."""
+    return schemas.ProjectiesPublic(
+        projecties=[
+            schemas.ProjectiePublic(naam=naam, positie=positie, kop=kop, achterstand=kop - positie)
+            for naam, (positie, kop) in request.app.state.projector.achterstand().items()
+        ]
+    )

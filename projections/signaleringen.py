@@ -1,0 +1,49 @@
+"""Signaleringen: the worklist of every open legal or policy deadline of the running trajectories."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from domain.traject import Inburgeringstraject, Status
+
+
+@dataclass(frozen=True)
+class SignaleringRij:
+    traject_id: str
+    soort: str
+    zaaknummer: int  # 0 when the deadline belongs to no handhavingszaak
+    gemeente: str
+    regisseur: str | None
+    uiterlijk: str
+    grondslag: str
+
+
+def status_op(uiterlijk: date, peildatum: date, binnenkort_dagen: int) -> str:
+    """op_tijd, binnenkort (within `binnenkort_dagen`, the day itself included) or verlopen (after the day)."""
+    if uiterlijk < peildatum:
+        return "verlopen"
+    return "binnenkort" if uiterlijk <= peildatum + timedelta(days=binnenkort_dagen) else "op_tijd"
+
+
+class Signaleringen:
+    """The read model behind GET /signaleringen. A met deadline, or a closed trajectory, signals nothing."""
+
+    naam = "signaleringen"
+
+    def rijen(self, traject: Inburgeringstraject) -> list[SignaleringRij]:
+        if traject.status is not Status.LOPEND:
+            return []
+        return [
+            SignaleringRij(
+                traject_id=str(traject.id),
+                soort=soort,
+                zaaknummer=zaak or 0,
+                gemeente=traject.gemeente.value,
+                regisseur=traject.regisseur,
+                uiterlijk=uiterlijk.isoformat(),
+                grondslag=grondslag,
+            )
+            for soort, uiterlijk, voldaan, grondslag, zaak in traject.termijnen()
+            if voldaan is None
+        ]

@@ -1,0 +1,78 @@
+"""Trajectenlijst: one row per trajectory, for lists, filters and the management reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from domain.traject import Inburgeringstraject, Status
+
+
+@dataclass(frozen=True)
+class TrajectRij:
+    """What a list shows of a trajectory; `document` also carries what the reports count."""
+
+    traject_id: str
+    gemeente: str
+    doelgroep: str
+    leerroute: str | None
+    status: str
+    regisseur: str | None
+    startdatum: str
+    eerstvolgende_deadline: str | None
+    document: dict[str, Any]
+
+
+class Trajectenlijst:
+    """The read model behind GET /trajecten and /rapportages. No BSN: a list does not need it."""
+
+    naam = "trajectenlijst"
+
+    def rij(self, traject: Inburgeringstraject) -> TrajectRij:
+        open_ = sorted(
+            (uiterlijk, soort) for soort, uiterlijk, voldaan, _, _ in traject.termijnen() if voldaan is None
+        ) if traject.status is Status.LOPEND else []
+        eerstvolgende = {"soort": open_[0][1], "uiterlijk": open_[0][0].isoformat()} if open_ else None
+        leerroute = traject.leerroute.value if traject.leerroute else None
+        document = {
+            "trajectId": str(traject.id),
+            "versie": traject.version,
+            "gemeente": traject.gemeente.value,
+            "doelgroep": traject.doelgroep.value,
+            "leerroute": leerroute,
+            "status": traject.status.value,
+            "regisseur": traject.regisseur,
+            "startdatum": traject.startdatum.isoformat(),
+            "pipDagtekening": _iso(traject.pip_dagtekening),
+            "termijnEinde": _iso(traject.termijn_einde),
+            "eerstvolgendeDeadline": eerstvolgende,
+            # For the reports: what was offered and used, and how handhaving went.
+            "aanbod": sorted(traject.pip_aanbod),
+            "begeleidingStart": _iso(traject.begeleiding_start),
+            "tolkvoorzieningen": traject.tolkvoorzieningen,
+            "handhavingszaken": [
+                {
+                    "artikel": zaak.artikel.value,
+                    "stap": zaak.stap,
+                    "jaar": zaak.overtredingsdatum.year,
+                    "bedrag": str(zaak.boete.bedrag) if zaak.boete else None,
+                    "bezwaar": zaak.bezwaar_ontvangen is not None,
+                }
+                for zaak in traject.zaken.values()
+            ],
+        }
+        return TrajectRij(
+            traject_id=str(traject.id),
+            gemeente=traject.gemeente.value,
+            doelgroep=traject.doelgroep.value,
+            leerroute=leerroute,
+            status=traject.status.value,
+            regisseur=traject.regisseur,
+            startdatum=traject.startdatum.isoformat(),
+            eerstvolgende_deadline=eerstvolgende["uiterlijk"] if eerstvolgende else None,
+            document=document,
+        )
+
+
+def _iso(waarde: Any) -> str | None:
+    return waarde.isoformat() if waarde is not None else None

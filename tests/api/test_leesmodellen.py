@@ -1,0 +1,187 @@
+"""Read models through HTTP: lists with filters and cursors, the worklist, reports and lag, on both stores."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from fastapi.testclient import TestClient
+
+from domain import commandos
+from domain.application import Actor, Inburgering
+from domain.traject import Aanbod, MapThema, Uursoort
+from domain.waarden import (
+    Boeteartikel,
+    Boetegrond,
+    Gemeente,
+    Leerroute,
+    Rol,
+    Verblijfsvergunning,
+    Verwijtbaarheid,
+)
+from tests.builders import een_bsn
+from tests.conftest import Kopregels
+
+REGISSEUR = Actor("regisseur-a", Rol.REGISSEUR, frozenset(Gemeente), "test")
+RAPPORTEUR = Actor("handhaver-a", Rol.HANDHAVER, frozenset(Gemeente), "test")
+BESLUITNEMER = Actor("handhaver-b", Rol.HANDHAVER, frozenset(Gemeente), "test")
+
+
+def app_van(api: TestClient) -> Inburgering:
+    return api.app.state.inburgering  # type: ignore[attr-defined,no-any-return]
+
+
+def traject(
+    api: TestClient, *, gemeente: Gemeente = Gemeente.DORDRECHT, statushouder: bool = True, start: date = date(2025, 1, 6),
+    pip: tuple[date, Leerroute, frozenset[Aanbod]] | None = None, stappen: list[commandos.Commando] | None = None,
+) -> UUID:
+    """A trajectory recorded through the application, up to a PIP when `pip` is given."""
+    app = app_van(api)
+    if statushouder:
+        begin: commandos.StartCommando = commandos.StartNaTvsProfiel(datum=start, gemeente=gemeente, bsn=een_bsn())
+    else:
+        begin = commandos.StartNaKennisgeving(datum=start, gemeente=gemeente, bsn=een_bsn(), verblijfsvergunning=Verblijfsvergunning.REGULIER_BEPAALDE_TIJD)
+    traject_id = app.start_traject(begin, REGISSEUR).traject.id
+    reeks: list[commandos.Commando] = []
+    if statushouder:
+        reeks += [commandos.RegistreerKennisgeving(datum=date(2025, 1, 20), verblijfsvergunning=Verblijfsvergunning.ASIEL_BEPAALDE_TIJD),
+                  commandos.RegistreerHuisvesting(datum=date(2025, 2, 3), gemeente=gemeente)]
+    if pip is not None:
+        dagtekening, leerroute, aanbod = pip
+        reeks += [commandos.HoudBredeIntake(datum=date(2025, 2, 20), onderwerpen={}),
+                  commandos.StelPipVast(dagtekening=dagtekening, leerroute=leerroute, pvt_uren=12, aantal_voortgangsgesprekken=4,
+                                        ondersteuning="x", aanbod=aanbod)]
+    for commando in reeks + (stappen or []):
+        actor = RAPPORTEUR if isinstance(commando, commandos.ConstateerOvertreding) else REGISSEUR
+        actor = BESLUITNEMER if isinstance(commando, commandos.LegBoeteOp) else actor
+        app.voer_uit(traject_id, commando, actor)
+    return traject_id
+
+
+def lijst(api: TestClient, kop: dict[str, str], **query: Any) -> dict[str, Any]:
+    antwoord = api.get("/api/v1/trajecten", params=query, headers=kop)
+    assert antwoord.status_code == 200, antwoord.text
+    return antwoord.json()  # type: ignore[no-any-return]
+
+
+def test_a_list_read_right_after_a_command_reflects_it(api: TestClient, als: Kopregels) -> None:
+    kop = als("regisseur", "0505")
+    start = api.post("/api/v1/trajecten", json={"aanleiding": "tvs_profiel", "datum": "2025-01-06", "gemeente": "0505", "bsn": een_bsn()}, headers=kop)
+    pad, traject_id = start.headers["Location"], start.json()["trajectId"]
+    assert [t["trajectId"] for t in lijst(api, kop)["trajecten"]] == [traject_id]
+    api.post(f"{pad}/kennisgevingen", json={"datum": "2025-01-20", "verblijfsvergunning": "asiel_bepaalde_tijd"}, headers=kop)
+    api.post(f"{pad}/huisvestingen", json={"datum": "2025-02-03", "gemeente": "0505"}, headers=kop)
+    [item] = lijst(api, kop)["trajecten"]
+    assert (item["versie"], item["eerstvolgendeDeadline"]) == (4, {"soort": "brede-intake-signaal", "uiterlijk": "2025-04-14"})
+
+
+def test_the_list_filters_and_stays_within_the_mandate(api: TestClient, als: Kopregels) -> None:
+    b1 = traject(api, pip=(date(2025, 4, 1), Leerroute.B1, frozenset()))
+    z = traject(api, pip=(date(2025, 4, 1), Leerroute.Z_ROUTE, frozenset()))
+    gezin = traject(api, gemeente=Gemeente.ZWIJNDRECHT, statushouder=False)
+    dordrecht, beide = als("regisseur", "0505"), als("regisseur", "0505", "0642")
+    assert {t["trajectId"] for t in lijst(api, dordrecht)["trajecten"]} == {str(b1), str(z)}
+    assert {t["trajectId"] for t in lijst(api, beide)["trajecten"]} == {str(b1), str(z), str(gezin)}
+    assert [t["trajectId"] for t in lijst(api, beide, leerroute="z_route")["trajecten"]] == [str(z)]
+    assert [t["trajectId"] for t in lijst(api, beide, doelgroep="gezins_overige_migrant")["trajecten"]] == [str(gezin)]
+    assert [t["trajectId"] for t in lijst(api, beide, gemeente="0642", regisseur="regisseur-a", status="lopend")["trajecten"]] == [str(gezin)]
+    assert api.get("/api/v1/trajecten", params={"gemeente": "0642"}, headers=dordrecht).status_code == 403
+    # The gezinsmigrant's PIP was due 2025-03-17 (kennisgeving + 10 weeks): overdue, so always within.
+    # The statushouders' next deadline is their first voortgangsgesprek, nine months into the termijn
+    # that started 2025-04-02: 2026-01-02, 276 days after the peildatum.
+    binnen = {n: {t["trajectId"] for t in lijst(api, beide, peildatum="2025-04-01", deadlineBinnenDagen=n)["trajecten"]} for n in (0, 275, 276)}
+    assert binnen == {0: {str(gezin)}, 275: {str(gezin)}, 276: {str(b1), str(z), str(gezin)}}
+
+
+def test_the_list_pages_with_a_cursor(api: TestClient, als: Kopregels) -> None:
+    kop = als("duo")
+    ids = [str(traject(api, start=date(2025, 1, dag))) for dag in (6, 7, 8, 9, 10)]
+    gezien, cursor, paginas = [], None, 0
+    while True:
+        antwoord = api.get("/api/v1/trajecten", params={"limiet": 2} | ({"cursor": cursor} if cursor else {}), headers=kop)
+        body = antwoord.json()
+        gezien += [t["trajectId"] for t in body["trajecten"]]
+        paginas += 1
+        cursor = body["volgende"]
+        if cursor is None:
+            break
+        assert 'rel="next"' in antwoord.headers["Link"]
+    assert gezien == ids and paginas == 3
+    assert api.get("/api/v1/trajecten", params={"cursor": "kapot"}, headers=kop).status_code == 400
+
+
+def test_the_worklist_shows_an_overdue_pip_the_day_after_its_due_date_and_not_the_day_before(api: TestClient, als: Kopregels) -> None:
+    traject(api)  # kennisgeving 2025-01-20, BRP 2025-02-03: PIP due 2025-04-14 (Bi 5.3(1))
+    kop = als("regisseur", "0505")
+
+    def pip_signalering(peildatum: str, **query: Any) -> list[dict[str, Any]]:
+        body = api.get("/api/v1/signaleringen", params={"peildatum": peildatum} | query, headers=kop).json()
+        return [s for s in body["signaleringen"] if s["soort"] == "pip-vaststelling"]
+
+    assert [s["status"] for s in pip_signalering("2025-03-30")] == ["op_tijd"]
+    assert [s["status"] for s in pip_signalering("2025-03-31")] == ["binnenkort"]
+    assert [s["status"] for s in pip_signalering("2025-04-14")] == ["binnenkort"]
+    assert [(s["status"], s["uiterlijk"], s["grondslag"]) for s in pip_signalering("2025-04-15")] == [("verlopen", "2025-04-14", "Bi 5.3(1)")]
+    assert pip_signalering("2025-04-14", status="verlopen") == []
+    assert len(pip_signalering("2025-04-15", status="verlopen")) == 1
+    assert api.get("/api/v1/signaleringen", headers=als("regisseur", "0642")).json()["signaleringen"] == []
+    assert api.get("/api/v1/signaleringen", headers=als("duo")).status_code == 403
+
+
+def test_a_met_deadline_leaves_the_worklist(api: TestClient, als: Kopregels) -> None:
+    traject(api, pip=(date(2025, 4, 1), Leerroute.B1, frozenset()))
+    soorten = {s["soort"] for s in api.get("/api/v1/signaleringen", headers=als("auditor")).json()["signaleringen"]}
+    assert soorten == {"voortgangsgesprek", "routewijziging-venster", "inburgeringstermijn-einde"}
+
+
+def test_reports_reproduce_hand_computed_figures(api: TestClient, als: Kopregels) -> None:
+    pvt_map = frozenset({Aanbod.PVT, Aanbod.MAP})
+    tolk = commandos.KenTolkvoorzieningToe(datum=date(2025, 5, 1), taal="Arabisch", doel="PIP")
+    begeleiding = commandos.StartMaatschappelijkeBegeleiding(datum=date(2025, 2, 3), uitvoerder="Vluchtelingenwerk")
+    gemist = commandos.RegistreerVoortgangsgesprek(datum=date(2025, 5, 1), gevoerd=False, verslag="x")
+    # Dordrecht 2025: three statushouders and two gezinsmigranten with a PIP, one start in 2024.
+    traject(api, pip=(date(2025, 4, 1), Leerroute.B1, pvt_map | {Aanbod.MAATSCHAPPELIJKE_BEGELEIDING}), stappen=[begeleiding, tolk])
+    traject(api, pip=(date(2025, 4, 1), Leerroute.B1, pvt_map))
+    traject(api, pip=(date(2025, 4, 1), Leerroute.Z_ROUTE, frozenset({Aanbod.PVT})))
+    traject(api, statushouder=False, start=date(2025, 1, 6), pip=(date(2025, 4, 1), Leerroute.B1, pvt_map), stappen=[
+        tolk, gemist,
+        commandos.ConstateerOvertreding(datum=date(2025, 5, 1), artikel=Boeteartikel.WI_23, grond=Boetegrond.VOORTGANGSGESPREK_GEMIST, rapportdatum=date(2025, 5, 2), rapport="x"),
+        commandos.VerzendBoetevoornemen(zaaknummer=7, datum=date(2025, 5, 5), zienswijzetermijn=date(2025, 5, 19)),
+        commandos.StelZienswijzetermijnVerstrekenVast(zaaknummer=7, datum=date(2025, 5, 20)),
+        commandos.LegBoeteOp(zaaknummer=7, datum=date(2025, 5, 21), verwijtbaarheid=Verwijtbaarheid.OPZET, motivering="x"),
+    ])
+    traject(api, statushouder=False, start=date(2024, 12, 2), pip=(date(2025, 4, 1), Leerroute.ONDERWIJSROUTE, frozenset({Aanbod.PVT})))
+    traject(api, gemeente=Gemeente.ZWIJNDRECHT, pip=(date(2025, 4, 1), Leerroute.B1, pvt_map))  # another gemeente: never counted
+    kop = als("auditor")
+
+    def rapport(soort: str) -> dict[str, Any]:
+        antwoord = api.get(f"/api/v1/rapportages/{soort}", params={"gemeente": "0505", "jaar": 2025}, headers=kop)
+        assert antwoord.status_code == 200, antwoord.text
+        return antwoord.json()  # type: ignore[no-any-return]
+
+    assert rapport("instroom")["perDoelgroep"] == {"asielstatushouder": 3, "gezins_overige_migrant": 1}
+    mix = rapport("leerroutemix")["perDoelgroep"]
+    assert [(r["leerroute"], r["aantal"], r["percentage"], r["binnenVerwachting"]) for r in mix["asielstatushouder"]["routes"]] == [
+        ("b1", 2, "66.7", False), ("onderwijsroute", 0, "0.0", False), ("z_route", 1, "33.3", False)]
+    assert [(r["leerroute"], r["aantal"]) for r in mix["gezins_overige_migrant"]["routes"]] == [("b1", 1), ("onderwijsroute", 1), ("z_route", 0)]
+    spuk = {c["component"]: c for c in rapport("spuk")["componenten"]}
+    assert (spuk["leerroutes"]["volumeAsielstatushouders"], spuk["leerroutes"]["realisatie"]) == (3, "30000")
+    assert (spuk["map"]["volumeAsielstatushouders"], spuk["map"]["volumeGezinsOverigeMigranten"], spuk["map"]["realisatie"]) == (2, 1, "467")
+    assert spuk["maatschappelijke_begeleiding"]["realisatie"] == "1944"
+    assert (spuk["pvt"]["volumeAsielstatushouders"], spuk["pvt"]["volumeGezinsOverigeMigranten"], spuk["pvt"]["realisatie"]) == (3, 2, "1080")
+    assert spuk["tolkvoorziening"]["realisatie"] == "596"
+    assert (rapport("spuk")["realisatieTotaal"], rapport("spuk")["raming2022"]) == ("34087", "265808")
+    assert rapport("handhaving")["perArtikel"] == {"wi23": {"perStap": {"besloten": 1}, "opgelegdBedrag": "50.00", "bezwaren": 0}}
+    assert api.get("/api/v1/rapportages/spuk", params={"gemeente": "0505", "jaar": 2025}, headers=als("regisseur", "0642")).status_code == 403
+
+
+def test_lag_is_exposed_per_read_model(api: TestClient, als: Kopregels) -> None:
+    traject(api)
+    projecties = {p["naam"]: p for p in api.get("/api/v1/projecties", headers=als("beheerder")).json()["projecties"]}
+    assert set(projecties) == {"trajectenlijst", "signaleringen"}
+    assert all(p["achterstand"] > 0 and p["kop"] == p["positie"] + p["achterstand"] for p in projecties.values())
+    lijst(api, als("auditor"))  # a read brings the embedded read models up to date
+    projecties = {p["naam"]: p for p in api.get("/api/v1/projecties", headers=als("beheerder")).json()["projecties"]}
+    assert all(p["achterstand"] == 0 for p in projecties.values())
+    assert api.get("/api/v1/projecties", headers=als("regisseur", "0505")).status_code == 403
