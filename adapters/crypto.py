@@ -27,6 +27,17 @@ def persoon_id_functie(sleutel: bytes) -> Callable[[str], UUID]:
     return persoon_id
 
 
+def vingerafdruk_functie(sleutel: bytes) -> Callable[[str], str]:
+    """A keyed fingerprint of a request, kept with an Idempotency-Key. Keyed, because a request may
+    hold a BSN: an unkeyed hash of it could be reversed by trying every BSN."""
+    afgeleid = hmac.new(sleutel, b"inburgering/idempotentie", hashlib.sha256).digest()  # not the pseudonym key itself
+
+    def vingerafdruk(verzoek: str) -> str:
+        return hmac.new(afgeleid, verzoek.encode(), hashlib.sha256).hexdigest()
+
+    return vingerafdruk
+
+
 def bsn_sleutel(settings: Settings) -> bytes:
     """The BSN key from settings; in development one is generated once under ./var."""
     if settings.bsn_sleutel is not None:

@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 
 from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag
 from adapters.clock import SysteemKlok
+from adapters.crypto import bsn_sleutel, vingerafdruk_functie
 from adapters.settings import Settings
 from adapters.tokens import verificatiesleutels
 from api import problems
@@ -54,6 +55,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
     @asynccontextmanager
     async def levensduur(app: FastAPI) -> AsyncIterator[None]:
         app.state.inburgering = bouw_applicatie(instellingen, klok)
+        app.state.vingerafdruk = vingerafdruk_functie(bsn_sleutel(instellingen))
         app.state.leesmodellen = bouw_leesmodelopslag(instellingen)
         app.state.projector = Projector(app.state.inburgering, app.state.leesmodellen)
         try:

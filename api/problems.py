@@ -117,5 +117,5 @@ def registreer(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     def onverwacht(request: Request, fout: Exception) -> JSONResponse:
-        log.exception("onverwachte fout bij %s %s", request.method, request.url.path)
+        log.error("onverwachte fout bij %s %s", request.method, request.url.path, exc_info=fout)
         return probleem(request, 500, "interne-fout", "Interne fout.", "Er ging iets mis; de fout is gelogd.")

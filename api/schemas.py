@@ -8,12 +8,12 @@ from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic.alias_generators import to_camel
 from stdnum.nl import bsn as bsn_nummer
 
 from domain import commandos
-from domain.traject import Aanbod, MapThema, Uursoort
+from domain.traject import Aanbod, Fase, MapThema, Uursoort
 from domain.waarden import (
     Boeteartikel,
     Boetegrond,
@@ -21,6 +21,7 @@ from domain.waarden import (
     Gemeente,
     Leerroute,
     RedenRoutewijziging,
+    UitkomstBezwaar,
     Verblijfsvergunning,
     Verwijtbaarheid,
 )
@@ -44,14 +45,18 @@ Bsn = Annotated[
 Tekst = Annotated[str, Field(min_length=1, max_length=20_000)]
 
 
+DATUMPATROON = r"^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"
+
+
 def _iso_datum(waarde: Any) -> Any:
-    # pydantic would also read "0" or "1700000000" as a date (a Unix time); a date here is JJJJ-MM-DD.
-    if isinstance(waarde, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", waarde):
-        raise ValueError("verwacht een datum als JJJJ-MM-DD")
+    # pydantic would also read "0" or "1700000000" as a date (a Unix time); a date here is JJJJ-MM-DD,
+    # in the years 1900-2999: further out no trajectory lies, and date arithmetic would overflow.
+    if isinstance(waarde, str) and not re.fullmatch(DATUMPATROON, waarde):
+        raise ValueError("verwacht een datum als JJJJ-MM-DD tussen 1900-01-01 en 2999-12-31")
     return waarde
 
 
-IsoDatum = Annotated[date, BeforeValidator(_iso_datum)]
+IsoDatum = Annotated[date, BeforeValidator(_iso_datum), WithJsonSchema({"type": "string", "format": "date", "pattern": DATUMPATROON})]
 Bedrag = Annotated[
     str,
     Field(pattern=r"^(0|[1-9][0-9]{0,3})\.[0-9]{2}$", description="Bedrag in euro's met twee decimalen.", examples=["340.00"]),
@@ -285,7 +290,7 @@ class CursusurenCreate(CommandoSchema):
     datum: Datum
     soort: Uursoort
     uren: int = Field(ge=1, le=2000)
-    fase: Literal["brede_intake", "uitvoering"]
+    fase: Fase
 
 
 class VoortgangsgesprekCreate(CommandoSchema):
@@ -544,7 +549,7 @@ class BezwaarbeslissingCreate(CommandoSchema):
 
     COMMANDO = commandos.BeslisOpBezwaar
     datum: Datum
-    uitkomst: Literal["ongegrond", "gegrond", "deels_gegrond", "niet_ontvankelijk"]
+    uitkomst: UitkomstBezwaar
     motivering: Tekst
     nieuw_bedrag: Bedrag | None = Field(default=None, description="Alleen bij deels gegrond.")
 
@@ -723,7 +728,13 @@ class GebeurtenisPublic(Uitvoer):
     vastgelegd_op: datetime = Field(description="Het moment van vastleggen (UTC).")
     actor: ActorPublic
     correlatie_id: str
-    gegevens: dict[str, Any]
+    gegevens: dict[str, Any] = Field(description="De inhoud van het feit, voor zover de rol van de lezer die nodig heeft.")
+    afgeschermd: list[str] = Field(
+        description="Velden die dit feit heeft maar die voor de rol van de lezer niet zijn bedoeld (doelbinding, AVG art. 5(1)(b))."
+    )
+    bijzondere_persoonsgegevens: list[str] = Field(
+        description="Velden in `gegevens` met bijzondere persoonsgegevens (gezondheid, AVG art. 9)."
+    )
 
 
 class GebeurtenissenPublic(Uitvoer):

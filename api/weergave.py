@@ -17,7 +17,9 @@ from api.schemas import (
     HandhavingszaakPublic,
     TrajectPublic,
 )
+from domain.doelbinding import afgeschermd_voor, bijzonder
 from domain.traject import Handhavingszaak, Inburgeringstraject
+from domain.waarden import Rol
 
 BASISVELDEN = {"originator_id", "originator_version", "originator_topic", "timestamp", "datum", "metadata"}
 
@@ -83,17 +85,22 @@ def zaak_public(zaak: Handhavingszaak) -> HandhavingszaakPublic:
     return HandhavingszaakPublic.model_validate(zaak, from_attributes=True)
 
 
-def gebeurtenis_public(event: Aggregate.Event) -> GebeurtenisPublic:
+def gebeurtenis_public(event: Aggregate.Event, rol: Rol) -> GebeurtenisPublic:
+    """A recorded fact as `rol` may read it: fields outside its purpose are left out and named."""
     metadata = event.metadata  # type: ignore[attr-defined]
-    gegevens = {to_camel(k): _json(v) for k, v in vars(event).items() if k not in BASISVELDEN}
+    soort = type(event)
+    afgeschermd = afgeschermd_voor(rol, soort)
+    velden = {k: v for k, v in vars(event).items() if k not in BASISVELDEN}
     return GebeurtenisPublic(
-        type=get_topic(type(event)),
+        type=get_topic(soort),
         versie=event.originator_version,
         datum=event.datum,  # type: ignore[attr-defined]
         vastgelegd_op=event.timestamp,
         actor=ActorPublic(gebruiker=metadata.gebruiker, rol=metadata.rol, gemeente=metadata.gemeente),
         correlatie_id=metadata.correlatie_id,
-        gegevens=gegevens,
+        gegevens={to_camel(k): _json(v) for k, v in velden.items() if k not in afgeschermd},
+        afgeschermd=sorted(to_camel(k) for k in velden if k in afgeschermd),
+        bijzondere_persoonsgegevens=sorted(to_camel(k) for k in velden if k in bijzonder(soort) and k not in afgeschermd),
     )
 
 

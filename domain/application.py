@@ -221,6 +221,8 @@ class Inburgering(Application[UUID]):
         except AggregateNotFoundError:
             return None
         opdracht.controleer(idempotentie.vingerafdruk)
+        # The first answer again, but only while the actor may still see the trajectory.
+        self.traject(opdracht.traject_id, actor)
         traject = self.repository.get(opdracht.traject_id, version=opdracht.traject_versie)
         return Uitkomst(traject, herhaald=True)
 

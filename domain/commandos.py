@@ -11,13 +11,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from domain.traject import Aanbod, Inburgeringstraject, MapThema, Uursoort
+from domain.traject import Aanbod, Fase, Inburgeringstraject, MapThema, Uursoort
 from domain.waarden import (
     Boeteartikel,
     Boetegrond,
     Gemeente,
     Leerroute,
     RedenRoutewijziging,
+    UitkomstBezwaar,
     Vastlegging,
     Verblijfsvergunning,
     Verwijtbaarheid,
@@ -196,7 +197,7 @@ class RegistreerCursusuren(Commando):
     datum: date
     soort: Uursoort
     uren: int
-    fase: str
+    fase: Fase
 
 
 @dataclass(frozen=True)
@@ -368,7 +369,7 @@ class OntvangBezwaar(ZaakCommando):
 class BeslisOpBezwaar(ZaakCommando):
     METHODE = "beslis_op_bezwaar"
     datum: date
-    uitkomst: str
+    uitkomst: UitkomstBezwaar
     motivering: str
     nieuw_bedrag: Decimal | None = None
 

@@ -266,3 +266,29 @@ VierOgenError = _regel(
     "Wie het rapport opmaakte, neemt het besluit niet; wie het besluit nam, beslist niet op het bezwaar.",
     "Awb 7:5(1); BIO 5.03 (functiescheiding)",
 )
+VoorInwerkingtredingError = _regel(
+    "voor-inwerkingtreding",
+    "De Wet inburgering 2021 geldt voor feiten vanaf 1 januari 2022; een eerdere datum hoort niet bij dit traject.",
+    "Wi 2021 (Stb. 2021, 38), in werking op 1 januari 2022",
+)
+CorrectieTegenstrijdigError = _regel(
+    "correctie-tegenstrijdig",
+    "Na de correctie zou de geschiedenis een regel breken (volgorde van data, een boete zonder gemist gesprek).",
+    "Awb 3:2, Wi 14-17, Awb 5:48-5:53",
+)
+CorrectieNietToegestaanError = _regel(
+    "correctie-niet-toegestaan",
+    "Een feit wordt gecorrigeerd door de rol die het vastlegde; een besluit wordt niet gecorrigeerd maar herzien.",
+    "Awb 4:6, 6:19, 7:11 (herziening van besluiten); BIO 5.03 (functiescheiding)",
+)
+DezelfdeGedragingError = _regel(
+    "dezelfde-gedraging",
+    "Voor deze gedraging loopt al een handhavingszaak, of is er al over beslist.",
+    "Awb 5:43, Awb 5:44",
+)
+OntzorgenBuitenPw56aError = _regel(
+    "ontzorgen-buiten-pw56a",
+    "Financieel ontzorgen geldt voor een inburgeringsplichtige met een asielvergunning voor bepaalde tijd, "
+    "voor huur, gas, water, stroom en de zorgverzekering.",
+    "PW 56a(1)",
+)

@@ -62,7 +62,11 @@ class Persoonsregistratie(Aggregate):
     def koppel(self, traject_id: UUID, door: Vastlegging, namens: Metadata) -> None:
         """A person has at most one open trajectory; after one closes, a new plicht may start another."""
         if self.lopend:
-            raise TrajectBestaatAlError(f"Traject {self.lopend[0]} loopt nog voor deze persoon.")
+            # No id in the answer: the open trajectory may belong to a gemeente outside the caller's mandate.
+            raise TrajectBestaatAlError(
+                "Voor deze persoon loopt al een traject. Zoek het op met POST /trajecten/_zoek; "
+                "ligt het buiten uw gemeenten, dan volgt eerst een verhuizing of overdracht."
+            )
         self.trigger_event(self.TrajectGekoppeld, timestamp=door.tijdstip, traject_id=traject_id, metadata=namens)
 
     def sluit(self, traject_id: UUID, door: Vastlegging, namens: Metadata) -> None:

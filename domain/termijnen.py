@@ -1,7 +1,10 @@
 """Legal dates computed from recorded facts (digest, product decisions 1 and 2).
 
-Periods follow the digest's reading: a period of N starting on day S ends on S + N, and that day
-itself still falls inside the period.
+Every date here is the last day on which something is still on time, and that day itself counts.
+"Within ten weeks after X" gives X + 10 weeks. For the inburgeringstermijn the digest prescribes
+start + 3 years (section 6); we show that date. Counting a period of three years from and including
+its first day would end one day earlier; DUO's own end date, once DUO sets one, replaces ours
+(Bi 9.3(3)). Which reading DUO uses for the first end date is for SDD's jurist to confirm.
 """
 
 from __future__ import annotations

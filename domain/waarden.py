@@ -83,6 +83,15 @@ class Verwijtbaarheid(StrEnum):
     NIET_VERWIJTBAAR = "niet_verwijtbaar"
 
 
+class UitkomstBezwaar(StrEnum):
+    """How a bezwaar ends (Awb 7:11, 6:6)."""
+
+    ONGEGROND = "ongegrond"
+    GEGROND = "gegrond"
+    DEELS_GEGROND = "deels_gegrond"
+    NIET_ONTVANKELIJK = "niet_ontvankelijk"
+
+
 class Rol(StrEnum):
     """Who may act in the system."""
 

@@ -27,13 +27,13 @@ def status_op(uiterlijk: date, peildatum: date, binnenkort_dagen: int) -> str:
 
 
 class Signaleringen:
-    """The read model behind GET /signaleringen. A met deadline, or a closed trajectory, signals nothing."""
+    """The read model behind GET /signaleringen. A met deadline signals nothing; of a closed trajectory
+    only the Awb terms of a zaak still open signal, since such a zaak runs to its end."""
 
     naam = "signaleringen"
 
     def rijen(self, traject: Inburgeringstraject) -> list[SignaleringRij]:
-        if traject.status is not Status.LOPEND:
-            return []
+        gesloten = traject.status is not Status.LOPEND
         return [
             SignaleringRij(
                 traject_id=str(traject.id),
@@ -45,5 +45,5 @@ class Signaleringen:
                 grondslag=grondslag,
             )
             for soort, uiterlijk, voldaan, grondslag, zaak in traject.termijnen()
-            if voldaan is None
+            if voldaan is None and not (gesloten and zaak is None)
         ]

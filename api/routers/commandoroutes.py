@@ -1,7 +1,6 @@
 """One POST sub-resource per command: the shared shape of every command route."""
 
 # No `from __future__ import annotations`: the routes are built from runtime types.
-import hashlib
 import re
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -13,7 +12,7 @@ from api import schemas
 from api.weergave import traject_public
 from domain.application import Actor, Idempotentie, Inburgering, Uitkomst
 
-ETAG = re.compile(r'^(?:W/)?"?([0-9]{1,9})"?$')
+ETAG = re.compile(r'^(?:\*|(?:W/)?"?([0-9]{1,9})"?)$')  # "*": any current version will do (RFC 9110 13.1.1)
 TrajectId = Annotated[UUID, Path(alias="trajectId", description="Het id van het traject.")]
 Zaaknummer = Annotated[int, Path(ge=1, le=1_000_000_000, description="Het nummer van de handhavingszaak.")]
 COMMANDO_ANTWOORDEN: dict[int | str, dict[str, Any]] = {
@@ -34,12 +33,13 @@ def verwachte_versie(
         Header(
             alias="If-Match",
             pattern=ETAG.pattern,
-            description='De ETag van de versie waarop de wijziging voortbouwt, bijvoorbeeld "3"; bij een oudere versie volgt 412.',
+            description='De ETag van de versie waarop de wijziging voortbouwt, bijvoorbeeld "3"; bij een oudere versie volgt 412. '
+            "Met * bouwt de wijziging voort op elke huidige versie.",
         ),
     ] = None,
 ) -> int | None:
     gevonden = ETAG.match(if_match) if if_match is not None else None
-    return int(gevonden.group(1)) if gevonden else None
+    return int(gevonden.group(1)) if gevonden and gevonden.group(1) else None
 
 
 VerwachteVersie = Annotated[int | None, Depends(verwachte_versie)]
@@ -59,7 +59,7 @@ def idempotentie(request: Request, sleutel: str | None, body: schemas.Schema) ->
         return None
     # The fingerprint binds the key to this exact request, so a reused key cannot change its meaning.
     verzoek = f"{request.method} {request.url.path}\n{body.model_dump_json()}"
-    return Idempotentie(sleutel, hashlib.sha256(verzoek.encode()).hexdigest())
+    return Idempotentie(sleutel, request.app.state.vingerafdruk(verzoek))
 
 
 def antwoord(request: Request, response: Response, uitkomst: Uitkomst, locatie: str) -> schemas.TrajectPublic:

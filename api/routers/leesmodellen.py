@@ -109,7 +109,8 @@ def lijst_signaleringen(
     cursor: Cursor = None,
     limiet: Limiet = 50,
 ) -> schemas.SignaleringenPublic:
-    """Elke open termijn van de lopende trajecten met de bron en de stand op de peildatum: de werklijst."""
+    """Elke open termijn met de bron en de stand op de peildatum: de werklijst. Van een afgesloten traject
+    alleen de termijnen van een handhavingszaak die nog loopt."""
     dag = peildatum or request.app.state.klok.vandaag()
     dagen = binnenkort_dagen if binnenkort_dagen is not None else beleid_op(dag).signalering_binnenkort_dagen
     grenzen = {

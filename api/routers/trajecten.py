@@ -54,7 +54,7 @@ def lees_traject(
 @router.get("/{trajectId}/gebeurtenissen")
 def lees_gebeurtenissen(app: App, actor: Lezer, traject_id: TrajectId) -> schemas.GebeurtenissenPublic:
     """Alle vastgelegde feiten van het traject, in volgorde, met wie en wanneer."""
-    return schemas.GebeurtenissenPublic(gebeurtenissen=[gebeurtenis_public(e) for e in app.gebeurtenissen(traject_id, actor)])
+    return schemas.GebeurtenissenPublic(gebeurtenissen=[gebeurtenis_public(e, actor.rol) for e in app.gebeurtenissen(traject_id, actor)])
 
 
 @router.get("/{trajectId}/gebeurtenissen/{versie}")
@@ -65,7 +65,7 @@ def lees_gebeurtenis(
     versie: Annotated[int, Path(ge=1, le=1_000_000_000, description="Het volgnummer van het feit.")],
 ) -> schemas.GebeurtenisPublic:
     """Eén vastgelegd feit van het traject."""
-    return gebeurtenis_public(app.gebeurtenis(traject_id, versie, actor))
+    return gebeurtenis_public(app.gebeurtenis(traject_id, versie, actor), actor.rol)
 
 
 # The regisseur records every step of the trajectory, including what DUO decided (as received).

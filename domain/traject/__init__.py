@@ -4,9 +4,9 @@ from domain.traject.aggregaat import Inburgeringstraject
 from domain.traject.basis import Boete, Deadline, Gebeurtenis, Gesprek, Handhavingszaak, Status
 from domain.traject.intake import doelgroep_volgens_vergunning
 from domain.traject.pip import Aanbod
-from domain.traject.uitvoering import MapThema, Uursoort
+from domain.traject.uitvoering import Fase, MapThema, Uursoort
 
 __all__ = [
-    "Aanbod", "Boete", "Deadline", "Gebeurtenis", "Gesprek", "Handhavingszaak", "Inburgeringstraject",
+    "Aanbod", "Boete", "Deadline", "Fase", "Gebeurtenis", "Gesprek", "Handhavingszaak", "Inburgeringstraject",
     "MapThema", "Status", "Uursoort", "doelgroep_volgens_vergunning",
 ]

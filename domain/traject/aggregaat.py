@@ -24,17 +24,27 @@ from domain.traject.basis import (
     Status,
     Uren,
     deadline_status,
-    niet_in_de_toekomst,
+    geldige_feitdatum,
     niet_voor,
 )
 from domain.traject.duo import DuoDeel
 from domain.traject.handhaving import BESLISSING_OP_BEZWAAR, BESLISTERMIJN, BEZWAARTERMIJN, HandhavingDeel
 from domain.traject.intake import IntakeDeel, doelgroep_volgens_vergunning
 from domain.traject.ondersteuning import OndersteuningDeel
-from domain.traject.pip import Aanbod, PipDeel
+from domain.traject.pip import Aanbod, PipDeel, mag_na_venster
 from domain.traject.uitvoering import UitvoeringDeel
 from domain.traject.verloop import VerloopDeel
-from domain.waarden import Aanleiding, Doelgroep, Gemeente, Leerroute, Metadata, Vastlegging, Verblijfsvergunning
+from domain.waarden import (
+    Aanleiding,
+    Boeteartikel,
+    Doelgroep,
+    Gemeente,
+    Leerroute,
+    Metadata,
+    RedenRoutewijziging,
+    Vastlegging,
+    Verblijfsvergunning,
+)
 
 ONTZORGEN_MAANDEN = 6  # PW 56a
 
@@ -76,6 +86,9 @@ class Inburgeringstraject(
         self.startdatum: date
         self.startregisseur: str | None
         self.regisseur: str | None
+        # The applied facts, so that a correction can replace one and rebuild. They are event objects,
+        # which is why snapshotting stays off: a snapshot would have to hold them as plain data. A
+        # history is tens to a few hundred events; replaying it is cheap (make bench).
         self.feiten: dict[int, Gebeurtenis] = {}
         self.correcties = 0
         self._beginstand()
@@ -87,6 +100,7 @@ class Inburgeringstraject(
         self.tvs_profiel_ontvangen: date | None = None
         self.coa_warme_overdracht: date | None = None
         self.kennisgevingsdatum: date | None = None
+        self.verblijfsvergunning: Verblijfsvergunning | None = None  # as DUO's kennisgeving states it
         self.brp_inschrijvingsdatum: date | None = None
         self.huisvestingsdatum: date | None = None
         self.oproepen: list[Oproep] = []
@@ -161,7 +175,7 @@ class Inburgeringstraject(
     def _start(
         cls, aanleiding: Aanleiding, doelgroep: Doelgroep, gemeente: Gemeente, bsn: str, datum: date, door: Vastlegging
     ) -> Inburgeringstraject:
-        niet_in_de_toekomst(datum, door)
+        geldige_feitdatum(datum, door)
         return cls._create(
             cls.Created,
             id=uuid4(),  # random, never derived from the BSN
@@ -228,8 +242,11 @@ class Inburgeringstraject(
 
     def termijnen(self) -> list[tuple[str, date, date | None, str, int | None]]:
         """Every date the law or policy sets for this trajectory: (soort, uiterlijk, voldaan op, grondslag, zaak)."""
-        verhuizing_pip = self.verhuisd_op + termijnen.PIP_TERMIJN if self.verhuisd_op else None
-        pip_na_verhuizing = self.pip_gewijzigd if self.pip_gewijzigd and self.verhuisd_op and self.pip_gewijzigd >= self.verhuisd_op else None
+        # After a move the new gemeente reviews a PIP it inherited (Bi 5.3(3)); a PIP set after the move
+        # falls under the ordinary PIP date instead.
+        pip_geerfd = self.verhuisd_op is not None and self.pip_dagtekening is not None and self.pip_dagtekening < self.verhuisd_op
+        verhuizing_pip = self.verhuisd_op + termijnen.PIP_TERMIJN if pip_geerfd else None
+        pip_na_verhuizing = self.pip_gewijzigd if pip_geerfd and self.pip_gewijzigd and self.pip_gewijzigd >= self.verhuisd_op else None
         items: list[tuple[str, date | None, date | None, str, int | None]] = [
             ("pip-vaststelling", self.pip_uiterste_datum, self.pip_dagtekening, "Bi 5.3(1)", None),
             ("pip-na-verhuizing", verhuizing_pip, pip_na_verhuizing, "Bi 5.3(3)", None),
@@ -261,10 +278,68 @@ class Inburgeringstraject(
             for soort, uiterlijk, voldaan, grondslag, zaaknummer in self.termijnen()
         ]
 
+    # -- rules that span facts ------------------------------------------------------------------
+
+    def samenhang(self) -> list[str]:
+        """The rules between recorded facts that the commands check one at a time.
+
+        A correction changes a fact after others were recorded on top of it, so the corrected
+        history is checked against these as a whole. Empty when the history holds together.
+        """
+        schendingen: list[str] = []
+
+        def volgorde(later: date | None, eerder: date | None, wat: str) -> None:
+            if later is not None and eerder is not None and later < eerder:
+                schendingen.append(f"{wat}: {later.isoformat()} ligt voor {eerder.isoformat()}")
+
+        if self.brp_inschrijvingsdatum is not None:
+            volgorde(self.brp_inschrijvingsdatum, self.huisvestingsdatum, "BRP-inschrijving voor de huisvesting")
+        volgorde(self.pip_dagtekening, self.brede_intake_datum, "PIP voor de brede intake")
+        volgorde(self.welkomstprogramma, self.brede_intake_datum, "welkomstprogramma voor de brede intake")
+        for vorige, oproep in zip(self.oproepen, self.oproepen[1:]):
+            if oproep.datum <= vorige.uiterlijk:
+                schendingen.append(f"oproep {oproep.volgnummer} verzonden binnen de termijn van oproep {vorige.volgnummer}")
+        if self.intake_in_afwezigheid and self.oproepen and self.brede_intake_datum <= self.oproepen[-1].uiterlijk:
+            schendingen.append("intake in afwezigheid binnen de termijn van de laatste oproep")
+        for versie, feit in sorted(self.feiten.items()):
+            soort = type(feit).__name__
+            if feit.vereist_pip():
+                volgorde(feit.datum, self.pip_dagtekening, f"{soort} (versie {versie}) voor het PIP")
+            if getattr(feit, "uren", 1) < 1:
+                schendingen.append(f"{soort} (versie {versie}) zonder uren")
+            venster = self.routewijziging_uiterste_datum
+            if isinstance(feit, self.LeerrouteGewijzigd) and venster and feit.datum > venster and not mag_na_venster(
+                Leerroute(feit.van), Leerroute(feit.naar), RedenRoutewijziging(feit.reden)
+            ):
+                schendingen.append(f"routewijziging (versie {versie}) na het venster tot {venster.isoformat()}")
+        for zaak in self.zaken.values():
+            schendingen += self._samenhang_van_zaak(zaak)
+        return schendingen
+
+    def _samenhang_van_zaak(self, zaak: Handhavingszaak) -> list[str]:
+        schendingen = []
+        laatste, wat = zaak.rapportdatum, "het rapport"
+        if zaak.rapportdatum < zaak.overtredingsdatum:
+            schendingen.append(f"zaak {zaak.nummer}: rapport voor de gedraging")
+        for versie, feit in sorted(self.feiten.items()):
+            if getattr(feit, "zaaknummer", None) == zaak.nummer and getattr(feit, "AWB_STAP", False):
+                if feit.datum < laatste:
+                    schendingen.append(f"zaak {zaak.nummer}: {type(feit).__name__} (versie {versie}) voor {wat}")
+                laatste, wat = feit.datum, type(feit).__name__
+        if zaak.boete is not None and zaak.boete.datum > zaak.rapportdatum + BESLISTERMIJN:
+            schendingen.append(f"zaak {zaak.nummer}: boete na de beslistermijn")
+        if zaak.artikel is Boeteartikel.WI_22 and (len(self.oproepen) < 2 or zaak.overtredingsdatum <= self.oproepen[1].uiterlijk):
+            schendingen.append(f"zaak {zaak.nummer}: Wi 22 zonder verstreken herhaalde oproep")
+        if zaak.gemist_gesprek_versie is not None and zaak.stap != "afgezien":
+            gesprek = next((g for g in self.gesprekken if g.versie == zaak.gemist_gesprek_versie), None)
+            if gesprek is None or gesprek.gevoerd or gesprek.geldige_reden or gesprek.datum > zaak.overtredingsdatum:
+                schendingen.append(f"zaak {zaak.nummer}: geen gemist gesprek zonder geldige reden op of voor de gedraging")
+        return schendingen
+
     # -- helpers shared by the parts -----------------------------------------------------------
 
     def _vastleggen(self, soort: type[Gebeurtenis], datum: date, door: Vastlegging, /, **gegevens: object) -> None:
-        niet_in_de_toekomst(datum, door)
+        geldige_feitdatum(datum, door)
         if self.is_afgesloten and not soort.NA_AFSLUITING:
             raise fouten.TrajectAfgeslotenError(f"Het traject is {self.status.value} sinds {self.einddatum}.")
         self.trigger_event(

@@ -36,6 +36,9 @@ class Gebeurtenis(Aggregate.Event):
 
     CORRIGEERBAAR: ClassVar[dict[str, type]] = {"datum": date}
     NA_AFSLUITING: ClassVar[bool] = False  # may this fact still be recorded on a closed trajectory?
+    VEREIST_PIP: ClassVar[bool] = False  # does this fact follow on the PIP (and so not lie before its dagtekening)?
+    BIJZONDER: ClassVar[frozenset[str]] = frozenset()  # special-category data, health (AVG art. 9)
+    INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset()  # what the brede intake found, beyond its outcome
 
     datum: date
     metadata: Metadata
@@ -46,6 +49,9 @@ class Gebeurtenis(Aggregate.Event):
 
     def pas_toe(self, traject: Inburgeringstraject) -> None:
         """Change the state; runs on every replay, so it only assigns."""
+
+    def vereist_pip(self) -> bool:
+        return self.VEREIST_PIP
 
 
 @dataclass(frozen=True)
@@ -121,9 +127,15 @@ def deadline_status(uiterlijk: date, voldaan_op: date | None, vandaag: date) -> 
     return "open" if vandaag <= uiterlijk else "verlopen"
 
 
-def niet_in_de_toekomst(datum: date, door: Vastlegging) -> None:
+WET_IN_WERKING = date(2022, 1, 1)  # Wet inburgering 2021 (Stb. 2021, 38)
+
+
+def geldige_feitdatum(datum: date, door: Vastlegging) -> None:
+    """A fact happened between the law's entry into force and today."""
     if datum > door.vandaag:
         raise fouten.DatumInDeToekomstError(f"{datum.isoformat()} ligt na vandaag ({door.vandaag.isoformat()}).")
+    if datum < WET_IN_WERKING:
+        raise fouten.VoorInwerkingtredingError(f"{datum.isoformat()} ligt voor {WET_IN_WERKING.isoformat()}.")
 
 
 def niet_voor(datum: date, eerder: date, stap: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from domain import fouten
 from domain.traject.basis import Gebeurtenis, Status
@@ -34,6 +35,7 @@ class DuoDeel:
 
     class OntheffingVerleend(Gebeurtenis):
         TOPIC = "Inburgeringstraject.OntheffingVerleend"
+        BIJZONDER: ClassVar[frozenset[str]] = frozenset({"grond"})  # may be medical
         grond: str  # medisch | bijzondere_individuele_omstandigheden
         volledig: bool
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from domain import fouten, termijnen
 from domain.beleid import beleid_op
 from domain.traject.basis import Boete, Gebeurtenis, Handhavingszaak, niet_voor
-from domain.waarden import Boeteartikel, Boetegrond, Doelgroep, Vastlegging, Verwijtbaarheid
+from domain.waarden import Boeteartikel, Boetegrond, Doelgroep, UitkomstBezwaar, Vastlegging, Verwijtbaarheid
 
 GRONDEN_PER_ARTIKEL = {
     Boeteartikel.WI_22: {Boetegrond.BREDE_INTAKE_NIET_MEEGEWERKT},
@@ -22,7 +22,17 @@ GRONDEN_PER_ARTIKEL = {
 BESLISTERMIJN = timedelta(weeks=13)  # Awb 5:51(1)
 BEZWAARTERMIJN = timedelta(weeks=6)  # Awb 6:7, counted from the day after bekendmaking (6:8)
 BESLISSING_OP_BEZWAAR = timedelta(weeks=6)  # Awb 7:10(1), from the end of the bezwaartermijn
-UITKOMSTEN_BEZWAAR = ("ongegrond", "gegrond", "deels_gegrond", "niet_ontvankelijk")
+
+
+BESLUIT: dict[str, type] = {}  # a decision is not corrected but reconsidered: bezwaar, herziening (Awb 6:19, 7:11)
+
+
+class Zaakfeit(Gebeurtenis):
+    """A step in an open zaak: the procedure runs to its end also after the trajectory closed."""
+
+    NA_AFSLUITING: ClassVar[bool] = True
+    AWB_STAP: ClassVar[bool] = True  # a step of the Awb order (not a fact that happens beside it)
+    zaaknummer: int
 
 
 class HandhavingDeel:
@@ -38,52 +48,52 @@ class HandhavingDeel:
         rapport: str
         gemist_gesprek_versie: int | None
 
+        def vereist_pip(self) -> bool:
+            return self.artikel == Boeteartikel.WI_23
+
         def pas_toe(self, traject) -> None:
             traject.zaken[self.originator_version] = Handhavingszaak(
                 self.originator_version, Boeteartikel(self.artikel), Boetegrond(self.grond), self.datum,
                 self.rapportdatum, self.gemist_gesprek_versie, rapporteur=self.metadata.gebruiker,
             )
 
-    class BoeteVoornemenVerzonden(Gebeurtenis):
+    class BoeteVoornemenVerzonden(Zaakfeit):
         TOPIC = "Inburgeringstraject.BoeteVoornemenVerzonden"
-        zaaknummer: int
         zienswijzetermijn: date
 
         def pas_toe(self, traject) -> None:
             zaak = traject.zaken[self.zaaknummer]
             zaak.stap, zaak.zienswijzetermijn = "voornemen", self.zienswijzetermijn
 
-    class ZienswijzeOntvangen(Gebeurtenis):
+    class ZienswijzeOntvangen(Zaakfeit):
         TOPIC = "Inburgeringstraject.ZienswijzeOntvangen"
-        zaaknummer: int
         mondeling: bool
         samenvatting: str
 
         def pas_toe(self, traject) -> None:
             traject.zaken[self.zaaknummer].stap = "zienswijze"
 
-    class ZienswijzetermijnVerstreken(Gebeurtenis):
+    class ZienswijzetermijnVerstreken(Zaakfeit):
         TOPIC = "Inburgeringstraject.ZienswijzetermijnVerstreken"
-        zaaknummer: int
 
         def pas_toe(self, traject) -> None:
             traject.zaken[self.zaaknummer].stap = "zienswijze"
 
-    class BijstandsverlagingGeregistreerd(Gebeurtenis):
+    class BijstandsverlagingGeregistreerd(Zaakfeit):
         """Bijstand was lowered (PW 18) for the same conduct: una via, no boete (Wi 27)."""
 
         TOPIC = "Inburgeringstraject.BijstandsverlagingGeregistreerd"
-        zaaknummer: int
+        AWB_STAP: ClassVar[bool] = False  # the verlaging follows the Participatiewet, not this zaak's order
 
         def pas_toe(self, traject) -> None:
             traject.zaken[self.zaaknummer].bijstand_verlaagd = True
 
-    class BoeteOpgelegd(Gebeurtenis):
+    class BoeteOpgelegd(Zaakfeit):
         """The boetebeschikking; `datum` is its dagtekening and bekendmaking."""
 
         TOPIC = "Inburgeringstraject.BoeteOpgelegd"
+        CORRIGEERBAAR: ClassVar[dict[str, type]] = BESLUIT
         class_version = 2
-        zaaknummer: int
         artikel: str
         grond: str
         bedrag: Decimal
@@ -93,8 +103,11 @@ class HandhavingDeel:
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
-            # Version 1 (foundation issue) imposed a boete without a procedure: it is its own zaak.
-            state["zaaknummer"] = state.pop("gemist_gesprek_versie", None) or 0
+            # Version 1 (foundation issue) imposed a boete without a procedure: it becomes a zaak of its
+            # own, numbered like every zaak by the version of the fact that opened it. Which gesprek a
+            # v1 boete was for is not kept in v2; such events exist only in development stores.
+            state.pop("gemist_gesprek_versie", None)
+            state["zaaknummer"] = state["originator_version"]
 
         def pas_toe(self, traject) -> None:
             artikel, grond = Boeteartikel(self.artikel), Boetegrond(self.grond)
@@ -104,26 +117,27 @@ class HandhavingDeel:
             zaak.stap, zaak.boete = "besloten", Boete(self.zaaknummer, self.datum, artikel, grond, self.bedrag)
             zaak.besluitnemer = self.metadata.gebruiker
 
-    class BoeteAfgezien(Gebeurtenis):
+    class BoeteAfgezien(Zaakfeit):
         TOPIC = "Inburgeringstraject.BoeteAfgezien"
-        zaaknummer: int
+        CORRIGEERBAAR: ClassVar[dict[str, type]] = BESLUIT
         reden: str
 
         def pas_toe(self, traject) -> None:
             traject.zaken[self.zaaknummer].stap = "afgezien"
 
-    class BezwaarOntvangen(Gebeurtenis):
+    class BezwaarOntvangen(Zaakfeit):
         TOPIC = "Inburgeringstraject.BezwaarOntvangen"
-        zaaknummer: int
+        # Whether it was on time was judged on this date; a dispute about it is for the beslissing op bezwaar.
+        CORRIGEERBAAR: ClassVar[dict[str, type]] = {}
         tijdig: bool
 
         def pas_toe(self, traject) -> None:
             zaak = traject.zaken[self.zaaknummer]
             zaak.bezwaar_ontvangen, zaak.bezwaar_tijdig = self.datum, self.tijdig
 
-    class BeslissingOpBezwaarGenomen(Gebeurtenis):
+    class BeslissingOpBezwaarGenomen(Zaakfeit):
         TOPIC = "Inburgeringstraject.BeslissingOpBezwaarGenomen"
-        zaaknummer: int
+        CORRIGEERBAAR: ClassVar[dict[str, type]] = BESLUIT
         uitkomst: str
         bedrag: Decimal
         motivering: str
@@ -145,6 +159,9 @@ class HandhavingDeel:
             )
         if artikel is Boeteartikel.WI_22 and (len(self.oproepen) < 2 or datum <= self.oproepen[1].uiterlijk):
             raise fouten.Wi22TeVroegError("Er is nog geen verstreken herhaalde oproep met waarschuwing.")
+        if artikel is Boeteartikel.WI_22 and any(z.artikel is Boeteartikel.WI_22 for z in self.zaken.values()):
+            # Not appearing for the brede intake is one conduct per plicht, whatever the zaak's outcome.
+            raise fouten.DezelfdeGedragingError("Over het niet meewerken aan de brede intake is al een zaak.")
         if artikel is Boeteartikel.WI_23:
             self._vereis_pip(datum)
         niet_voor(rapportdatum, datum, "de overtreding")
@@ -227,19 +244,21 @@ class HandhavingDeel:
         self._vastleggen(self.BezwaarOntvangen, datum, door, zaaknummer=zaaknummer, tijdig=tijdig)
 
     def beslis_op_bezwaar(
-        self, *, zaaknummer: int, datum: date, uitkomst: str, nieuw_bedrag: Decimal | None, motivering: str, door: Vastlegging
+        self, *, zaaknummer: int, datum: date, uitkomst: UitkomstBezwaar, nieuw_bedrag: Decimal | None, motivering: str,
+        door: Vastlegging,
     ) -> None:
+        uitkomst = UitkomstBezwaar(uitkomst)
         zaak = self._zaak(zaaknummer, "besloten")
         if zaak.bezwaar_ontvangen is None or zaak.beslissing_op_bezwaar is not None or zaak.boete is None:
             raise fouten.AwbVolgordeError("Een beslissing op bezwaar volgt op één ontvangen bezwaar.")
         niet_voor(datum, zaak.bezwaar_ontvangen, "het bezwaar")
         if door.gebruiker in (zaak.rapporteur, zaak.besluitnemer):
             raise fouten.VierOgenError("Wie bij het besluit betrokken was, beslist niet op het bezwaar.")
-        bedrag = {"gegrond": Decimal("0.00"), "deels_gegrond": nieuw_bedrag}.get(uitkomst, zaak.boete.bedrag)
+        bedrag = {UitkomstBezwaar.GEGROND: Decimal("0.00"), UitkomstBezwaar.DEELS_GEGROND: nieuw_bedrag}.get(uitkomst, zaak.boete.bedrag)
         if bedrag is None or not Decimal("0") <= bedrag <= zaak.boete.bedrag:
             raise fouten.AwbVolgordeError("Bij deels gegrond hoort een nieuw, lager bedrag.")
         self._vastleggen(
-            self.BeslissingOpBezwaarGenomen, datum, door, zaaknummer=zaaknummer, uitkomst=uitkomst,
+            self.BeslissingOpBezwaarGenomen, datum, door, zaaknummer=zaaknummer, uitkomst=uitkomst.value,
             bedrag=bedrag.quantize(Decimal("0.01")), motivering=motivering,
         )
 
@@ -262,10 +281,14 @@ class HandhavingDeel:
         return self.feiten[laatste].datum
 
     def _onbeboet_gemist_gesprek(self, datum: date):
-        in_behandeling = {z.gemist_gesprek_versie for z in self.zaken.values() if z.stap != "afgezien"}
-        for gesprek in self.gesprekken:
-            if not gesprek.gevoerd and not gesprek.geldige_reden and gesprek.versie not in in_behandeling and gesprek.datum <= datum:
+        # A gesprek with a zaak was dealt with, also when the college decided not to fine (Awb 5:43-5:44).
+        behandeld = {z.gemist_gesprek_versie for z in self.zaken.values()}
+        gemist = [g for g in self.gesprekken if not g.gevoerd and not g.geldige_reden and g.datum <= datum]
+        for gesprek in gemist:
+            if gesprek.versie not in behandeld:
                 return gesprek
+        if gemist:
+            raise fouten.DezelfdeGedragingError("Voor elk gemist gesprek is al een handhavingszaak.")
         raise fouten.GeenGemistGesprekError("Leg eerst het gemiste gesprek vast.")
 
     def _boetebedrag(self, zaak: Handhavingszaak, verwijtbaarheid: Verwijtbaarheid) -> Decimal:
@@ -277,13 +300,15 @@ class HandhavingDeel:
             sinds = termijnen.plus_maanden(zaak.overtredingsdatum, -beleid.boete_wi23_recidive_maanden)
             eerdere = sum(
                 1 for z in self.zaken.values()
-                if z.boete and z.boete.bedrag > 0 and z.artikel is Boeteartikel.WI_23 and z.overtredingsdatum >= sinds
+                if z.boete and z.boete.bedrag > 0 and z.artikel is Boeteartikel.WI_23
+                and sinds <= z.overtredingsdatum < zaak.overtredingsdatum
             )
             basis = min(beleid.boete_wi23_basis * 2**eerdere, beleid.boete_wi23_maximum)  # Bi 7.1(2)-(3)
             bedrag = basis * beleid.verwijtbaarheid_percentage[verwijtbaarheid] / 100  # Bi 7.1(4)
-        start = self.termijn_start
-        al_opgelegd = sum((b.bedrag for b in self.boetes if start is None or b.datum >= start), Decimal("0"))
-        ruimte = beleid.boetes_maximum_per_termijn - al_opgelegd  # Bi 7.1(5)
+        # Wi 22 and Wi 23 boetes together (Bi 7.1(5)); a Wi 22 boete falls before the termijn starts
+        # but under the same inburgeringsplicht, and this trajectory is that plicht.
+        al_opgelegd = sum((b.bedrag for b in self.boetes), Decimal("0"))
+        ruimte = beleid.boetes_maximum_per_termijn - al_opgelegd
         if ruimte <= 0:
             raise fouten.BoetemaximumBereiktError(f"Al opgelegd in deze termijn: EUR {al_opgelegd}.")
         return min(bedrag, ruimte).quantize(Decimal("0.01"))

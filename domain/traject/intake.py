@@ -6,7 +6,7 @@ from datetime import date
 from typing import ClassVar
 
 from domain import fouten
-from domain.traject.basis import Gebeurtenis, Oproep, niet_in_de_toekomst, niet_voor
+from domain.traject.basis import Gebeurtenis, Oproep, niet_voor
 from domain.waarden import Doelgroep, Gemeente, Leerroute, Vastlegging, Verblijfsvergunning
 
 ASIELVERGUNNINGEN = frozenset(
@@ -30,6 +30,7 @@ class IntakeDeel:
 
     class TvsProfielOntvangen(Gebeurtenis):
         TOPIC = "Inburgeringstraject.TvsProfielOntvangen"
+        INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset({"huishoudgrootte", "land_van_herkomst", "taal"})
         huishoudgrootte: int | None
         land_van_herkomst: str | None
         taal: str | None
@@ -39,6 +40,7 @@ class IntakeDeel:
 
     class CoaWarmeOverdrachtGehouden(Gebeurtenis):
         TOPIC = "Inburgeringstraject.CoaWarmeOverdrachtGehouden"
+        INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset({"verslag"})
         verslag: str
         tolk_aanwezig: bool
 
@@ -52,6 +54,7 @@ class IntakeDeel:
 
         def pas_toe(self, traject) -> None:
             traject.kennisgevingsdatum = self.datum
+            traject.verblijfsvergunning = Verblijfsvergunning(self.verblijfsvergunning)
 
     class HuisvestingGeregistreerd(Gebeurtenis):
         """Inschrijving in the BRP (`datum`) of the gemeente of huisvesting."""
@@ -76,6 +79,7 @@ class IntakeDeel:
 
     class KennismakingsgesprekGevoerd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.KennismakingsgesprekGevoerd"
+        INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset({"verslag"})
         verslag: str
 
         def pas_toe(self, traject) -> None:
@@ -83,6 +87,7 @@ class IntakeDeel:
 
     class LeerbaarheidstoetsAfgenomen(Gebeurtenis):
         TOPIC = "Inburgeringstraject.LeerbaarheidstoetsAfgenomen"
+        INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset({"haalbaar_niveau"})
         haalbaar_niveau: str
         advies_leerroute: str
 
@@ -92,6 +97,7 @@ class IntakeDeel:
 
     class LeerbaarheidstoetsOntheffingVerleend(Gebeurtenis):
         TOPIC = "Inburgeringstraject.LeerbaarheidstoetsOntheffingVerleend"
+        BIJZONDER: ClassVar[frozenset[str]] = frozenset({"grond"})  # a visual or auditory impairment
         grond: str  # visuele_beperking | auditieve_beperking (Wi 14(6))
 
         def pas_toe(self, traject) -> None:
@@ -99,6 +105,8 @@ class IntakeDeel:
 
     class BredeIntakeGehouden(Gebeurtenis):
         TOPIC = "Inburgeringstraject.BredeIntakeGehouden"
+        BIJZONDER: ClassVar[frozenset[str]] = frozenset({"gezondheid"})
+        INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset({"onderwerpen"})
         onderwerpen: dict[str, str]
         gezondheid: dict[str, str]  # special-category data (AVG art. 9), kept apart on purpose
         leerbaarheidstoets_advies: str | None
@@ -110,6 +118,7 @@ class IntakeDeel:
 
     class BredeIntakeInAfwezigheidVoltooid(Gebeurtenis):
         TOPIC = "Inburgeringstraject.BredeIntakeInAfwezigheidVoltooid"
+        INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset({"verslag"})
         verslag: str
 
         def pas_toe(self, traject) -> None:
@@ -236,4 +245,4 @@ class IntakeDeel:
             raise fouten.AlVastgelegdError(f"Al vastgelegd ({al}).")
 
 
-__all__ = ["IntakeDeel", "doelgroep_volgens_vergunning", "niet_in_de_toekomst"]
+__all__ = ["IntakeDeel", "doelgroep_volgens_vergunning"]

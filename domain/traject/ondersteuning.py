@@ -6,7 +6,7 @@ from datetime import date
 
 from domain import fouten
 from domain.traject.basis import Gebeurtenis, niet_voor
-from domain.waarden import Vastlegging
+from domain.waarden import Vastlegging, Verblijfsvergunning
 
 VASTE_LASTEN = ("huur", "gas", "water", "stroom", "zorgverzekering")  # PW 56a, policy document §3.7
 
@@ -39,11 +39,15 @@ class OndersteuningDeel:
             traject.tolkvoorzieningen += 1
 
     def start_financieel_ontzorgen(self, *, datum: date, vaste_lasten: list[str], door: Vastlegging) -> None:
-        """A bijstandsgerechtigde asielstatushouder: the college pays the fixed costs for six months."""
+        """A bijstandsgerechtigde with an asylum permit for a fixed period: the college pays the fixed costs
+        for six months. A family member in the asielstatushouders group with a regular permit is not one."""
         self._vereis_statushouder("Financieel ontzorgen")
         self._eenmalig(self.ontzorgen_start)
+        if self.verblijfsvergunning is not Verblijfsvergunning.ASIEL_BEPAALDE_TIJD:
+            bekend = self.verblijfsvergunning.value if self.verblijfsvergunning else "nog niet bekend (geen kennisgeving van DUO)"
+            raise fouten.OntzorgenBuitenPw56aError(f"Verblijfsvergunning volgens DUO: {bekend}.")
         if onbekend := sorted(set(vaste_lasten) - set(VASTE_LASTEN)):
-            raise fouten.AlleenAsielstatushoudersError(f"Geen vaste last in de zin van PW 56a: {', '.join(onbekend)}.")
+            raise fouten.OntzorgenBuitenPw56aError(f"Geen vaste last in de zin van PW 56a: {', '.join(onbekend)}.")
         self._vastleggen(self.FinancieelOntzorgenGestart, datum, door, vaste_lasten=sorted(set(vaste_lasten)))
 
     def start_maatschappelijke_begeleiding(self, *, datum: date, uitvoerder: str, door: Vastlegging) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from domain import fouten, termijnen
 from domain.beleid import beleid_op
@@ -37,6 +37,14 @@ ALLEEN_ASIELSTATUSHOUDERS = frozenset(
 )
 
 
+def mag_na_venster(van: Leerroute, naar: Leerroute, reden: RedenRoutewijziging) -> bool:
+    """The changes Bi 5.4 allows after the 18-month window."""
+    return (van, naar) == (Leerroute.ONDERWIJSROUTE, Leerroute.B1) or reden in (
+        RedenRoutewijziging.BIJZONDER_GEVAL,
+        RedenRoutewijziging.NIET_VRIJSTELLENDE_OPLEIDING,
+    )
+
+
 class PipDeel:
     """Commands and facts of the PIP and the leerroute."""
 
@@ -67,6 +75,7 @@ class PipDeel:
         """The college amends the PIP; the termijn does not move (Wi 11(3))."""
 
         TOPIC = "Inburgeringstraject.PipGewijzigd"
+        VEREIST_PIP: ClassVar[bool] = True
         aantal_voortgangsgesprekken: int
         leerroute_uren_per_week: int | None
         pvt_uren: int
@@ -82,6 +91,7 @@ class PipDeel:
 
     class LeerrouteGewijzigd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.LeerrouteGewijzigd"
+        VEREIST_PIP: ClassVar[bool] = True
         class_version = 2
         van: str
         naar: str
@@ -99,6 +109,7 @@ class PipDeel:
 
     class AfschalingNaarA2Besloten(Gebeurtenis):
         TOPIC = "Inburgeringstraject.AfschalingNaarA2Besloten"
+        VEREIST_PIP: ClassVar[bool] = True
         nt2_uren: int
         motivering: str
 
@@ -148,11 +159,7 @@ class PipDeel:
         if naar is van:
             raise fouten.LeerrouteOngewijzigdError(f"De leerroute is al {van.value}.")
         uiterste = termijnen.routewijziging_uiterste_datum(termijnen.termijn_start(dagtekening))
-        uitzondering = (van, naar) == (Leerroute.ONDERWIJSROUTE, Leerroute.B1) or reden in (
-            RedenRoutewijziging.BIJZONDER_GEVAL,
-            RedenRoutewijziging.NIET_VRIJSTELLENDE_OPLEIDING,
-        )
-        if datum > uiterste and not uitzondering:
+        if datum > uiterste and not mag_na_venster(van, naar, reden):
             raise fouten.RoutewijzigingNaVensterError(f"De laatste dag voor een routewijziging was {uiterste.isoformat()}.")
         maximum = beleid_op(datum).max_routewijzigingen
         if self.routewijzigingen >= maximum:
@@ -193,4 +200,4 @@ class PipDeel:
             raise fouten.GeenMapInOnderwijsrouteError("Laat de MAP weg in de onderwijsroute.")
 
 
-__all__ = ["PipDeel", "Aanbod", "ALLEEN_ASIELSTATUSHOUDERS"]
+__all__ = ["PipDeel", "Aanbod", "ALLEEN_ASIELSTATUSHOUDERS", "mag_na_venster"]

@@ -24,6 +24,13 @@ class Uursoort(StrEnum):
     PARTICIPATIE = "participatie"
 
 
+class Fase(StrEnum):
+    """When hours were followed: during the brede intake or after the PIP (Bi 5.3(5))."""
+
+    BREDE_INTAKE = "brede_intake"
+    UITVOERING = "uitvoering"
+
+
 class MapThema(StrEnum):
     """The eight themes of the module arbeidsmarkt en participatie (Bi 3.2)."""
 
@@ -49,11 +56,15 @@ class UitvoeringDeel:
         uren: int
         fase: str  # brede_intake | uitvoering
 
+        def vereist_pip(self) -> bool:
+            return self.fase == Fase.UITVOERING
+
         def pas_toe(self, traject) -> None:
             traject.uren.per_soort[self.soort] = traject.uren.per_soort.get(self.soort, 0) + self.uren
 
     class VoortgangsgesprekGevoerd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.VoortgangsgesprekGevoerd"
+        VEREIST_PIP: ClassVar[bool] = True
         CORRIGEERBAAR: ClassVar[dict[str, type]] = {"datum": date, "verslag": str}
         verslag: str
 
@@ -62,6 +73,7 @@ class UitvoeringDeel:
 
     class VoortgangsgesprekGemist(Gebeurtenis):
         TOPIC = "Inburgeringstraject.VoortgangsgesprekGemist"
+        VEREIST_PIP: ClassVar[bool] = True
         CORRIGEERBAAR: ClassVar[dict[str, type]] = {"datum": date, "verslag": str, "geldige_reden": bool}
         geldige_reden: bool
         verslag: str
@@ -78,6 +90,7 @@ class UitvoeringDeel:
 
     class MapThemaAfgerond(Gebeurtenis):
         TOPIC = "Inburgeringstraject.MapThemaAfgerond"
+        VEREIST_PIP: ClassVar[bool] = True
         thema: str
 
         def pas_toe(self, traject) -> None:
@@ -85,6 +98,7 @@ class UitvoeringDeel:
 
     class MapEindgesprekGevoerd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.MapEindgesprekGevoerd"
+        VEREIST_PIP: ClassVar[bool] = True
         verslag: str
 
         def pas_toe(self, traject) -> None:
@@ -94,6 +108,7 @@ class UitvoeringDeel:
         """An exam result as DUO reports it (Bi 9.2(5))."""
 
         TOPIC = "Inburgeringstraject.ExamenresultaatOntvangen"
+        VEREIST_PIP: ClassVar[bool] = True
         onderdeel: str  # lezen | luisteren | schrijven | spreken | knm
         niveau: str | None
         behaald: bool
@@ -104,12 +119,14 @@ class UitvoeringDeel:
 
     class DiplomaOntvangen(Gebeurtenis):
         TOPIC = "Inburgeringstraject.DiplomaOntvangen"
+        VEREIST_PIP: ClassVar[bool] = True
 
         def pas_toe(self, traject) -> None:
             traject.diploma = self.datum
 
     class ZRouteEindgesprekGevoerd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.ZRouteEindgesprekGevoerd"
+        VEREIST_PIP: ClassVar[bool] = True
         verslag: str
 
         def pas_toe(self, traject) -> None:
@@ -117,12 +134,14 @@ class UitvoeringDeel:
 
     class CertificaatOntvangen(Gebeurtenis):
         TOPIC = "Inburgeringstraject.CertificaatOntvangen"
+        VEREIST_PIP: ClassVar[bool] = True
 
         def pas_toe(self, traject) -> None:
             traject.certificaat = self.datum
 
     class InburgeringsplichtVoldaan(Gebeurtenis):
         TOPIC = "Inburgeringstraject.InburgeringsplichtVoldaan"
+        VEREIST_PIP: ClassVar[bool] = True
 
         def pas_toe(self, traject) -> None:
             traject.status = Status.AFGEROND
@@ -137,15 +156,18 @@ class UitvoeringDeel:
         def pas_toe(self, traject) -> None:
             traject.warme_overdracht_vervolg = self.datum
 
-    def registreer_cursusuren(self, *, datum: date, soort: Uursoort, uren: int, fase: str, door: Vastlegging) -> None:
+    def registreer_cursusuren(self, *, datum: date, soort: Uursoort, uren: int, fase: Fase, door: Vastlegging) -> None:
         """Hours count during the brede intake or from the PIP on; not in between (Bi 5.3(5))."""
-        if fase == "brede_intake":
+        soort, fase = Uursoort(soort), Fase(fase)
+        if uren < 1:
+            raise ValueError("Uren zijn een positief aantal.")
+        if fase is Fase.BREDE_INTAKE:
             niet_voor(datum, self.startdatum, "de start van het traject")
             if self.pip_dagtekening is not None and datum > self.pip_dagtekening:
                 raise fouten.CursusurenBuitenFaseError("Na het PIP horen uren bij de uitvoering.")
         else:
             self._vereis_pip(datum)
-        self._vastleggen(self.CursusurenGeregistreerd, datum, door, soort=soort.value, uren=uren, fase=fase)
+        self._vastleggen(self.CursusurenGeregistreerd, datum, door, soort=soort.value, uren=uren, fase=fase.value)
 
     def registreer_voortgangsgesprek(self, *, datum: date, gevoerd: bool, geldige_reden: bool, verslag: str, door: Vastlegging) -> None:
         """A voortgangsgesprek took place or was missed; the verslag is kept either way (Bi 5.3(4))."""

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from domain import fouten
-from domain.traject.basis import Gebeurtenis, Status, waarde
+from domain.traject.basis import Gebeurtenis, Status, geldige_feitdatum, waarde
 from domain.waarden import Gemeente, Vastlegging
 
 
@@ -54,8 +54,9 @@ class VerloopDeel:
         toelichting: str
 
         def apply(self, traject) -> None:
-            # Not kept among the facts: it replaces one, and the state is rebuilt as if the right
-            # value had been recorded in the first place.
+            # Not kept among the facts: it replaces one, and the state is rebuilt from the corrected
+            # facts. What a fact decided when it was recorded (a boete's amount, whether a bezwaar
+            # was on time) is part of that fact and stays; such facts are not open to correction.
             traject.feiten[self.versie] = dataclasses.replace(traject.feiten[self.versie], **self.correcties)
             traject.correcties += 1
             traject.herbereken()
@@ -81,18 +82,22 @@ class VerloopDeel:
         feit = self.feiten.get(versie)
         if feit is None or not correcties:
             raise fouten.CorrectieOngeldigError(f"Feit {versie} bestaat niet of kan niet worden gecorrigeerd.")
+        if feit.metadata.rol != door.rol.value:
+            raise fouten.CorrectieNietToegestaanError(f"Feit {versie} is vastgelegd door een {feit.metadata.rol}.")
         toegestaan = type(feit).CORRIGEERBAAR
+        if not toegestaan:
+            raise fouten.CorrectieNietToegestaanError(f"Feit {versie} ({type(feit).__name__}) is een besluit of oordeel.")
         try:
             nieuw = {veld: waarde(toegestaan[veld], ruw) for veld, ruw in correcties.items()}
         except (KeyError, ValueError) as fout:
             velden = ", ".join(sorted(toegestaan))
             raise fouten.CorrectieOngeldigError(f"Corrigeerbaar in dit feit: {velden} ({fout}).") from None
-        if any(isinstance(v, date) and v > door.vandaag for v in nieuw.values()):
-            raise fouten.DatumInDeToekomstError("Een gecorrigeerde datum ligt na vandaag.")
-        proef = copy.deepcopy(self)  # the corrected history must still make a valid state
-        try:
-            proef.feiten[versie] = dataclasses.replace(feit, **nieuw)
-            proef.herbereken()
-        except (ValueError, KeyError, TypeError) as fout:
-            raise fouten.CorrectieOngeldigError(str(fout)) from None
+        for gecorrigeerd in nieuw.values():
+            if isinstance(gecorrigeerd, date):
+                geldige_feitdatum(gecorrigeerd, door)
+        proef = copy.deepcopy(self)  # the corrected history must still hold together
+        proef.feiten[versie] = dataclasses.replace(feit, **nieuw)
+        proef.herbereken()
+        if schendingen := proef.samenhang():
+            raise fouten.CorrectieTegenstrijdigError("; ".join(schendingen))
         self._vastleggen(self.FeitGecorrigeerd, datum, door, versie=versie, correcties=nieuw, toelichting=toelichting)

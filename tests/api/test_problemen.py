@@ -9,6 +9,8 @@ from fastapi.testclient import TestClient
 from joserfc import jwt
 from joserfc.jwk import ECKey
 
+from adapters.settings import Settings
+from adapters.tokens import maak_ontwikkeltoken
 from tests.builders import een_bsn, tvs_start
 from tests.conftest import Kopregels
 
@@ -104,10 +106,15 @@ def test_a_broken_rule_is_409_with_its_code_and_legal_basis_and_appends_nothing(
 def test_a_second_trajectory_for_the_same_person_is_409(api: TestClient, als: Kopregels) -> None:
     kop = als("regisseur", "0505")
     bsn = een_bsn()
-    assert api.post(TRAJECTEN, json=tvs_start(bsn), headers=kop).status_code == 201
+    eerste = api.post(TRAJECTEN, json=tvs_start(bsn), headers=kop)
+    assert eerste.status_code == 201
     antwoord = api.post(TRAJECTEN, json=tvs_start(bsn), headers=kop)
     assert (antwoord.status_code, antwoord.json()["code"]) == (409, "traject-bestaat-al")
     assert len(api.post(f"{TRAJECTEN}/_zoek", json={"bsn": bsn}, headers=kop).json()["trajecten"]) == 1
+    # Another gemeente's regisseur learns that a trajectory runs, not which one.
+    elders = api.post(TRAJECTEN, json=tvs_start(bsn, gemeente="0590"), headers=als("regisseur", "0590"))
+    assert elders.status_code == 409
+    assert eerste.json()["trajectId"] not in elders.text
 
 
 def test_a_stale_if_match_is_412_and_appends_nothing(api: TestClient, als: Kopregels) -> None:
@@ -121,6 +128,8 @@ def test_a_stale_if_match_is_412_and_appends_nothing(api: TestClient, als: Kopre
     ongeldig = api.post(f"{pad}/huisvestingen", json={}, headers=kop | {"If-Match": "drie"})
     assert ongeldig.status_code == 400
     assert {p["name"] for p in ongeldig.json()["invalidParams"]} == {"If-Match", "datum", "gemeente"}
+    elke = api.post(f"{pad}/huisvestingen", json={"datum": "2025-02-03", "gemeente": "0505"}, headers=kop | {"If-Match": "*"})
+    assert (elke.status_code, elke.headers["ETag"]) == (201, '"4"')
 
 
 def test_a_repeated_idempotency_key_returns_the_first_answer_and_appends_nothing(api: TestClient, als: Kopregels) -> None:
@@ -138,6 +147,21 @@ def test_a_repeated_idempotency_key_returns_the_first_answer_and_appends_nothing
     assert api.post(f"{pad}/kennisgevingen", json=kennisgeving, headers=gesprek_kop).status_code == 201
     assert api.post(f"{pad}/kennisgevingen", json=kennisgeving, headers=gesprek_kop).status_code == 201
     assert aantal_feiten(api, pad, kop) == 3
+
+
+def test_a_replayed_key_answers_only_while_the_user_may_still_see_the_trajectory(
+    api: TestClient, instellingen: Settings
+) -> None:
+    def kop(gemeente: str) -> dict[str, str]:
+        token = maak_ontwikkeltoken(instellingen, rol="regisseur", gemeenten=[gemeente], gebruiker="regisseur-wisselt")
+        return {"Authorization": f"Bearer {token}", "Idempotency-Key": "start-wissel"}
+
+    body = tvs_start(een_bsn())
+    assert api.post(TRAJECTEN, json=body, headers=kop("0505")).status_code == 201
+    # The same user, now working for another gemeente, repeats the request.
+    antwoord = api.post(TRAJECTEN, json=body, headers=kop("0590"))
+    assert antwoord.status_code == 404
+    assert body["bsn"] not in antwoord.text
 
 
 def test_an_idempotency_key_reused_for_another_request_is_409(api: TestClient, als: Kopregels) -> None:
@@ -159,3 +183,19 @@ def test_zoeken_finds_only_trajectories_within_the_mandate(api: TestClient, als:
     assert len(api.post(f"{TRAJECTEN}/_zoek", json={"bsn": bsn}, headers=als("duo")).json()["trajecten"]) == 1
     assert api.post(f"{TRAJECTEN}/_zoek", json={"bsn": bsn}, headers=als("regisseur", "0642")).json()["trajecten"] == []
     assert api.post(f"{TRAJECTEN}/_zoek", json={"bsn": een_bsn()}, headers=als("duo")).json()["trajecten"] == []
+
+
+def test_an_unknown_query_parameter_is_400_not_ignored(api: TestClient, als: Kopregels) -> None:
+    kop = als("regisseur", "0505")
+    antwoord = api.get("/api/v1/trajecten?gemeente=0505&gemeenteCode=0505", headers=kop)
+    assert (antwoord.status_code, antwoord.json()["code"]) == (400, "onbekende-parameter")
+    assert "gemeenteCode" in antwoord.json()["detail"]
+    assert api.get("/api/v1/trajecten?gemeente=0505", headers=kop).status_code == 200
+
+
+def test_a_date_outside_any_trajectory_is_400(api: TestClient, als: Kopregels) -> None:
+    kop = als("regisseur", "0505")
+    antwoord = api.get("/api/v1/signaleringen?peildatum=0001-01-01", headers=kop)
+    assert (antwoord.status_code, antwoord.json()["invalidParams"][0]["name"]) == (400, "peildatum")
+    body = tvs_start(een_bsn(), datum="2021-12-31")  # a valid date, but before the law
+    assert api.post(TRAJECTEN, json=body, headers=kop).json()["code"] == "voor-inwerkingtreding"

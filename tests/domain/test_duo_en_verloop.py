@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from domain import fouten
-from domain.traject import Inburgeringstraject, Status
-from domain.waarden import Gemeente, Verblijfsvergunning
+from domain.traject import Fase, Inburgeringstraject, Status, Uursoort
+from domain.waarden import Boeteartikel, Boetegrond, Gemeente, Leerroute, RedenRoutewijziging, Rol, Verblijfsvergunning
 from tests.builders import door, een_bsn, gezinsmigrant_met_pip, statushouder_met_pip
 
 
@@ -98,3 +98,110 @@ def test_a_closed_trajectory_can_still_be_corrected() -> None:
     traject.registreer_vrijstelling(datum=date(2025, 6, 1), grond="diploma", door=door())
     traject.corrigeer(datum=date(2025, 6, 2), versie=traject.version, correcties={"datum": "2025-05-30"}, toelichting="x", door=door())
     assert traject.einddatum == date(2025, 5, 30)
+
+
+# -- a correction must leave a history that the commands would have accepted -----------------------
+
+HANDHAVER = door(rol=Rol.HANDHAVER, gebruiker="handhaver-rapport")
+BESLUITNEMER = door(rol=Rol.HANDHAVER, gebruiker="handhaver-besluit")
+
+
+def met_gemist_gesprek_in_een_zaak() -> tuple[Inburgeringstraject, int, int]:
+    """A gezinsmigrant (PIP 2025-03-01) who missed a gesprek on 2025-05-08 without a reason; a zaak is open."""
+    traject = gezinsmigrant_met_pip()
+    traject.registreer_voortgangsgesprek(datum=date(2025, 5, 8), gevoerd=False, geldige_reden=False, verslag="x", door=door())
+    gesprek = traject.version
+    zaak = traject.constateer_overtreding(
+        datum=date(2025, 5, 8), artikel=Boeteartikel.WI_23, grond=Boetegrond.VOORTGANGSGESPREK_GEMIST,
+        rapportdatum=date(2025, 5, 9), rapport="Niet verschenen.", door=HANDHAVER,
+    )
+    return traject, gesprek, zaak
+
+
+def test_a_correction_that_puts_the_brede_intake_after_the_pip_is_refused() -> None:
+    traject = gezinsmigrant_met_pip()  # 3 brede intake 2025-01-15, 4 PIP 2025-03-01
+    with pytest.raises(fouten.CorrectieTegenstrijdigError, match="PIP voor de brede intake"):
+        traject.corrigeer(datum=date(2025, 6, 1), versie=3, correcties={"datum": "2025-03-02"}, toelichting="x", door=door())
+    traject.corrigeer(datum=date(2025, 6, 1), versie=3, correcties={"datum": "2025-03-01"}, toelichting="x", door=door())
+    assert traject.brede_intake_datum == date(2025, 3, 1)
+
+
+def test_a_correction_that_moves_the_pip_after_a_voortgangsgesprek_is_refused() -> None:
+    traject = gezinsmigrant_met_pip()
+    traject.registreer_voortgangsgesprek(datum=date(2025, 4, 1), gevoerd=True, geldige_reden=False, verslag="x", door=door())
+    with pytest.raises(fouten.CorrectieTegenstrijdigError, match="VoortgangsgesprekGevoerd"):
+        traject.corrigeer(datum=date(2025, 6, 1), versie=4, correcties={"datum": "2025-04-02"}, toelichting="x", door=door())
+    assert (traject.pip_dagtekening, traject.version, traject.correcties) == (date(2025, 3, 1), 5, 0)
+
+
+def test_a_missed_gesprek_with_an_open_zaak_cannot_be_corrected_into_an_excused_one() -> None:
+    traject, gesprek, zaak = met_gemist_gesprek_in_een_zaak()
+    with pytest.raises(fouten.CorrectieTegenstrijdigError, match=f"zaak {zaak}"):
+        traject.corrigeer(datum=date(2025, 6, 1), versie=gesprek, correcties={"geldige_reden": True}, toelichting="x", door=door())
+    with pytest.raises(fouten.CorrectieTegenstrijdigError, match="rapport voor de gedraging"):
+        traject.corrigeer(datum=date(2025, 6, 1), versie=zaak, correcties={"datum": "2025-05-10"}, toelichting="x", door=HANDHAVER)
+    traject.zie_af_van_boete(zaaknummer=zaak, datum=date(2025, 5, 12), reden="Had een geldige reden.", door=BESLUITNEMER)
+    traject.corrigeer(datum=date(2025, 6, 1), versie=gesprek, correcties={"geldige_reden": True}, toelichting="x", door=door())
+    assert traject.gesprekken[-1].geldige_reden
+
+
+def test_a_decision_is_not_corrected_and_a_fact_is_corrected_by_the_role_that_recorded_it() -> None:
+    traject, _, zaak = met_gemist_gesprek_in_een_zaak()
+    with pytest.raises(fouten.CorrectieNietToegestaanError, match="handhaver"):
+        traject.corrigeer(datum=date(2025, 6, 1), versie=zaak, correcties={"datum": "2025-05-07"}, toelichting="x", door=door())
+    traject.zie_af_van_boete(zaaknummer=zaak, datum=date(2025, 5, 12), reden="Eerste keer.", door=BESLUITNEMER)
+    with pytest.raises(fouten.CorrectieNietToegestaanError, match="besluit"):
+        traject.corrigeer(datum=date(2025, 6, 1), versie=traject.version, correcties={"datum": "2025-05-13"}, toelichting="x", door=HANDHAVER)
+
+
+def test_corrected_hours_stay_positive_and_a_corrected_date_stays_under_the_law() -> None:
+    traject = gezinsmigrant_met_pip()
+    traject.registreer_cursusuren(datum=date(2025, 4, 1), soort=Uursoort.NT2, uren=40, fase=Fase.UITVOERING, door=door())
+    with pytest.raises(fouten.CorrectieTegenstrijdigError, match="zonder uren"):
+        traject.corrigeer(datum=date(2025, 6, 1), versie=traject.version, correcties={"uren": 0}, toelichting="x", door=door())
+    with pytest.raises(fouten.VoorInwerkingtredingError):
+        traject.corrigeer(datum=date(2025, 6, 1), versie=3, correcties={"datum": "2021-12-31"}, toelichting="x", door=door())
+    traject.corrigeer(datum=date(2025, 6, 1), versie=traject.version, correcties={"uren": 1}, toelichting="x", door=door())
+    assert traject.uren.van("nt2") == 1
+
+
+def test_a_pip_correction_that_would_put_a_route_change_outside_its_window_is_refused() -> None:
+    traject = gezinsmigrant_met_pip(date(2025, 3, 1))  # window to 2026-09-02
+    traject.wijzig_leerroute(datum=date(2026, 9, 2), naar=Leerroute.Z_ROUTE, reden=RedenRoutewijziging.VOORTGANG_LAGER_DAN_VERWACHT,
+                             toelichting="x", door=door(vandaag=date(2026, 9, 2)))
+    with pytest.raises(fouten.CorrectieTegenstrijdigError, match="na het venster"):
+        traject.corrigeer(datum=date(2026, 9, 3), versie=4, correcties={"datum": "2025-02-28"}, toelichting="x", door=door(vandaag=date(2026, 9, 3)))
+
+
+def test_the_law_applies_from_2022() -> None:
+    with pytest.raises(fouten.VoorInwerkingtredingError):
+        Inburgeringstraject.start_na_tvs_profiel(
+            datum=date(2021, 12, 31), gemeente=Gemeente.DORDRECHT, bsn=een_bsn(),
+            huishoudgrootte=None, land_van_herkomst=None, taal=None, door=door(),
+        )
+    traject = Inburgeringstraject.start_na_tvs_profiel(
+        datum=date(2022, 1, 1), gemeente=Gemeente.DORDRECHT, bsn=een_bsn(),
+        huishoudgrootte=None, land_van_herkomst=None, taal=None, door=door(),
+    )
+    assert traject.startdatum == date(2022, 1, 1)
+
+
+def test_after_a_move_an_inherited_pip_is_reviewed_within_ten_weeks() -> None:
+    traject = statushouder_met_pip(date(2025, 3, 1))
+    traject.verhuis_binnen_regio(datum=date(2025, 9, 1), naar=Gemeente.PAPENDRECHT, door=door())
+    traject.wijzig_pip(
+        datum=date(2025, 10, 1), leerroute_uren_per_week=12, pvt_uren=12, map_uren=40, aantal_voortgangsgesprekken=4,
+        ondersteuning="x", aanbod=frozenset(), reden="Nieuwe gemeente", door=door(),
+    )
+    [pip] = [d for d in traject.deadlines(date(2025, 10, 2)) if d.soort == "pip-na-verhuizing"]
+    assert (pip.uiterlijk, pip.status) == (date(2025, 11, 10), "voldaan")
+
+
+def test_a_move_before_the_pip_leaves_only_the_ordinary_pip_date() -> None:
+    traject = Inburgeringstraject.start_na_tvs_profiel(
+        datum=date(2025, 1, 6), gemeente=Gemeente.DORDRECHT, bsn=een_bsn(),
+        huishoudgrootte=None, land_van_herkomst=None, taal=None, door=door(),
+    )
+    traject.verhuis_binnen_regio(datum=date(2025, 2, 1), naar=Gemeente.PAPENDRECHT, door=door())
+    soorten = {d.soort for d in traject.deadlines(date(2025, 2, 2))}
+    assert "pip-na-verhuizing" not in soorten

@@ -119,14 +119,15 @@ def controleer_invarianten(traject: Inburgeringstraject, events: list[Any]) -> N
         assert traject.leerroute is None and not traject.gesprekken
     for boete in traject.boetes:
         assert Decimal("0") < boete.bedrag <= (Decimal("250") if boete.artikel is Boeteartikel.WI_22 else Decimal("800"))
-    assert sum((b.bedrag for b in traject.boetes), Decimal("0")) <= Decimal("2400") + Decimal("250")  # Wi 22 before the termijn
+    assert sum((b.bedrag for b in traject.boetes), Decimal("0")) <= Decimal("2400")  # Wi 22 and Wi 23 together
+    assert traject.samenhang() == []
     if traject.doelgroep is Doelgroep.GEZINS_OVERIGE_MIGRANT:
         assert all(z.grond is not Boetegrond.LEERROUTE_INTENSITEIT_NIET_NAGEKOMEN for z in traject.zaken.values())
         assert traject.welkomstprogramma is None and traject.ontzorgen_start is None
         assert not traject.pip_aanbod & {"financieel_ontzorgen", "maatschappelijke_begeleiding", "alfabetisering"}
     sluiting = next((e.originator_version for e in events if type(e).__name__ in ("InburgeringsplichtVoldaan", "VrijstellingVerleend")), None)
     if sluiting is not None:
-        assert traject.status is not Status.LOPEND or traject.correcties
+        assert traject.status is not Status.LOPEND
         assert all(getattr(type(e), "NA_AFSLUITING", False) for e in events if e.originator_version > sluiting)
 
 

@@ -2,12 +2,16 @@
 
 from datetime import date, timedelta
 from decimal import Decimal
+from uuid import UUID
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 
+from adapters.clock import VasteKlok
 from domain import fouten
+from domain.application import Inburgering
 from domain.traject import Inburgeringstraject
-from domain.waarden import Boeteartikel, Boetegrond, Gemeente, Rol, Verblijfsvergunning, Verwijtbaarheid
+from domain.waarden import Boeteartikel, Boetegrond, Gemeente, Leerroute, Rol, Verblijfsvergunning, Verwijtbaarheid
 from tests.builders import door, een_bsn, gezinsmigrant_met_pip, statushouder_met_pip
 
 RAPPORTEUR = door(rol=Rol.HANDHAVER, gebruiker="handhaver-rapport")
@@ -140,8 +144,19 @@ def test_a_gesprek_missed_with_a_valid_reason_or_already_in_a_zaak_is_not_fined_
         overtreding(traject, date(2025, 5, 1))
     gemist(traject, date(2025, 5, 8))
     overtreding(traject, date(2025, 5, 8))
-    with pytest.raises(fouten.GeenGemistGesprekError):
+    with pytest.raises(fouten.DezelfdeGedragingError):
         overtreding(traject, date(2025, 5, 9))
+
+
+def test_a_gesprek_whose_zaak_ended_in_afzien_was_dealt_with() -> None:
+    traject = gezinsmigrant_met_pip()
+    gemist(traject, date(2025, 5, 8))
+    zaak = overtreding(traject, date(2025, 5, 8))
+    traject.zie_af_van_boete(zaaknummer=zaak, datum=date(2025, 5, 12), reden="Eerste keer.", door=BESLUITNEMER)
+    with pytest.raises(fouten.DezelfdeGedragingError):
+        overtreding(traject, date(2025, 5, 20))
+    gemist(traject, date(2025, 6, 5))  # a new gesprek missed is new conduct
+    assert traject.zaken[overtreding(traject, date(2025, 6, 5))].gemist_gesprek_versie == traject.version - 1
 
 
 def test_wi22_follows_a_missed_repeated_oproep_with_warning() -> None:
@@ -158,6 +173,8 @@ def test_wi22_follows_a_missed_repeated_oproep_with_warning() -> None:
     zaak = overtreding(traject, date(2025, 3, 1), Boetegrond.BREDE_INTAKE_NIET_MEEGEWERKT, Boeteartikel.WI_22)
     tot_besluit(traject, zaak, date(2025, 3, 3))
     assert boete(traject, zaak, date(2025, 3, 20), Verwijtbaarheid.VERMINDERD_VERWIJTBAAR, None) == Decimal("250.00")
+    with pytest.raises(fouten.DezelfdeGedragingError):  # one conduct per plicht
+        overtreding(traject, date(2025, 3, 21), Boetegrond.BREDE_INTAKE_NIET_MEEGEWERKT, Boeteartikel.WI_22)
 
 
 def test_a_conduct_must_fall_under_the_article() -> None:
@@ -175,6 +192,52 @@ def test_wi23_doubles_on_a_repeat_within_twelve_months_and_not_after() -> None:
     assert beboet(traject, date(2025, 4, 1)) == Decimal("100.00")
     assert beboet(traject, date(2026, 4, 1)) == Decimal("100.00")  # 2025-04-01 is exactly twelve months before
     assert beboet(traject, date(2026, 5, 2)) == Decimal("100.00")  # only 2026-04-01 lies within twelve months
+
+
+def test_only_earlier_conduct_makes_a_repeat() -> None:
+    # Two gesprekken missed; the later conduct is fined first. The earlier conduct is then no repeat
+    # of the later one: a repeat is conduct after an earlier fined conduct (Bi 7.1(3)).
+    traject = gezinsmigrant_met_pip(date(2025, 3, 1))
+    gemist(traject, date(2025, 4, 1))
+    gemist(traject, date(2025, 5, 1))
+    eerste = overtreding(traject, date(2025, 4, 1))
+    tweede = overtreding(traject, date(2025, 5, 1))
+    assert traject.zaken[tweede].gemist_gesprek_versie == traject.zaken[eerste].gemist_gesprek_versie + 1
+    tot_besluit(traject, tweede, date(2025, 5, 3))
+    tot_besluit(traject, eerste, date(2025, 5, 3))
+    assert boete(traject, tweede, date(2025, 5, 20), motivering=None) == Decimal("50.00")  # nothing fined before
+    assert boete(traject, eerste, date(2025, 5, 21), motivering=None) == Decimal("50.00")
+
+
+def test_an_annulled_boete_is_no_repeat() -> None:
+    traject = gezinsmigrant_met_pip(date(2025, 3, 1))
+    beboet(traject, date(2025, 4, 1))
+    zaak = max(traject.zaken)
+    traject.ontvang_bezwaar(zaaknummer=zaak, datum=date(2025, 4, 25), door=BEZWAARBEHANDELAAR)
+    traject.beslis_op_bezwaar(zaaknummer=zaak, datum=date(2025, 5, 1), uitkomst="gegrond", nieuw_bedrag=None, motivering="x", door=BEZWAARBEHANDELAAR)
+    assert beboet(traject, date(2025, 6, 1)) == Decimal("50.00")
+
+
+def test_the_wi22_boete_counts_towards_the_2400_cap() -> None:
+    traject = Inburgeringstraject.start_na_kennisgeving(
+        datum=date(2025, 1, 6), gemeente=Gemeente.ZWIJNDRECHT, bsn=een_bsn(),
+        verblijfsvergunning=Verblijfsvergunning.REGULIER_BEPAALDE_TIJD, referent_verblijfsvergunning=None, door=door(),
+    )
+    traject.verzend_intake_oproep(datum=date(2025, 1, 7), uiterlijk=date(2025, 1, 14), schriftelijke_waarschuwing=False, door=door())
+    traject.verzend_intake_oproep(datum=date(2025, 1, 15), uiterlijk=date(2025, 1, 22), schriftelijke_waarschuwing=True, door=door())
+    zaak = overtreding(traject, date(2025, 1, 23), Boetegrond.BREDE_INTAKE_NIET_MEEGEWERKT, Boeteartikel.WI_22)
+    tot_besluit(traject, zaak, date(2025, 1, 25))
+    assert boete(traject, zaak, date(2025, 2, 10), motivering=None) == Decimal("250.00")
+    traject.houd_brede_intake(datum=date(2025, 2, 12), onderwerpen={}, gezondheid={}, leerbaarheidstoets_advies=None, door=door())
+    traject.stel_pip_vast(
+        dagtekening=date(2025, 3, 1), leerroute=Leerroute.B1, leerroute_uren_per_week=None, pvt_uren=12, map_uren=40,
+        aantal_voortgangsgesprekken=4, ondersteuning="x", aanbod=frozenset(), door=door(),
+    )
+    bedragen = [beboet(traject, date(2025, 4, 1) + timedelta(days=20 * n)) for n in range(6)]
+    assert sum(bedragen) + Decimal("250.00") == Decimal("2400.00")
+    assert bedragen[-1] == Decimal("600.00")  # 800 by the doubling, 600 left under the cap
+    with pytest.raises(fouten.BoetemaximumBereiktError):
+        beboet(traject, date(2025, 9, 1))
 
 
 def test_wi23_stops_at_800_and_all_boetes_at_2400_per_termijn() -> None:
@@ -223,6 +286,16 @@ def test_a_partly_founded_bezwaar_lowers_the_amount() -> None:
     assert traject.boetes[0].bedrag == Decimal("25.00")
 
 
+def test_an_open_zaak_runs_to_its_end_after_the_trajectory_closed() -> None:
+    traject, zaak = beboete_zaak()
+    traject.registreer_vrijstelling(datum=date(2025, 5, 25), grond="diploma", door=door())
+    traject.ontvang_bezwaar(zaaknummer=zaak, datum=date(2025, 6, 1), door=BEZWAARBEHANDELAAR)
+    traject.beslis_op_bezwaar(zaaknummer=zaak, datum=date(2025, 6, 10), uitkomst="ongegrond", nieuw_bedrag=None, motivering="x", door=BEZWAARBEHANDELAAR)
+    assert traject.zaken[zaak].beslissing_op_bezwaar == "ongegrond"
+    with pytest.raises(fouten.TrajectAfgeslotenError):  # but no new zaak
+        gemist(traject, date(2025, 6, 11))
+
+
 def test_the_procedure_deadlines_are_listed_per_zaak() -> None:
     traject, zaak = beboete_zaak()
     soorten = {(d.soort, d.uiterlijk, d.status) for d in traject.deadlines(date(2025, 6, 1)) if d.zaaknummer == zaak}
@@ -235,3 +308,28 @@ def test_an_unknown_zaak_is_not_found() -> None:
     traject = statushouder_met_pip()
     with pytest.raises(fouten.HandhavingszaakNietGevondenError):
         traject.ontvang_bezwaar(zaaknummer=99, datum=date(2025, 6, 1), door=BEZWAARBEHANDELAAR)
+
+
+def test_a_version_1_boete_read_through_the_mapper_becomes_a_zaak_of_its_own() -> None:
+    # Version 1 (foundation issue) had no zaaknummer; two such boetes must not collapse into one zaak.
+    app = Inburgering(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, klok=VasteKlok(door().tijdstip), persoon_id=lambda bsn: UUID(int=1))
+    traject = gezinsmigrant_met_pip(date(2025, 3, 1))
+    beboet(traject, date(2025, 4, 1))
+    beboet(traject, date(2025, 5, 1))
+    events = traject.collect_events()
+    opgeslagen = []
+    for event in events:
+        stored = app.mapper.to_stored_event(event)
+        if isinstance(event, Inburgeringstraject.BoeteOpgelegd):
+            state = app.mapper.transcoder.decode(stored.state)
+            assert state.pop("class_version") == 2
+            state["gemist_gesprek_versie"] = traject.zaken[state.pop("zaaknummer")].gemist_gesprek_versie
+            stored = StoredEvent(stored.originator_id, stored.originator_version, stored.topic, app.mapper.transcoder.encode(state))
+        opgeslagen.append(stored)
+    gelezen = [app.mapper.to_domain_event(s) for s in opgeslagen]
+    boetes = [e for e in gelezen if isinstance(e, Inburgeringstraject.BoeteOpgelegd)]
+    assert [b.zaaknummer for b in boetes] == [b.originator_version for b in boetes]
+    herbouwd = None
+    for event in gelezen:
+        herbouwd = event.mutate(herbouwd)
+    assert [b.bedrag for b in herbouwd.boetes] == [Decimal("50.00"), Decimal("100.00")]

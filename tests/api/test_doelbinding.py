@@ -1,0 +1,57 @@
+"""Purpose binding of the history: each role reads the fields its task needs (digest decision 6)."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.builders import een_bsn, tvs_start
+from tests.conftest import Kopregels
+
+TRAJECTEN = "/api/v1/trajecten"
+GEZONDHEID = "Slaapproblemen na de vlucht"
+OPLEIDING = "Middelbare school in Asmara"
+
+
+@pytest.fixture
+def intake(api: TestClient, als: Kopregels) -> str:
+    """A statushouder in Dordrecht with a TVS-profiel and a brede intake that recorded health."""
+    kop = als("regisseur", "0505")
+    pad = api.post(TRAJECTEN, json=tvs_start(een_bsn(), "0505") | {"landVanHerkomst": "ERI"}, headers=kop).headers["Location"]
+    body = {"datum": "2025-02-20", "onderwerpen": {"opleiding": OPLEIDING}, "gezondheid": {"mentaleGezondheid": GEZONDHEID}}
+    assert api.post(f"{pad}/brede-intakes", json=body, headers=kop).status_code == 201
+    return pad
+
+
+def brede_intake(api: TestClient, pad: str, kop: dict[str, str]) -> dict:
+    antwoord = api.get(f"{pad}/gebeurtenissen", headers=kop)
+    assert antwoord.status_code == 200
+    [feit] = [g for g in antwoord.json()["gebeurtenissen"] if g["type"] == "Inburgeringstraject.BredeIntakeGehouden"]
+    return feit
+
+
+def test_duo_reads_the_whole_history_without_health_or_intake_details(api: TestClient, als: Kopregels, intake: str) -> None:
+    kop = als("duo")
+    geschiedenis = api.get(f"{intake}/gebeurtenissen", headers=kop)
+    assert [g["versie"] for g in geschiedenis.json()["gebeurtenissen"]] == [1, 2, 3]  # every fact, in order
+    assert GEZONDHEID not in geschiedenis.text and OPLEIDING not in geschiedenis.text and "ERI" not in geschiedenis.text
+    feit = brede_intake(api, intake, kop)
+    assert feit["afgeschermd"] == ["gezondheid", "onderwerpen"]
+    assert "gezondheid" not in feit["gegevens"] and feit["bijzonderePersoonsgegevens"] == []
+    enkel = api.get(f"{intake}/gebeurtenissen/{feit['versie']}", headers=kop)
+    assert enkel.status_code == 200 and GEZONDHEID not in enkel.text
+
+
+def test_the_handhaver_reads_the_intake_but_not_the_health_topics(api: TestClient, als: Kopregels, intake: str) -> None:
+    feit = brede_intake(api, intake, als("handhaver", "0505"))
+    assert feit["afgeschermd"] == ["gezondheid"]
+    assert feit["gegevens"]["onderwerpen"] == {"opleiding": OPLEIDING}
+
+
+@pytest.mark.parametrize("rol", [("regisseur", "0505"), ("auditor",)], ids=["own regisseur", "auditor"])
+def test_the_own_regisseur_and_the_auditor_read_everything_with_health_marked(
+    api: TestClient, als: Kopregels, intake: str, rol: tuple[str, ...]
+) -> None:
+    feit = brede_intake(api, intake, als(*rol))
+    assert feit["gegevens"]["gezondheid"] == {"mentaleGezondheid": GEZONDHEID}
+    assert (feit["afgeschermd"], feit["bijzonderePersoonsgegevens"]) == ([], ["gezondheid"])
