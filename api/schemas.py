@@ -13,7 +13,7 @@ from pydantic.alias_generators import to_camel
 from stdnum.nl import bsn as bsn_nummer
 
 from domain import commandos
-from domain.traject import Aanbod, Fase, MapThema, Uursoort
+from domain.traject import Aanbod, Fase, MapThema, Uursoort, ZaakStap
 from domain.waarden import (
     Boeteartikel,
     Boetegrond,
@@ -587,7 +587,7 @@ class HandhavingszaakPublic(Uitvoer):
     grond: Boetegrond
     overtredingsdatum: date
     rapportdatum: date
-    stap: Literal["geconstateerd", "voornemen", "zienswijze", "besloten", "afgezien"]
+    stap: ZaakStap
     zienswijzetermijn: date | None
     bijstand_verlaagd: bool
     boete: BoetePublic | None
@@ -696,6 +696,71 @@ class SignaleringenPublic(Uitvoer):
     signaleringen: list[SignaleringPublic]
     peildatum: date
     volgende: str | None = Field(description="Cursor voor de volgende pagina; leeg op de laatste.")
+
+
+EuroTekst = Annotated[str, Field(description="Bedrag in euro's als decimale tekst.", examples=["34087.50"])]
+
+
+class InstroomRapport(Uitvoer):
+    """Nieuwe trajecten in een gemeente en jaar, naar startdatum."""
+
+    jaar: int
+    per_doelgroep: dict[Doelgroep, int]
+    totaal: int
+
+
+class LeerrouteAandeel(Uitvoer):
+    leerroute: Leerroute
+    aantal: int
+    percentage: str | None = Field(description="Aandeel in procenten met één decimaal; leeg zonder PIP's in dat jaar.")
+    verwacht_minimum: int = Field(description="Ondergrens van de verwachting in het beleidsplan, in procenten.")
+    verwacht_maximum: int = Field(description="Bovengrens van de verwachting in het beleidsplan, in procenten.")
+    binnen_verwachting: bool
+
+
+class LeerroutemixDoelgroep(Uitvoer):
+    totaal: int
+    routes: list[LeerrouteAandeel]
+
+
+class LeerroutemixRapport(Uitvoer):
+    """De leerroutes in de PIP's van een jaar naast de verwachting uit het beleidsplan."""
+
+    jaar: int
+    per_doelgroep: dict[Doelgroep, LeerroutemixDoelgroep]
+
+
+class SpukComponent(Uitvoer):
+    component: Literal["leerroutes", "map", "maatschappelijke_begeleiding", "pvt", "tolkvoorziening"]
+    volume_asielstatushouders: int
+    volume_gezins_overige_migranten: int
+    bedrag_per_persoon_asielstatushouder: EuroTekst
+    bedrag_per_persoon_gezins_overige_migrant: EuroTekst
+    realisatie: EuroTekst
+
+
+class SpukRapport(Uitvoer):
+    """De SPUK-realisatie uit de werkelijke volumes met de bedragen per persoon, naast de raming 2022."""
+
+    jaar: int
+    gemeente: Gemeente
+    componenten: list[SpukComponent]
+    realisatie_totaal: EuroTekst
+    raming_2022: EuroTekst
+    bron: str
+
+
+class HandhavingArtikel(Uitvoer):
+    per_stap: dict[ZaakStap, int] = Field(description="Aantal zaken per stap van de Awb-procedure.")
+    opgelegd_bedrag: EuroTekst
+    bezwaren: int
+
+
+class HandhavingRapport(Uitvoer):
+    """Handhavingszaken van een jaar per artikel: stappen, opgelegde bedragen en bezwaren."""
+
+    jaar: int
+    per_artikel: dict[Boeteartikel, HandhavingArtikel]
 
 
 class ProjectiePublic(Uitvoer):

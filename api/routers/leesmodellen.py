@@ -144,27 +144,27 @@ def _rapport_documenten(actor: Actor, opslag: SqlLeesmodelopslag, gemeente: Geme
 
 
 @router.get("/rapportages/instroom")
-def rapportage_instroom(actor: RapportLezer, opslag: Leesmodellen, gemeente: Gemeente, jaar: Jaar) -> dict[str, Any]:
+def rapportage_instroom(actor: RapportLezer, opslag: Leesmodellen, gemeente: Gemeente, jaar: Jaar) -> schemas.InstroomRapport:
     """Instroom per doelgroep in een gemeente en jaar."""
-    return rapportages.instroom(_rapport_documenten(actor, opslag, gemeente), jaar)
+    return schemas.InstroomRapport.model_validate(rapportages.instroom(_rapport_documenten(actor, opslag, gemeente), jaar))
 
 
 @router.get("/rapportages/leerroutemix")
-def rapportage_leerroutemix(actor: RapportLezer, opslag: Leesmodellen, gemeente: Gemeente, jaar: Jaar) -> dict[str, Any]:
+def rapportage_leerroutemix(actor: RapportLezer, opslag: Leesmodellen, gemeente: Gemeente, jaar: Jaar) -> schemas.LeerroutemixRapport:
     """De verdeling over de leerroutes naast de verwachting uit het beleidsplan."""
-    return rapportages.leerroutemix(_rapport_documenten(actor, opslag, gemeente), jaar)
+    return schemas.LeerroutemixRapport.model_validate(rapportages.leerroutemix(_rapport_documenten(actor, opslag, gemeente), jaar))
 
 
 @router.get("/rapportages/spuk")
-def rapportage_spuk(actor: RapportLezer, opslag: Leesmodellen, gemeente: Gemeente, jaar: Jaar) -> dict[str, Any]:
+def rapportage_spuk(actor: RapportLezer, opslag: Leesmodellen, gemeente: Gemeente, jaar: Jaar) -> schemas.SpukRapport:
     """De SPUK-realisatie per component uit de werkelijke volumes, naast de raming 2022."""
-    return rapportages.spuk(_rapport_documenten(actor, opslag, gemeente), jaar, gemeente.value)
+    return schemas.SpukRapport.model_validate(rapportages.spuk(_rapport_documenten(actor, opslag, gemeente), jaar, gemeente.value))
 
 
 @router.get("/rapportages/handhaving")
-def rapportage_handhaving(actor: RapportLezer, opslag: Leesmodellen, gemeente: Gemeente, jaar: Jaar) -> dict[str, Any]:
+def rapportage_handhaving(actor: RapportLezer, opslag: Leesmodellen, gemeente: Gemeente, jaar: Jaar) -> schemas.HandhavingRapport:
     """Handhavingszaken per artikel en stap, met opgelegde bedragen en bezwaren."""
-    return rapportages.handhaving(_rapport_documenten(actor, opslag, gemeente), jaar)
+    return schemas.HandhavingRapport.model_validate(rapportages.handhaving(_rapport_documenten(actor, opslag, gemeente), jaar))
 
 
 @router.get("/projecties")

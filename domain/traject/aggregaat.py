@@ -23,6 +23,7 @@ from domain.traject.basis import (
     Oproep,
     Status,
     Uren,
+    ZaakStap,
     deadline_status,
     geldige_feitdatum,
     niet_voor,
@@ -258,12 +259,12 @@ class Inburgeringstraject(
             ("maatschappelijke-begeleiding-einde", self.begeleiding_einde, None, "SDD beleid §3.8", None),
         ]
         for zaak in self.zaken.values():
-            besloten = self._datum_van_stap(zaak) if zaak.stap in ("besloten", "afgezien") else None
+            besloten = self._datum_van_stap(zaak) if zaak.stap in (ZaakStap.BESLOTEN, ZaakStap.AFGEZIEN) else None
             items.append(("boete-beslistermijn", zaak.rapportdatum + BESLISTERMIJN, besloten, "Awb 5:51", zaak.nummer))
             if zaak.zienswijzetermijn is not None:
-                verder = None if zaak.stap == "voornemen" else zaak.zienswijzetermijn
+                verder = None if zaak.stap == ZaakStap.VOORNEMEN else zaak.zienswijzetermijn
                 items.append(("zienswijzetermijn", zaak.zienswijzetermijn, verder, "Awb 5:53", zaak.nummer))
-            if zaak.boete is not None and zaak.stap == "besloten":
+            if zaak.boete is not None and zaak.stap == ZaakStap.BESLOTEN:
                 bezwaar_einde = zaak.boete.datum + BEZWAARTERMIJN
                 items.append(("bezwaartermijn", bezwaar_einde, zaak.bezwaar_ontvangen, "Awb 6:7", zaak.nummer))
                 if zaak.bezwaar_ontvangen is not None:
@@ -330,7 +331,7 @@ class Inburgeringstraject(
             schendingen.append(f"zaak {zaak.nummer}: boete na de beslistermijn")
         if zaak.artikel is Boeteartikel.WI_22 and (len(self.oproepen) < 2 or zaak.overtredingsdatum <= self.oproepen[1].uiterlijk):
             schendingen.append(f"zaak {zaak.nummer}: Wi 22 zonder verstreken herhaalde oproep")
-        if zaak.gemist_gesprek_versie is not None and zaak.stap != "afgezien":
+        if zaak.gemist_gesprek_versie is not None and zaak.stap != ZaakStap.AFGEZIEN:
             gesprek = next((g for g in self.gesprekken if g.versie == zaak.gemist_gesprek_versie), None)
             if gesprek is None or gesprek.gevoerd or gesprek.geldige_reden or gesprek.datum > zaak.overtredingsdatum:
                 schendingen.append(f"zaak {zaak.nummer}: geen gemist gesprek zonder geldige reden op of voor de gedraging")

@@ -54,6 +54,16 @@ class Gebeurtenis(Aggregate.Event):
         return self.VEREIST_PIP
 
 
+class ZaakStap(StrEnum):
+    """Where a handhavingszaak stands in the Awb order."""
+
+    GECONSTATEERD = "geconstateerd"
+    VOORNEMEN = "voornemen"
+    ZIENSWIJZE = "zienswijze"  # given, or its term passed: the college may decide
+    BESLOTEN = "besloten"
+    AFGEZIEN = "afgezien"
+
+
 @dataclass(frozen=True)
 class Oproep:
     volgnummer: int
@@ -91,7 +101,7 @@ class Handhavingszaak:
     gemist_gesprek_versie: int | None
     rapporteur: str = ""
     besluitnemer: str = ""
-    stap: str = "geconstateerd"  # geconstateerd | voornemen | zienswijze | besloten | afgezien
+    stap: ZaakStap = ZaakStap.GECONSTATEERD
     zienswijzetermijn: date | None = None
     bijstand_verlaagd: bool = False
     boete: Boete | None = None

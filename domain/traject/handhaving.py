@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from domain import fouten, termijnen
 from domain.beleid import beleid_op
-from domain.traject.basis import Boete, Gebeurtenis, Handhavingszaak, niet_voor
+from domain.traject.basis import Boete, Gebeurtenis, Handhavingszaak, ZaakStap, niet_voor
 from domain.waarden import Boeteartikel, Boetegrond, Doelgroep, UitkomstBezwaar, Vastlegging, Verwijtbaarheid
 
 GRONDEN_PER_ARTIKEL = {
@@ -63,7 +63,7 @@ class HandhavingDeel:
 
         def pas_toe(self, traject) -> None:
             zaak = traject.zaken[self.zaaknummer]
-            zaak.stap, zaak.zienswijzetermijn = "voornemen", self.zienswijzetermijn
+            zaak.stap, zaak.zienswijzetermijn = ZaakStap.VOORNEMEN, self.zienswijzetermijn
 
     class ZienswijzeOntvangen(Zaakfeit):
         TOPIC = "Inburgeringstraject.ZienswijzeOntvangen"
@@ -71,13 +71,13 @@ class HandhavingDeel:
         samenvatting: str
 
         def pas_toe(self, traject) -> None:
-            traject.zaken[self.zaaknummer].stap = "zienswijze"
+            traject.zaken[self.zaaknummer].stap = ZaakStap.ZIENSWIJZE
 
     class ZienswijzetermijnVerstreken(Zaakfeit):
         TOPIC = "Inburgeringstraject.ZienswijzetermijnVerstreken"
 
         def pas_toe(self, traject) -> None:
-            traject.zaken[self.zaaknummer].stap = "zienswijze"
+            traject.zaken[self.zaaknummer].stap = ZaakStap.ZIENSWIJZE
 
     class BijstandsverlagingGeregistreerd(Zaakfeit):
         """Bijstand was lowered (PW 18) for the same conduct: una via, no boete (Wi 27)."""
@@ -114,7 +114,7 @@ class HandhavingDeel:
             zaak = traject.zaken.setdefault(
                 self.zaaknummer, Handhavingszaak(self.zaaknummer, artikel, grond, self.datum, self.datum, None)
             )
-            zaak.stap, zaak.boete = "besloten", Boete(self.zaaknummer, self.datum, artikel, grond, self.bedrag)
+            zaak.stap, zaak.boete = ZaakStap.BESLOTEN, Boete(self.zaaknummer, self.datum, artikel, grond, self.bedrag)
             zaak.besluitnemer = self.metadata.gebruiker
 
     class BoeteAfgezien(Zaakfeit):
@@ -123,7 +123,7 @@ class HandhavingDeel:
         reden: str
 
         def pas_toe(self, traject) -> None:
-            traject.zaken[self.zaaknummer].stap = "afgezien"
+            traject.zaken[self.zaaknummer].stap = ZaakStap.AFGEZIEN
 
     class BezwaarOntvangen(Zaakfeit):
         TOPIC = "Inburgeringstraject.BezwaarOntvangen"
@@ -176,25 +176,25 @@ class HandhavingDeel:
 
     def verzend_boetevoornemen(self, *, zaaknummer: int, datum: date, zienswijzetermijn: date, door: Vastlegging) -> None:
         """The voornemen with the rapport and the chance to give a zienswijze (Awb 5:53)."""
-        zaak = self._zaak(zaaknummer, "geconstateerd")
+        zaak = self._zaak(zaaknummer, ZaakStap.GECONSTATEERD)
         niet_voor(datum, zaak.rapportdatum, "het rapport")
         if zienswijzetermijn <= datum:
             raise fouten.AwbVolgordeError("De zienswijzetermijn eindigt na de verzending van het voornemen.")
         self._vastleggen(self.BoeteVoornemenVerzonden, datum, door, zaaknummer=zaaknummer, zienswijzetermijn=zienswijzetermijn)
 
     def ontvang_zienswijze(self, *, zaaknummer: int, datum: date, mondeling: bool, samenvatting: str, door: Vastlegging) -> None:
-        zaak = self._zaak(zaaknummer, "voornemen")
+        zaak = self._zaak(zaaknummer, ZaakStap.VOORNEMEN)
         niet_voor(datum, self._datum_van_stap(zaak), "het voornemen")
         self._vastleggen(self.ZienswijzeOntvangen, datum, door, zaaknummer=zaaknummer, mondeling=mondeling, samenvatting=samenvatting)
 
     def stel_zienswijzetermijn_verstreken_vast(self, *, zaaknummer: int, datum: date, door: Vastlegging) -> None:
-        zaak = self._zaak(zaaknummer, "voornemen")
+        zaak = self._zaak(zaaknummer, ZaakStap.VOORNEMEN)
         if zaak.zienswijzetermijn is None or datum <= zaak.zienswijzetermijn:
             raise fouten.AwbVolgordeError(f"De zienswijzetermijn loopt tot en met {zaak.zienswijzetermijn}.")
         self._vastleggen(self.ZienswijzetermijnVerstreken, datum, door, zaaknummer=zaaknummer)
 
     def registreer_bijstandsverlaging(self, *, zaaknummer: int, datum: date, door: Vastlegging) -> None:
-        zaak = self._zaak(zaaknummer, "geconstateerd", "voornemen", "zienswijze")
+        zaak = self._zaak(zaaknummer, ZaakStap.GECONSTATEERD, ZaakStap.VOORNEMEN, ZaakStap.ZIENSWIJZE)
         if zaak.bijstand_verlaagd:
             raise fouten.AlVastgelegdError("De verlaging is al geregistreerd.")
         self._vastleggen(self.BijstandsverlagingGeregistreerd, datum, door, zaaknummer=zaaknummer)
@@ -204,7 +204,7 @@ class HandhavingDeel:
         uitzonderlijk_geval_motivering: str | None, door: Vastlegging,
     ) -> Decimal:
         """The boetebeschikking after the zienswijze; the policy table sets the amount (Bi 7.1)."""
-        zaak = self._zaak(zaaknummer, "zienswijze")
+        zaak = self._zaak(zaaknummer, ZaakStap.ZIENSWIJZE)
         if verwijtbaarheid is None:
             raise fouten.VerwijtbaarheidOntbreektError("Leg vast in welke mate de overtreding verwijtbaar is.")
         if verwijtbaarheid is Verwijtbaarheid.NIET_VERWIJTBAAR:
@@ -229,12 +229,12 @@ class HandhavingDeel:
         return bedrag
 
     def zie_af_van_boete(self, *, zaaknummer: int, datum: date, reden: str, door: Vastlegging) -> None:
-        self._zaak(zaaknummer, "geconstateerd", "voornemen", "zienswijze")
+        self._zaak(zaaknummer, ZaakStap.GECONSTATEERD, ZaakStap.VOORNEMEN, ZaakStap.ZIENSWIJZE)
         self._vastleggen(self.BoeteAfgezien, datum, door, zaaknummer=zaaknummer, reden=reden)
 
     def ontvang_bezwaar(self, *, zaaknummer: int, datum: date, door: Vastlegging) -> None:
         """A bezwaar is a fact, on time or not; on time is within six weeks after bekendmaking (Awb 6:7-6:9)."""
-        zaak = self._zaak(zaaknummer, "besloten")
+        zaak = self._zaak(zaaknummer, ZaakStap.BESLOTEN)
         if zaak.bezwaar_ontvangen is not None:
             raise fouten.AlVastgelegdError(f"Bezwaar ontvangen op {zaak.bezwaar_ontvangen.isoformat()}.")
         if zaak.boete is None:
@@ -248,7 +248,7 @@ class HandhavingDeel:
         door: Vastlegging,
     ) -> None:
         uitkomst = UitkomstBezwaar(uitkomst)
-        zaak = self._zaak(zaaknummer, "besloten")
+        zaak = self._zaak(zaaknummer, ZaakStap.BESLOTEN)
         if zaak.bezwaar_ontvangen is None or zaak.beslissing_op_bezwaar is not None or zaak.boete is None:
             raise fouten.AwbVolgordeError("Een beslissing op bezwaar volgt op één ontvangen bezwaar.")
         niet_voor(datum, zaak.bezwaar_ontvangen, "het bezwaar")
@@ -268,7 +268,7 @@ class HandhavingDeel:
     def boetes(self) -> list[Boete]:
         return [zaak.boete for zaak in self.zaken.values() if zaak.boete is not None]
 
-    def _zaak(self, nummer: int, *stappen: str) -> Handhavingszaak:
+    def _zaak(self, nummer: int, *stappen: ZaakStap) -> Handhavingszaak:
         zaak = self.zaken.get(nummer)
         if zaak is None:
             raise fouten.HandhavingszaakNietGevondenError(f"Geen zaak {nummer}.")
