@@ -248,12 +248,13 @@ class Inburgeringstraject(
         pip_geerfd = self.verhuisd_op is not None and self.pip_dagtekening is not None and self.pip_dagtekening < self.verhuisd_op
         verhuizing_pip = self.verhuisd_op + termijnen.PIP_TERMIJN if pip_geerfd else None
         pip_na_verhuizing = self.pip_gewijzigd if pip_geerfd and self.pip_gewijzigd and self.pip_gewijzigd >= self.verhuisd_op else None
+        routewijziging_gedaan = self._laatste_routewijziging_als_geen_meer_mag()
         items: list[tuple[str, date | None, date | None, str, int | None]] = [
             ("pip-vaststelling", self.pip_uiterste_datum, self.pip_dagtekening, "Bi 5.3(1)", None),
             ("pip-na-verhuizing", verhuizing_pip, pip_na_verhuizing, "Bi 5.3(3)", None),
             ("brede-intake-signaal", self.intake_signaaldatum, self.brede_intake_datum, "SDD beleid §3.1", None),
             ("voortgangsgesprek", self.volgend_voortgangsgesprek, None, "Bi 5.3(4)", None),
-            ("routewijziging-venster", self.routewijziging_uiterste_datum, None, "Wi 17(2), Bi 5.4(1)", None),
+            ("routewijziging-venster", self.routewijziging_uiterste_datum, routewijziging_gedaan, "Wi 17(2), Bi 5.4(1)", None),
             ("inburgeringstermijn-einde", self.termijn_einde, self.einddatum, "Wi 11(1), Wi 12", None),
             ("financieel-ontzorgen-einde", self.ontzorgen_einde, None, "PW 56a", None),
             ("maatschappelijke-begeleiding-einde", self.begeleiding_einde, None, "SDD beleid §3.8", None),
@@ -271,6 +272,13 @@ class Inburgeringstraject(
                     beslist = self._datum_van_stap(zaak) if zaak.beslissing_op_bezwaar else None
                     items.append(("beslissing-op-bezwaar", bezwaar_einde + BESLISSING_OP_BEZWAAR, beslist, "Awb 7:10", zaak.nummer))
         return [(soort, uiterlijk, voldaan, grondslag, zaak) for soort, uiterlijk, voldaan, grondslag, zaak in items if uiterlijk]
+
+    def _laatste_routewijziging_als_geen_meer_mag(self) -> date | None:
+        """The window needs no action once the policy's route changes are used up."""
+        wijzigingen = [f.datum for f in self.feiten.values() if isinstance(f, self.LeerrouteGewijzigd)]
+        if not wijzigingen or self.routewijzigingen < beleid_op(max(wijzigingen)).max_routewijzigingen:
+            return None
+        return max(wijzigingen)
 
     def deadlines(self, vandaag: date) -> list[Deadline]:
         """The dates that matter, each with its source and its state on `vandaag`."""

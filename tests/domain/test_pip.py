@@ -90,3 +90,12 @@ def test_a_version_1_pip_and_route_change_are_upcast() -> None:
     wijziging_v1: dict[str, object] = {"naar": "z_route"}
     Inburgeringstraject.LeerrouteGewijzigd.upcast_v1_v2(wijziging_v1)
     assert (pip_v1["aanbod"], wijziging_v1["meegenomen_uren"]) == ([], 0)
+
+
+def test_the_route_change_window_asks_nothing_once_the_policy_allows_no_more_changes() -> None:
+    traject = statushouder_met_pip(date(2025, 3, 1))
+    [venster] = [d for d in traject.deadlines(date(2025, 9, 1)) if d.soort == "routewijziging-venster"]
+    assert venster.status == "open"
+    traject.wijzig_leerroute(datum=date(2025, 9, 1), naar=Leerroute.Z_ROUTE, reden=RedenRoutewijziging.VOORTGANG_LAGER_DAN_VERWACHT, toelichting="x", door=door())
+    [venster] = [d for d in traject.deadlines(date(2025, 9, 2)) if d.soort == "routewijziging-venster"]
+    assert (venster.status, venster.uiterlijk) == ("voldaan", date(2026, 9, 2))
