@@ -30,6 +30,10 @@ class Settings(BaseSettings):
         default="ingebed",
         description="ingebed: the API brings the read models up to date before it reads them; extern: a projector process does",
     )
+    cors_origins: list[str] = Field(
+        default=[], description='Origins of the frontends that may call the API from a browser, as JSON: ["https://..."]'
+    )
+    max_verzoek_bytes: int = Field(default=1_048_576, ge=1024, description="The largest request body accepted")
     jwks: str | None = Field(default=None, description="JSON Web Key Set with the public keys of the IdP")
     jwks_pad: Path | None = None
     jwt_issuer: str = "https://sso.drechtsteden.nl/inburgering"

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.dependencies.models import Dependant
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag
@@ -17,6 +18,7 @@ from adapters.crypto import bsn_sleutel, vingerafdruk_functie
 from adapters.settings import Settings
 from adapters.tokens import verificatiesleutels
 from api import problems
+from api.beveiliging import Poortwachter, alleen_json
 from api.openapi import API_VERSIE, BASISPAD, bouw_openapi
 from api.routers import handhaving, health, leesmodellen, trajecten
 from domain.application import Klok
@@ -73,7 +75,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         redoc_url=None,
         openapi_url=f"{BASISPAD}/openapi.json",
         generate_unique_id_function=_operation_id,
-        dependencies=[Depends(alleen_bekende_parameters)],
+        dependencies=[Depends(alleen_bekende_parameters), Depends(alleen_json)],
     )
     app.state.instellingen = instellingen
     app.state.klok = klok
@@ -94,4 +96,15 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         response.headers["X-Correlation-ID"] = request.state.correlatie_id
         return response
 
+    # Outermost last: CORS answers preflights itself; the Poortwachter guards every other request.
+    app.add_middleware(Poortwachter, max_verzoek_bytes=instellingen.max_verzoek_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=instellingen.cors_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Correlation-ID",
+                       "X-Audit-Toelichting", "traceparent"],
+        expose_headers=["API-Version", "ETag", "Location", "Link", "X-Correlation-ID", "Idempotent-Replayed"],
+        max_age=600,
+    )
     return app

@@ -29,6 +29,8 @@ FOUTEN = {
     404: "Niet gevonden, of buiten het mandaat van de gebruiker.",
     409: "De handeling is in strijd met een regel; `code` en `grondslag` noemen de regel.",
     412: "If-Match noemt een oudere versie dan de huidige.",
+    413: "De inhoud van het verzoek is groter dan toegestaan.",
+    415: "De inhoud is geen application/json.",
 }
 PROBLEEM = {
     "type": "object",
@@ -101,6 +103,8 @@ def _documenteer_antwoorden(methode: str, operatie: dict[str, Any]) -> None:
         statussen.add(409)
     if any(p["name"] == "If-Match" for p in parameters):
         statussen.add(412)
+    if "requestBody" in operatie:
+        statussen |= {413, 415}
     for status in sorted(statussen):
         antwoorden[str(status)] = {
             "description": FOUTEN[status],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
@@ -10,8 +11,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
 
+from api.openapi import BASISPAD
 from domain.application import BuitenMandaatError, TrajectNietGevondenError, VersieVerouderdError
 from domain.fouten import HandhavingszaakNietGevondenError, RegelOvertredenError
 from domain.opdracht import IdempotencyKeyHergebruiktError
@@ -57,12 +58,16 @@ def _ongeldige_invoer(request: Request, fout: RequestValidationError) -> JSONRes
 
 
 def _toegestane_methoden(request: Request) -> str:
-    methoden: set[str] = set()
-    for route in request.app.router.routes:
-        overeenkomst, _ = route.matches(request.scope)
-        if overeenkomst is not Match.NONE:
-            methoden |= getattr(route, "methods", None) or set()
-    return ", ".join(sorted(methoden))
+    # From the OpenAPI document: it lists every operation, also of routers that FastAPI keeps nested.
+    # The most literal matching path names the resource: /trajecten/_zoek, not /trajecten/{trajectId}.
+    pad = request.url.path.removeprefix(BASISPAD)
+    passend = [
+        (sjabloon.count("{"), item)
+        for sjabloon, item in request.app.openapi()["paths"].items()
+        if re.fullmatch(re.sub(r"\{[^/]+\}", "[^/]+", sjabloon), pad)
+    ]
+    minste = min((aantal for aantal, _ in passend), default=0)
+    return ", ".join(sorted({m.upper() for aantal, item in passend if aantal == minste for m in item}))
 
 
 def registreer(app: FastAPI) -> None:

@@ -199,3 +199,12 @@ def test_a_date_outside_any_trajectory_is_400(api: TestClient, als: Kopregels) -
     assert (antwoord.status_code, antwoord.json()["invalidParams"][0]["name"]) == (400, "peildatum")
     body = tvs_start(een_bsn(), datum="2021-12-31")  # a valid date, but before the law
     assert api.post(TRAJECTEN, json=body, headers=kop).json()["code"] == "voor-inwerkingtreding"
+
+
+def test_a_method_the_path_does_not_have_is_405_with_the_methods_it_has(api: TestClient, als: Kopregels) -> None:
+    kop = als("regisseur", "0505")
+    antwoord = api.put(TRAJECTEN, json={}, headers=kop)
+    assert (antwoord.status_code, antwoord.headers["Allow"]) == (405, "GET, POST")
+    assert antwoord.headers["content-type"] == "application/problem+json"
+    assert api.delete(f"{TRAJECTEN}/{uuid.uuid4()}/gebeurtenissen", headers=kop).headers["Allow"] == "GET"
+    assert api.put(f"{TRAJECTEN}/_zoek", json={}, headers=kop).headers["Allow"] == "POST"

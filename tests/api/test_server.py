@@ -90,3 +90,4 @@ def test_a_trajectory_over_real_http(server: Server, als: Kopregels) -> None:
     logboek = server.stop()
     assert "POST /api/v1/trajecten/_zoek" in logboek  # the access log was read...
     assert bsn not in logboek and bsn[:8] not in logboek  # ...and holds no BSN
+    assert kop["Authorization"].removeprefix("Bearer ")[-40:] not in logboek  # nor a token
