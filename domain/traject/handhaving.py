@@ -229,7 +229,8 @@ class HandhavingDeel:
         return bedrag
 
     def zie_af_van_boete(self, *, zaaknummer: int, datum: date, reden: str, door: Vastlegging) -> None:
-        self._zaak(zaaknummer, ZaakStap.GECONSTATEERD, ZaakStap.VOORNEMEN, ZaakStap.ZIENSWIJZE)
+        zaak = self._zaak(zaaknummer, ZaakStap.GECONSTATEERD, ZaakStap.VOORNEMEN, ZaakStap.ZIENSWIJZE)
+        niet_voor(datum, max(zaak.rapportdatum, self._datum_van_stap(zaak)), "de vorige stap van de zaak")
         self._vastleggen(self.BoeteAfgezien, datum, door, zaaknummer=zaaknummer, reden=reden)
 
     def ontvang_bezwaar(self, *, zaaknummer: int, datum: date, door: Vastlegging) -> None:

@@ -23,6 +23,7 @@ from domain.waarden import (
     Leerroute,
     RedenRoutewijziging,
     Rol,
+    UitkomstBezwaar,
     Verblijfsvergunning,
     Verwijtbaarheid,
 )
@@ -31,6 +32,7 @@ from tests.builders import door
 BEGIN = date(2025, 1, 6)
 HANDHAVER = door(rol=Rol.HANDHAVER, gebruiker="handhaver-a")
 BESLISSER = door(rol=Rol.HANDHAVER, gebruiker="handhaver-b")
+JURIST = door(rol=Rol.HANDHAVER, gebruiker="jurist-bezwaar")
 Stap = Callable[[Inburgeringstraject, date, Any], object]
 
 
@@ -60,6 +62,9 @@ STAPPEN: dict[str, Stap] = {
     "voornemen": lambda t, d, k: t.verzend_boetevoornemen(zaaknummer=_zaak(t, k), datum=d, zienswijzetermijn=d + timedelta(days=7), door=HANDHAVER),
     "zienswijze": lambda t, d, k: t.ontvang_zienswijze(zaaknummer=_zaak(t, k), datum=d, mondeling=False, samenvatting="x", door=HANDHAVER),
     "boete": lambda t, d, k: t.leg_boete_op(zaaknummer=_zaak(t, k), datum=d, verwijtbaarheid=list(Verwijtbaarheid)[k % 5], motivering="x", uitzonderlijk_geval_motivering="x" if k % 2 else None, door=BESLISSER),
+    "afzien": lambda t, d, k: t.zie_af_van_boete(zaaknummer=_zaak(t, k), datum=d, reden="x", door=BESLISSER),
+    "bezwaar": lambda t, d, k: t.ontvang_bezwaar(zaaknummer=_zaak(t, k), datum=d, door=HANDHAVER),
+    "bezwaarbeslissing": lambda t, d, k: t.beslis_op_bezwaar(zaaknummer=_zaak(t, k), datum=d, uitkomst=list(UitkomstBezwaar)[k % 4], nieuw_bedrag=Decimal("1.00"), motivering="x", door=JURIST),
     "verlenging": lambda t, d, k: t.registreer_termijnverlenging(datum=d, nieuwe_einddatum=d + timedelta(days=1200), grond="x", door=door()),
     "verhuizing": lambda t, d, k: t.verhuis_binnen_regio(datum=d, naar=list(Gemeente)[k % 4], door=door()),
     "vrijstelling": lambda t, d, k: t.registreer_vrijstelling(datum=d, grond="x", door=door()),

@@ -148,6 +148,16 @@ def test_a_gesprek_missed_with_a_valid_reason_or_already_in_a_zaak_is_not_fined_
         overtreding(traject, date(2025, 5, 9))
 
 
+def test_afzien_follows_the_rapport_and_keeps_the_history_consistent() -> None:
+    traject = gezinsmigrant_met_pip()
+    gemist(traject, date(2025, 5, 8))
+    zaak = overtreding(traject, date(2025, 5, 8), rapportdatum=date(2025, 5, 12))
+    with pytest.raises(fouten.DatumVoorVorigeStapError):
+        traject.zie_af_van_boete(zaaknummer=zaak, datum=date(2025, 5, 10), reden="x", door=BESLUITNEMER)
+    traject.zie_af_van_boete(zaaknummer=zaak, datum=date(2025, 5, 12), reden="x", door=BESLUITNEMER)
+    assert traject.samenhang() == []
+
+
 def test_a_gesprek_whose_zaak_ended_in_afzien_was_dealt_with() -> None:
     traject = gezinsmigrant_met_pip()
     gemist(traject, date(2025, 5, 8))
