@@ -651,6 +651,7 @@ class TrajectPublic(Uitvoer):
     deadlines: list[DeadlinePublic]
     handhavingszaken: list[HandhavingszaakPublic]
     boetes: list[BoetePublic]
+    afgeschermd: list[str] = Field(default=[], description="Velden die voor de rol van de lezer leeg blijven (doelbinding).")
 
 
 class EerstvolgendeDeadline(Uitvoer):

@@ -17,15 +17,16 @@ from api.schemas import (
     HandhavingszaakPublic,
     TrajectPublic,
 )
-from domain.doelbinding import afgeschermd_voor, bijzonder
+from domain.doelbinding import afgeschermd_voor, afgeschermde_toestand, bijzonder
 from domain.traject import Handhavingszaak, Inburgeringstraject
 from domain.waarden import Rol
 
 BASISVELDEN = {"originator_id", "originator_version", "originator_topic", "timestamp", "datum", "metadata"}
 
 
-def traject_public(traject: Inburgeringstraject, vandaag: date) -> TrajectPublic:
-    return TrajectPublic(
+def traject_public(traject: Inburgeringstraject, vandaag: date, rol: Rol) -> TrajectPublic:
+    """The state as `rol` may read it (domain/doelbinding.py); left-out fields are named."""
+    publiek = TrajectPublic(
         traject_id=traject.id,
         versie=traject.version,
         status=traject.status.value,
@@ -78,6 +79,10 @@ def traject_public(traject: Inburgeringstraject, vandaag: date) -> TrajectPublic
         deadlines=[DeadlinePublic.model_validate(d, from_attributes=True) for d in traject.deadlines(vandaag)],
         handhavingszaken=[zaak_public(z) for z in traject.zaken.values()],
         boetes=[BoetePublic.model_validate(b, from_attributes=True) for b in traject.boetes],
+    )
+    afgeschermd = afgeschermde_toestand(rol)
+    return publiek.model_copy(
+        update={veld: None for veld in afgeschermd} | {"afgeschermd": sorted(to_camel(veld) for veld in afgeschermd)}
     )
 
 

@@ -24,3 +24,18 @@ def afgeschermd_voor(rol: Rol, soort: type) -> frozenset[str]:
     if rol in (Rol.HANDHAVER, Rol.BEHEERDER):
         return bijzonder(soort)
     return frozenset()
+
+
+# The same binding for the current state of a trajectory (GET /trajecten/{id}): whether the
+# leerbaarheidstoets was waived reveals an impairment (Wi 14(6)); the advice is an intake finding.
+TOESTAND_BIJZONDER = frozenset({"leerbaarheidstoets"})
+TOESTAND_INTAKEDETAILS = frozenset({"leerbaarheidstoets", "leerbaarheidstoets_advies"})
+
+
+def afgeschermde_toestand(rol: Rol) -> frozenset[str]:
+    """The fields of a trajectory's state that `rol` does not get to read."""
+    if rol is Rol.DUO:
+        return TOESTAND_BIJZONDER | TOESTAND_INTAKEDETAILS
+    if rol in (Rol.HANDHAVER, Rol.BEHEERDER):
+        return TOESTAND_BIJZONDER
+    return frozenset()

@@ -62,13 +62,13 @@ def idempotentie(request: Request, sleutel: str | None, body: schemas.Schema) ->
     return Idempotentie(sleutel, request.app.state.vingerafdruk(verzoek))
 
 
-def antwoord(request: Request, response: Response, uitkomst: Uitkomst, locatie: str) -> schemas.TrajectPublic:
+def antwoord(request: Request, response: Response, uitkomst: Uitkomst, locatie: str, actor: Actor) -> schemas.TrajectPublic:
     traject = uitkomst.traject
     response.headers["Location"] = locatie
     response.headers["ETag"] = f'"{traject.version}"'
     if uitkomst.herhaald:
         response.headers["Idempotent-Replayed"] = "true"
-    return traject_public(traject, request.app.state.klok.vandaag())
+    return traject_public(traject, request.app.state.klok.vandaag(), actor.rol)
 
 
 def gebeurtenis_locatie(traject_id: UUID, versie: int) -> str:
@@ -91,7 +91,7 @@ def commando_route(
                   actor: Actor, versie: int | None, sleutel: str | None, **uit_het_pad: Any) -> schemas.TrajectPublic:
         commando = body.commando(**uit_het_pad)
         uitkomst = app.voer_uit(traject_id, commando, actor, versie, idempotentie(request, sleutel, body))
-        return antwoord(request, response, uitkomst, locatie(traject_id, uitkomst.traject.version))
+        return antwoord(request, response, uitkomst, locatie(traject_id, uitkomst.traject.version), actor)
 
     if zaak:
         def route(request: Request, response: Response, app: App, actor: rol, traject_id: TrajectId,

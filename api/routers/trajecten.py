@@ -25,14 +25,14 @@ def start_traject(
 ) -> schemas.TrajectPublic:
     """Start een inburgeringstraject na een TVS-profiel (COA) of een kennisgeving van DUO."""
     uitkomst = app.start_traject(body.commando(), actor, idempotentie(request, sleutel, body))
-    return antwoord(request, response, uitkomst, f"/api/v1/trajecten/{uitkomst.traject.id}")
+    return antwoord(request, response, uitkomst, f"/api/v1/trajecten/{uitkomst.traject.id}", actor)
 
 
 @router.post("/_zoek")
 def zoek_trajecten(request: Request, app: App, actor: Lezer, body: schemas.TrajectZoek) -> schemas.TrajectenPublic:
     """Zoek de trajecten van een persoon op BSN (in de body, nooit in de URL)."""
     vandaag = request.app.state.klok.vandaag()
-    return schemas.TrajectenPublic(trajecten=[traject_public(t, vandaag) for t in app.zoek_trajecten(body.bsn, actor)])
+    return schemas.TrajectenPublic(trajecten=[traject_public(t, vandaag, actor.rol) for t in app.zoek_trajecten(body.bsn, actor)])
 
 
 @router.api_route("/_zoek", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)
@@ -48,7 +48,7 @@ def lees_traject(
     """Het traject zoals het nu is, met de termijnen die eruit volgen."""
     traject = app.traject(traject_id, actor)
     response.headers["ETag"] = f'"{traject.version}"'
-    return traject_public(traject, request.app.state.klok.vandaag())
+    return traject_public(traject, request.app.state.klok.vandaag(), actor.rol)
 
 
 @router.get("/{trajectId}/gebeurtenissen")

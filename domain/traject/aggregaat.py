@@ -274,11 +274,13 @@ class Inburgeringstraject(
         return [(soort, uiterlijk, voldaan, grondslag, zaak) for soort, uiterlijk, voldaan, grondslag, zaak in items if uiterlijk]
 
     def _laatste_routewijziging_als_geen_meer_mag(self) -> date | None:
-        """The window needs no action once the policy's route changes are used up."""
+        """The window needs no action once the policy's route changes are used up. A change after the
+        window that the law allows (onderwijsroute -> B1, bijzonder geval) met it, not late."""
         wijzigingen = [f.datum for f in self.feiten.values() if isinstance(f, self.LeerrouteGewijzigd)]
         if not wijzigingen or self.routewijzigingen < beleid_op(max(wijzigingen)).max_routewijzigingen:
             return None
-        return max(wijzigingen)
+        venster = self.routewijziging_uiterste_datum
+        return min(max(wijzigingen), venster) if venster else max(wijzigingen)
 
     def deadlines(self, vandaag: date) -> list[Deadline]:
         """The dates that matter, each with its source and its state on `vandaag`."""
@@ -305,6 +307,9 @@ class Inburgeringstraject(
             volgorde(self.brp_inschrijvingsdatum, self.huisvestingsdatum, "BRP-inschrijving voor de huisvesting")
         volgorde(self.pip_dagtekening, self.brede_intake_datum, "PIP voor de brede intake")
         volgorde(self.welkomstprogramma, self.brede_intake_datum, "welkomstprogramma voor de brede intake")
+        for oproep in self.oproepen:
+            if oproep.uiterlijk < oproep.datum:
+                schendingen.append(f"oproep {oproep.volgnummer} met een termijn die voor de verzending eindigt")
         for vorige, oproep in zip(self.oproepen, self.oproepen[1:]):
             if oproep.datum <= vorige.uiterlijk:
                 schendingen.append(f"oproep {oproep.volgnummer} verzonden binnen de termijn van oproep {vorige.volgnummer}")
@@ -316,6 +321,10 @@ class Inburgeringstraject(
                 volgorde(feit.datum, self.pip_dagtekening, f"{soort} (versie {versie}) voor het PIP")
             if getattr(feit, "uren", 1) < 1:
                 schendingen.append(f"{soort} (versie {versie}) zonder uren")
+            if getattr(feit, "fase", None) == "brede_intake" and not (
+                self.startdatum <= feit.datum and (self.pip_dagtekening is None or feit.datum <= self.pip_dagtekening)
+            ):
+                schendingen.append(f"{soort} (versie {versie}) buiten de brede intake")
             venster = self.routewijziging_uiterste_datum
             if isinstance(feit, self.LeerrouteGewijzigd) and venster and feit.datum > venster and not mag_na_venster(
                 Leerroute(feit.van), Leerroute(feit.naar), RedenRoutewijziging(feit.reden)
@@ -335,11 +344,17 @@ class Inburgeringstraject(
                 if feit.datum < laatste:
                     schendingen.append(f"zaak {zaak.nummer}: {type(feit).__name__} (versie {versie}) voor {wat}")
                 laatste, wat = feit.datum, type(feit).__name__
+                termijn = zaak.zienswijzetermijn
+                if isinstance(feit, self.BoeteVoornemenVerzonden) and feit.zienswijzetermijn <= feit.datum:
+                    schendingen.append(f"zaak {zaak.nummer}: zienswijzetermijn eindigt niet na het voornemen")
+                if isinstance(feit, self.ZienswijzetermijnVerstreken) and termijn is not None and feit.datum <= termijn:
+                    schendingen.append(f"zaak {zaak.nummer}: zienswijzetermijn verstreken binnen de termijn")
         if zaak.boete is not None and zaak.boete.datum > zaak.rapportdatum + BESLISTERMIJN:
             schendingen.append(f"zaak {zaak.nummer}: boete na de beslistermijn")
         if zaak.artikel is Boeteartikel.WI_22 and (len(self.oproepen) < 2 or zaak.overtredingsdatum <= self.oproepen[1].uiterlijk):
             schendingen.append(f"zaak {zaak.nummer}: Wi 22 zonder verstreken herhaalde oproep")
-        if zaak.gemist_gesprek_versie is not None and zaak.stap != ZaakStap.AFGEZIEN:
+        vervallen = zaak.stap == ZaakStap.AFGEZIEN or (zaak.boete is not None and zaak.boete.bedrag == 0)
+        if zaak.gemist_gesprek_versie is not None and not vervallen:
             gesprek = next((g for g in self.gesprekken if g.versie == zaak.gemist_gesprek_versie), None)
             if gesprek is None or gesprek.gevoerd or gesprek.geldige_reden or gesprek.datum > zaak.overtredingsdatum:
                 schendingen.append(f"zaak {zaak.nummer}: geen gemist gesprek zonder geldige reden op of voor de gedraging")

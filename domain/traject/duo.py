@@ -19,6 +19,7 @@ class DuoDeel:
 
     class TermijnVerlengd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.TermijnVerlengd"
+        BIJZONDER: ClassVar[frozenset[str]] = frozenset({"grond"})  # may be medical
         nieuwe_einddatum: date
         grond: str
 

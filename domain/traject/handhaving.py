@@ -159,9 +159,13 @@ class HandhavingDeel:
             )
         if artikel is Boeteartikel.WI_22 and (len(self.oproepen) < 2 or datum <= self.oproepen[1].uiterlijk):
             raise fouten.Wi22TeVroegError("Er is nog geen verstreken herhaalde oproep met waarschuwing.")
-        if artikel is Boeteartikel.WI_22 and any(z.artikel is Boeteartikel.WI_22 for z in self.zaken.values()):
-            # Not appearing for the brede intake is one conduct per plicht, whatever the zaak's outcome.
-            raise fouten.DezelfdeGedragingError("Over het niet meewerken aan de brede intake is al een zaak.")
+        if artikel is Boeteartikel.WI_22:
+            # The boetebeschikking sets a new term and a new boete may follow when that is missed too
+            # (Wi 22(2)-(3)): only conduct after the earlier zaak was decided is new conduct.
+            for eerder in (z for z in self.zaken.values() if z.artikel is Boeteartikel.WI_22):
+                beslist = eerder.stap in (ZaakStap.BESLOTEN, ZaakStap.AFGEZIEN)
+                if not beslist or datum <= self._datum_van_stap(eerder):
+                    raise fouten.DezelfdeGedragingError(f"Deze gedraging valt onder zaak {eerder.nummer}.")
         if artikel is Boeteartikel.WI_23:
             self._vereis_pip(datum)
         niet_voor(rapportdatum, datum, "de overtreding")
@@ -197,6 +201,7 @@ class HandhavingDeel:
         zaak = self._zaak(zaaknummer, ZaakStap.GECONSTATEERD, ZaakStap.VOORNEMEN, ZaakStap.ZIENSWIJZE)
         if zaak.bijstand_verlaagd:
             raise fouten.AlVastgelegdError("De verlaging is al geregistreerd.")
+        niet_voor(datum, zaak.overtredingsdatum, "de gedraging")
         self._vastleggen(self.BijstandsverlagingGeregistreerd, datum, door, zaaknummer=zaaknummer)
 
     def leg_boete_op(
@@ -230,7 +235,7 @@ class HandhavingDeel:
 
     def zie_af_van_boete(self, *, zaaknummer: int, datum: date, reden: str, door: Vastlegging) -> None:
         zaak = self._zaak(zaaknummer, ZaakStap.GECONSTATEERD, ZaakStap.VOORNEMEN, ZaakStap.ZIENSWIJZE)
-        niet_voor(datum, max(zaak.rapportdatum, self._datum_van_stap(zaak)), "de vorige stap van de zaak")
+        niet_voor(datum, self._datum_van_stap(zaak), "de vorige stap van de zaak")
         self._vastleggen(self.BoeteAfgezien, datum, door, zaaknummer=zaaknummer, reden=reden)
 
     def ontvang_bezwaar(self, *, zaaknummer: int, datum: date, door: Vastlegging) -> None:
@@ -278,8 +283,19 @@ class HandhavingDeel:
         return zaak
 
     def _datum_van_stap(self, zaak: Handhavingszaak) -> date:
-        laatste = max(v for v, feit in self.feiten.items() if getattr(feit, "zaaknummer", None) == zaak.nummer or v == zaak.nummer)
-        return self.feiten[laatste].datum
+        """The date of the zaak's latest step in the Awb order; the rapport's date before any step."""
+        stappen = [f.datum for v, f in sorted(self.feiten.items()) if getattr(f, "zaaknummer", None) == zaak.nummer and getattr(f, "AWB_STAP", False)]
+        return stappen[-1] if stappen else zaak.rapportdatum
+
+    def _onherroepelijk_op(self, zaak: Handhavingszaak) -> date | None:
+        """The day a boete that stands became final: the last day of the bezwaartermijn without a
+        bezwaar, or the decision on bezwaar. None while it may still change, or when it was annulled.
+        (Beroep after the decision on bezwaar is not recorded here.)"""
+        if zaak.boete is None or zaak.boete.bedrag == 0:
+            return None
+        if zaak.bezwaar_ontvangen is None:
+            return zaak.boete.datum + BEZWAARTERMIJN
+        return self._datum_van_stap(zaak) if zaak.beslissing_op_bezwaar is not None else None
 
     def _onbeboet_gemist_gesprek(self, datum: date):
         # A gesprek with a zaak was dealt with, also when the college decided not to fine (Awb 5:43-5:44).
@@ -297,12 +313,13 @@ class HandhavingDeel:
         if zaak.artikel is Boeteartikel.WI_22:
             bedrag = beleid.boete_wi22  # a fixed amount (Bi 7.1(1))
         else:
-            # A repeat within twelve months, the day twelve months back included (Bi 7.1(3)).
-            sinds = termijnen.plus_maanden(zaak.overtredingsdatum, -beleid.boete_wi23_recidive_maanden)
+            # A repeat: conduct within twelve months after an earlier Wi 23 boete became final, that
+            # last day included (Bi 7.1(3)).
+            maanden = beleid.boete_wi23_recidive_maanden
             eerdere = sum(
                 1 for z in self.zaken.values()
-                if z.boete and z.boete.bedrag > 0 and z.artikel is Boeteartikel.WI_23
-                and sinds <= z.overtredingsdatum < zaak.overtredingsdatum
+                if z.artikel is Boeteartikel.WI_23 and (onherroepelijk := self._onherroepelijk_op(z)) is not None
+                and onherroepelijk < zaak.overtredingsdatum <= termijnen.plus_maanden(onherroepelijk, maanden)
             )
             basis = min(beleid.boete_wi23_basis * 2**eerdere, beleid.boete_wi23_maximum)  # Bi 7.1(2)-(3)
             bedrag = basis * beleid.verwijtbaarheid_percentage[verwijtbaarheid] / 100  # Bi 7.1(4)

@@ -95,9 +95,12 @@ class VerloopDeel:
         for gecorrigeerd in nieuw.values():
             if isinstance(gecorrigeerd, date):
                 geldige_feitdatum(gecorrigeerd, door)
+        if isinstance(feit, self.OvertredingGeconstateerd) and self.zaken[versie].boete is not None:
+            raise fouten.CorrectieNietToegestaanError(f"Over de gedraging van zaak {versie} is al een boete opgelegd.")
         proef = copy.deepcopy(self)  # the corrected history must still hold together
         proef.feiten[versie] = dataclasses.replace(feit, **nieuw)
         proef.herbereken()
-        if schendingen := proef.samenhang():
+        # Only what the correction breaks counts: a history recorded under older rules may not be perfect.
+        if schendingen := [s for s in proef.samenhang() if s not in set(self.samenhang())]:
             raise fouten.CorrectieTegenstrijdigError("; ".join(schendingen))
         self._vastleggen(self.FeitGecorrigeerd, datum, door, versie=versie, correcties=nieuw, toelichting=toelichting)

@@ -55,3 +55,23 @@ def test_the_own_regisseur_and_the_auditor_read_everything_with_health_marked(
     feit = brede_intake(api, intake, als(*rol))
     assert feit["gegevens"]["gezondheid"] == {"mentaleGezondheid": GEZONDHEID}
     assert (feit["afgeschermd"], feit["bijzonderePersoonsgegevens"]) == ([], ["gezondheid"])
+
+
+def test_duo_reads_the_state_without_intake_findings(api: TestClient, als: Kopregels, intake: str) -> None:
+    kop = als("regisseur", "0505")
+    api.post(f"{intake}/leerbaarheidstoets-ontheffingen", json={"datum": "2025-02-21", "grond": "visuele_beperking"}, headers=kop)
+    assert api.get(intake, headers=kop).json()["leerbaarheidstoets"] == "ontheffing"
+    duo = api.get(intake, headers=als("duo")).json()
+    assert (duo["leerbaarheidstoets"], duo["afgeschermd"]) == (None, ["leerbaarheidstoets", "leerbaarheidstoetsAdvies"])
+    assert api.get(intake, headers=als("handhaver", "0505")).json()["afgeschermd"] == ["leerbaarheidstoets"]
+
+
+def test_no_correctable_field_is_one_a_reader_may_not_see() -> None:
+    # A FeitGecorrigeerd carries the corrected values as they are: they must never be bound fields.
+    from domain.traject import Gebeurtenis
+
+    def soorten(klasse: type) -> list[type]:
+        return [klasse] + [s for sub in klasse.__subclasses__() for s in soorten(sub)]
+
+    for soort in soorten(Gebeurtenis):
+        assert not set(soort.CORRIGEERBAAR) & (soort.BIJZONDER | soort.INTAKEDETAILS), soort.__name__

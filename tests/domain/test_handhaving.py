@@ -183,8 +183,13 @@ def test_wi22_follows_a_missed_repeated_oproep_with_warning() -> None:
     zaak = overtreding(traject, date(2025, 3, 1), Boetegrond.BREDE_INTAKE_NIET_MEEGEWERKT, Boeteartikel.WI_22)
     tot_besluit(traject, zaak, date(2025, 3, 3))
     assert boete(traject, zaak, date(2025, 3, 20), Verwijtbaarheid.VERMINDERD_VERWIJTBAAR, None) == Decimal("250.00")
-    with pytest.raises(fouten.DezelfdeGedragingError):  # one conduct per plicht
-        overtreding(traject, date(2025, 3, 21), Boetegrond.BREDE_INTAKE_NIET_MEEGEWERKT, Boeteartikel.WI_22)
+    with pytest.raises(fouten.DezelfdeGedragingError):  # the same conduct, already decided on 2025-03-20
+        overtreding(traject, date(2025, 3, 20), Boetegrond.BREDE_INTAKE_NIET_MEEGEWERKT, Boeteartikel.WI_22)
+    # The beschikking set a new term; missing that one too is new conduct (Wi 22(2)-(3)).
+    nieuw = overtreding(traject, date(2025, 4, 21), Boetegrond.BREDE_INTAKE_NIET_MEEGEWERKT, Boeteartikel.WI_22)
+    with pytest.raises(fouten.DezelfdeGedragingError):  # while that zaak runs, no third
+        overtreding(traject, date(2025, 4, 22), Boetegrond.BREDE_INTAKE_NIET_MEEGEWERKT, Boeteartikel.WI_22)
+    assert traject.zaken[nieuw].stap == "geconstateerd"
 
 
 def test_a_conduct_must_fall_under_the_article() -> None:
@@ -196,12 +201,26 @@ def test_a_conduct_must_fall_under_the_article() -> None:
 # -- amounts -------------------------------------------------------------------------------------
 
 
-def test_wi23_doubles_on_a_repeat_within_twelve_months_and_not_after() -> None:
+def test_wi23_doubles_on_conduct_within_twelve_months_after_an_earlier_boete_became_final() -> None:
+    def met_eerste_boete() -> Inburgeringstraject:
+        traject = gezinsmigrant_met_pip(date(2025, 3, 1))
+        assert beboet(traject, date(2025, 3, 5)) == Decimal("50.00")  # boete 2025-03-23, final after 2025-05-04
+        return traject
+
+    assert beboet(met_eerste_boete(), date(2025, 5, 4)) == Decimal("50.00")  # still open to bezwaar that day
+    assert beboet(met_eerste_boete(), date(2025, 5, 5)) == Decimal("100.00")
+    assert beboet(met_eerste_boete(), date(2026, 5, 4)) == Decimal("100.00")  # twelve months later, included
+    assert beboet(met_eerste_boete(), date(2026, 5, 5)) == Decimal("50.00")
+
+
+def test_a_boete_under_bezwaar_is_not_final_until_decided() -> None:
     traject = gezinsmigrant_met_pip(date(2025, 3, 1))
-    assert beboet(traject, date(2025, 3, 5)) == Decimal("50.00")
-    assert beboet(traject, date(2025, 4, 1)) == Decimal("100.00")
-    assert beboet(traject, date(2026, 4, 1)) == Decimal("100.00")  # 2025-04-01 is exactly twelve months before
-    assert beboet(traject, date(2026, 5, 2)) == Decimal("100.00")  # only 2026-04-01 lies within twelve months
+    beboet(traject, date(2025, 3, 5))
+    eerste = max(traject.zaken)
+    traject.ontvang_bezwaar(zaaknummer=eerste, datum=date(2025, 4, 1), door=BEZWAARBEHANDELAAR)
+    assert beboet(traject, date(2025, 5, 5)) == Decimal("50.00")  # the first may still be annulled
+    traject.beslis_op_bezwaar(zaaknummer=eerste, datum=date(2025, 5, 26), uitkomst="ongegrond", nieuw_bedrag=None, motivering="x", door=BEZWAARBEHANDELAAR)
+    assert beboet(traject, date(2025, 5, 27)) == Decimal("100.00")
 
 
 def test_only_earlier_conduct_makes_a_repeat() -> None:
@@ -243,7 +262,7 @@ def test_the_wi22_boete_counts_towards_the_2400_cap() -> None:
         dagtekening=date(2025, 3, 1), leerroute=Leerroute.B1, leerroute_uren_per_week=None, pvt_uren=12, map_uren=40,
         aantal_voortgangsgesprekken=4, ondersteuning="x", aanbod=frozenset(), door=door(),
     )
-    bedragen = [beboet(traject, date(2025, 4, 1) + timedelta(days=20 * n)) for n in range(6)]
+    bedragen = [beboet(traject, date(2025, 4, 1) + timedelta(days=61 * n)) for n in range(6)]
     assert sum(bedragen) + Decimal("250.00") == Decimal("2400.00")
     assert bedragen[-1] == Decimal("600.00")  # 800 by the doubling, 600 left under the cap
     with pytest.raises(fouten.BoetemaximumBereiktError):
@@ -252,7 +271,8 @@ def test_the_wi22_boete_counts_towards_the_2400_cap() -> None:
 
 def test_wi23_stops_at_800_and_all_boetes_at_2400_per_termijn() -> None:
     traject = gezinsmigrant_met_pip(date(2025, 3, 1))
-    bedragen = [beboet(traject, date(2025, 4, 1) + timedelta(days=20 * n)) for n in range(7)]
+    # Each conduct 61 days after the one before: after the earlier boete became final (60 days).
+    bedragen = [beboet(traject, date(2025, 4, 1) + timedelta(days=61 * n)) for n in range(7)]
     assert bedragen == [Decimal(b) for b in ("50.00", "100.00", "200.00", "400.00", "800.00", "800.00", "50.00")]
     with pytest.raises(fouten.BoetemaximumBereiktError):
         beboet(traject, date(2025, 9, 1))
@@ -342,4 +362,5 @@ def test_a_version_1_boete_read_through_the_mapper_becomes_a_zaak_of_its_own() -
     herbouwd = None
     for event in gelezen:
         herbouwd = event.mutate(herbouwd)
-    assert [b.bedrag for b in herbouwd.boetes] == [Decimal("50.00"), Decimal("100.00")]
+    assert [b.bedrag for b in herbouwd.boetes] == [Decimal("50.00"), Decimal("50.00")]
+    assert len(herbouwd.zaken) == 4  # two zaken opened by a rapport, two that the v1 boetes opened
