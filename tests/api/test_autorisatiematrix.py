@@ -9,11 +9,15 @@ valid body is shown in tests/api/test_problemen.py and test_scenarios.py.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+import schemathesis
 from fastapi.testclient import TestClient
+from hypothesis.errors import NonInteractiveExampleWarning
+from schemathesis import GenerationMode
 
 from adapters.clock import VasteKlok
 from adapters.settings import Settings
@@ -21,6 +25,7 @@ from adapters.tokens import maak_ontwikkeltoken
 from api.main import create_app
 from api.openapi import DOCUMENT
 from tests.builders import een_bsn, tvs_start
+from tests.contract.test_api_contract import schema as CONTRACT
 
 EIGEN, ANDERE = "0505", "0642"
 ROLLEN = ("regisseur", "handhaver", "duo", "auditor", "beheerder")
@@ -131,3 +136,33 @@ def test_the_matrix_covers_every_operation_the_app_serves(omgeving: tuple[TestCl
     geserveerd = {(m, p) for p, item in api.app.openapi()["paths"].items() for m in item}  # type: ignore[attr-defined]
     assert geserveerd == set(operaties())
     assert {soort(m, p) for m, p in operaties()} == set(TABEL)  # and every row of the table is used
+
+
+def _geldige_inhoud(api: TestClient, operatie: schemathesis.APIOperation, url: str, kop: dict[str, str]) -> tuple[int, str]:
+    """The answer to the first schema-valid body the app does not refuse as invalid (400)."""
+    strategie = operatie.as_strategy(generation_mode=GenerationMode.POSITIVE)
+    for _ in range(25):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NonInteractiveExampleWarning)
+            inhoud = strategie.example().body
+        antwoord = api.post(url, json=inhoud, headers=kop)
+        if antwoord.status_code != ONGELDIG:
+            return antwoord.status_code, antwoord.text
+    pytest.fail(f"geen geldige inhoud gevonden voor {url}")
+
+
+COMMANDO_OPERATIES = [(m, p) for m, p in operaties() if m == "post" and "{trajectId}" in p]
+
+
+@pytest.mark.parametrize(("methode", "pad"), COMMANDO_OPERATIES, ids=[f"{m.upper()} {p}" for m, p in COMMANDO_OPERATIES])
+def test_a_valid_command_on_another_gemeentes_trajectory_does_not_exist_for_the_caller(
+    omgeving: tuple[TestClient, Settings, dict[str, dict[str, str]]], methode: str, pad: str
+) -> None:
+    # Only the other gemeente's trajectory is sent a command: it must be refused before anything is recorded.
+    api, instellingen, paden = omgeving
+    rol = "handhaver" if soort(methode, pad) == "handhaversdaad" else "regisseur"
+    voor = len(api.get(f"/api/v1/trajecten/{paden[ANDERE]['trajectId']}/gebeurtenissen", headers=_kop(instellingen, "auditor", EIGEN)).json()["gebeurtenissen"])
+    status, tekst = _geldige_inhoud(api, CONTRACT[pad]["POST"], "/api/v1" + pad.format(**paden[ANDERE]), _kop(instellingen, rol, EIGEN))
+    assert status == ONBEKEND, tekst
+    na = len(api.get(f"/api/v1/trajecten/{paden[ANDERE]['trajectId']}/gebeurtenissen", headers=_kop(instellingen, "auditor", EIGEN)).json()["gebeurtenissen"])
+    assert na == voor
