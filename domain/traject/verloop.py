@@ -101,6 +101,7 @@ class VerloopDeel:
         proef.feiten[versie] = dataclasses.replace(feit, **nieuw)
         proef.herbereken()
         # Only what the correction breaks counts: a history recorded under older rules may not be perfect.
-        if schendingen := [s for s in proef.samenhang() if s not in set(self.samenhang())]:
+        al_zo = set(self.samenhang())
+        if schendingen := [s for s in proef.samenhang() if s not in al_zo]:
             raise fouten.CorrectieTegenstrijdigError("; ".join(schendingen))
         self._vastleggen(self.FeitGecorrigeerd, datum, door, versie=versie, correcties=nieuw, toelichting=toelichting)
