@@ -42,7 +42,7 @@ class SqlLeesmodelopslag(ABC):
     prefix = ""
 
     @abstractmethod
-    def _transactie(self) -> AbstractContextManager[Any]:
+    def _transactie(self, schrijven: bool = True) -> AbstractContextManager[Any]:
         """A cursor in a transaction that commits when the block ends and rolls back on an error."""
 
     @abstractmethod
@@ -59,7 +59,7 @@ class SqlLeesmodelopslag(ABC):
     # -- writes --------------------------------------------------------------------------------
 
     def positie(self, naam: str) -> int:
-        with self._transactie() as cursor:
+        with self._transactie(schrijven=False) as cursor:
             cursor.execute(self._sql("SELECT positie FROM {s}leesmodel_tracking WHERE projectie = %s"), (naam,))
             rij = cursor.fetchone()
         return int(rij[0]) if rij else 0
@@ -89,7 +89,8 @@ class SqlLeesmodelopslag(ABC):
             for traject_id, signaleringen in rijen.items():
                 cursor.execute(self._sql("DELETE FROM {s}leesmodel_signaleringen WHERE traject_id = %s"), (traject_id,))
                 for rij in signaleringen:
-                    cursor.execute(invoegen, tuple(asdict(rij)[k] for k in SIGNALERING_KOLOMMEN))
+                    waarden = asdict(rij)
+                    cursor.execute(invoegen, tuple(waarden[k] for k in SIGNALERING_KOLOMMEN))
 
     def wis(self, naam: str) -> None:
         with self._transactie() as cursor:
@@ -115,7 +116,7 @@ class SqlLeesmodelopslag(ABC):
             parameters += [na[0], na[0], na[1]]
         sql = self._sql(f"SELECT document FROM {{s}}leesmodel_trajecten WHERE {' AND '.join(waar)} "
                         "ORDER BY startdatum, traject_id LIMIT %s")
-        with self._transactie() as cursor:
+        with self._transactie(schrijven=False) as cursor:
             cursor.execute(sql, (*parameters, limiet))
             return [json.loads(rij[0]) for rij in cursor.fetchall()]
 
@@ -139,18 +140,18 @@ class SqlLeesmodelopslag(ABC):
             parameters += list(na)
         sql = self._sql(f"SELECT {', '.join(SIGNALERING_KOLOMMEN)} FROM {{s}}leesmodel_signaleringen WHERE {' AND '.join(waar)} "
                         "ORDER BY uiterlijk, traject_id, soort, zaaknummer LIMIT %s")
-        with self._transactie() as cursor:
+        with self._transactie(schrijven=False) as cursor:
             cursor.execute(sql, (*parameters, limiet))
             return [dict(zip(SIGNALERING_KOLOMMEN, rij, strict=True)) for rij in cursor.fetchall()]
 
     def documenten(self, gemeente: str) -> list[dict[str, Any]]:
-        with self._transactie() as cursor:
+        with self._transactie(schrijven=False) as cursor:
             cursor.execute(self._sql("SELECT document FROM {s}leesmodel_trajecten WHERE gemeente = %s ORDER BY traject_id"), (gemeente,))
             return [json.loads(rij[0]) for rij in cursor.fetchall()]
 
     def inhoud(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every read model, in a fixed order: for comparing a rebuild with the live one."""
-        with self._transactie() as cursor:
+        with self._transactie(schrijven=False) as cursor:
             uitkomst = {}
             for tabel, sleutel in (("leesmodel_trajecten", "traject_id"), ("leesmodel_signaleringen", "traject_id, soort, zaaknummer")):
                 cursor.execute(self._sql(f"SELECT * FROM {{s}}{tabel} ORDER BY {sleutel}"))
@@ -177,10 +178,12 @@ class SqliteLeesmodelopslag(SqlLeesmodelopslag):
         return super()._sql(sql).replace("%s", "?")
 
     @contextmanager
-    def _transactie(self) -> Iterator[sqlite3.Cursor]:
+    def _transactie(self, schrijven: bool = True) -> Iterator[sqlite3.Cursor]:
         with self._slot:
             cursor = self._verbinding.cursor()
-            cursor.execute("BEGIN IMMEDIATE")  # take the write lock now: processes queue instead of failing late
+            # A write takes the lock at once, so processes queue instead of failing late; in WAL mode a
+            # read needs no lock and does not wait for a writer.
+            cursor.execute("BEGIN IMMEDIATE" if schrijven else "BEGIN")
             try:
                 yield cursor
             except BaseException:
@@ -202,7 +205,7 @@ class PostgresLeesmodelopslag(SqlLeesmodelopslag):
         self._pool = ConnectionPool(url, min_size=1, max_size=4, open=True, kwargs={"autocommit": False})
 
     @contextmanager
-    def _transactie(self) -> Iterator[Any]:
+    def _transactie(self, schrijven: bool = True) -> Iterator[Any]:
         with self._pool.connection() as verbinding, verbinding.transaction(), verbinding.cursor() as cursor:
             yield cursor
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from domain.traject import Inburgeringstraject, Status
+from domain.traject import Inburgeringstraject
 
 
 @dataclass(frozen=True)
@@ -27,13 +27,11 @@ def status_op(uiterlijk: date, peildatum: date, binnenkort_dagen: int) -> str:
 
 
 class Signaleringen:
-    """The read model behind GET /signaleringen. A met deadline signals nothing; of a closed trajectory
-    only the Awb terms of a zaak still open signal, since such a zaak runs to its end."""
+    """The read model behind GET /signaleringen: every open term (Inburgeringstraject.open_termijnen)."""
 
     naam = "signaleringen"
 
     def rijen(self, traject: Inburgeringstraject) -> list[SignaleringRij]:
-        gesloten = traject.status is not Status.LOPEND
         return [
             SignaleringRij(
                 traject_id=str(traject.id),
@@ -44,6 +42,5 @@ class Signaleringen:
                 uiterlijk=uiterlijk.isoformat(),
                 grondslag=grondslag,
             )
-            for soort, uiterlijk, voldaan, grondslag, zaak in traject.termijnen()
-            if voldaan is None and not (gesloten and zaak is None)
+            for soort, uiterlijk, grondslag, zaak in traject.open_termijnen()
         ]

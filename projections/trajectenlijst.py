@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from domain.traject import Inburgeringstraject, Status
+from domain.traject import Inburgeringstraject
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,7 @@ class Trajectenlijst:
     naam = "trajectenlijst"
 
     def rij(self, traject: Inburgeringstraject) -> TrajectRij:
-        open_ = sorted(
-            (uiterlijk, soort) for soort, uiterlijk, voldaan, _, _ in traject.termijnen() if voldaan is None
-        ) if traject.status is Status.LOPEND else []
+        open_ = sorted((uiterlijk, soort) for soort, uiterlijk, _, _ in traject.open_termijnen())
         eerstvolgende = {"soort": open_[0][1], "uiterlijk": open_[0][0].isoformat()} if open_ else None
         leerroute = traject.leerroute.value if traject.leerroute else None
         document = {

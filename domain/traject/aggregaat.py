@@ -282,6 +282,16 @@ class Inburgeringstraject(
         venster = self.routewijziging_uiterste_datum
         return min(max(wijzigingen), venster) if venster else max(wijzigingen)
 
+    def open_termijnen(self) -> list[tuple[str, date, str, int | None]]:
+        """The dates still to be met: (soort, uiterlijk, grondslag, zaak). Of a closed trajectory only
+        those of a handhavingszaak, which runs to its end."""
+        gesloten = self.is_afgesloten
+        return [
+            (soort, uiterlijk, grondslag, zaak)
+            for soort, uiterlijk, voldaan, grondslag, zaak in self.termijnen()
+            if voldaan is None and not (gesloten and zaak is None)
+        ]
+
     def deadlines(self, vandaag: date) -> list[Deadline]:
         """The dates that matter, each with its source and its state on `vandaag`."""
         return [

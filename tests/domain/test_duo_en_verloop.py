@@ -7,7 +7,7 @@ import pytest
 
 from domain import fouten
 from domain.traject import Fase, Inburgeringstraject, Status, Uursoort
-from domain.waarden import Boeteartikel, Boetegrond, Gemeente, Leerroute, RedenRoutewijziging, Rol, Verblijfsvergunning
+from domain.waarden import Boeteartikel, Boetegrond, Gemeente, Leerroute, RedenRoutewijziging, Rol, Verblijfsvergunning, Verwijtbaarheid
 from tests.builders import door, een_bsn, gezinsmigrant_met_pip, statushouder_met_pip
 
 
@@ -205,3 +205,43 @@ def test_a_move_before_the_pip_leaves_only_the_ordinary_pip_date() -> None:
     traject.verhuis_binnen_regio(datum=date(2025, 2, 1), naar=Gemeente.PAPENDRECHT, door=door())
     soorten = {d.soort for d in traject.deadlines(date(2025, 2, 2))}
     assert "pip-na-verhuizing" not in soorten
+
+
+def test_corrections_keep_the_zienswijzetermijn_the_intake_hours_and_the_oproep_terms() -> None:
+    traject, gesprek, zaak = met_gemist_gesprek_in_een_zaak()  # rapport 2025-05-09
+    traject.verzend_boetevoornemen(zaaknummer=zaak, datum=date(2025, 5, 12), zienswijzetermijn=date(2025, 5, 26), door=HANDHAVER)
+    voornemen = traject.version
+    traject.stel_zienswijzetermijn_verstreken_vast(zaaknummer=zaak, datum=date(2025, 5, 27), door=HANDHAVER)
+    with pytest.raises(fouten.CorrectieTegenstrijdigError, match="verstreken binnen de termijn"):
+        traject.corrigeer(datum=date(2025, 6, 1), versie=traject.version, correcties={"datum": "2025-05-26"}, toelichting="x", door=HANDHAVER)
+    with pytest.raises(fouten.CorrectieTegenstrijdigError, match="eindigt niet na het voornemen"):
+        traject.corrigeer(datum=date(2025, 6, 1), versie=voornemen, correcties={"datum": "2025-05-26"}, toelichting="x", door=HANDHAVER)
+
+    intake = gezinsmigrant_met_pip()  # PIP 2025-03-01
+    intake.registreer_cursusuren(datum=date(2025, 2, 1), soort=Uursoort.NT2, uren=20, fase=Fase.BREDE_INTAKE, door=door())
+    with pytest.raises(fouten.CorrectieTegenstrijdigError, match="buiten de brede intake"):
+        intake.corrigeer(datum=date(2025, 6, 1), versie=intake.version, correcties={"datum": "2025-03-02"}, toelichting="x", door=door())
+
+    opgeroepen = Inburgeringstraject.start_na_tvs_profiel(
+        datum=date(2025, 1, 6), gemeente=Gemeente.DORDRECHT, bsn=een_bsn(), huishoudgrootte=None, land_van_herkomst=None, taal=None, door=door(),
+    )
+    opgeroepen.verzend_intake_oproep(datum=date(2025, 1, 7), uiterlijk=date(2025, 1, 14), schriftelijke_waarschuwing=False, door=door())
+    with pytest.raises(fouten.CorrectieTegenstrijdigError, match="termijn die voor de verzending eindigt"):
+        opgeroepen.corrigeer(datum=date(2025, 6, 1), versie=opgeroepen.version, correcties={"datum": "2025-01-15"}, toelichting="x", door=door())
+
+
+def test_the_conduct_of_a_fined_zaak_is_not_corrected_but_an_annulled_boete_frees_the_gesprek() -> None:
+    traject, gesprek, zaak = met_gemist_gesprek_in_een_zaak()
+    traject.verzend_boetevoornemen(zaaknummer=zaak, datum=date(2025, 5, 12), zienswijzetermijn=date(2025, 5, 26), door=HANDHAVER)
+    traject.stel_zienswijzetermijn_verstreken_vast(zaaknummer=zaak, datum=date(2025, 5, 27), door=HANDHAVER)
+    traject.leg_boete_op(zaaknummer=zaak, datum=date(2025, 5, 28), verwijtbaarheid=Verwijtbaarheid.OPZET, motivering="x",
+                         uitzonderlijk_geval_motivering=None, door=BESLUITNEMER)
+    with pytest.raises(fouten.CorrectieNietToegestaanError, match="boete"):
+        traject.corrigeer(datum=date(2025, 6, 1), versie=zaak, correcties={"datum": "2025-05-07"}, toelichting="x", door=HANDHAVER)
+    with pytest.raises(fouten.CorrectieTegenstrijdigError):
+        traject.corrigeer(datum=date(2025, 6, 1), versie=gesprek, correcties={"geldige_reden": True}, toelichting="x", door=door())
+    jurist = door(rol=Rol.HANDHAVER, gebruiker="jurist-bezwaar")
+    traject.ontvang_bezwaar(zaaknummer=zaak, datum=date(2025, 6, 2), door=jurist)
+    traject.beslis_op_bezwaar(zaaknummer=zaak, datum=date(2025, 6, 10), uitkomst="gegrond", nieuw_bedrag=None, motivering="Was ziek.", door=jurist)
+    traject.corrigeer(datum=date(2025, 6, 11), versie=gesprek, correcties={"geldige_reden": True}, toelichting="Ziek gemeld", door=door())
+    assert traject.gesprekken[-1].geldige_reden

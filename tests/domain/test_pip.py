@@ -99,3 +99,11 @@ def test_the_route_change_window_asks_nothing_once_the_policy_allows_no_more_cha
     traject.wijzig_leerroute(datum=date(2025, 9, 1), naar=Leerroute.Z_ROUTE, reden=RedenRoutewijziging.VOORTGANG_LAGER_DAN_VERWACHT, toelichting="x", door=door())
     [venster] = [d for d in traject.deadlines(date(2025, 9, 2)) if d.soort == "routewijziging-venster"]
     assert (venster.status, venster.uiterlijk) == ("voldaan", date(2026, 9, 2))
+
+
+def test_a_lawful_route_change_after_the_window_meets_it() -> None:
+    traject = statushouder_met_pip(date(2025, 3, 1), Leerroute.ONDERWIJSROUTE)  # window to 2026-09-02
+    traject.wijzig_leerroute(datum=date(2026, 10, 1), naar=Leerroute.B1, reden=RedenRoutewijziging.VOORTGANG_HOGER_DAN_VERWACHT,
+                             toelichting="x", door=door(vandaag=date(2026, 10, 1)))
+    [venster] = [d for d in traject.deadlines(date(2026, 10, 2)) if d.soort == "routewijziging-venster"]
+    assert (venster.status, venster.uiterlijk) == ("voldaan", date(2026, 9, 2))
