@@ -2,21 +2,42 @@
 
 from __future__ import annotations
 
-from adapters.crypto import ProductieInstellingError, bsn_sleutel, persoon_id_functie
-from adapters.settings import Settings
+from adapters.crypto import ProductieInstellingError, bsn_sleutel, hoofdsleutel, persoon_id_functie
 from adapters.leesmodellen import PostgresLeesmodelopslag, SqliteLeesmodelopslag, SqlLeesmodelopslag
+from adapters.settings import Settings
+from adapters.sleutelkluis import Sleutelkluis
+from adapters.sqlverbinding import PostgresVerbinding, SqliteVerbinding
+from adapters.versleuteling import VeldversleutelendeMapper
 from domain.application import Inburgering, Klok
 
 
 def bouw_applicatie(instellingen: Settings, klok: Klok) -> Inburgering:
-    """One Application per process; the store follows the settings (SQLite file or PostgreSQL)."""
+    """One Application per process; the store follows the settings (SQLite file or PostgreSQL).
+    Personal fields are encrypted with keys from the key store (adapters/versleuteling.py)."""
     if instellingen.is_productie and instellingen.database_url is None:
         raise ProductieInstellingError("INBURGERING_DATABASE_URL is verplicht in productie; SQLite is alleen voor ontwikkeling.")
+    kluis = bouw_sleutelkluis(instellingen)
     return Inburgering(
         env=instellingen.eventsourcing_env(),
         klok=klok,
         persoon_id=persoon_id_functie(bsn_sleutel(instellingen)),
+        sleutels=kluis,
+        mapper=lambda transcoder: VeldversleutelendeMapper(transcoder, kluis),
     )
+
+
+def bouw_sleutelkluis(instellingen: Settings) -> Sleutelkluis:
+    """The data keys: a SQLite file of their own, or a table in PostgreSQL (by default beside the events)."""
+    url = instellingen.sleutel_database_url or instellingen.database_url
+    verbinding = (
+        SqliteVerbinding(instellingen.sqlite_sleutel_pad, wis_grondig=True)
+        if url is None
+        else PostgresVerbinding(url, instellingen.database_schema)
+    )
+    kluis = Sleutelkluis(verbinding, hoofdsleutel(instellingen), cache_seconden=instellingen.sleutel_cache_seconden)
+    if instellingen.maak_tabellen:
+        kluis.maak_tabellen()
+    return kluis
 
 
 def bouw_leesmodelopslag(instellingen: Settings) -> SqlLeesmodelopslag:

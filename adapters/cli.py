@@ -1,12 +1,14 @@
-"""Command line: tokens for development and the one-off migration step."""
+"""Command line: development tokens, migration, projections, and the daily retention job."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from uuid import UUID
 
 import psycopg
 import typer
@@ -15,9 +17,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag
+from adapters.leesmodellen import SqlLeesmodelopslag
 from adapters.clock import SysteemKlok
 from adapters.settings import Settings
 from adapters.tokens import maak_ontwikkeltoken
+from domain import fouten
+from domain.application import Actor, Inburgering
+from domain.commandos import VerwijderPersoonsgegevens
+from domain.persoonsgegevens import GrondVerwijdering
+from domain.waarden import Gemeente, Rol
 from projections.projector import Projector
 
 cli = typer.Typer(help="Inburgering: beheer vanaf de command line.", no_args_is_help=True)
@@ -62,15 +70,21 @@ def migreer() -> None:
 
 
 @contextmanager
-def _projector() -> Iterator[Projector]:
+def _omgeving() -> Iterator[tuple[Inburgering, SqlLeesmodelopslag]]:
     instellingen = Settings()
     app = bouw_applicatie(instellingen, SysteemKlok())
     opslag = bouw_leesmodelopslag(instellingen)
     try:
-        yield Projector(app, opslag)
+        yield app, opslag
     finally:
         opslag.close()
         app.close()
+
+
+@contextmanager
+def _projector() -> Iterator[Projector]:
+    with _omgeving() as (app, opslag):
+        yield Projector(app, opslag)
 
 
 @cli.command()
@@ -105,6 +119,37 @@ def projecteer(
             if eenmalig:
                 return
             time.sleep(interval)
+
+
+@cli.command()
+def vergeet() -> None:
+    """Verwijder de persoonsgegevens van elk afgesloten traject waarvan de bewaartermijn is verstreken
+    (Bi 9.9): de sleutels worden vernietigd, de feiten blijven. Bedoeld als dagelijkse taak."""
+    console = Console(stderr=True)
+    systeem = Actor(
+        gebruiker="systeem:bewaartermijnen",  # the scheduled job, on behalf of the four colleges
+        rol=Rol.REGISSEUR,
+        gemeenten=frozenset(Gemeente),
+        correlatie_id=f"bewaartermijnen-{uuid.uuid4()}",
+    )
+    verwijderd = 0
+    with _omgeving() as (app, opslag):
+        projector = Projector(app, opslag)
+        projector.bij()  # the list of closed trajectories must be current
+        kandidaten = opslag.afgesloten_trajecten()
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as voortgang:
+            taak = voortgang.add_task("bewaartermijnen", total=len(kandidaten))
+            for traject_id in kandidaten:
+                try:
+                    app.voer_uit(
+                        UUID(traject_id), VerwijderPersoonsgegevens(GrondVerwijdering.BEWAARTERMIJN_VERSTREKEN), systeem
+                    )
+                    verwijderd += 1
+                except (fouten.BewaartermijnLooptNogError, fouten.AlVastgelegdError):
+                    pass  # not yet, or already done
+                voortgang.advance(taak)
+        projector.bij()
+    console.print(f"[green]Klaar:[/green] bij {verwijderd} van {len(kandidaten)} afgesloten trajecten persoonsgegevens verwijderd.")
 
 
 if __name__ == "__main__":

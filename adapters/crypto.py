@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import os
@@ -45,6 +47,23 @@ def bsn_sleutel(settings: Settings) -> bytes:
     if settings.is_productie:
         raise ProductieInstellingError("INBURGERING_BSN_SLEUTEL is verplicht in productie.")
     return _lokaal_geheim(settings.bsn_sleutel_pad, lambda: secrets.token_hex(32)).encode()
+
+
+def hoofdsleutel(settings: Settings) -> bytes:
+    """The master key that wraps every data key; in development one is generated once under ./var."""
+    if settings.hoofdsleutel is not None:
+        geheim = settings.hoofdsleutel.get_secret_value()
+    elif settings.is_productie:
+        raise ProductieInstellingError("INBURGERING_HOOFDSLEUTEL is verplicht in productie.")
+    else:
+        geheim = _lokaal_geheim(settings.hoofdsleutel_pad, lambda: base64.b64encode(secrets.token_bytes(32)).decode())
+    try:
+        sleutel = base64.b64decode(geheim, validate=True)
+    except binascii.Error:
+        sleutel = b""
+    if len(sleutel) != 32:
+        raise ProductieInstellingError("De hoofdsleutel moet 32 bytes zijn, base64-gecodeerd.")
+    return sleutel
 
 
 def _lokaal_geheim(pad: Path, maak: Callable[[], str]) -> str:

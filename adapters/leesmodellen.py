@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
-import sqlite3
-import threading
-from collections.abc import Iterator, Sequence
-from abc import ABC, abstractmethod
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from psycopg_pool import ConnectionPool
-
+from adapters.sqlverbinding import PostgresVerbinding, SqliteVerbinding, Verbinding
 from projections.projector import PositieVerouderdError
 from projections.signaleringen import SignaleringRij
 from projections.trajectenlijst import TrajectRij
@@ -36,20 +31,20 @@ TRAJECT_KOLOMMEN = ("traject_id", "gemeente", "doelgroep", "leerroute", "status"
 SIGNALERING_KOLOMMEN = ("traject_id", "soort", "zaaknummer", "gemeente", "regisseur", "uiterlijk", "grondslag")
 
 
-class SqlLeesmodelopslag(ABC):
-    """The SQL both stores share; subclasses give a connection and the placeholder style."""
+class SqlLeesmodelopslag:
+    """The read models' SQL, the same on both stores (adapters/sqlverbinding.py)."""
 
-    prefix = ""
-
-    @abstractmethod
-    def _transactie(self, schrijven: bool = True) -> AbstractContextManager[Any]:
-        """A cursor in a transaction that commits when the block ends and rolls back on an error."""
-
-    @abstractmethod
-    def close(self) -> None: ...
+    def __init__(self, verbinding: Verbinding) -> None:
+        self._verbinding = verbinding
 
     def _sql(self, sql: str) -> str:
-        return sql.replace("{s}", self.prefix)
+        return self._verbinding.sql(sql)
+
+    def _transactie(self, schrijven: bool = True) -> AbstractContextManager[Any]:
+        return self._verbinding.transactie(schrijven)
+
+    def close(self) -> None:
+        self._verbinding.close()
 
     def maak_tabellen(self) -> None:
         with self._transactie() as cursor:
@@ -144,6 +139,12 @@ class SqlLeesmodelopslag(ABC):
             cursor.execute(sql, (*parameters, limiet))
             return [dict(zip(SIGNALERING_KOLOMMEN, rij, strict=True)) for rij in cursor.fetchall()]
 
+    def afgesloten_trajecten(self) -> list[str]:
+        """The ids of every closed trajectory: the candidates whose retention period may have passed."""
+        with self._transactie(schrijven=False) as cursor:
+            cursor.execute(self._sql("SELECT traject_id FROM {s}leesmodel_trajecten WHERE status <> 'lopend' ORDER BY traject_id"))
+            return [rij[0] for rij in cursor.fetchall()]
+
     def documenten(self, gemeente: str) -> list[dict[str, Any]]:
         with self._transactie(schrijven=False) as cursor:
             cursor.execute(self._sql("SELECT document FROM {s}leesmodel_trajecten WHERE gemeente = %s ORDER BY traject_id"), (gemeente,))
@@ -169,45 +170,11 @@ class SqliteLeesmodelopslag(SqlLeesmodelopslag):
     """A file of its own: the event store's SQLite file has fixed table names (shared/eventsourcing.md)."""
 
     def __init__(self, pad: Path) -> None:
-        pad.parent.mkdir(parents=True, exist_ok=True)
-        self._verbinding = sqlite3.connect(pad, check_same_thread=False, isolation_level=None, timeout=10)
-        self._verbinding.execute("PRAGMA journal_mode=WAL")
-        self._slot = threading.Lock()
-
-    def _sql(self, sql: str) -> str:
-        return super()._sql(sql).replace("%s", "?")
-
-    @contextmanager
-    def _transactie(self, schrijven: bool = True) -> Iterator[sqlite3.Cursor]:
-        with self._slot:
-            cursor = self._verbinding.cursor()
-            # A write takes the lock at once, so processes queue instead of failing late; in WAL mode a
-            # read needs no lock and does not wait for a writer.
-            cursor.execute("BEGIN IMMEDIATE" if schrijven else "BEGIN")
-            try:
-                yield cursor
-            except BaseException:
-                cursor.execute("ROLLBACK")
-                raise
-            cursor.execute("COMMIT")
-
-    def close(self) -> None:
-        self._verbinding.close()
+        super().__init__(SqliteVerbinding(pad))
 
 
 class PostgresLeesmodelopslag(SqlLeesmodelopslag):
     """Tables next to the event store's, in the same schema."""
 
     def __init__(self, url: str, schema: str) -> None:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", schema):
-            raise ValueError(f"ongeldige schemanaam {schema!r}")
-        self.prefix = f'"{schema}".'
-        self._pool = ConnectionPool(url, min_size=1, max_size=4, open=True, kwargs={"autocommit": False})
-
-    @contextmanager
-    def _transactie(self, schrijven: bool = True) -> Iterator[Any]:
-        with self._pool.connection() as verbinding, verbinding.transaction(), verbinding.cursor() as cursor:
-            yield cursor
-
-    def close(self) -> None:
-        self._pool.close()
+        super().__init__(PostgresVerbinding(url, schema))

@@ -41,8 +41,19 @@ class Settings(BaseSettings):
     ontwikkelsleutel_pad: Path = ROOT / "var" / "ontwikkelsleutel.jwk.json"
     bsn_sleutel: SecretStr | None = None
     bsn_sleutel_pad: Path = ROOT / "var" / "bsn-sleutel"
+    hoofdsleutel: SecretStr | None = Field(
+        default=None, description="Master key (32 bytes, base64) that wraps the data keys of personal data"
+    )
+    hoofdsleutel_pad: Path = ROOT / "var" / "hoofdsleutel"
+    sleutel_database_url: str | None = Field(
+        default=None, description="Where the data keys live, if not beside the events (postgresql://...)"
+    )
+    sqlite_sleutel_pad: Path = ROOT / "var" / "sleutels.db"
+    sleutel_cache_seconden: float = Field(
+        default=2.0, ge=0, description="How long a process keeps an unwrapped data key; a destroyed key is gone everywhere after this"
+    )
 
-    @field_validator("database_url")
+    @field_validator("database_url", "sleutel_database_url")
     @classmethod
     def alleen_postgresql(cls, waarde: str | None) -> str | None:
         if waarde is not None and urlsplit(waarde).scheme not in ("postgresql", "postgres"):

@@ -13,6 +13,7 @@ from pydantic.alias_generators import to_camel
 from stdnum.nl import bsn as bsn_nummer
 
 from domain import commandos
+from domain.persoonsgegevens import Bewaarklasse, GrondVerwijdering
 from domain.traject import Aanbod, Fase, MapThema, Uursoort, ZaakStap
 from domain.waarden import (
     Boeteartikel,
@@ -468,6 +469,29 @@ class RegisseurToewijzingCreate(CommandoSchema):
     regisseur: KorteTekst = Field(description="De gebruikers-id van de regisseur.")
 
 
+class VerwijderingNaBewaartermijn(CommandoSchema):
+    """De bewaartermijn is verstreken: vijf jaar na het einde van de inburgeringsplicht, voor BSN en de
+    gegevens van Bi 9.9 lid 2 vijftig jaar. Alleen de klassen waarvan de termijn om is gaan weg."""
+
+    COMMANDO = commandos.VerwijderPersoonsgegevens
+    grond: Literal[GrondVerwijdering.BEWAARTERMIJN_VERSTREKEN]
+
+
+class VerwijderingNaOverlijden(CommandoSchema):
+    """De persoon is overleden: alle persoonsgegevens gaan weg en de inburgeringsplicht eindigt."""
+
+    COMMANDO = commandos.VerwijderPersoonsgegevens
+    grond: Literal[GrondVerwijdering.OVERLIJDEN]
+    overlijdensdatum: IsoDatum
+
+
+VerwijderingCreate = Annotated[VerwijderingNaBewaartermijn | VerwijderingNaOverlijden, Field(discriminator="grond")]
+VERWIJDERING = (
+    "Verwijdering van de persoonsgegevens van het traject (Bi 9.9), na afloop van de bewaartermijn of na overlijden. "
+    "De sleutels worden vernietigd; de feiten blijven, met hun data en bedragen, zonder persoonsgegevens."
+)
+
+
 class CorrectieCreate(CommandoSchema):
     """Correctie van een vastgelegd feit; de geschiedenis blijft zoals ze was."""
 
@@ -596,18 +620,21 @@ class HandhavingszaakPublic(Uitvoer):
     beslissing_op_bezwaar: str | None
 
 
+TrajectStatus = Literal["lopend", "afgerond", "vrijgesteld", "ontheven", "overgedragen", "overleden"]
+
+
 class TrajectPublic(Uitvoer):
     """Een inburgeringstraject zoals het nu is, met de termijnen die eruit volgen."""
 
     traject_id: UUID
     versie: int
-    status: Literal["lopend", "afgerond", "vrijgesteld", "ontheven", "overgedragen"]
+    status: TrajectStatus
     einddatum: date | None
     aanleiding: str
     doelgroep: Doelgroep
     gemeente: Gemeente
     regisseur: str | None
-    bsn: str
+    bsn: str | None = Field(description="Leeg zodra de persoonsgegevens van lange bewaring zijn verwijderd.")
     startdatum: date
     coa_warme_overdracht: date | None
     kennisgevingsdatum: date | None
@@ -652,6 +679,12 @@ class TrajectPublic(Uitvoer):
     handhavingszaken: list[HandhavingszaakPublic]
     boetes: list[BoetePublic]
     afgeschermd: list[str] = Field(default=[], description="Velden die voor de rol van de lezer leeg blijven (doelbinding).")
+    verwijderd: list[str] = Field(
+        default=[], description="Velden die leeg zijn omdat de persoonsgegevens na de bewaartermijn of overlijden zijn verwijderd (Bi 9.9)."
+    )
+    verwijderde_bewaarklassen: list[Bewaarklasse] = Field(
+        default=[], description="De klassen persoonsgegevens waarvan de sleutels zijn vernietigd."
+    )
 
 
 class EerstvolgendeDeadline(Uitvoer):
@@ -800,6 +833,11 @@ class GebeurtenisPublic(Uitvoer):
     )
     bijzondere_persoonsgegevens: list[str] = Field(
         description="Velden in `gegevens` met bijzondere persoonsgegevens (gezondheid, AVG art. 9)."
+    )
+    verwijderd: list[str] = Field(
+        default=[],
+        description="Velden in `gegevens` die leeg zijn omdat hun sleutel is vernietigd (Bi 9.9); "
+        "een punt wijst een veld binnen een veld aan, zoals correcties.verslag.",
     )
 
 

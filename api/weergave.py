@@ -18,6 +18,7 @@ from api.schemas import (
     TrajectPublic,
 )
 from domain.doelbinding import afgeschermd_voor, afgeschermde_toestand, bijzonder
+from domain.persoonsgegevens import is_verwijderd, persoonsvelden
 from domain.traject import Handhavingszaak, Inburgeringstraject
 from domain.waarden import Rol
 
@@ -35,7 +36,7 @@ def traject_public(traject: Inburgeringstraject, vandaag: date, rol: Rol) -> Tra
         doelgroep=traject.doelgroep,
         gemeente=traject.gemeente,
         regisseur=traject.regisseur,
-        bsn=traject.bsn,
+        bsn=None if is_verwijderd(traject.bsn) else traject.bsn,
         startdatum=traject.startdatum,
         coa_warme_overdracht=traject.coa_warme_overdracht,
         kennisgevingsdatum=traject.kennisgevingsdatum,
@@ -81,8 +82,14 @@ def traject_public(traject: Inburgeringstraject, vandaag: date, rol: Rol) -> Tra
         boetes=[BoetePublic.model_validate(b, from_attributes=True) for b in traject.boetes],
     )
     afgeschermd = afgeschermde_toestand(rol)
+    verwijderd = ["bsn"] if is_verwijderd(traject.bsn) else []
     return publiek.model_copy(
-        update={veld: None for veld in afgeschermd} | {"afgeschermd": sorted(to_camel(veld) for veld in afgeschermd)}
+        update={veld: None for veld in [*afgeschermd, *verwijderd]}
+        | {
+            "afgeschermd": sorted(to_camel(veld) for veld in afgeschermd),
+            "verwijderd": sorted(to_camel(veld) for veld in verwijderd),
+            "verwijderde_bewaarklassen": sorted(traject.verwijderd),
+        }
     )
 
 
@@ -96,6 +103,10 @@ def gebeurtenis_public(event: Aggregate.Event, rol: Rol) -> GebeurtenisPublic:
     soort = type(event)
     afgeschermd = afgeschermd_voor(rol, soort)
     velden = {k: v for k, v in vars(event).items() if k not in BASISVELDEN}
+    verwijderd = [
+        pad for pad in persoonsvelden(soort)
+        if pad.partition(".")[0] not in afgeschermd and is_verwijderd(_op_pad(velden, pad))
+    ]
     return GebeurtenisPublic(
         type=get_topic(soort),
         versie=event.originator_version,
@@ -106,10 +117,19 @@ def gebeurtenis_public(event: Aggregate.Event, rol: Rol) -> GebeurtenisPublic:
         gegevens={to_camel(k): _json(v) for k, v in velden.items() if k not in afgeschermd},
         afgeschermd=sorted(to_camel(k) for k in velden if k in afgeschermd),
         bijzondere_persoonsgegevens=sorted(to_camel(k) for k in velden if k in bijzonder(soort) and k not in afgeschermd),
+        verwijderd=sorted(".".join(to_camel(deel) for deel in pad.split(".")) for pad in verwijderd),
     )
 
 
+def _op_pad(velden: dict[str, Any], pad: str) -> Any:
+    veld, _, sleutel = pad.partition(".")
+    waarde = velden.get(veld)
+    return waarde.get(sleutel) if sleutel and isinstance(waarde, dict) else (None if sleutel else waarde)
+
+
 def _json(waarde: Any) -> Any:
+    if is_verwijderd(waarde):
+        return None
     if isinstance(waarde, dict):
         return {to_camel(k): _json(v) for k, v in waarde.items()}
     if isinstance(waarde, date):

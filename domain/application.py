@@ -13,11 +13,12 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Transcoder, Transcoding
 
 from domain.commandos import Commando, StartCommando
 from domain.opdracht import Opdracht, opdracht_id
 from domain.persoon import Persoonsregistratie
+from domain.persoonsgegevens import LANG, Sleutelkluis, Verwijderd, is_verwijderd
 from domain.traject import Inburgeringstraject
 from domain.waarden import Gemeente, Metadata, Rol, Vastlegging
 
@@ -101,11 +102,31 @@ class Inburgering(Application[UUID]):
     env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "1000"}
 
     def __init__(
-        self, env: dict[str, str] | None = None, *, klok: Klok, persoon_id: Callable[[str], UUID]
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        klok: Klok,
+        persoon_id: Callable[[str], UUID],
+        sleutels: Sleutelkluis | None = None,
+        mapper: Callable[[Transcoder], Mapper[UUID]] | None = None,
     ) -> None:
+        # Without a key store (the domain's own tests) personal fields are stored as they are; the
+        # composition root always gives one, with a mapper that encrypts them (adapters/versleuteling.py).
+        self.sleutels = sleutels
+        self._mapper = mapper
         super().__init__(env)
         self.klok = klok
         self.persoon_id = persoon_id
+
+    def close(self) -> None:
+        super().close()
+        if self.sleutels is not None:
+            self.sleutels.close()
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        if self._mapper is None:
+            return super().construct_mapper()
+        return self._mapper(self.construct_transcoder())
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -143,15 +164,21 @@ class Inburgering(Application[UUID]):
         if verwachte_versie is not None and verwachte_versie != traject.version:
             raise VersieVerouderdError(verwachte_versie, traject.version)
         was_lopend = not traject.is_afgesloten
+        bsn = self._vastgelegde_bsn(traject)  # before the command: removing personal data removes it
         door = self._vastlegging(actor)
+        if traject.verwijderd:
+            self._vernietig_sleutels(traject, bsn)  # finish a removal that stopped before its keys were gone
         commando.uitvoeren(traject, door)
         andere = []
-        if was_lopend and traject.is_afgesloten:
+        if was_lopend and traject.is_afgesloten and not is_verwijderd(bsn):
             # The person may start a new trajectory once this one closed; both facts in one save.
-            persoon = self._persoon(traject.bsn, door)
+            persoon = self._persoon(cast(str, bsn), door)
             persoon.sluit(traject.id, door, door.metadata(namens=traject.gemeente))
             andere.append(persoon)
-        return self._bewaar(traject, actor, idempotentie, *andere)
+        uitkomst = self._bewaar(traject, actor, idempotentie, *andere)
+        if traject.verwijderd and not uitkomst.herhaald:
+            self._vernietig_sleutels(traject, bsn)
+        return uitkomst
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -189,9 +216,11 @@ class Inburgering(Application[UUID]):
         gevonden = []
         for traject_id in persoon.trajecten:
             try:
-                gevonden.append(self.traject(traject_id, actor))
+                traject = self.traject(traject_id, actor)
             except TrajectNietGevondenError:
                 continue
+            if LANG not in traject.verwijderd:  # a forgotten BSN no longer finds its trajectory
+                gevonden.append(traject)
         return gevonden
 
     # -- plumbing ----------------------------------------------------------------------------
@@ -212,6 +241,33 @@ class Inburgering(Application[UUID]):
             return cast(Persoonsregistratie, self.repository.get(persoon_id))
         except AggregateNotFoundError:
             return Persoonsregistratie.nieuw(persoon_id, door)
+
+    def _vastgelegde_bsn(self, traject: Inburgeringstraject) -> str | Verwijderd:
+        """The BSN as recorded at the start; still readable while the long-term key exists."""
+        if not is_verwijderd(traject.bsn):
+            return traject.bsn
+        gestart = next(iter(self.events.get(traject.id, lte=1)))
+        return cast(str | Verwijderd, gestart.bsn)  # type: ignore[attr-defined]
+
+    def _vernietig_sleutels(self, traject: Inburgeringstraject, bsn: str | Verwijderd) -> None:
+        """Destroy the keys of the removed classes, after the fact that records it was saved. The
+        person registration's key goes first, once no trajectory of the person keeps its BSN, and
+        while this trajectory's BSN can still be read to find it; so a removal that stops halfway
+        is finished by trying again."""
+        if self.sleutels is None:
+            return
+        if LANG in traject.verwijderd and not is_verwijderd(bsn):
+            try:
+                persoon = cast(Persoonsregistratie, self.repository.get(self.persoon_id(cast(str, bsn))))
+            except AggregateNotFoundError:
+                persoon = None
+            if persoon is not None and all(
+                LANG in cast(Inburgeringstraject, self.repository.get(ander)).verwijderd
+                for ander in persoon.trajecten
+                if ander != traject.id
+            ):
+                self.sleutels.vernietig(persoon.id, [LANG])
+        self.sleutels.vernietig(traject.id, traject.verwijderd)
 
     def _eerdere_uitkomst(self, actor: Actor, idempotentie: Idempotentie | None) -> Uitkomst | None:
         if idempotentie is None:

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from domain.persoonsgegevens import GrondVerwijdering
 from domain.traject import Aanbod, Fase, Inburgeringstraject, MapThema, Uursoort
 from domain.waarden import (
     Boeteartikel,
@@ -437,3 +438,10 @@ class Corrigeer(Commando):
     versie: int
     correcties: dict[str, Any]
     toelichting: str
+
+
+@dataclass(frozen=True)
+class VerwijderPersoonsgegevens(Commando):
+    METHODE = "verwijder_persoonsgegevens"
+    grond: GrondVerwijdering
+    overlijdensdatum: date | None = None

@@ -292,3 +292,18 @@ OntzorgenBuitenPw56aError = _regel(
     "voor huur, gas, water, stroom en de zorgverzekering.",
     "PW 56a(1)",
 )
+BewaartermijnLooptNogError = _regel(
+    "bewaartermijn-loopt-nog",
+    "De bewaartermijn van deze persoonsgegevens is nog niet verstreken.",
+    "Bi 9.9 (bewaren tot vijf, voor de gegevens van lid 2 vijftig jaar na het einde van de inburgeringsplicht)",
+)
+PersoonsgegevensVerwijderdError = _regel(
+    "persoonsgegevens-verwijderd",
+    "De persoonsgegevens van dit traject zijn verwijderd; er kan niets meer aan worden toegevoegd.",
+    "Bi 9.9, AVG art. 5(1)(e) (opslagbeperking)",
+)
+OverlijdensdatumOntbreektError = _regel(
+    "overlijdensdatum-ontbreekt",
+    "Verwijderen wegens overlijden vraagt de datum van overlijden.",
+    "Bi 9.9(1)",
+)

@@ -3,15 +3,21 @@
 Its id is derived from the BSN with a secret key (never the BSN itself, never a plain hash), so
 that starting a trajectory and claiming the person are saved in one atomic write: two
 trajectories for one person collide on this aggregate's first version.
+
+Which trajectories are the person's is itself personal data: the links are encrypted under this
+registration's own key, destroyed once no trajectory of the person keeps its BSN any more, so that
+the BSN no longer leads to a forgotten trajectory.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from domain.fouten import RegelOvertredenError
+from domain.persoonsgegevens import Bewaarklasse, is_verwijderd
 from domain.waarden import Metadata, Vastlegging
 
 
@@ -33,19 +39,23 @@ class Persoonsregistratie(Aggregate):
 
     class TrajectGekoppeld(Aggregate.Event):
         TOPIC = "Persoonsregistratie.TrajectGekoppeld"
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"traject_id": Bewaarklasse.LANG}
         traject_id: UUID
         metadata: Metadata
 
         def apply(self, persoon: Persoonsregistratie) -> None:
-            persoon.trajecten.append(self.traject_id)
+            if not is_verwijderd(self.traject_id):
+                persoon.trajecten.append(self.traject_id)
 
     class TrajectAfgesloten(Aggregate.Event):
         TOPIC = "Persoonsregistratie.TrajectAfgesloten"
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"traject_id": Bewaarklasse.LANG}
         traject_id: UUID
         metadata: Metadata
 
         def apply(self, persoon: Persoonsregistratie) -> None:
-            persoon.afgesloten.add(self.traject_id)
+            if not is_verwijderd(self.traject_id):
+                persoon.afgesloten.add(self.traject_id)
 
     def __init__(self) -> None:
         self.trajecten: list[UUID] = []

@@ -40,6 +40,7 @@ GEPINDE_TOPICS = {
     "Inburgeringstraject.OntheffingVerleend",
     "Inburgeringstraject.OvertredingGeconstateerd",
     "Inburgeringstraject.ParticipatieverklaringOndertekend",
+    "Inburgeringstraject.PersoonsgegevensVerwijderd",
     "Inburgeringstraject.PipGewijzigd",
     "Inburgeringstraject.PipVastgesteld",
     "Inburgeringstraject.RegisseurToegewezen",

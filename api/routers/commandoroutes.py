@@ -78,12 +78,13 @@ def gebeurtenis_locatie(traject_id: UUID, versie: int) -> str:
 def commando_route(
     router: APIRouter,
     pad: str,
-    schema: type[schemas.CommandoSchema],
+    schema: Any,  # a CommandoSchema, or a discriminated union of them
     rol: Any,
     *,
     zaak: bool = False,
     locatie: Callable[[UUID, int], str] = gebeurtenis_locatie,
     naam: str | None = None,
+    beschrijving: str | None = None,
 ) -> None:
     """POST `pad`: the body becomes one command on the trajectory (in one handhavingszaak when `zaak`)."""
 
@@ -105,5 +106,5 @@ def commando_route(
             return uitvoeren(request, response, app, traject_id, body, actor, versie, sleutel)
 
     naam = naam or "registreer-" + pad.rsplit("/", 1)[-1]
-    route.__doc__ = schema.__doc__
+    route.__doc__ = beschrijving or schema.__doc__
     router.post(pad, status_code=201, responses=COMMANDO_ANTWOORDEN, name=naam.replace("-", "_"), operation_id=naam)(route)

@@ -78,7 +78,7 @@ def lijst_trajecten(
     gemeente: Gemeente | None = None,
     doelgroep: Doelgroep | None = None,
     leerroute: Leerroute | None = None,
-    status: Literal["lopend", "afgerond", "vrijgesteld", "ontheven", "overgedragen"] | None = None,
+    status: schemas.TrajectStatus | None = None,
     regisseur: Annotated[str | None, Query(max_length=200)] = None,
     deadline_binnen_dagen: Annotated[int | None, Query(alias="deadlineBinnenDagen", ge=0, le=3650, description="Alleen trajecten met een open termijn binnen zoveel dagen na de peildatum (of verlopen).")] = None,
     peildatum: Peildatum = None,

@@ -108,3 +108,7 @@ for pad, schema in {
     "correcties": schemas.CorrectieCreate,
 }.items():
     commando_route(router, f"/{{trajectId}}/{pad}", schema, Regisseur)
+
+# The college of the gemeente is the controller: its regisseur records a death or a passed retention
+# period; the daily job (`make vergeet`) does the latter for every closed trajectory.
+commando_route(router, "/{trajectId}/verwijderingen", schemas.VerwijderingCreate, Regisseur, beschrijving=schemas.VERWIJDERING)

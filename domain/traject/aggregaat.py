@@ -9,12 +9,14 @@ stored history, so never rename one.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import ClassVar
 from uuid import uuid4
 
 from eventsourcing.domain import Aggregate
 
 from domain import fouten, termijnen
 from domain.beleid import beleid_op
+from domain.persoonsgegevens import Bewaarklasse, Verwijderd
 from domain.traject.basis import (
     Deadline,
     Gebeurtenis,
@@ -61,6 +63,7 @@ class Inburgeringstraject(
         """The trajectory was opened (stored as `Inburgeringstraject.Gestart`)."""
 
         TOPIC = "Inburgeringstraject.Gestart"
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"bsn": Bewaarklasse.LANG}
         datum: date
         metadata: Metadata
         aanleiding: str
@@ -83,7 +86,7 @@ class Inburgeringstraject(
         self.doelgroep: Doelgroep
         self.startgemeente: Gemeente
         self.gemeente: Gemeente
-        self.bsn: str
+        self.bsn: str | Verwijderd  # VERWIJDERD once the long-term key is destroyed
         self.startdatum: date
         self.startregisseur: str | None
         self.regisseur: str | None
@@ -92,6 +95,7 @@ class Inburgeringstraject(
         # history is tens to a few hundred events; replaying it is cheap (make bench).
         self.feiten: dict[int, Gebeurtenis] = {}
         self.correcties = 0
+        self.verwijderd: set[Bewaarklasse] = set()  # classes of personal data whose keys were destroyed
         self._beginstand()
 
     def _beginstand(self) -> None:
@@ -374,6 +378,8 @@ class Inburgeringstraject(
 
     def _vastleggen(self, soort: type[Gebeurtenis], datum: date, door: Vastlegging, /, **gegevens: object) -> None:
         geldige_feitdatum(datum, door)
+        if self.verwijderd and soort is not self.PersoonsgegevensVerwijderd:
+            raise fouten.PersoonsgegevensVerwijderdError(f"Verwijderd: {', '.join(sorted(self.verwijderd))}.")
         if self.is_afgesloten and not soort.NA_AFSLUITING:
             raise fouten.TrajectAfgeslotenError(f"Het traject is {self.status.value} sinds {self.einddatum}.")
         self.trigger_event(

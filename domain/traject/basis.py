@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from eventsourcing.domain import Aggregate
 
 from domain import fouten
+from domain.persoonsgegevens import Bewaarklasse
 from domain.waarden import Boeteartikel, Boetegrond, Metadata, Vastlegging
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ class Status(StrEnum):
     VRIJGESTELD = "vrijgesteld"
     ONTHEVEN = "ontheven"
     OVERGEDRAGEN = "overgedragen"  # moved out of the region
+    OVERLEDEN = "overleden"  # the plicht ended with the person's death
 
 
 class Gebeurtenis(Aggregate.Event):
@@ -39,6 +41,7 @@ class Gebeurtenis(Aggregate.Event):
     VEREIST_PIP: ClassVar[bool] = False  # does this fact follow on the PIP (and so not lie before its dagtekening)?
     BIJZONDER: ClassVar[frozenset[str]] = frozenset()  # special-category data, health (AVG art. 9)
     INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset()  # what the brede intake found, beyond its outcome
+    PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {}  # encrypted per retention class (domain/persoonsgegevens.py)
 
     datum: date
     metadata: Metadata

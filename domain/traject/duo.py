@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from domain import fouten
+from domain.persoonsgegevens import LANG, Bewaarklasse
 from domain.traject.basis import Gebeurtenis, Status
 from domain.waarden import Vastlegging
 
@@ -28,6 +29,8 @@ class DuoDeel:
 
     class VrijstellingVerleend(Gebeurtenis):
         TOPIC = "Inburgeringstraject.VrijstellingVerleend"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"grond": LANG}  # vrijstelling data, Bi 9.9(2)
         grond: str
 
         def pas_toe(self, traject) -> None:

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from domain import fouten, termijnen
 from domain.beleid import beleid_op
+from domain.persoonsgegevens import KORT, Bewaarklasse
 from domain.traject.basis import Boete, Gebeurtenis, Handhavingszaak, ZaakStap, niet_voor
 from domain.waarden import Boeteartikel, Boetegrond, Doelgroep, UitkomstBezwaar, Vastlegging, Verwijtbaarheid
 
@@ -42,6 +43,8 @@ class HandhavingDeel:
         """`datum` is the day of the conduct; the rapport has its own date (Awb 5:48)."""
 
         TOPIC = "Inburgeringstraject.OvertredingGeconstateerd"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"rapport": KORT}
         artikel: str
         grond: str
         rapportdatum: date
@@ -67,6 +70,8 @@ class HandhavingDeel:
 
     class ZienswijzeOntvangen(Zaakfeit):
         TOPIC = "Inburgeringstraject.ZienswijzeOntvangen"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"samenvatting": KORT}
         mondeling: bool
         samenvatting: str
 
@@ -92,6 +97,8 @@ class HandhavingDeel:
         """The boetebeschikking; `datum` is its dagtekening and bekendmaking."""
 
         TOPIC = "Inburgeringstraject.BoeteOpgelegd"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"motivering": KORT, "uitzonderlijk_geval_motivering": KORT}
         CORRIGEERBAAR: ClassVar[dict[str, type]] = BESLUIT
         class_version = 2
         artikel: str
@@ -119,6 +126,8 @@ class HandhavingDeel:
 
     class BoeteAfgezien(Zaakfeit):
         TOPIC = "Inburgeringstraject.BoeteAfgezien"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"reden": KORT}
         CORRIGEERBAAR: ClassVar[dict[str, type]] = BESLUIT
         reden: str
 
@@ -137,6 +146,8 @@ class HandhavingDeel:
 
     class BeslissingOpBezwaarGenomen(Zaakfeit):
         TOPIC = "Inburgeringstraject.BeslissingOpBezwaarGenomen"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"motivering": KORT}
         CORRIGEERBAAR: ClassVar[dict[str, type]] = BESLUIT
         uitkomst: str
         bedrag: Decimal

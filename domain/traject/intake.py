@@ -6,6 +6,7 @@ from datetime import date
 from typing import ClassVar
 
 from domain import fouten
+from domain.persoonsgegevens import KORT, Bewaarklasse
 from domain.traject.basis import Gebeurtenis, Oproep, niet_voor
 from domain.waarden import Doelgroep, Gemeente, Leerroute, Vastlegging, Verblijfsvergunning
 
@@ -30,6 +31,8 @@ class IntakeDeel:
 
     class TvsProfielOntvangen(Gebeurtenis):
         TOPIC = "Inburgeringstraject.TvsProfielOntvangen"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"huishoudgrootte": KORT, "land_van_herkomst": KORT, "taal": KORT}
         INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset({"huishoudgrootte", "land_van_herkomst", "taal"})
         huishoudgrootte: int | None
         land_van_herkomst: str | None
@@ -40,6 +43,8 @@ class IntakeDeel:
 
     class CoaWarmeOverdrachtGehouden(Gebeurtenis):
         TOPIC = "Inburgeringstraject.CoaWarmeOverdrachtGehouden"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"verslag": KORT}
         INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset({"verslag"})
         verslag: str
         tolk_aanwezig: bool
@@ -79,6 +84,8 @@ class IntakeDeel:
 
     class KennismakingsgesprekGevoerd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.KennismakingsgesprekGevoerd"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"verslag": KORT}
         INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset({"verslag"})
         verslag: str
 
@@ -87,6 +94,8 @@ class IntakeDeel:
 
     class LeerbaarheidstoetsAfgenomen(Gebeurtenis):
         TOPIC = "Inburgeringstraject.LeerbaarheidstoetsAfgenomen"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"haalbaar_niveau": KORT}
         INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset({"haalbaar_niveau"})
         haalbaar_niveau: str
         advies_leerroute: str
@@ -105,6 +114,8 @@ class IntakeDeel:
 
     class BredeIntakeGehouden(Gebeurtenis):
         TOPIC = "Inburgeringstraject.BredeIntakeGehouden"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"onderwerpen": KORT}
         BIJZONDER: ClassVar[frozenset[str]] = frozenset({"gezondheid"})
         INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset({"onderwerpen"})
         onderwerpen: dict[str, str]
@@ -118,6 +129,8 @@ class IntakeDeel:
 
     class BredeIntakeInAfwezigheidVoltooid(Gebeurtenis):
         TOPIC = "Inburgeringstraject.BredeIntakeInAfwezigheidVoltooid"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"verslag": KORT}
         INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset({"verslag"})
         verslag: str
 

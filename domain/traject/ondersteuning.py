@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 from domain import fouten
+from domain.persoonsgegevens import KORT, Bewaarklasse
 from domain.traject.basis import Gebeurtenis, niet_voor
 from domain.waarden import Vastlegging, Verblijfsvergunning
 
@@ -18,6 +20,8 @@ class OndersteuningDeel:
         """`datum` is the day the right to bijstand arose; ontzorgen runs six months from it (PW 56a)."""
 
         TOPIC = "Inburgeringstraject.FinancieelOntzorgenGestart"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"vaste_lasten": KORT}
         vaste_lasten: list[str]
 
         def pas_toe(self, traject) -> None:
@@ -32,6 +36,8 @@ class OndersteuningDeel:
 
     class TolkvoorzieningToegekend(Gebeurtenis):
         TOPIC = "Inburgeringstraject.TolkvoorzieningToegekend"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"taal": KORT, "doel": KORT}
         taal: str
         doel: str
 

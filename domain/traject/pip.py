@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from domain import fouten, termijnen
 from domain.beleid import beleid_op
+from domain.persoonsgegevens import KORT, Bewaarklasse
 from domain.traject.basis import Gebeurtenis, niet_voor
 from domain.waarden import Doelgroep, Leerroute, RedenRoutewijziging, Vastlegging
 
@@ -52,6 +53,8 @@ class PipDeel:
         """The PIP beschikking; `datum` is its dagtekening."""
 
         TOPIC = "Inburgeringstraject.PipVastgesteld"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"ondersteuning": KORT}
         class_version = 2
         leerroute: str
         leerroute_uren_per_week: int | None
@@ -75,6 +78,8 @@ class PipDeel:
         """The college amends the PIP; the termijn does not move (Wi 11(3))."""
 
         TOPIC = "Inburgeringstraject.PipGewijzigd"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"ondersteuning": KORT, "reden": KORT}
         VEREIST_PIP: ClassVar[bool] = True
         aantal_voortgangsgesprekken: int
         leerroute_uren_per_week: int | None
@@ -91,6 +96,8 @@ class PipDeel:
 
     class LeerrouteGewijzigd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.LeerrouteGewijzigd"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"toelichting": KORT}
         VEREIST_PIP: ClassVar[bool] = True
         class_version = 2
         van: str
@@ -109,6 +116,8 @@ class PipDeel:
 
     class AfschalingNaarA2Besloten(Gebeurtenis):
         TOPIC = "Inburgeringstraject.AfschalingNaarA2Besloten"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"motivering": KORT}
         VEREIST_PIP: ClassVar[bool] = True
         nt2_uren: int
         motivering: str

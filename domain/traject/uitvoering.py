@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from domain import fouten
+from domain.persoonsgegevens import KORT, Bewaarklasse
 from domain.traject.basis import Gebeurtenis, Gesprek, Status, niet_voor
 from domain.waarden import Doelgroep, Leerroute, Vastlegging
 
@@ -64,6 +65,8 @@ class UitvoeringDeel:
 
     class VoortgangsgesprekGevoerd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.VoortgangsgesprekGevoerd"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"verslag": KORT}
         VEREIST_PIP: ClassVar[bool] = True
         CORRIGEERBAAR: ClassVar[dict[str, type]] = {"datum": date, "verslag": str}
         verslag: str
@@ -73,6 +76,8 @@ class UitvoeringDeel:
 
     class VoortgangsgesprekGemist(Gebeurtenis):
         TOPIC = "Inburgeringstraject.VoortgangsgesprekGemist"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"verslag": KORT}
         VEREIST_PIP: ClassVar[bool] = True
         CORRIGEERBAAR: ClassVar[dict[str, type]] = {"datum": date, "verslag": str, "geldige_reden": bool}
         geldige_reden: bool
@@ -98,6 +103,8 @@ class UitvoeringDeel:
 
     class MapEindgesprekGevoerd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.MapEindgesprekGevoerd"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"verslag": KORT}
         VEREIST_PIP: ClassVar[bool] = True
         verslag: str
 
@@ -126,6 +133,8 @@ class UitvoeringDeel:
 
     class ZRouteEindgesprekGevoerd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.ZRouteEindgesprekGevoerd"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"verslag": KORT}
         VEREIST_PIP: ClassVar[bool] = True
         verslag: str
 
@@ -149,6 +158,8 @@ class UitvoeringDeel:
 
     class WarmeOverdrachtVervolgtrajectGehouden(Gebeurtenis):
         TOPIC = "Inburgeringstraject.WarmeOverdrachtVervolgtrajectGehouden"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"toelichting": KORT}
         NA_AFSLUITING: ClassVar[bool] = True
         ontvanger: str
         toelichting: str

@@ -8,7 +8,17 @@ from datetime import date
 from typing import Any, ClassVar
 
 from domain import fouten
-from domain.traject.basis import Gebeurtenis, Status, geldige_feitdatum, waarde
+from domain.persoonsgegevens import (
+    KORT,
+    LANG,
+    VERWIJDERD,
+    Bewaarklasse,
+    GrondVerwijdering,
+    bewaartermijn_einde,
+    is_verwijderd,
+    persoonsvelden,
+)
+from domain.traject.basis import Gebeurtenis, Status, geldige_feitdatum, niet_voor, waarde
 from domain.waarden import Gemeente, Vastlegging
 
 
@@ -30,6 +40,8 @@ class VerloopDeel:
         """The person moved out of the Drechtsteden: overdracht to the new gemeente, trajectory closed."""
 
         TOPIC = "Inburgeringstraject.VerhuisdBuitenRegio"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"nieuwe_gemeente": LANG, "toelichting": KORT}  # woonplaats, Bi 9.9(2)
         nieuwe_gemeente: str
         toelichting: str
 
@@ -48,6 +60,8 @@ class VerloopDeel:
         """A recorded fact (`versie`) was wrong; `correcties` holds the right values. History stays as it was."""
 
         TOPIC = "Inburgeringstraject.FeitGecorrigeerd"
+
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"toelichting": KORT, "correcties.verslag": KORT}
         NA_AFSLUITING: ClassVar[bool] = True
         versie: int
         correcties: dict[str, Any]
@@ -60,6 +74,24 @@ class VerloopDeel:
             traject.feiten[self.versie] = dataclasses.replace(traject.feiten[self.versie], **self.correcties)
             traject.correcties += 1
             traject.herbereken()
+
+    class PersoonsgegevensVerwijderd(Gebeurtenis):
+        """The data keys of these classes were destroyed (crypto-shredding): in every fact of this
+        trajectory their fields are unreadable from now on, in every copy of the store. The facts
+        themselves stay, with their dates, amounts and leerroute (Bi 9.9, digest 5.4)."""
+
+        TOPIC = "Inburgeringstraject.PersoonsgegevensVerwijderd"
+        NA_AFSLUITING: ClassVar[bool] = True
+        CORRIGEERBAAR: ClassVar[dict[str, type]] = {}
+        klassen: list[str]
+        grond: str
+
+        def pas_toe(self, traject) -> None:
+            if traject.status is Status.LOPEND:  # only on death: the plicht ends with it (Bi 9.9(1))
+                traject.status = Status.OVERLEDEN
+                traject.einddatum = self.datum
+            traject.verwijderd |= {Bewaarklasse(klasse) for klasse in self.klassen}
+            traject.wis_verwijderde_gegevens()
 
     def verhuis_binnen_regio(self, *, datum: date, naar: Gemeente, door: Vastlegging) -> None:
         if naar is self.gemeente:
@@ -76,6 +108,46 @@ class VerloopDeel:
         if regisseur == self.regisseur:
             raise fouten.AlVastgelegdError(f"{regisseur} is al de regisseur.")
         self._vastleggen(self.RegisseurToegewezen, datum, door, regisseur=regisseur)
+
+    def verwijder_persoonsgegevens(
+        self, *, grond: GrondVerwijdering, overlijdensdatum: date | None, door: Vastlegging
+    ) -> list[Bewaarklasse]:
+        """Record that the keys of every class whose time is up are to be destroyed: after the
+        retention period of Bi 9.9, counted from the end of the plicht, or all of them on death.
+        Returns those classes; the application destroys their keys once this fact is saved."""
+        open_ = [klasse for klasse in Bewaarklasse if klasse not in self.verwijderd]
+        if grond is GrondVerwijdering.OVERLIJDEN:
+            if overlijdensdatum is None:
+                raise fouten.OverlijdensdatumOntbreektError("Bij overlijden is de overlijdensdatum verplicht.")
+            datum = overlijdensdatum
+            niet_voor(datum, self.startdatum, "de start van het traject")
+            klassen = open_
+        else:
+            datum = door.vandaag
+            if self.einddatum is None:
+                raise fouten.BewaartermijnLooptNogError("De inburgeringsplicht loopt nog; de bewaartermijn is niet begonnen.")
+            klassen = [klasse for klasse in open_ if bewaartermijn_einde(klasse, self.einddatum) <= datum]
+            if not klassen and open_:
+                eerste = min(bewaartermijn_einde(klasse, self.einddatum) for klasse in open_)
+                raise fouten.BewaartermijnLooptNogError(f"De eerste bewaartermijn verstrijkt op {eerste.isoformat()}.")
+        if not klassen:
+            raise fouten.AlVastgelegdError("Alle persoonsgegevens van dit traject zijn al verwijderd.")
+        self._vastleggen(
+            self.PersoonsgegevensVerwijderd, datum, door, klassen=[k.value for k in klassen], grond=grond.value
+        )
+        return klassen
+
+    def wis_verwijderde_gegevens(self) -> None:
+        """Take the removed classes out of the kept facts too, so that no copy in memory outlives its key."""
+        if Bewaarklasse.LANG in self.verwijderd:
+            self.bsn = VERWIJDERD
+        for versie, feit in list(self.feiten.items()):
+            weg = {veld for veld, klasse in persoonsvelden(type(feit)).items() if klasse in self.verwijderd and "." not in veld}
+            if weg and any(not is_verwijderd(getattr(feit, veld)) for veld in weg):
+                gewist = copy.copy(feit)
+                for veld in weg:
+                    object.__setattr__(gewist, veld, VERWIJDERD)
+                self.feiten[versie] = gewist
 
     def corrigeer(self, *, datum: date, versie: int, correcties: dict[str, Any], toelichting: str, door: Vastlegging) -> None:
         """Correct fields of a recorded fact, in the fields that fact allows (AVG art. 16)."""

@@ -33,6 +33,8 @@ INSTELLINGEN = Settings(
     sqlite_leesmodel_pad=_map / "leesmodellen.sqlite",
     ontwikkelsleutel_pad=_map / "sleutel.json",
     bsn_sleutel_pad=_map / "bsn",
+    sqlite_sleutel_pad=_map / "sleutels.sqlite",
+    hoofdsleutel_pad=_map / "hoofdsleutel",
 )
 APP = create_app(INSTELLINGEN, VasteKlok(datetime(2026, 6, 1, 10, tzinfo=UTC)))  # the store opens in the fixture
 

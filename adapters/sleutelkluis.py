@@ -1,0 +1,164 @@
+"""The data keys of personal data: one per holder (a trajectory or a person registration) and retention
+class, kept apart from the events and wrapped by the master key from settings (envelope encryption).
+
+Destroying a key clears its wrapped bytes for good; the row stays with the moment it was destroyed,
+so that the store can say "removed" rather than "never existed". A holder whose key was destroyed
+gets a fresh key if it ever needs one again (a person registration may); old ciphertext stays lost.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections.abc import Collection
+from datetime import UTC, datetime
+from uuid import UUID
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from adapters.sqlverbinding import Verbinding
+from domain.persoonsgegevens import Bewaarklasse
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS {s}inburgering_sleutels (
+    sleutel_id TEXT PRIMARY KEY, houder TEXT NOT NULL, klasse TEXT NOT NULL,
+    gewikkeld BYTEA, aangemaakt TEXT NOT NULL, vernietigd TEXT);
+CREATE UNIQUE INDEX IF NOT EXISTS inburgering_sleutels_actief ON {s}inburgering_sleutels (houder, klasse) WHERE vernietigd IS NULL
+"""
+
+
+class SleutelVernietigdError(Exception):
+    """Data would be encrypted with a key that no longer exists."""
+
+
+class Sleutelkluis:
+    """Creates, unwraps and destroys data keys. Unwrapped keys are cached briefly per process;
+    another process sees a destroyed key at most `cache_seconden` later."""
+
+    def __init__(self, verbinding: Verbinding, hoofdsleutel: bytes, *, cache_seconden: float = 2.0) -> None:
+        self._verbinding = verbinding
+        self._hoofd = AESGCM(hoofdsleutel)
+        self._cache_seconden = cache_seconden
+        self._cache: dict[str, tuple[float, bytes | None]] = {}
+        self._actief: dict[tuple[UUID, Bewaarklasse], tuple[float, str]] = {}
+        self._slot = threading.Lock()
+
+    def maak_tabellen(self) -> None:
+        with self._verbinding.transactie() as cursor:
+            for opdracht in filter(str.strip, self._sql(SCHEMA).split(";")):
+                cursor.execute(opdracht)
+
+    def close(self) -> None:
+        self._verbinding.close()
+
+    # -- for the mapper ----------------------------------------------------------------------
+
+    def actieve_sleutel(self, houder: UUID, klasse: Bewaarklasse) -> tuple[str, bytes]:
+        """The id and bytes of the holder's current key of this class, made on first use."""
+        if (bewaard := self._actief.get((houder, klasse))) and bewaard[0] > time.monotonic():
+            sleutel = self.sleutel(bewaard[1])
+            if sleutel is not None:
+                return bewaard[1], sleutel
+        nieuw_id, nieuw = str(uuid.uuid4()), AESGCM.generate_key(bit_length=256)
+        with self._verbinding.transactie() as cursor:
+            # Two writers may race for the first key: the unique index lets one win, both use it.
+            cursor.execute(
+                self._sql(
+                    "INSERT INTO {s}inburgering_sleutels (sleutel_id, houder, klasse, gewikkeld, aangemaakt) "
+                    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+                ),
+                (nieuw_id, str(houder), klasse.value, self._wikkel(nieuw_id, houder, klasse, nieuw), _nu()),
+            )
+            cursor.execute(
+                self._sql(
+                    "SELECT sleutel_id, gewikkeld FROM {s}inburgering_sleutels "
+                    "WHERE houder = %s AND klasse = %s AND vernietigd IS NULL"
+                ),
+                (str(houder), klasse.value),
+            )
+            sleutel_id, gewikkeld = cursor.fetchone()
+        sleutel = self._pak_uit(sleutel_id, houder, klasse, bytes(gewikkeld))
+        verloopt = time.monotonic() + self._cache_seconden
+        with self._slot:
+            self._actief[(houder, klasse)] = (verloopt, sleutel_id)
+            self._cache[sleutel_id] = (verloopt, sleutel)
+        return sleutel_id, sleutel
+
+    def sleutel(self, sleutel_id: str) -> bytes | None:
+        """The key's bytes, or None once it has been destroyed."""
+        if (bewaard := self._cache.get(sleutel_id)) and (bewaard[1] is None or bewaard[0] > time.monotonic()):
+            return bewaard[1]  # a destroyed key stays destroyed: no need to ask again
+        with self._verbinding.transactie(schrijven=False) as cursor:
+            cursor.execute(
+                self._sql("SELECT houder, klasse, gewikkeld FROM {s}inburgering_sleutels WHERE sleutel_id = %s"),
+                (sleutel_id,),
+            )
+            rij = cursor.fetchone()
+        if rij is None:
+            raise LookupError(f"onbekende sleutel {sleutel_id}")  # never made here: a store without its key table
+        houder, klasse, gewikkeld = rij
+        sleutel = None if gewikkeld is None else self._pak_uit(sleutel_id, UUID(houder), Bewaarklasse(klasse), bytes(gewikkeld))
+        with self._slot:
+            self._cache[sleutel_id] = (time.monotonic() + self._cache_seconden, sleutel)
+        return sleutel
+
+    # -- the domain's port -------------------------------------------------------------------
+
+    def vernietig(self, houder: UUID, klassen: Collection[Bewaarklasse]) -> None:
+        """Destroy every key of these classes of the holder; destroying twice changes nothing."""
+        if not klassen:
+            return
+        waarden = [k.value for k in klassen]
+        with self._verbinding.transactie() as cursor:
+            cursor.execute(
+                self._sql(
+                    "UPDATE {s}inburgering_sleutels SET gewikkeld = NULL, vernietigd = %s "
+                    f"WHERE houder = %s AND vernietigd IS NULL AND klasse IN ({', '.join(['%s'] * len(waarden))})"
+                ),
+                (_nu(), str(houder), *waarden),
+            )
+            cursor.execute(
+                self._sql(
+                    f"SELECT sleutel_id FROM {{s}}inburgering_sleutels WHERE houder = %s AND klasse IN ({', '.join(['%s'] * len(waarden))})"
+                ),
+                (str(houder), *waarden),
+            )
+            vernietigd = [rij[0] for rij in cursor.fetchall()]
+        with self._slot:
+            for sleutel_id in vernietigd:
+                self._cache[sleutel_id] = (0.0, None)
+            for klasse in klassen:
+                self._actief.pop((houder, klasse), None)
+
+    def vernietigd(self, houder: UUID) -> dict[Bewaarklasse, str]:
+        """When each class of the holder was destroyed (for audits)."""
+        with self._verbinding.transactie(schrijven=False) as cursor:
+            cursor.execute(
+                self._sql("SELECT klasse, MAX(vernietigd) FROM {s}inburgering_sleutels WHERE houder = %s "
+                          "AND vernietigd IS NOT NULL GROUP BY klasse"),
+                (str(houder),),
+            )
+            return {Bewaarklasse(klasse): moment for klasse, moment in cursor.fetchall()}
+
+    # -- wrapping ----------------------------------------------------------------------------
+
+    def _wikkel(self, sleutel_id: str, houder: UUID, klasse: Bewaarklasse, sleutel: bytes) -> bytes:
+        nonce = os.urandom(12)
+        return nonce + self._hoofd.encrypt(nonce, sleutel, _context(sleutel_id, houder, klasse))
+
+    def _pak_uit(self, sleutel_id: str, houder: UUID, klasse: Bewaarklasse, gewikkeld: bytes) -> bytes:
+        return self._hoofd.decrypt(gewikkeld[:12], gewikkeld[12:], _context(sleutel_id, houder, klasse))
+
+    def _sql(self, sql: str) -> str:
+        return self._verbinding.sql(sql)
+
+
+def _context(sleutel_id: str, houder: UUID, klasse: Bewaarklasse) -> bytes:
+    """Bound into each wrapped key: a wrapped key copied to another row does not unwrap."""
+    return f"{sleutel_id}|{houder}|{klasse.value}".encode()
+
+
+def _nu() -> str:
+    return datetime.now(UTC).isoformat()

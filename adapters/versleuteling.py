@@ -1,0 +1,97 @@
+"""Field-level encryption of personal data in stored events (crypto-shredding, digest 5.4).
+
+The fields a fact declares personal (domain/persoonsgegevens.py) are stored as an envelope: the
+value's JSON, encrypted with AES-GCM under the data key of the event's aggregate (its holder) and the
+field's retention class. Everything else stays as the library stores it, readable for replay, reports
+and audits. Reading a field whose key was destroyed gives VERWIJDERD instead of the value.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from typing import Any, cast
+from uuid import UUID
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+
+from adapters.sleutelkluis import Sleutelkluis, SleutelVernietigdError
+from domain.persoonsgegevens import VERWIJDERD, Bewaarklasse, is_verwijderd, persoonsvelden
+
+ENVELOP = "_versleuteld"  # marks a stored value as ciphertext; never a key of any field of ours
+
+
+class VeldversleutelendeMapper(Mapper[UUID]):
+    def __init__(self, transcoder: Transcoder, kluis: Sleutelkluis) -> None:
+        super().__init__(transcoder=transcoder)
+        self.kluis = kluis
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        velden = persoonsvelden(type(domain_event))
+        if not velden:
+            return super().to_stored_event(domain_event)
+        toestand = dict(vars(domain_event))
+        houder, versie = toestand["originator_id"], toestand["originator_version"]
+        for pad, klasse in velden.items():
+            self._vervang(toestand, pad, lambda waarde, pad=pad, klasse=klasse: self._versleutel(houder, versie, pad, klasse, waarde))
+        kopie = object.__new__(type(domain_event))
+        object.__setattr__(kopie, "__dict__", toestand)
+        return super().to_stored_event(cast(DomainEventProtocol[UUID], kopie))
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        event = super().to_domain_event(stored_event)
+        velden = persoonsvelden(type(event))
+        if velden:
+            toestand = vars(event)
+            for pad in velden:
+                self._vervang(toestand, pad, lambda waarde, pad=pad: self._ontsleutel(stored_event, pad, waarde))
+        return event
+
+    # -- one field ---------------------------------------------------------------------------
+
+    def _versleutel(self, houder: UUID, versie: int, pad: str, klasse: Bewaarklasse, waarde: Any) -> Any:
+        if waarde is None:
+            return None  # nothing to protect, and "not given" stays visible as such
+        if is_verwijderd(waarde):
+            raise SleutelVernietigdError(f"{pad} van {houder} is verwijderd en kan niet opnieuw worden vastgelegd")
+        sleutel_id, sleutel = self.kluis.actieve_sleutel(houder, klasse)
+        nonce = os.urandom(12)
+        versleuteld = AESGCM(sleutel).encrypt(nonce, self.transcoder.encode(waarde), _context(houder, versie, pad))
+        return {ENVELOP: {"sleutel": sleutel_id, "klasse": klasse.value, "nonce": _b64(nonce), "data": _b64(versleuteld)}}
+
+    def _ontsleutel(self, stored_event: StoredEvent, pad: str, waarde: Any) -> Any:
+        if not (isinstance(waarde, dict) and set(waarde) == {ENVELOP}):
+            return waarde  # None, or a value recorded before fields were encrypted (development stores only)
+        envelop = waarde[ENVELOP]
+        sleutel = self.kluis.sleutel(envelop["sleutel"])
+        if sleutel is None:
+            return VERWIJDERD
+        houder = cast(UUID, stored_event.originator_id)
+        platte_tekst = AESGCM(sleutel).decrypt(
+            base64.b64decode(envelop["nonce"]),
+            base64.b64decode(envelop["data"]),
+            _context(houder, stored_event.originator_version, pad),
+        )
+        return self.transcoder.decode(platte_tekst)
+
+    @staticmethod
+    def _vervang(toestand: dict[str, Any], pad: str, functie: Any) -> None:
+        """Apply `functie` to the field at `pad` ("veld" or "veld.sleutel" inside a dict field)."""
+        veld, _, sleutel = pad.partition(".")
+        if not sleutel:
+            if veld in toestand:
+                toestand[veld] = functie(toestand[veld])
+        elif isinstance(toestand.get(veld), dict) and sleutel in toestand[veld]:
+            toestand[veld] = dict(toestand[veld]) | {sleutel: functie(toestand[veld][sleutel])}
+
+
+def _context(houder: UUID, versie: int, pad: str) -> bytes:
+    """Bound into each ciphertext: moved to another event or field, it no longer decrypts."""
+    return f"{houder}|{versie}|{pad}".encode()
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+

@@ -1,0 +1,80 @@
+"""Personal data inside recorded facts: which fields, in which retention class, and forgetting them.
+
+Each fact declares its personal fields (`PERSOONSGEGEVENS`; special-category fields, `BIJZONDER`,
+always fall in the health class). The store encrypts those fields with a data key per trajectory and
+class; destroying a key makes every copy of them unreadable while the fact itself, its dates, amounts
+and leerroute stay readable, so replay, reports and audits go on working (crypto-shredding, digest 5.4).
+
+Keys are per trajectory rather than per BSN: Bi 9.9 counts the retention period from the end of
+one inburgeringsplicht, and a person may have had more than one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+from enum import StrEnum
+from typing import Any, Protocol
+from uuid import UUID
+
+from domain import termijnen
+
+
+class Bewaarklasse(StrEnum):
+    """How long personal data are kept after the inburgeringsplicht ended (Bi 9.9)."""
+
+    KORT = "kort"  # 5 years: intake, verslagen, contact details, motiveringen
+    LANG = "lang"  # up to 50 years: BSN and the identifying set of Bi 9.9(2)
+    GEZONDHEID = "gezondheid"  # 5 years, under a key of its own (AVG art. 9, Bi 9.11)
+
+
+KORT, LANG, GEZONDHEID = Bewaarklasse.KORT, Bewaarklasse.LANG, Bewaarklasse.GEZONDHEID
+BEWAARJAREN = {Bewaarklasse.KORT: 5, Bewaarklasse.GEZONDHEID: 5, Bewaarklasse.LANG: 50}
+
+
+class GrondVerwijdering(StrEnum):
+    BEWAARTERMIJN_VERSTREKEN = "bewaartermijn_verstreken"  # Bi 9.9(1)-(2)
+    OVERLIJDEN = "overlijden"  # Bi 9.9(1): "of bij overlijden"
+
+
+class Verwijderd:
+    """The value of a personal field whose key was destroyed. One instance: `VERWIJDERD`."""
+
+    _enige: Verwijderd | None = None
+
+    def __new__(cls) -> Verwijderd:
+        if cls._enige is None:
+            cls._enige = super().__new__(cls)
+        return cls._enige
+
+    def __repr__(self) -> str:
+        return "VERWIJDERD"
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Verwijderd:
+        return self  # the aggregate cache deep-copies; the marker stays the marker
+
+
+VERWIJDERD = Verwijderd()
+
+
+def persoonsvelden(soort: type) -> dict[str, Bewaarklasse]:
+    """The personal fields of facts of this kind and their class. A dotted name is a key in a dict field."""
+    gezondheid = {veld: Bewaarklasse.GEZONDHEID for veld in getattr(soort, "BIJZONDER", frozenset())}
+    return gezondheid | dict(getattr(soort, "PERSOONSGEGEVENS", {}))
+
+
+def is_verwijderd(waarde: Any) -> bool:
+    return waarde is VERWIJDERD
+
+
+def bewaartermijn_einde(klasse: Bewaarklasse, plicht_einde: date) -> date:
+    """The first day on which data of this class may no longer be kept (and must be removed)."""
+    return termijnen.plus_maanden(plicht_einde, 12 * BEWAARJAREN[klasse])
+
+
+class Sleutelkluis(Protocol):
+    """Where the data keys live, apart from the events. Destroying is final."""
+
+    def vernietig(self, houder: UUID, klassen: Collection[Bewaarklasse]) -> None: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,155 @@
+"""Field-level encryption of stored events and the key store, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from cryptography.exceptions import InvalidTag
+from eventsourcing.persistence import StoredEvent
+from pydantic import SecretStr
+
+from adapters.bootstrap import bouw_applicatie, bouw_sleutelkluis
+from adapters.clock import VasteKlok
+from adapters.crypto import ProductieInstellingError, hoofdsleutel
+from adapters.settings import Settings
+from adapters.sleutelkluis import Sleutelkluis, SleutelVernietigdError
+from adapters.versleuteling import ENVELOP
+from domain.application import Inburgering
+from domain.persoonsgegevens import GEZONDHEID, KORT, LANG, VERWIJDERD
+from domain.traject import Inburgeringstraject
+from tests.builders import door, een_bsn, statushouder_met_pip
+
+
+@pytest.fixture
+def app(instellingen: Settings, klok: VasteKlok) -> Iterator[Inburgering]:
+    applicatie = bouw_applicatie(instellingen, klok)
+    yield applicatie
+    applicatie.close()
+
+
+def _opgeslagen(app: Inburgering, traject: Inburgeringstraject) -> list[StoredEvent]:
+    app.save(traject)
+    return list(app.recorder.select_events(traject.id))
+
+
+def _met_gesprek(verslag: str) -> Inburgeringstraject:
+    traject = statushouder_met_pip()
+    traject.registreer_voortgangsgesprek(datum=date(2025, 6, 2), gevoerd=True, geldige_reden=False, verslag=verslag, door=door())
+    return traject
+
+
+def test_personal_fields_are_stored_as_ciphertext_and_the_rest_stays_readable(app: Inburgering) -> None:
+    traject = _met_gesprek("Spreekt al goed Nederlands")
+    opgeslagen = _opgeslagen(app, traject)
+    gestart, gesprek = json.loads(opgeslagen[0].state), json.loads(opgeslagen[-1].state)
+    assert set(gestart["bsn"]) == {ENVELOP} and gestart["bsn"][ENVELOP]["klasse"] == "lang"
+    assert gestart["gemeente"] == "0505" and gestart["doelgroep"] == "asielstatushouder"
+    assert gesprek["verslag"][ENVELOP]["klasse"] == "kort" and gesprek["datum"]["_data_"] == "2025-06-02"
+    assert all(traject.bsn.encode() not in e.state and b"Spreekt al goed" not in e.state for e in opgeslagen)
+    # Read back through the mapper, the values are the recorded ones.
+    teruggelezen = app.repository.get(traject.id)
+    assert teruggelezen.bsn == traject.bsn
+    assert teruggelezen.feiten[teruggelezen.version].verslag == "Spreekt al goed Nederlands"
+
+
+def test_health_data_have_a_key_of_their_own(app: Inburgering) -> None:
+    nieuw = Inburgeringstraject.start_na_tvs_profiel(
+        datum=date(2024, 11, 1), gemeente=statushouder_met_pip().gemeente, bsn=een_bsn(), huishoudgrootte=2,
+        land_van_herkomst="Syrië", taal="Arabisch", door=door(),
+    )
+    nieuw.registreer_huisvesting(datum=date(2024, 12, 9), gemeente=nieuw.gemeente, huisvestingsdatum=None, door=door())
+    nieuw.houd_brede_intake(datum=date(2025, 1, 15), onderwerpen={"werk": "kok"}, gezondheid={"fysiek": "rugklachten"},
+                            leerbaarheidstoets_advies=None, door=door())
+    intake = json.loads(_opgeslagen(app, nieuw)[-1].state)
+    assert (intake["gezondheid"][ENVELOP]["klasse"], intake["onderwerpen"][ENVELOP]["klasse"]) == ("gezondheid", "kort")
+    assert intake["gezondheid"][ENVELOP]["sleutel"] != intake["onderwerpen"][ENVELOP]["sleutel"]
+
+
+def test_a_destroyed_key_makes_its_fields_unreadable_and_only_those(app: Inburgering) -> None:
+    traject = _met_gesprek("Wil kok worden")
+    _opgeslagen(app, traject)
+    assert app.sleutels is not None
+    app.sleutels.vernietig(traject.id, [KORT])
+    app.sleutels.vernietig(traject.id, [KORT])  # twice is the same as once
+    gesprek = list(app.events.get(traject.id))[-1]
+    assert (gesprek.verslag, gesprek.datum) == (VERWIJDERD, date(2025, 6, 2))  # type: ignore[attr-defined]
+    assert list(app.events.get(traject.id))[0].bsn == traject.bsn  # type: ignore[attr-defined]
+
+
+def test_a_ciphertext_moved_to_another_fact_does_not_decrypt(app: Inburgering) -> None:
+    traject = _met_gesprek("Eerste verslag")
+    traject.registreer_voortgangsgesprek(datum=date(2025, 7, 2), gevoerd=True, geldige_reden=False, verslag="Tweede", door=door())
+    *_, eerste, tweede = _opgeslagen(app, traject)
+    verplaatst = json.loads(tweede.state) | {"verslag": json.loads(eerste.state)["verslag"]}
+    vervalst = StoredEvent(tweede.originator_id, tweede.originator_version, tweede.topic, json.dumps(verplaatst).encode())
+    with pytest.raises(InvalidTag):
+        app.mapper.to_domain_event(vervalst)
+
+
+def test_a_removed_value_is_never_written_back(app: Inburgering) -> None:
+    traject = _met_gesprek("x")
+    feit = traject.feiten[traject.version]
+    object.__setattr__(feit, "verslag", VERWIJDERD)
+    with pytest.raises(SleutelVernietigdError):
+        app.mapper.to_stored_event(feit)
+
+
+def test_a_holder_gets_a_new_key_after_its_old_one_was_destroyed(instellingen: Settings) -> None:
+    kluis = bouw_sleutelkluis(instellingen)
+    try:
+        houder = Inburgeringstraject.start_na_tvs_profiel(
+            datum=date(2025, 1, 6), gemeente=statushouder_met_pip().gemeente, bsn=een_bsn(),
+            huishoudgrootte=None, land_van_herkomst=None, taal=None, door=door(),
+        ).id
+        oud_id, oud = kluis.actieve_sleutel(houder, LANG)
+        assert kluis.actieve_sleutel(houder, LANG) == (oud_id, oud)  # one key per holder and class
+        assert kluis.actieve_sleutel(houder, GEZONDHEID)[0] != oud_id
+        kluis.vernietig(houder, [LANG])
+        assert kluis.sleutel(oud_id) is None
+        nieuw_id, nieuw = kluis.actieve_sleutel(houder, LANG)
+        assert nieuw_id != oud_id and nieuw != oud
+        assert set(kluis.vernietigd(houder)) == {LANG}
+    finally:
+        kluis.close()
+
+
+def test_a_destroyed_key_is_gone_from_the_sqlite_file_itself(sqlite_instellingen: Settings, tmp_path: Path) -> None:
+    kluis = bouw_sleutelkluis(sqlite_instellingen)
+    try:
+        houder = statushouder_met_pip().id
+        sleutel_id, _ = kluis.actieve_sleutel(houder, KORT)
+        with kluis._verbinding.transactie(schrijven=False) as cursor:  # the wrapped bytes, as stored
+            gewikkeld = bytes(cursor.execute("SELECT gewikkeld FROM inburgering_sleutels WHERE sleutel_id = ?", (sleutel_id,)).fetchone()[0])
+        assert gewikkeld in sqlite_instellingen.sqlite_sleutel_pad.read_bytes()
+        kluis.vernietig(houder, [KORT])
+        assert gewikkeld not in sqlite_instellingen.sqlite_sleutel_pad.read_bytes()  # secure_delete, no WAL
+    finally:
+        kluis.close()
+
+
+def test_a_wrapped_key_opens_only_with_the_master_key_that_wrapped_it(sqlite_instellingen: Settings) -> None:
+    kluis = bouw_sleutelkluis(sqlite_instellingen)
+    houder = statushouder_met_pip().id
+    sleutel_id, _ = kluis.actieve_sleutel(houder, KORT)
+    kluis.close()
+    andere = sqlite_instellingen.model_copy(update={"hoofdsleutel": SecretStr(base64.b64encode(secrets.token_bytes(32)).decode())})
+    vreemd = Sleutelkluis(bouw_sleutelkluis(andere)._verbinding, hoofdsleutel(andere), cache_seconden=0)
+    try:
+        with pytest.raises(InvalidTag):
+            vreemd.sleutel(sleutel_id)
+    finally:
+        vreemd.close()
+
+
+def test_the_master_key_is_required_in_production_and_must_be_32_bytes(sqlite_instellingen: Settings) -> None:
+    with pytest.raises(ProductieInstellingError):
+        hoofdsleutel(sqlite_instellingen.model_copy(update={"omgeving": "productie"}))
+    with pytest.raises(ProductieInstellingError):
+        hoofdsleutel(sqlite_instellingen.model_copy(update={"hoofdsleutel": SecretStr(base64.b64encode(b"kort").decode())}))
+    assert len(hoofdsleutel(sqlite_instellingen)) == 32

@@ -1,0 +1,186 @@
+"""Forgetting a person (Bi 9.9, crypto-shredding): after the retention period or a death the keys go,
+the facts stay, and no plaintext of the person is left in any table or file the system wrote."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from psycopg import sql
+
+from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag
+from adapters.clock import VasteKlok
+from adapters.settings import Settings
+from projections.projector import Projector
+from tests.api.test_scenarios import Traject
+from tests.builders import een_bsn
+from tests.conftest import Kopregels
+
+
+class Geheimen:
+    """Personal data of one person, each value unique so that finding it anywhere is a real leak."""
+
+    def __init__(self) -> None:
+        merk = uuid.uuid4().hex[:8]
+        self.bsn = een_bsn()
+        self.teksten = {
+            veld: f"GEHEIM-{veld}-{merk}"
+            for veld in ("land", "taal", "coaverslag", "kennismaking", "onderwerp", "gezondheid",
+                         "ondersteuning", "gesprek", "toelichting", "tolkdoel")
+        }
+
+    def __getattr__(self, veld: str) -> str:
+        return self.teksten[veld]
+
+    def gevonden_in(self, tekst: str) -> list[str]:
+        gevonden = [veld for veld, waarde in self.teksten.items() if waarde in tekst]
+        # Digits inside base64 ciphertext are no BSN: only a run of exactly these nine digits counts.
+        if re.search(rf"(?<![A-Za-z0-9+/]){self.bsn}(?![A-Za-z0-9+/=])", tekst):
+            gevonden.append("bsn")
+        return gevonden
+
+
+def _traject_met_persoonsgegevens(api: TestClient, regisseur: dict[str, str], g: Geheimen) -> Traject:
+    start = {"aanleiding": "tvs_profiel", "datum": "2025-01-06", "gemeente": "0505", "bsn": g.bsn,
+             "huishoudgrootte": 4, "landVanHerkomst": g.land, "taal": g.taal}
+    antwoord = api.post("/api/v1/trajecten", json=start, headers=regisseur)
+    assert antwoord.status_code == 201, antwoord.text
+    t = Traject(api, antwoord.headers["Location"])
+    t.stap("coa-overdrachten", {"datum": "2025-01-08", "verslag": g.coaverslag, "tolkAanwezig": True}, regisseur)
+    t.stap("kennisgevingen", {"datum": "2025-01-20", "verblijfsvergunning": "asiel_bepaalde_tijd"}, regisseur)
+    t.stap("huisvestingen", {"datum": "2025-02-03", "gemeente": "0505"}, regisseur)
+    t.stap("kennismakingsgesprekken", {"datum": "2025-02-10", "verslag": g.kennismaking}, regisseur)
+    t.stap("leerbaarheidstoetsen", {"datum": "2025-02-12", "haalbaarNiveau": "A2", "adviesLeerroute": "b1"}, regisseur)
+    t.stap("brede-intakes", {"datum": "2025-02-20", "onderwerpen": {"opleiding": g.onderwerp},
+                             "gezondheid": {"mentaleGezondheid": g.gezondheid}}, regisseur)
+    t.stap("pip-vaststellingen", {"dagtekening": "2025-04-10", "leerroute": "b1", "leerrouteUrenPerWeek": 16, "pvtUren": 12,
+                                  "mapUren": 40, "aantalVoortgangsgesprekken": 4, "ondersteuning": g.ondersteuning,
+                                  "aanbod": ["financieel_ontzorgen", "leerroute_aanbod", "pvt", "map"]}, regisseur)
+    t.stap("ontzorgingen", {"datum": "2025-02-03", "vasteLasten": ["huur"]}, regisseur)
+    t.stap("tolkvoorzieningen", {"datum": "2025-04-10", "taal": "Arabisch", "doel": g.tolkdoel}, regisseur)
+    t.stap("voortgangsgesprekken", {"datum": "2025-06-02", "status": "gevoerd", "verslag": g.gesprek}, regisseur)
+    return t
+
+
+def _alles_wat_is_opgeslagen(instellingen: Settings, map_: Path) -> Iterator[tuple[str, str]]:
+    """(where, text) for every file under the test's directory and every row of the PostgreSQL schema."""
+    for bestand in sorted(p for p in map_.rglob("*") if p.is_file()):
+        yield str(bestand), bestand.read_bytes().decode("latin-1")
+    if instellingen.database_url is None:
+        return
+    with psycopg.connect(instellingen.database_url) as verbinding:
+        tabellen = verbinding.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (instellingen.database_schema,)
+        ).fetchall()
+        for (tabel,) in tabellen:
+            rijen = verbinding.execute(
+                sql.SQL("SELECT * FROM {}.{}").format(sql.Identifier(instellingen.database_schema), sql.Identifier(tabel))
+            ).fetchall()
+            yield tabel, "\n".join(
+                " ".join(bytes(w).decode("latin-1") if isinstance(w, bytes | memoryview) else str(w) for w in rij) for rij in rijen
+            )
+
+
+def _lekken(instellingen: Settings, map_: Path, g: Geheimen, logboek: str) -> dict[str, list[str]]:
+    gezien = dict(_alles_wat_is_opgeslagen(instellingen, map_)) | {"serverlog": logboek}
+    # The search must be able to find what is stored in plain text: who recorded the facts is.
+    assert any("regisseur-0505" in tekst for tekst in gezien.values()), "de zoektocht leest de opslag niet"
+    return {waar: lek for waar, tekst in gezien.items() if (lek := g.gevonden_in(tekst))}
+
+
+def test_personal_data_are_never_stored_in_plain_text_and_are_gone_after_the_retention_periods(
+    api: TestClient, als: Kopregels, klok: VasteKlok, instellingen: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    regisseur, duo, auditor = als("regisseur", "0505"), als("duo"), als("auditor")
+    g = Geheimen()
+    t = _traject_met_persoonsgegevens(api, regisseur, g)
+
+    # While kept, the regisseur reads everything, decrypted; the stores hold none of it in plain text.
+    historie = api.get(f"{t.pad}/gebeurtenissen", headers=regisseur).json()["gebeurtenissen"]
+    assert {"GEHEIM" in str(f["gegevens"]) for f in historie} == {True, False}
+    assert set(g.gevonden_in(str(historie))) == set(g.teksten) - {"toelichting"} | {"bsn"}
+    assert _lekken(instellingen, tmp_path, g, caplog.text) == {}
+
+    # The plicht ends (overdracht, 2025-07-01): the short-term data go five years later, not a day earlier.
+    t.stap("overdrachten", {"datum": "2025-07-01", "nieuweGemeente": "0363", "toelichting": g.toelichting}, regisseur)
+    klok.tijdstip = datetime(2030, 6, 30, 10, tzinfo=UTC)
+    assert t.geweigerd("verwijderingen", {"grond": "bewaartermijn_verstreken"}, regisseur) == "bewaartermijn-loopt-nog"
+    klok.tijdstip = datetime(2030, 7, 1, 10, tzinfo=UTC)
+    stand = t.stap("verwijderingen", {"grond": "bewaartermijn_verstreken"}, regisseur)
+    assert stand["verwijderdeBewaarklassen"] == ["gezondheid", "kort"]
+    assert (stand["bsn"], stand["verwijderd"]) == (g.bsn, [])  # the 50-year set stays
+    assert t.geweigerd("verwijderingen", {"grond": "bewaartermijn_verstreken"}, regisseur) == "bewaartermijn-loopt-nog"
+
+    historie = api.get(f"{t.pad}/gebeurtenissen", headers=regisseur).json()["gebeurtenissen"]
+    gesprek = next(f for f in historie if f["type"].endswith("VoortgangsgesprekGevoerd"))
+    assert (gesprek["gegevens"]["verslag"], gesprek["verwijderd"], gesprek["datum"]) == (None, ["verslag"], "2025-06-02")
+    intake = next(f for f in historie if f["type"].endswith("BredeIntakeGehouden"))
+    assert (intake["gegevens"]["gezondheid"], sorted(intake["verwijderd"])) == (None, ["gezondheid", "onderwerpen"])
+    verwijdering = historie[-1]
+    assert verwijdering["type"] == "Inburgeringstraject.PersoonsgegevensVerwijderd"
+    assert verwijdering["gegevens"] == {"klassen": ["kort", "gezondheid"], "grond": "bewaartermijn_verstreken"}
+    assert (verwijdering["datum"], verwijdering["actor"]["gebruiker"]) == ("2030-07-01", "regisseur-0505")
+    assert g.gevonden_in(str(historie)) == ["bsn"] and g.gevonden_in(str(api.get(t.pad, headers=auditor).json())) == ["bsn"]
+    assert api.post("/api/v1/trajecten/_zoek", json={"bsn": g.bsn}, headers=duo).json()["trajecten"][0]["trajectId"] in t.pad
+
+    # Fifty years after the plicht ended the BSN and the rest of the long-term set go too.
+    klok.tijdstip = datetime(2075, 7, 1, 10, tzinfo=UTC)
+    stand = t.stap("verwijderingen", {"grond": "bewaartermijn_verstreken"}, regisseur)
+    assert (stand["bsn"], stand["verwijderd"], stand["verwijderdeBewaarklassen"]) == (None, ["bsn"], ["gezondheid", "kort", "lang"])
+    assert t.geweigerd("verwijderingen", {"grond": "bewaartermijn_verstreken"}, regisseur) == "al-vastgelegd"
+    assert api.post("/api/v1/trajecten/_zoek", json={"bsn": g.bsn}, headers=duo).json() == {"trajecten": []}
+
+    # Nothing of the person is left anywhere; the facts, their dates and the reports are.
+    for rol in (regisseur, duo, auditor):
+        assert g.gevonden_in(api.get(f"{t.pad}/gebeurtenissen", headers=rol).text) == []
+        assert g.gevonden_in(api.get(t.pad, headers=rol).text) == []
+    assert _lekken(instellingen, tmp_path, g, caplog.text) == {}
+    historie = api.get(f"{t.pad}/gebeurtenissen", headers=auditor).json()["gebeurtenissen"]
+    assert historie[0]["verwijderd"] == ["bsn"] and historie[0]["gegevens"]["gemeente"] == "0505"
+    assert api.get(t.pad, headers=auditor).json()["status"] == "overgedragen"
+    rapport = api.get("/api/v1/rapportages/instroom", params={"jaar": 2025, "gemeente": "0505"}, headers=auditor)
+    assert rapport.status_code == 200 and rapport.json()["perDoelgroep"]["asielstatushouder"] == 1
+
+    # A replay from the first event gives the same read models as the live ones.
+    app, opslag = bouw_applicatie(instellingen, klok), bouw_leesmodelopslag(instellingen)
+    try:
+        live = opslag.inhoud()
+        Projector(app, opslag).herbouw(None)
+        assert opslag.inhoud() == live
+    finally:
+        opslag.close()
+        app.close()
+
+
+def test_on_death_every_class_goes_at_once_and_the_trajectory_ends(api: TestClient, als: Kopregels) -> None:
+    regisseur = als("regisseur", "0505")
+    g = Geheimen()
+    t = _traject_met_persoonsgegevens(api, regisseur, g)
+    antwoord = api.post(f"{t.pad}/verwijderingen", json={"grond": "overlijden"}, headers=regisseur)
+    assert (antwoord.status_code, antwoord.headers["content-type"]) == (400, "application/problem+json")
+    assert t.geweigerd("verwijderingen", {"grond": "overlijden", "overlijdensdatum": "2024-12-31"}, regisseur) == "datum-voor-vorige-stap"
+
+    stand = t.stap("verwijderingen", {"grond": "overlijden", "overlijdensdatum": "2025-08-14"}, regisseur)
+    assert (stand["status"], stand["einddatum"], stand["bsn"]) == ("overleden", "2025-08-14", None)
+    assert stand["verwijderdeBewaarklassen"] == ["gezondheid", "kort", "lang"]
+    assert g.gevonden_in(api.get(f"{t.pad}/gebeurtenissen", headers=regisseur).text) == []
+    assert t.geweigerd("voortgangsgesprekken", {"datum": "2025-08-20", "status": "gevoerd", "verslag": "x"}, regisseur) == "persoonsgegevens-verwijderd"
+    assert api.post("/api/v1/trajecten/_zoek", json={"bsn": g.bsn}, headers=als("duo")).json() == {"trajecten": []}
+    assert api.get("/api/v1/trajecten", params={"status": "overleden"}, headers=regisseur).json()["trajecten"][0]["trajectId"] in t.pad
+
+
+def test_only_the_regisseur_of_the_gemeente_removes_personal_data(api: TestClient, als: Kopregels) -> None:
+    regisseur = als("regisseur", "0505")
+    t = _traject_met_persoonsgegevens(api, regisseur, Geheimen())
+    verzoek: dict[str, Any] = {"grond": "overlijden", "overlijdensdatum": "2025-08-14"}
+    assert api.post(f"{t.pad}/verwijderingen", json=verzoek, headers=als("regisseur", "0642")).status_code == 404
+    for rol in ("handhaver", "duo", "auditor", "beheerder"):
+        assert api.post(f"{t.pad}/verwijderingen", json=verzoek, headers=als(rol, "0505")).status_code == 403
+    assert api.get(t.pad, headers=regisseur).json()["verwijderdeBewaarklassen"] == []
