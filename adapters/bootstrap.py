@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from adapters.crypto import ProductieInstellingError, bsn_sleutel, hoofdsleutel, persoon_id_functie
+from adapters.logboek import Logboek
 from adapters.leesmodellen import PostgresLeesmodelopslag, SqliteLeesmodelopslag, SqlLeesmodelopslag
 from adapters.settings import Settings
 from adapters.sleutelkluis import Sleutelkluis
@@ -24,6 +25,21 @@ def bouw_applicatie(instellingen: Settings, klok: Klok) -> Inburgering:
         sleutels=kluis,
         mapper=lambda transcoder: VeldversleutelendeMapper(transcoder, kluis),
     )
+
+
+def bouw_logboek(instellingen: Settings, app: Inburgering, dienst: dict[str, str]) -> Logboek:
+    """The access and audit log: a SQLite file of its own, or tables beside the events."""
+    if app.sleutels is None or not isinstance(app.sleutels, Sleutelkluis):
+        raise TypeError("het logboek versleutelt betrokkenen met de sleutelkluis van de applicatie")
+    verbinding = (
+        SqliteVerbinding(instellingen.sqlite_logboek_pad)
+        if instellingen.database_url is None
+        else PostgresVerbinding(instellingen.database_url, instellingen.database_schema)
+    )
+    logboek = Logboek(verbinding, app.sleutels, app.bsn_van, dienst)
+    if instellingen.maak_tabellen:
+        logboek.maak_tabellen()
+    return logboek
 
 
 def bouw_sleutelkluis(instellingen: Settings) -> Sleutelkluis:

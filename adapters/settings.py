@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     database_lock_timeout: int = 10
     sqlite_pad: Path = ROOT / "var" / "inburgering.db"
     sqlite_leesmodel_pad: Path = ROOT / "var" / "leesmodellen.db"
+    sqlite_logboek_pad: Path = ROOT / "var" / "logboek.db"
     maak_tabellen: bool = True
     projecties: Literal["ingebed", "extern"] = Field(
         default="ingebed",

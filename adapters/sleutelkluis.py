@@ -8,6 +8,7 @@ gets a fresh key if it ever needs one again (a person registration may); old cip
 
 from __future__ import annotations
 
+import base64
 import os
 import threading
 import time
@@ -104,6 +105,20 @@ class Sleutelkluis:
             self._cache[sleutel_id] = (time.monotonic() + self._cache_seconden, sleutel)
         return sleutel
 
+    def versleutel(self, houder: UUID, klasse: Bewaarklasse, gegevens: bytes, context: bytes) -> dict[str, str]:
+        """AES-GCM under the holder's current key of the class; `context` is bound in (moved, it fails)."""
+        sleutel_id, sleutel = self.actieve_sleutel(houder, klasse)
+        nonce = os.urandom(12)
+        versleuteld = AESGCM(sleutel).encrypt(nonce, gegevens, context)
+        return {"sleutel": sleutel_id, "klasse": klasse.value, "nonce": _b64(nonce), "data": _b64(versleuteld)}
+
+    def ontsleutel(self, envelop: dict[str, str], context: bytes) -> bytes | None:
+        """The plaintext, or None when the key has been destroyed."""
+        sleutel = self.sleutel(envelop["sleutel"])
+        if sleutel is None:
+            return None
+        return AESGCM(sleutel).decrypt(base64.b64decode(envelop["nonce"]), base64.b64decode(envelop["data"]), context)
+
     # -- the domain's port -------------------------------------------------------------------
 
     def vernietig(self, houder: UUID, klassen: Collection[Bewaarklasse]) -> None:
@@ -158,6 +173,10 @@ class Sleutelkluis:
 def _context(sleutel_id: str, houder: UUID, klasse: Bewaarklasse) -> bytes:
     """Bound into each wrapped key: a wrapped key copied to another row does not unwrap."""
     return f"{sleutel_id}|{houder}|{klasse.value}".encode()
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
 
 
 def _nu() -> str:

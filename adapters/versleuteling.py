@@ -8,12 +8,9 @@ and audits. Reading a field whose key was destroyed gives VERWIJDERD instead of 
 
 from __future__ import annotations
 
-import base64
-import os
 from typing import Any, cast
 from uuid import UUID
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
@@ -56,25 +53,14 @@ class VeldversleutelendeMapper(Mapper[UUID]):
             return None  # nothing to protect, and "not given" stays visible as such
         if is_verwijderd(waarde):
             raise SleutelVernietigdError(f"{pad} van {houder} is verwijderd en kan niet opnieuw worden vastgelegd")
-        sleutel_id, sleutel = self.kluis.actieve_sleutel(houder, klasse)
-        nonce = os.urandom(12)
-        versleuteld = AESGCM(sleutel).encrypt(nonce, self.transcoder.encode(waarde), _context(houder, versie, pad))
-        return {ENVELOP: {"sleutel": sleutel_id, "klasse": klasse.value, "nonce": _b64(nonce), "data": _b64(versleuteld)}}
+        return {ENVELOP: self.kluis.versleutel(houder, klasse, self.transcoder.encode(waarde), _context(houder, versie, pad))}
 
     def _ontsleutel(self, stored_event: StoredEvent, pad: str, waarde: Any) -> Any:
         if not (isinstance(waarde, dict) and set(waarde) == {ENVELOP}):
             return waarde  # None, or a value recorded before fields were encrypted (development stores only)
-        envelop = waarde[ENVELOP]
-        sleutel = self.kluis.sleutel(envelop["sleutel"])
-        if sleutel is None:
-            return VERWIJDERD
         houder = cast(UUID, stored_event.originator_id)
-        platte_tekst = AESGCM(sleutel).decrypt(
-            base64.b64decode(envelop["nonce"]),
-            base64.b64decode(envelop["data"]),
-            _context(houder, stored_event.originator_version, pad),
-        )
-        return self.transcoder.decode(platte_tekst)
+        platte_tekst = self.kluis.ontsleutel(waarde[ENVELOP], _context(houder, stored_event.originator_version, pad))
+        return VERWIJDERD if platte_tekst is None else self.transcoder.decode(platte_tekst)
 
     @staticmethod
     def _vervang(toestand: dict[str, Any], pad: str, functie: Any) -> None:
@@ -90,8 +76,4 @@ class VeldversleutelendeMapper(Mapper[UUID]):
 def _context(houder: UUID, versie: int, pad: str) -> bytes:
     """Bound into each ciphertext: moved to another event or field, it no longer decrypts."""
     return f"{houder}|{versie}|{pad}".encode()
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
 

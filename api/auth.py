@@ -58,7 +58,8 @@ def huidige_actor(
         raise _niet_ingelogd("Stuur een bearer token mee in de Authorization-header.")
     instellingen = request.app.state.instellingen
     claims = _claims(credentials.credentials, request.app.state.sleutels, instellingen.jwt_issuer, instellingen.jwt_audience)
-    return _actor(claims, request.state.correlatie_id)
+    request.state.actor = _actor(claims, request.state.correlatie_id)  # for the audit log (api/logboek.py)
+    return request.state.actor
 
 
 def rollen(*toegestaan: Rol) -> Callable[..., Actor]:

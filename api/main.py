@@ -6,19 +6,21 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
-from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag
+from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag, bouw_logboek
 from adapters.clock import SysteemKlok
 from adapters.crypto import bsn_sleutel, vingerafdruk_functie
 from adapters.settings import Settings
 from adapters.tokens import verificatiesleutels
 from api import problems
 from api.beveiliging import Poortwachter, alleen_json
+from api.logboek import leg_vast, tracecontext
 from api.openapi import API_VERSIE, BASISPAD, bouw_openapi
 from api.routers import handhaving, health, leesmodellen, trajecten
 from domain.application import Klok
@@ -60,9 +62,13 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         app.state.vingerafdruk = vingerafdruk_functie(bsn_sleutel(instellingen))
         app.state.leesmodellen = bouw_leesmodelopslag(instellingen)
         app.state.projector = Projector(app.state.inburgering, app.state.leesmodellen)
+        app.state.logboek = bouw_logboek(
+            instellingen, app.state.inburgering, {"service.name": "inburgering-api", "service.version": API_VERSIE}
+        )
         try:
             yield
         finally:
+            app.state.logboek.close()
             app.state.leesmodellen.close()
             app.state.inburgering.close()
 
@@ -91,9 +97,14 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
     async def kopregels(request: Request, volgende: Callable[[Request], Awaitable[Response]]) -> Response:
         gevraagd = request.headers.get("X-Correlation-ID", "")
         request.state.correlatie_id = gevraagd if CORRELATIE_ID.match(gevraagd) else str(uuid.uuid4())
+        trace = tracecontext(request.headers.get("traceparent"))
+        request.state.betrokkenen = set()
+        begin = datetime.now(UTC)
         response = await volgende(request)
         response.headers["API-Version"] = API_VERSIE
         response.headers["X-Correlation-ID"] = request.state.correlatie_id
+        response.headers["traceparent"] = trace.traceparent
+        await leg_vast(request, response, trace, begin)
         return response
 
     # Outermost last: CORS answers preflights itself; the Poortwachter guards every other request.
@@ -104,7 +115,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         allow_methods=["GET", "POST"],
         allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Correlation-ID",
                        "X-Audit-Toelichting", "traceparent"],
-        expose_headers=["API-Version", "ETag", "Location", "Link", "X-Correlation-ID", "Idempotent-Replayed"],
+        expose_headers=["API-Version", "ETag", "Location", "Link", "X-Correlation-ID", "Idempotent-Replayed", "traceparent"],
         max_age=600,
     )
     return app

@@ -20,7 +20,9 @@ DOCUMENT = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
 BESCHRIJVING = (
     "De API waarmee de Sociale Dienst Drechtsteden de Wet inburgering 2021 uitvoert voor Dordrecht, "
     "Papendrecht, Zwijndrecht en Hendrik-Ido-Ambacht. Elk feit in een inburgeringstraject is een "
-    "onveranderlijke gebeurtenis; de toestand van een traject wordt daaruit afgeleid."
+    "onveranderlijke gebeurtenis; de toestand van een traject wordt daaruit afgeleid. "
+    "Elk verzoek mag een W3C `traceparent` meesturen; het antwoord zet die trace voort, en elke verwerking "
+    "van persoonsgegevens wordt onder die trace gelogd (Logboek Dataverwerkingen)."
 )
 FOUTEN = {
     400: "Ongeldige invoer; `invalidParams` noemt elk ongeldig veld.",
@@ -58,6 +60,10 @@ API_VERSION_HEADER = {
     "description": "De volledige versie van de API.",
     "schema": {"type": "string", "example": API_VERSIE},
 }
+TRACEPARENT_HEADER = {
+    "description": "W3C Trace Context: de trace van het verzoek (of een nieuwe) met de operatie van deze API.",
+    "schema": {"type": "string", "pattern": "^00-[0-9a-f]{32}-[0-9a-f]{16}-01$"},
+}
 
 
 def bouw_openapi(app: FastAPI) -> dict[str, Any]:
@@ -76,7 +82,7 @@ def bouw_openapi(app: FastAPI) -> dict[str, Any]:
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     schemas["Probleem"] = PROBLEEM
-    document["components"]["headers"] = {"API-Version": API_VERSION_HEADER}
+    document["components"]["headers"] = {"API-Version": API_VERSION_HEADER, "traceparent": TRACEPARENT_HEADER}
     for item in document["paths"].values():
         for methode, operatie in item.items():
             _documenteer_antwoorden(methode, operatie)
@@ -114,6 +120,7 @@ def _documenteer_antwoorden(methode: str, operatie: dict[str, Any]) -> None:
         if antwoord.get("description") == "Successful Response":
             antwoord["description"] = "Gelukt."
         antwoord.setdefault("headers", {})["API-Version"] = {"$ref": "#/components/headers/API-Version"}
+        antwoord["headers"]["traceparent"] = {"$ref": "#/components/headers/traceparent"}
 
 
 def _nullable_met_formaat(knoop: Any) -> Any:

@@ -18,7 +18,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Tr
 from domain.commandos import Commando, StartCommando
 from domain.opdracht import Opdracht, opdracht_id
 from domain.persoon import Persoonsregistratie
-from domain.persoonsgegevens import LANG, Sleutelkluis, Verwijderd, is_verwijderd
+from domain.persoonsgegevens import LANG, Sleutelkluis, is_verwijderd
 from domain.traject import Inburgeringstraject
 from domain.waarden import Gemeente, Metadata, Rol, Vastlegging
 
@@ -164,15 +164,16 @@ class Inburgering(Application[UUID]):
         if verwachte_versie is not None and verwachte_versie != traject.version:
             raise VersieVerouderdError(verwachte_versie, traject.version)
         was_lopend = not traject.is_afgesloten
-        bsn = self._vastgelegde_bsn(traject)  # before the command: removing personal data removes it
+        # Before the command, which may remove it; from the stored start while the key still exists.
+        bsn = traject.bsn if not is_verwijderd(traject.bsn) else self.bsn_van(traject.id)
         door = self._vastlegging(actor)
         if traject.verwijderd:
             self._vernietig_sleutels(traject, bsn)  # finish a removal that stopped before its keys were gone
         commando.uitvoeren(traject, door)
         andere = []
-        if was_lopend and traject.is_afgesloten and not is_verwijderd(bsn):
+        if was_lopend and traject.is_afgesloten and bsn is not None:
             # The person may start a new trajectory once this one closed; both facts in one save.
-            persoon = self._persoon(cast(str, bsn), door)
+            persoon = self._persoon(bsn, door)
             persoon.sluit(traject.id, door, door.metadata(namens=traject.gemeente))
             andere.append(persoon)
         uitkomst = self._bewaar(traject, actor, idempotentie, *andere)
@@ -223,6 +224,13 @@ class Inburgering(Application[UUID]):
                 gevonden.append(traject)
         return gevonden
 
+    def bsn_van(self, traject_id: UUID) -> str | None:
+        """The BSN recorded at the start of a trajectory, while its key exists; for the use cases and
+        the access log, never for a reader (they get the trajectory, bound to their purpose)."""
+        gestart = next(iter(self.events.get(traject_id, lte=1)), None)
+        bsn = getattr(gestart, "bsn", None)
+        return None if bsn is None or is_verwijderd(bsn) else cast(str, bsn)
+
     # -- plumbing ----------------------------------------------------------------------------
 
     def _vastlegging(self, actor: Actor) -> Vastlegging:
@@ -242,23 +250,16 @@ class Inburgering(Application[UUID]):
         except AggregateNotFoundError:
             return Persoonsregistratie.nieuw(persoon_id, door)
 
-    def _vastgelegde_bsn(self, traject: Inburgeringstraject) -> str | Verwijderd:
-        """The BSN as recorded at the start; still readable while the long-term key exists."""
-        if not is_verwijderd(traject.bsn):
-            return traject.bsn
-        gestart = next(iter(self.events.get(traject.id, lte=1)))
-        return cast(str | Verwijderd, gestart.bsn)  # type: ignore[attr-defined]
-
-    def _vernietig_sleutels(self, traject: Inburgeringstraject, bsn: str | Verwijderd) -> None:
+    def _vernietig_sleutels(self, traject: Inburgeringstraject, bsn: str | None) -> None:
         """Destroy the keys of the removed classes, after the fact that records it was saved. The
         person registration's key goes first, once no trajectory of the person keeps its BSN, and
         while this trajectory's BSN can still be read to find it; so a removal that stops halfway
         is finished by trying again."""
         if self.sleutels is None:
             return
-        if LANG in traject.verwijderd and not is_verwijderd(bsn):
+        if LANG in traject.verwijderd and bsn is not None:
             try:
-                persoon = cast(Persoonsregistratie, self.repository.get(self.persoon_id(cast(str, bsn))))
+                persoon = cast(Persoonsregistratie, self.repository.get(self.persoon_id(bsn)))
             except AggregateNotFoundError:
                 persoon = None
             if persoon is not None and all(

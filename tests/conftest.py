@@ -69,6 +69,7 @@ def _instellingen(tmp_path: Path, **extra: object) -> Settings:
         sqlite_pad=tmp_path / "inburgering.db",
         sqlite_leesmodel_pad=tmp_path / "leesmodellen.db",
         sqlite_sleutel_pad=tmp_path / "sleutels.db",
+        sqlite_logboek_pad=tmp_path / "logboek.db",
         hoofdsleutel_pad=tmp_path / "hoofdsleutel",
         ontwikkelsleutel_pad=tmp_path / "ontwikkelsleutel.jwk.json",
         bsn_sleutel=SecretStr(secrets.token_hex(16)),  # per test: the same BSN in two tests never collides

@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Depends, Header, Path, Request, Response
 
 from api import schemas
+from api.logboek import betrokken
 from api.weergave import traject_public
 from domain.application import Actor, Idempotentie, Inburgering, Uitkomst
 
@@ -64,6 +65,7 @@ def idempotentie(request: Request, sleutel: str | None, body: schemas.Schema) ->
 
 def antwoord(request: Request, response: Response, uitkomst: Uitkomst, locatie: str, actor: Actor) -> schemas.TrajectPublic:
     traject = uitkomst.traject
+    betrokken(request, [traject.id])
     response.headers["Location"] = locatie
     response.headers["ETag"] = f'"{traject.version}"'
     if uitkomst.herhaald:

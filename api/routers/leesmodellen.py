@@ -14,6 +14,7 @@ from adapters.leesmodellen import SqlLeesmodelopslag
 from api import schemas
 from api.schemas import IsoDatum
 from api.auth import Lezer, rollen
+from api.logboek import betrokken
 from api.problems import ProbleemError
 from domain.application import Actor
 from domain.beleid import beleid_op
@@ -91,6 +92,7 @@ def lijst_trajecten(
     dag = peildatum or request.app.state.klok.vandaag()
     tot = (dag + timedelta(days=deadline_binnen_dagen)).isoformat() if deadline_binnen_dagen is not None else None
     rijen = opslag.trajecten(_gemeenten(actor, gemeente), filters, tot, _cursor(cursor, 2), limiet)
+    betrokken(request, [rij["trajectId"] for rij in rijen])
     volgende = _volgende(request, response, rijen, limiet, lambda r: [r["startdatum"], r["trajectId"]])
     return schemas.TrajectenlijstPublic(trajecten=rijen, volgende=volgende)
 
@@ -121,6 +123,7 @@ def lijst_signaleringen(
     }[status]
     van, tot = (g.isoformat() if g else None for g in grenzen)
     rijen = opslag.signaleringen(_gemeenten(actor, gemeente), regisseur, van, tot, _cursor(cursor, 4), limiet)
+    betrokken(request, {r["traject_id"] for r in rijen})
     volgende = _volgende(request, response, rijen, limiet, lambda r: [r["uiterlijk"], r["traject_id"], r["soort"], r["zaaknummer"]])
     return schemas.SignaleringenPublic(
         signaleringen=[

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Body, Path, Request, Response
 
 from api import schemas
 from api.auth import Lezer, Regisseur
+from api.logboek import betrokken
 from api.problems import ProbleemError
 from api.routers.commandoroutes import COMMANDO_ANTWOORDEN, App, IdempotencyKey, TrajectId, antwoord, commando_route, idempotentie
 from api.weergave import gebeurtenis_public, traject_public
@@ -32,7 +33,9 @@ def start_traject(
 def zoek_trajecten(request: Request, app: App, actor: Lezer, body: schemas.TrajectZoek) -> schemas.TrajectenPublic:
     """Zoek de trajecten van een persoon op BSN (in de body, nooit in de URL)."""
     vandaag = request.app.state.klok.vandaag()
-    return schemas.TrajectenPublic(trajecten=[traject_public(t, vandaag, actor.rol) for t in app.zoek_trajecten(body.bsn, actor)])
+    gevonden = app.zoek_trajecten(body.bsn, actor)
+    betrokken(request, [t.id for t in gevonden])
+    return schemas.TrajectenPublic(trajecten=[traject_public(t, vandaag, actor.rol) for t in gevonden])
 
 
 @router.api_route("/_zoek", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)

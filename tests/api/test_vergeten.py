@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from uuid import UUID
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from psycopg import sql
 from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag
 from adapters.clock import VasteKlok
 from adapters.settings import Settings
+from domain.persoonsgegevens import GEZONDHEID, KORT, LANG
 from projections.projector import Projector
 from tests.api.test_scenarios import Traject
 from tests.builders import een_bsn
@@ -184,3 +186,24 @@ def test_only_the_regisseur_of_the_gemeente_removes_personal_data(api: TestClien
     for rol in ("handhaver", "duo", "auditor", "beheerder"):
         assert api.post(f"{t.pad}/verwijderingen", json=verzoek, headers=als(rol, "0505")).status_code == 403
     assert api.get(t.pad, headers=regisseur).json()["verwijderdeBewaarklassen"] == []
+
+
+def test_a_removal_interrupted_before_its_keys_were_destroyed_is_finished_by_trying_again(
+    api: TestClient, als: Kopregels, instellingen: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    regisseur = als("regisseur", "0505")
+    g = Geheimen()
+    t = _traject_met_persoonsgegevens(api, regisseur, g)
+    inburgering = api.app.state.inburgering  # type: ignore[attr-defined]
+    kluis, inburgering.sleutels = inburgering.sleutels, None  # the process stops after the fact was saved
+    try:
+        t.stap("verwijderingen", {"grond": "overlijden", "overlijdensdatum": "2025-08-14"}, regisseur)
+    finally:
+        inburgering.sleutels = kluis
+    traject_id = UUID(t.pad.rsplit("/", 1)[1])
+    assert kluis.vernietigd(traject_id) == {}  # recorded, but no key destroyed yet
+
+    assert t.geweigerd("verwijderingen", {"grond": "overlijden", "overlijdensdatum": "2025-08-14"}, regisseur) == "al-vastgelegd"
+    assert set(kluis.vernietigd(traject_id)) == {KORT, LANG, GEZONDHEID}
+    assert g.gevonden_in(api.get(f"{t.pad}/gebeurtenissen", headers=regisseur).text) == []
+    assert _lekken(instellingen, tmp_path, g, caplog.text) == {}

@@ -35,6 +35,7 @@ INSTELLINGEN = Settings(
     bsn_sleutel_pad=_map / "bsn",
     sqlite_sleutel_pad=_map / "sleutels.sqlite",
     hoofdsleutel_pad=_map / "hoofdsleutel",
+    sqlite_logboek_pad=_map / "logboek.sqlite",
 )
 APP = create_app(INSTELLINGEN, VasteKlok(datetime(2026, 6, 1, 10, tzinfo=UTC)))  # the store opens in the fixture
 

@@ -1,0 +1,100 @@
+"""Access logging per request: W3C Trace Context in and out, and which persons' data a request touched.
+
+Routers name the trajectories whose data they served (`betrokken`); a request on one trajectory's
+path that got past authorization touched that trajectory even when a rule then refused the command.
+After the answer, one audit row and one LDV record per person are written (adapters/logboek.py).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from fastapi import Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from adapters.logboek import Dataverwerking, Logboek, Verzoek
+from domain import verwerkingsactiviteiten as register
+from domain.application import Actor
+from domain.waarden import Rol
+
+TRACEPARENT = re.compile(r"^00-(?!0{32})([0-9a-f]{32})-(?!0{16})([0-9a-f]{16})-[0-9a-f]{2}$")
+NIET_GELOGD = ("/health", "/openapi.json", "/docs")
+INTAKE_EN_PIP = {"coa-overdrachten", "kennisgevingen", "huisvestingen", "intake-oproepen", "kennismakingsgesprekken",
+                 "leerbaarheidstoetsen", "leerbaarheidstoets-ontheffingen", "brede-intakes", "intakes-in-afwezigheid",
+                 "welkomstprogrammas", "pip-vaststellingen", "pip-wijzigingen", "leerroute-wijzigingen", "afschalingen"}
+
+
+@dataclass(frozen=True)
+class Tracecontext:
+    trace_id: str
+    ouder_id: str | None  # the caller's span, when it sent a traceparent
+    operation_id: str  # this request's span
+
+    @property
+    def traceparent(self) -> str:
+        return f"00-{self.trace_id}-{self.operation_id}-01"
+
+
+def tracecontext(traceparent: str | None) -> Tracecontext:
+    """Continue the caller's trace, or start one; an invalid header starts a new one (W3C Trace Context 4.3)."""
+    gevonden = TRACEPARENT.match(traceparent or "")
+    if gevonden:
+        return Tracecontext(gevonden.group(1), gevonden.group(2), secrets.token_hex(8))
+    return Tracecontext(secrets.token_hex(16), None, secrets.token_hex(8))
+
+
+def betrokken(request: Request, traject_ids: Iterable[UUID | str]) -> None:
+    """The request served data of the persons of these trajectories."""
+    request.state.betrokkenen.update(UUID(str(t)) for t in traject_ids)
+
+
+def activiteit(rol: Rol | None, pad: str) -> register.Verwerkingsactiviteit:
+    """Under which registered activity a role's request processes personal data."""
+    if rol is Rol.DUO:
+        return register.VERSTREKKING_DUO
+    if rol in (Rol.AUDITOR, Rol.BEHEERDER):
+        return register.VERANTWOORDING
+    if rol is Rol.HANDHAVER or "/handhavingszaken" in pad:
+        return register.HANDHAVING
+    onderdeel = pad.rstrip("/").rsplit("/", 1)[-1]
+    if onderdeel == "verwijderingen":
+        return register.BEWAREN_EN_VERNIETIGEN
+    return register.BREDE_INTAKE_EN_PIP if onderdeel in INTAKE_EN_PIP else register.TRAJECTREGIE
+
+
+async def leg_vast(request: Request, response: Response, trace: Tracecontext, start: datetime) -> None:
+    """Write the request's audit row and LDV records (in a worker thread: the stores are synchronous)."""
+    pad = request.url.path
+    if pad.endswith(NIET_GELOGD) or request.method == "OPTIONS":
+        return
+    actor: Actor | None = getattr(request.state, "actor", None)
+    betrokkenen = set(request.state.betrokkenen)
+    traject_id = request.path_params.get("trajectId") if "trajectId" in request.path_params else None
+    if traject_id is not None and actor is not None and response.status_code not in (400, 401, 403, 404, 413, 415, 422):
+        betrokkenen.add(UUID(str(traject_id)))  # loaded and judged, even if a rule then refused the command
+    rol = actor.rol if actor else None
+    verwerkingen = [
+        Dataverwerking(secrets.token_hex(8), traject, activiteit(rol, pad)) for traject in sorted(betrokkenen)
+    ]
+    route = request.scope.get("route")
+    verzoek = Verzoek(
+        trace_id=trace.trace_id,
+        operation_id=trace.operation_id,
+        naam=getattr(route, "name", "").replace("_", "-") or f"{request.method} {pad}",
+        start=start.isoformat(),
+        eind=datetime.now(UTC).isoformat(),
+        http_status=response.status_code,
+        actie=request.method,
+        object=pad,
+        gebruiker=actor.gebruiker if actor else None,
+        rol=rol.value if rol else None,
+        gemeenten=sorted(g.value for g in actor.gemeenten) if actor else [],
+        oorsprong=request.client.host if request.client else None,
+    )
+    logboek: Logboek = request.app.state.logboek
+    await run_in_threadpool(logboek.leg_vast, verzoek, verwerkingen)

@@ -1,0 +1,124 @@
+"""Access logging after the Logboek Dataverwerkingen, with W3C Trace Context, and the audit log beside it."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+
+from fastapi.testclient import TestClient
+
+from adapters.logboek import Logboek
+from domain import verwerkingsactiviteiten as register
+from tests.builders import een_bsn, tvs_start
+from tests.conftest import Kopregels
+
+TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-01$")
+
+
+def _trace() -> tuple[str, str]:
+    trace_id, ouder = secrets.token_hex(16), secrets.token_hex(8)
+    return trace_id, f"00-{trace_id}-{ouder}-01"
+
+
+def _start(api: TestClient, als: Kopregels, bsn: str, gemeente: str = "0505") -> str:
+    antwoord = api.post("/api/v1/trajecten", json=tvs_start(bsn, gemeente), headers=als("regisseur", gemeente))
+    assert antwoord.status_code == 201, antwoord.text
+    return str(antwoord.json()["trajectId"])
+
+
+def test_a_read_continues_the_callers_trace_and_logs_the_person_encrypted(api: TestClient, als: Kopregels) -> None:
+    bsn = een_bsn()
+    traject_id = _start(api, als, bsn)
+    trace_id, traceparent = _trace()
+    antwoord = api.get(f"/api/v1/trajecten/{traject_id}", headers=als("regisseur", "0505", traceparent=traceparent))
+    assert antwoord.status_code == 200
+    teruggegeven = TRACEPARENT.match(antwoord.headers["traceparent"])
+    assert teruggegeven and teruggegeven.group(1) == trace_id and teruggegeven.group(2) != traceparent[36:52]
+
+    logboek: Logboek = api.app.state.logboek  # type: ignore[attr-defined]
+    [verwerking] = logboek.verwerkingen(trace_id)
+    assert (verwerking["name"], verwerking["status_code"], verwerking["parent_operation_id"]) == ("lees-traject", 1, teruggegeven.group(2))
+    assert re.fullmatch(r"[0-9a-f]{16}", verwerking["operation_id"])
+    attributen = verwerking["attributes"]
+    assert attributen["dpl.core.processing_activity_id"] == register.TRAJECTREGIE.uri
+    assert attributen["inburgering.traject_id"] == traject_id
+    assert bsn not in json.dumps(verwerking) and logboek.betrokkene(verwerking) == bsn  # encrypted, not hashed away
+    assert verwerking["resource"]["service.name"] == "inburgering-api"
+    assert "gebruiker" not in json.dumps(verwerking) and "regisseur-0505" not in json.dumps(verwerking)
+
+    # Who did it is in the audit log, joined on the request's operation id.
+    [regel] = logboek.auditregels(trace_id)
+    assert regel["operation_id"] == verwerking["parent_operation_id"]
+    assert (regel["gebruiker"], regel["rol"], regel["gemeenten"], regel["actie"], regel["resultaat"]) == (
+        "regisseur-0505", "regisseur", "0505", "GET", 200)
+    assert regel["object"] == f"/api/v1/trajecten/{traject_id}"
+
+
+def test_every_listed_person_gets_a_record_of_their_own(api: TestClient, als: Kopregels) -> None:
+    eigen = {_start(api, als, een_bsn()) for _ in range(3)}
+    _start(api, als, een_bsn(), "0642")  # another gemeente: not served, not logged
+    trace_id, traceparent = _trace()
+    antwoord = api.get("/api/v1/trajecten", headers=als("regisseur", "0505", traceparent=traceparent))
+    assert {t["trajectId"] for t in antwoord.json()["trajecten"]} == eigen
+    verwerkingen = api.app.state.logboek.verwerkingen(trace_id)  # type: ignore[attr-defined]
+    assert {v["attributes"]["inburgering.traject_id"] for v in verwerkingen} == eigen
+    assert len({v["operation_id"] for v in verwerkingen}) == 3
+
+
+def test_the_activity_follows_the_purpose_of_the_reader(api: TestClient, als: Kopregels) -> None:
+    traject_id = _start(api, als, een_bsn())
+    verwacht = {"duo": register.VERSTREKKING_DUO, "auditor": register.VERANTWOORDING, "handhaver": register.HANDHAVING}
+    for rol, activiteit in verwacht.items():
+        trace_id, traceparent = _trace()
+        assert api.get(f"/api/v1/trajecten/{traject_id}/gebeurtenissen", headers=als(rol, "0505", traceparent=traceparent)).status_code == 200
+        [verwerking] = api.app.state.logboek.verwerkingen(trace_id)  # type: ignore[attr-defined]
+        assert verwerking["attributes"]["dpl.core.processing_activity_id"] == activiteit.uri
+
+
+def test_a_refused_command_still_processed_the_persons_data_and_says_so(api: TestClient, als: Kopregels) -> None:
+    traject_id = _start(api, als, een_bsn())
+    trace_id, traceparent = _trace()
+    antwoord = api.post(f"/api/v1/trajecten/{traject_id}/brede-intakes", json={"datum": "2024-12-01", "onderwerpen": {}, "gezondheid": {}},
+                        headers=als("regisseur", "0505", traceparent=traceparent))
+    assert antwoord.status_code == 409
+    [verwerking] = api.app.state.logboek.verwerkingen(trace_id)  # type: ignore[attr-defined]
+    assert (verwerking["status_code"], verwerking["attributes"]["dpl.core.processing_activity_id"]) == (2, register.BREDE_INTAKE_EN_PIP.uri)
+    assert api.app.state.logboek.auditregels(trace_id)[0]["resultaat"] == 409  # type: ignore[attr-defined]
+
+
+def test_no_person_no_record_but_every_request_is_audited(api: TestClient, als: Kopregels) -> None:
+    for headers, pad, status in (
+        ({}, "/api/v1/trajecten/00000000-0000-4000-8000-000000000000", 401),
+        (als("regisseur", "0505"), "/api/v1/trajecten/00000000-0000-4000-8000-000000000000", 404),
+        (als("beheerder"), "/api/v1/projecties", 200),
+    ):
+        trace_id, traceparent = _trace()
+        assert api.get(pad, headers=headers | {"traceparent": traceparent}).status_code == status
+        assert api.app.state.logboek.verwerkingen(trace_id) == []  # type: ignore[attr-defined]
+        [regel] = api.app.state.logboek.auditregels(trace_id)  # type: ignore[attr-defined]
+        assert (regel["resultaat"], regel["object"]) == (status, pad)
+
+
+def test_an_invalid_traceparent_starts_a_new_trace(api: TestClient, als: Kopregels) -> None:
+    for ongeldig in ("00-" + "0" * 32 + "-" + "1" * 16 + "-01", "01-abc", "00-" + "A" * 32 + "-" + "1" * 16 + "-01"):
+        antwoord = api.get("/api/v1/projecties", headers=als("beheerder", traceparent=ongeldig))
+        nieuw = TRACEPARENT.match(antwoord.headers["traceparent"])
+        assert nieuw and nieuw.group(1) not in ongeldig
+
+
+def test_after_forgetting_the_log_can_no_longer_name_the_person(api: TestClient, als: Kopregels) -> None:
+    regisseur = als("regisseur", "0505")
+    bsn = een_bsn()
+    traject_id = _start(api, als, bsn)
+    eerder, traceparent = _trace()
+    api.get(f"/api/v1/trajecten/{traject_id}", headers=regisseur | {"traceparent": traceparent})
+    api.post(f"/api/v1/trajecten/{traject_id}/verwijderingen", json={"grond": "overlijden", "overlijdensdatum": "2025-03-01"}, headers=regisseur)
+    logboek: Logboek = api.app.state.logboek  # type: ignore[attr-defined]
+    [verwerking] = logboek.verwerkingen(eerder)
+    assert "dpl.core.data_subject_id" in verwerking["attributes"] and logboek.betrokkene(verwerking) is None
+    later, traceparent = _trace()
+    api.get(f"/api/v1/trajecten/{traject_id}", headers=regisseur | {"traceparent": traceparent})
+    [verwerking] = logboek.verwerkingen(later)
+    assert "dpl.core.data_subject_id" not in verwerking["attributes"]
+    assert verwerking["attributes"]["inburgering.traject_id"] == traject_id
