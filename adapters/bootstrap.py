@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from adapters.crypto import ProductieInstellingError, bsn_sleutel, hoofdsleutel, persoon_id_functie
+from adapters.crypto import ProductieInstellingError, bsn_sleutel, hoofdsleutel, ondertekensleutel, persoon_id_functie
+from adapters.integriteit import bescherm_gebeurtenissen
+from adapters.keten import Controlepunten, KetenEventStore
 from adapters.logboek import Logboek
 from adapters.leesmodellen import PostgresLeesmodelopslag, SqliteLeesmodelopslag, SqlLeesmodelopslag
 from adapters.settings import Settings
@@ -18,13 +20,39 @@ def bouw_applicatie(instellingen: Settings, klok: Klok) -> Inburgering:
     if instellingen.is_productie and instellingen.database_url is None:
         raise ProductieInstellingError("INBURGERING_DATABASE_URL is verplicht in productie; SQLite is alleen voor ontwikkeling.")
     kluis = bouw_sleutelkluis(instellingen)
-    return Inburgering(
+    controlepunten = bouw_controlepunten(instellingen)
+    app = Inburgering(
         env=instellingen.eventsourcing_env(),
         klok=klok,
         persoon_id=persoon_id_functie(bsn_sleutel(instellingen)),
         sleutels=kluis,
         mapper=lambda transcoder: VeldversleutelendeMapper(transcoder, kluis),
+        event_store=lambda mapper, recorder: KetenEventStore(mapper, recorder, controlepunten),
     )
+    app.sluit_ook(controlepunten.close)
+    if instellingen.maak_tabellen:
+        bescherm_gebeurtenissen(instellingen, app.recorder.events_table_name)  # type: ignore[attr-defined]
+    return app
+
+
+def controlepunten_van(app: Inburgering) -> Controlepunten:
+    """The checkpoints of the application's chained event store (for verify and export)."""
+    if not isinstance(app.events, KetenEventStore):
+        raise TypeError("deze applicatie ketent haar gebeurtenissen niet")
+    return app.events.controlepunten
+
+
+def bouw_controlepunten(instellingen: Settings) -> Controlepunten:
+    """The signed heads of the hash chains: a SQLite file apart from the events, or a PostgreSQL table."""
+    verbinding = (
+        SqliteVerbinding(instellingen.sqlite_controlepunten_pad)
+        if instellingen.database_url is None
+        else PostgresVerbinding(instellingen.database_url, instellingen.database_schema)
+    )
+    controlepunten = Controlepunten(verbinding, ondertekensleutel(instellingen))
+    if instellingen.maak_tabellen:
+        controlepunten.maak_tabellen()
+    return controlepunten
 
 
 def bouw_logboek(instellingen: Settings, app: Inburgering, dienst: dict[str, str]) -> Logboek:

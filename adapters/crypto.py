@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from adapters.settings import Settings
 
 
@@ -64,6 +66,20 @@ def hoofdsleutel(settings: Settings) -> bytes:
     if len(sleutel) != 32:
         raise ProductieInstellingError("De hoofdsleutel moet 32 bytes zijn, base64-gecodeerd.")
     return sleutel
+
+
+def ondertekensleutel(settings: Settings) -> Ed25519PrivateKey:
+    """The key that signs the checkpoints of the hash chains; in development one is generated under ./var."""
+    if settings.ondertekensleutel is not None:
+        geheim = settings.ondertekensleutel.get_secret_value()
+    elif settings.is_productie:
+        raise ProductieInstellingError("INBURGERING_ONDERTEKENSLEUTEL is verplicht in productie.")
+    else:
+        geheim = _lokaal_geheim(settings.ondertekensleutel_pad, lambda: base64.b64encode(secrets.token_bytes(32)).decode())
+    try:
+        return Ed25519PrivateKey.from_private_bytes(base64.b64decode(geheim, validate=True))
+    except (binascii.Error, ValueError):
+        raise ProductieInstellingError("De ondertekensleutel moet 32 bytes zijn, base64-gecodeerd.") from None
 
 
 def _lokaal_geheim(pad: Path, maak: Callable[[], str]) -> str:

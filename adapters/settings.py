@@ -50,6 +50,14 @@ class Settings(BaseSettings):
         default=None, description="Where the data keys live, if not beside the events (postgresql://...)"
     )
     sqlite_sleutel_pad: Path = ROOT / "var" / "sleutels.db"
+    ondertekensleutel: SecretStr | None = Field(
+        default=None, description="Ed25519 private key (32 bytes, base64) that signs the checkpoints of the hash chains"
+    )
+    ondertekensleutel_pad: Path = ROOT / "var" / "ondertekensleutel"
+    sqlite_controlepunten_pad: Path = ROOT / "var" / "controlepunten.db"
+    database_app_rol: str | None = Field(
+        default=None, description="PostgreSQL role the API runs as; the migration grants it no UPDATE or DELETE on stored events"
+    )
     sleutel_cache_seconden: float = Field(
         default=2.0, ge=0, description="How long a process keeps an unwrapped data key; a destroyed key is gone everywhere after this"
     )

@@ -14,6 +14,7 @@ from uuid import UUID
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
+from adapters.keten import splits
 from adapters.sleutelkluis import Sleutelkluis, SleutelVernietigdError
 from domain.persoonsgegevens import VERWIJDERD, Bewaarklasse, is_verwijderd, persoonsvelden
 
@@ -38,6 +39,8 @@ class VeldversleutelendeMapper(Mapper[UUID]):
         return super().to_stored_event(cast(DomainEventProtocol[UUID], kopie))
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        state, _ = splits(stored_event.state)  # the chain hash is the store's, not the fact's (adapters/keten.py)
+        stored_event = StoredEvent(stored_event.originator_id, stored_event.originator_version, stored_event.topic, state)
         event = super().to_domain_event(stored_event)
         velden = persoonsvelden(type(event))
         if velden:

@@ -13,7 +13,15 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Transcoder, Transcoding
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    EventStore,
+    IntegrityError,
+    JSONTranscoder,
+    Mapper,
+    Transcoder,
+    Transcoding,
+)
 
 from domain.commandos import Commando, StartCommando
 from domain.opdracht import Opdracht, opdracht_id
@@ -109,19 +117,34 @@ class Inburgering(Application[UUID]):
         persoon_id: Callable[[str], UUID],
         sleutels: Sleutelkluis | None = None,
         mapper: Callable[[Transcoder], Mapper[UUID]] | None = None,
+        event_store: Callable[[Mapper[UUID], ApplicationRecorder], EventStore[UUID]] | None = None,
     ) -> None:
-        # Without a key store (the domain's own tests) personal fields are stored as they are; the
-        # composition root always gives one, with a mapper that encrypts them (adapters/versleuteling.py).
+        # Without these (the domain's own tests) events are stored as they are; the composition root
+        # always gives a mapper that encrypts personal fields (adapters/versleuteling.py) and an event
+        # store that chains every event by hash (adapters/keten.py).
         self.sleutels = sleutels
         self._mapper = mapper
+        self._event_store = event_store
+        self._sluiten: list[Callable[[], None]] = []
         super().__init__(env)
         self.klok = klok
         self.persoon_id = persoon_id
+
+    def sluit_ook(self, sluit: Callable[[], None]) -> None:
+        """Close this too when the application closes (a store the composition root added)."""
+        self._sluiten.append(sluit)
 
     def close(self) -> None:
         super().close()
         if self.sleutels is not None:
             self.sleutels.close()
+        for sluit in self._sluiten:
+            sluit()
+
+    def construct_event_store(self) -> EventStore[UUID]:
+        if self._event_store is None:
+            return super().construct_event_store()
+        return self._event_store(self.mapper, self.recorder)
 
     def construct_mapper(self) -> Mapper[UUID]:
         if self._mapper is None:

@@ -70,6 +70,8 @@ def _instellingen(tmp_path: Path, **extra: object) -> Settings:
         sqlite_leesmodel_pad=tmp_path / "leesmodellen.db",
         sqlite_sleutel_pad=tmp_path / "sleutels.db",
         sqlite_logboek_pad=tmp_path / "logboek.db",
+        sqlite_controlepunten_pad=tmp_path / "controlepunten.db",
+        ondertekensleutel_pad=tmp_path / "ondertekensleutel",
         hoofdsleutel_pad=tmp_path / "hoofdsleutel",
         ontwikkelsleutel_pad=tmp_path / "ontwikkelsleutel.jwk.json",
         bsn_sleutel=SecretStr(secrets.token_hex(16)),  # per test: the same BSN in two tests never collides

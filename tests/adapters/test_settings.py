@@ -18,7 +18,7 @@ from api.main import create_app
 
 
 def instellingen(tmp_path: Path, **extra: object) -> Settings:
-    return Settings(_env_file=None, ontwikkelsleutel_pad=tmp_path / "k.json", sqlite_pad=tmp_path / "db", bsn_sleutel_pad=tmp_path / "bsn-sleutel", hoofdsleutel_pad=tmp_path / "hoofdsleutel", sqlite_sleutel_pad=tmp_path / "sleutels", sqlite_logboek_pad=tmp_path / "logboek", **extra)  # type: ignore[call-arg]
+    return Settings(_env_file=None, ontwikkelsleutel_pad=tmp_path / "k.json", sqlite_pad=tmp_path / "db", bsn_sleutel_pad=tmp_path / "bsn-sleutel", hoofdsleutel_pad=tmp_path / "hoofdsleutel", sqlite_sleutel_pad=tmp_path / "sleutels", sqlite_logboek_pad=tmp_path / "logboek", sqlite_controlepunten_pad=tmp_path / "cp", ondertekensleutel_pad=tmp_path / "os", **extra)  # type: ignore[call-arg]
 
 
 def test_sqlite_file_is_the_default_store(tmp_path: Path) -> None:

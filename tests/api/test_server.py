@@ -48,6 +48,8 @@ def server(instellingen: Settings) -> Iterator[Server]:
         "INBURGERING_SQLITE_SLEUTEL_PAD": str(instellingen.sqlite_sleutel_pad),
         "INBURGERING_HOOFDSLEUTEL_PAD": str(instellingen.hoofdsleutel_pad),
         "INBURGERING_SQLITE_LOGBOEK_PAD": str(instellingen.sqlite_logboek_pad),
+        "INBURGERING_SQLITE_CONTROLEPUNTEN_PAD": str(instellingen.sqlite_controlepunten_pad),
+        "INBURGERING_ONDERTEKENSLEUTEL_PAD": str(instellingen.ondertekensleutel_pad),
         "INBURGERING_BSN_SLEUTEL": instellingen.bsn_sleutel.get_secret_value(),  # type: ignore[union-attr]
         "INBURGERING_DATABASE_SCHEMA": instellingen.database_schema,
     }

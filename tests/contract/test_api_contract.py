@@ -36,6 +36,8 @@ INSTELLINGEN = Settings(
     sqlite_sleutel_pad=_map / "sleutels.sqlite",
     hoofdsleutel_pad=_map / "hoofdsleutel",
     sqlite_logboek_pad=_map / "logboek.sqlite",
+    sqlite_controlepunten_pad=_map / "controlepunten.sqlite",
+    ondertekensleutel_pad=_map / "ondertekensleutel",
 )
 APP = create_app(INSTELLINGEN, VasteKlok(datetime(2026, 6, 1, 10, tzinfo=UTC)))  # the store opens in the fixture
 

@@ -1,0 +1,236 @@
+"""Tamper evidence: hand-made changes to the stored events are found and named, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from adapters.bootstrap import bouw_applicatie, controlepunten_van
+from adapters.clock import VasteKlok
+from adapters.integriteit import controleer, controleer_export, exporteer
+from adapters.keten import ketenhash, met_hash, splits
+from adapters.settings import Settings
+from domain.application import Inburgering
+from domain.persoonsgegevens import GrondVerwijdering
+from tests.builders import door, statushouder_met_pip
+from tests.conftest import POSTGRES_URL, _instellingen
+
+
+@pytest.fixture
+def app(instellingen: Settings, klok: VasteKlok) -> Iterator[Inburgering]:
+    applicatie = bouw_applicatie(instellingen, klok)
+    yield applicatie
+    applicatie.close()
+
+
+def _trajecten(app: Inburgering, aantal: int = 3) -> list[UUID]:
+    ids = []
+    for _ in range(aantal):
+        traject = statushouder_met_pip()
+        traject.registreer_voortgangsgesprek(datum=date(2025, 6, 2), gevoerd=True, geldige_reden=False, verslag="Goed", door=door())
+        app.save(traject)
+        ids.append(traject.id)
+    return ids
+
+
+@contextmanager
+def _met_de_hand(instellingen: Settings, tabel: str) -> Iterator[Callable[..., Any]]:
+    """SQL on the event table as a DBA would, past the application and its append-only trigger."""
+    if instellingen.database_url is None:
+        verbinding = sqlite3.connect(instellingen.sqlite_pad)
+        for trigger in verbinding.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            verbinding.execute(f"DROP TRIGGER {trigger[0]}")
+
+        def uitvoeren(opdracht: str, *parameters: Any) -> Any:
+            # The SQLite store keeps a UUID as 32 hex digits.
+            waarden = [UUID(p).hex if isinstance(p, str) and len(p) == 36 else p for p in parameters]
+            return verbinding.execute(opdracht.replace("%s", "?").replace("{t}", tabel), waarden).fetchall()
+
+        try:
+            yield uitvoeren
+            verbinding.commit()
+        finally:
+            verbinding.close()
+        return
+    with psycopg.connect(instellingen.database_url, autocommit=True) as pg:
+        pg.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(instellingen.database_schema)))
+        pg.execute("SET session_replication_role = replica")  # a superuser can; the application role cannot
+
+        def uitvoeren_pg(opdracht: str, *parameters: Any) -> Any:
+            cursor = pg.execute(opdracht.replace("{t}", tabel).replace("originator_id = %s", "originator_id = %s::uuid"), parameters)
+            return cursor.fetchall() if cursor.description else None
+
+        yield uitvoeren_pg
+
+
+def _tabel(app: Inburgering) -> str:
+    return app.recorder.events_table_name  # type: ignore[attr-defined,no-any-return]
+
+
+def _bevindingen(app: Inburgering) -> set[tuple[str, int | None, str]]:
+    return {(b.aggregaat_id, b.versie, b.soort) for b in controleer(app.recorder, controlepunten_van(app)).bevindingen}
+
+
+def _state(instellingen: Settings, app: Inburgering, traject: UUID, versie: int) -> bytes:
+    with _met_de_hand(instellingen, _tabel(app)) as sql_:
+        [(state,)] = sql_("SELECT state FROM {t} WHERE originator_id = %s AND originator_version = %s", str(traject), versie)
+    return bytes(state)
+
+
+def test_an_untouched_store_verifies_and_every_event_carries_its_hash(app: Inburgering) -> None:
+    ids = _trajecten(app)
+    rapport = controleer(app.recorder, controlepunten_van(app))
+    assert (rapport.in_orde, rapport.aggregaten, rapport.gebeurtenissen) == (True, 3, sum(len(app.recorder.select_events(i)) for i in ids))
+    events = app.recorder.select_events(ids[0])
+    assert all(splits(e.state)[1] is not None for e in events)
+    assert all(not hasattr(e, "_keten") for e in app.events.get(ids[0]))  # the hash is the store's, not the fact's
+
+
+def test_a_changed_byte_of_a_payload_is_named(instellingen: Settings, app: Inburgering) -> None:
+    eerste, tweede, _ = _trajecten(app)
+    state = _state(instellingen, app, tweede, 3)
+    with _met_de_hand(instellingen, _tabel(app)) as sql_:
+        sql_("UPDATE {t} SET state = %s WHERE originator_id = %s AND originator_version = %s",
+             state.replace(b'"gemeente"', b'"gemeentE"', 1), str(tweede), 3)
+    assert _bevindingen(app) == {(str(tweede), 3, "gewijzigd")}
+
+
+def test_a_deleted_last_event_is_named(instellingen: Settings, app: Inburgering) -> None:
+    traject = _trajecten(app)[1]
+    laatste = app.repository.get(traject).version
+    with _met_de_hand(instellingen, _tabel(app)) as sql_:
+        sql_("DELETE FROM {t} WHERE originator_id = %s AND originator_version = %s", str(traject), laatste)
+    assert _bevindingen(app) == {(str(traject), laatste, "staart-verwijderd")}
+
+
+def test_two_swapped_events_are_named(instellingen: Settings, app: Inburgering) -> None:
+    traject = _trajecten(app)[0]
+    twee, drie = _state(instellingen, app, traject, 2), _state(instellingen, app, traject, 3)
+    with _met_de_hand(instellingen, _tabel(app)) as sql_:
+        [(topic2,)] = sql_("SELECT topic FROM {t} WHERE originator_id = %s AND originator_version = 2", str(traject))
+        [(topic3,)] = sql_("SELECT topic FROM {t} WHERE originator_id = %s AND originator_version = 3", str(traject))
+        sql_("UPDATE {t} SET state = %s, topic = %s WHERE originator_id = %s AND originator_version = 2", drie, topic3, str(traject))
+        sql_("UPDATE {t} SET state = %s, topic = %s WHERE originator_id = %s AND originator_version = 3", twee, topic2, str(traject))
+    assert _bevindingen(app) == {(str(traject), 2, "gewijzigd"), (str(traject), 3, "gewijzigd")}
+
+
+def test_a_forged_event_is_named_even_when_its_hash_was_computed_correctly(instellingen: Settings, app: Inburgering) -> None:
+    traject = _trajecten(app)[2]
+    laatste = app.repository.get(traject).version
+    _, vorige = splits(_state(instellingen, app, traject, laatste))
+    assert vorige is not None
+    vervalst = b'{"timestamp":{"_type_":"datetime_iso","_data_":"2026-06-01T10:00:00+00:00"},"datum":{"_type_":"date_iso","_data_":"2026-06-01"}}'
+    topic = "Inburgeringstraject.InburgeringsplichtVoldaan"
+    opgeslagen = met_hash(vervalst, ketenhash(vorige, traject, laatste + 1, topic, vervalst))
+    with _met_de_hand(instellingen, _tabel(app)) as sql_:
+        if instellingen.database_url is None:
+            sql_("INSERT INTO {t} (originator_id, originator_version, topic, state) VALUES (%s, %s, %s, %s)",
+                 str(traject), laatste + 1, topic, opgeslagen)
+        else:
+            sql_("INSERT INTO {t} (originator_id, originator_version, topic, state) VALUES (%s::uuid, %s, %s, %s)",
+                 str(traject), laatste + 1, topic, opgeslagen)
+    assert _bevindingen(app) == {(str(traject), laatste + 1, "niet-gedekt")}
+
+
+def test_a_forged_trajectory_has_no_checkpoint_and_a_removed_one_leaves_its_checkpoint(instellingen: Settings, app: Inburgering) -> None:
+    traject = _trajecten(app, 2)[0]
+    nep = UUID(int=secrets.randbits(122))
+    state = b'{"timestamp":{"_type_":"datetime_iso","_data_":"2026-06-01T10:00:00+00:00"}}'
+    with _met_de_hand(instellingen, _tabel(app)) as sql_:
+        sql_("DELETE FROM {t} WHERE originator_id = %s", str(traject))
+        cast = "%s::uuid" if instellingen.database_url else "%s"
+        sql_(f"INSERT INTO {{t}} (originator_id, originator_version, topic, state) VALUES ({cast}, 1, %s, %s)",
+             str(nep), "Inburgeringstraject.Gestart", met_hash(state, ketenhash(bytes(32), nep, 1, "Inburgeringstraject.Gestart", state)))
+    assert _bevindingen(app) == {(str(nep), None, "zonder-controlepunt"), (str(traject), 1, "verdwenen")}
+
+
+def test_the_store_refuses_update_and_delete_of_stored_events(instellingen: Settings, app: Inburgering) -> None:
+    traject = _trajecten(app, 1)[0]
+    if instellingen.database_url is None:
+        verbinding = sqlite3.connect(instellingen.sqlite_pad)
+        for opdracht in ("UPDATE stored_events SET topic = 'x'", "DELETE FROM stored_events"):
+            with pytest.raises(sqlite3.IntegrityError, match="onveranderlijk"):
+                verbinding.execute(opdracht)
+        verbinding.close()
+    else:
+        with psycopg.connect(instellingen.database_url, autocommit=True) as pg:
+            pg.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(instellingen.database_schema)))
+            for opdracht in ("UPDATE inburgering_events SET topic = 'x'", "DELETE FROM inburgering_events", "TRUNCATE inburgering_events"):
+                with pytest.raises(psycopg.errors.RaiseException, match="onveranderlijk"):
+                    pg.execute(opdracht)
+    assert controleer(app.recorder, controlepunten_van(app)).in_orde
+    assert app.repository.get(traject).version > 1
+
+
+@pytest.mark.postgres
+def test_the_application_role_may_add_events_but_never_change_or_delete_them(
+    postgres_schemas: Callable[[], str], tmp_path: Path, klok: VasteKlok
+) -> None:
+    instellingen = _instellingen(tmp_path, database_url=POSTGRES_URL, database_schema=postgres_schemas(), database_pool_size=2)
+    rol = f"inburgering_app_{secrets.token_hex(4)}"
+    with psycopg.connect(instellingen.database_url, autocommit=True) as pg:
+        pg.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(rol)))
+    try:
+        bouw_applicatie(instellingen.model_copy(update={"database_app_rol": rol}), klok).close()  # the migration
+        als_app = instellingen.model_copy(update={"database_url": POSTGRES_URL.replace("root@", f"{rol}@"), "maak_tabellen": False})
+        app = bouw_applicatie(als_app, klok)
+        try:
+            traject = statushouder_met_pip()
+            app.save(traject)  # inserting, with the library's table lock, works
+            assert app.repository.get(traject.id).version == traject.version
+        finally:
+            app.close()
+        with psycopg.connect(als_app.database_url, autocommit=True) as pg:  # type: ignore[arg-type]
+            pg.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(instellingen.database_schema)))
+            for opdracht in ("UPDATE inburgering_events SET topic = 'x'", "DELETE FROM inburgering_events"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    pg.execute(opdracht)
+    finally:
+        with psycopg.connect(instellingen.database_url, autocommit=True) as pg:
+            pg.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(rol)))
+            pg.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(rol)))
+
+
+def test_an_exported_trajectory_verifies_offline_and_a_changed_export_does_not(app: Inburgering) -> None:
+    traject = _trajecten(app, 1)[0]
+    export = json.loads(json.dumps(exporteer(app.recorder, controlepunten_van(app), traject)))  # as a file would
+    assert controleer_export(export) == []
+    gewijzigd = json.loads(json.dumps(export))
+    opgeslagen = base64.b64decode(gewijzigd["gebeurtenissen"][1]["opgeslagen"]).replace(b"0505", b"0590", 1)
+    gewijzigd["gebeurtenissen"][1]["opgeslagen"] = base64.b64encode(opgeslagen).decode()
+    assert [(b.versie, b.soort) for b in controleer_export(gewijzigd)] == [(2, "gewijzigd")]
+    ingekort = json.loads(json.dumps(export))
+    ingekort["gebeurtenissen"].pop()
+    assert [b.soort for b in controleer_export(ingekort)] == ["staart-verwijderd"]
+    # A checkpoint re-signed with another key does not pass against SDD's published key.
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from adapters.keten import ondertekend
+    vreemd = Ed25519PrivateKey.generate()
+    punt = ingekort["controlepunt"]
+    punt["versie"] -= 1
+    punt["hash"] = splits(base64.b64decode(ingekort["gebeurtenissen"][-1]["opgeslagen"]))[1].hex()  # type: ignore[union-attr]
+    punt["handtekening"] = vreemd.sign(ondertekend(str(traject), punt["versie"], bytes.fromhex(punt["hash"]))).hex()
+    echte_sleutel = base64.b64decode(export["publiekeSleutel"])
+    assert [b.soort for b in controleer_export(ingekort, echte_sleutel)] == ["controlepunt-vervalst"]
+
+
+def test_a_forgotten_persons_trajectory_still_verifies(app: Inburgering, klok: VasteKlok) -> None:
+    traject = statushouder_met_pip()
+    traject.verwijder_persoonsgegevens(grond=GrondVerwijdering.OVERLIJDEN, overlijdensdatum=date(2025, 9, 1), door=door())
+    app.save(traject)
+    assert app.sleutels is not None
+    app.sleutels.vernietig(traject.id, traject.verwijderd)
+    assert controleer(app.recorder, controlepunten_van(app)).in_orde
+    assert controleer_export(exporteer(app.recorder, controlepunten_van(app), traject.id)) == []
