@@ -8,7 +8,7 @@ GEMEENTE ?= 0505
 SPECTRAL := npx --yes @stoplight/spectral-cli@6.16.3
 ADR_RULESET ?= ../shared/adr/linter.yaml
 
-.PHONY: run token test openapi lint-openapi migrate projecties rebuild vergeet bench lock clean
+.PHONY: run token test openapi lint-openapi migrate projecties rebuild replay vergeet bench lock clean
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	@$(PYTHON) -m venv $(VENV) >&2
@@ -46,6 +46,10 @@ projecties: $(BIN)/.installed
 ## Rebuild every read model from the first event, or one: make rebuild LEESMODEL=signaleringen
 rebuild: $(BIN)/.installed
 	$(BIN)/python -m adapters.cli herbouw $(if $(LEESMODEL),--leesmodel $(LEESMODEL))
+
+## Rebuild every read model into a scratch schema or file and compare it with the live one (exit 1: they differ)
+replay: $(BIN)/.installed
+	$(BIN)/python -m adapters.cli replay
 
 ## Remove the personal data of every trajectory whose retention period passed (Bi 9.9); run daily
 vergeet: $(BIN)/.installed

@@ -17,8 +17,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag
-from adapters.leesmodellen import SqlLeesmodelopslag
 from adapters.clock import SysteemKlok
+from adapters.leesmodellen import SqlLeesmodelopslag
+from adapters.replay import vergelijk_met_replay
 from adapters.settings import Settings
 from adapters.tokens import maak_ontwikkeltoken
 from domain import fouten
@@ -98,8 +99,9 @@ def herbouw(
         taken: dict[str, int] = {}
 
         def meld(naam: str, positie: int, kop: int) -> None:
-            taak = taken.setdefault(naam, voortgang.add_task(naam, total=kop))
-            voortgang.update(taak, completed=positie, total=kop)
+            if naam not in taken:  # one bar per read model (setdefault would add a task on every call)
+                taken[naam] = voortgang.add_task(naam, total=kop)
+            voortgang.update(taken[naam], completed=positie, total=kop)
 
         gelezen = projector.herbouw(leesmodel, meld)
     Console(stderr=True).print(f"[green]Herbouwd:[/green] {gelezen} gebeurtenissen verwerkt.")
@@ -150,6 +152,35 @@ def vergeet() -> None:
                 voortgang.advance(taak)
         projector.bij()
     console.print(f"[green]Klaar:[/green] bij {verwijderd} van {len(kandidaten)} afgesloten trajecten persoonsgegevens verwijderd.")
+
+
+@cli.command()
+def replay() -> None:
+    """Bouw alle leesmodellen opnieuw op uit de gebeurtenissen in een kladopslag en vergelijk ze met de
+    live leesmodellen. Exitcode 0: gelijk; 1: verschillend; 2: het log bleef bewegen, probeer het opnieuw."""
+    console = Console(stderr=True)
+    with _omgeving() as (app, opslag), Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as voortgang:
+        taken: dict[str, int] = {}
+
+        def meld(naam: str, positie: int, kop: int) -> None:
+            if naam not in taken:  # one bar per read model, also when it is reported on again
+                taken[naam] = voortgang.add_task(f"replay {naam}", total=kop)
+            voortgang.update(taken[naam], completed=positie, total=kop)
+
+        verschil = vergelijk_met_replay(app, opslag, Settings(), meld)
+    uit = Console(soft_wrap=True, highlight=False, markup=False)  # the diff as it is: no wrapping, no markup
+    if verschil.verschilt:
+        uit.print("Verschil tussen de live leesmodellen en de replay (live -> replay):")
+        uit.print(verschil.tekst())
+        raise typer.Exit(1)
+    if verschil.niet_vergeleken:
+        uit.print(verschil.tekst())
+        console.print("[yellow]Het log bleef bewegen:[/yellow] niet alles kon op dezelfde positie worden vergeleken. Probeer het opnieuw.")
+        raise typer.Exit(2)
+    posities = ", ".join(f"{naam} t/m positie {positie}" for naam, positie in verschil.posities.items())
+    uit.print(f"Gelijk: de leesmodellen opnieuw opgebouwd uit de gebeurtenissen zijn gelijk aan de live leesmodellen ({posities}).")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,246 @@
+"""Replay: rebuild every read model from the events into a scratch store and compare it with the live one.
+
+The scratch store is a temporary SQLite file or a PostgreSQL schema of its own, removed afterwards
+whatever happens. Read models are compared only at equal positions in the log; when the log keeps
+moving the outcome says so instead of reporting differences that are only lag.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from adapters.leesmodellen import (
+    SIGNALERING_KOLOMMEN,
+    TABELLEN,
+    TRAJECT_KOLOMMEN,
+    PostgresLeesmodelopslag,
+    SqliteLeesmodelopslag,
+    SqlLeesmodelopslag,
+)
+from adapters.settings import Settings
+from domain.application import Inburgering
+from projections.projector import Projector, Voortgang
+
+# Per table: its columns in `inhoud()` order (SELECT *, so the CREATE TABLE order) and how many of
+# the first ones form the key (the ORDER BY of `inhoud()`).
+KOLOMMEN = {"leesmodel_trajecten": TRAJECT_KOLOMMEN, "leesmodel_signaleringen": SIGNALERING_KOLOMMEN}
+SLEUTELLENGTE = {"leesmodel_trajecten": 1, "leesmodel_signaleringen": 3}
+JSON_KOLOMMEN = frozenset({"document"})
+POGINGEN = 3  # rounds of catching up before concluding that the log keeps moving
+MAX_REGELS = 50  # rows shown per table and kind; the rest is counted
+PG_NAAMLENGTE = 63  # PostgreSQL truncates longer identifiers, which would break the DROP
+
+
+@dataclass(frozen=True)
+class Rijverschil:
+    """One row with the same key in both, and per differing column (live, replay)."""
+
+    sleutel: tuple[Any, ...]
+    kolommen: dict[str, tuple[Any, Any]]
+
+
+@dataclass(frozen=True)
+class Tabelverschil:
+    tabel: str
+    alleen_live: list[tuple[Any, ...]] = field(default_factory=list)
+    alleen_replay: list[tuple[Any, ...]] = field(default_factory=list)
+    anders: list[Rijverschil] = field(default_factory=list)
+
+    @property
+    def leeg(self) -> bool:
+        return not (self.alleen_live or self.alleen_replay or self.anders)
+
+
+@dataclass(frozen=True)
+class Verschil:
+    """The outcome of a replay: per compared read model its position and differences, and the read
+    models that could not be compared because the log kept moving (live position, replay position)."""
+
+    klad: str  # the scratch schema or file, for the report; it no longer exists
+    posities: dict[str, int]
+    tabellen: dict[str, Tabelverschil]
+    niet_vergeleken: dict[str, tuple[int, int]]
+
+    @property
+    def gelijk(self) -> bool:
+        return not self.niet_vergeleken and all(t.leeg for t in self.tabellen.values())
+
+    @property
+    def verschilt(self) -> bool:
+        return any(not t.leeg for t in self.tabellen.values())
+
+    def tekst(self, max_regels: int = MAX_REGELS) -> str:
+        """A readable diff: per table the rows only in one of the two, and per differing row its key and
+        each differing column as live -> replay (JSON documents per key that differs)."""
+        regels: list[str] = []
+        for tabel, verschil in self.tabellen.items():
+            if verschil.leeg:
+                continue
+            regels.append(
+                f"{tabel}: {len(verschil.anders)} rij(en) anders, {len(verschil.alleen_live)} alleen live, "
+                f"{len(verschil.alleen_replay)} alleen in replay"
+            )
+            for rij in verschil.anders[:max_regels]:
+                regels.append(f"  ~ {_sleutel(tabel, rij.sleutel)}")
+                for kolom, (live, replay) in rij.kolommen.items():
+                    if kolom in JSON_KOLOMMEN:
+                        regels += [f"      {pad}: {a} -> {b}" for pad, a, b in _json_verschil(kolom, live, replay)]
+                    else:
+                        regels.append(f"      {kolom}: {_waarde(live)} -> {_waarde(replay)}")
+            for teken, rijen in (("-", verschil.alleen_live), ("+", verschil.alleen_replay)):
+                for rij in rijen[:max_regels]:
+                    regels.append(f"  {teken} {_rij(tabel, rij)}")
+            if meer := sum(max(0, len(r) - max_regels) for r in (verschil.anders, verschil.alleen_live, verschil.alleen_replay)):
+                regels.append(f"  ... en nog {meer} rij(en)")
+        for naam, (live, replay) in self.niet_vergeleken.items():
+            regels.append(f"{naam}: niet vergeleken, het log bewoog (live op {live}, replay op {replay})")
+        return "\n".join(regels)
+
+
+def vergelijk_met_replay(
+    app: Inburgering,
+    live: SqlLeesmodelopslag,
+    instellingen: Settings,
+    voortgang: Voortgang | None = None,
+    *,
+    kladmap: Path | None = None,
+    pogingen: int = POGINGEN,
+) -> Verschil:
+    """Bring the live read models up to date, rebuild them all in a scratch store, and compare."""
+    live_projector = Projector(app, live)
+    live_projector.bij()
+    with _kladopslag(instellingen, kladmap) as (klad, naam):
+        replay = Projector(app, klad)
+        replay.herbouw(voortgang=voortgang)
+        tabellen: dict[str, Tabelverschil] = {}
+        open_ = dict.fromkeys(replay.projecties, (0, 0))
+        for _ in range(pogingen):
+            # Replay first, live second: live then ends at or past the replay, never behind it.
+            replay.bij(voortgang=voortgang)
+            live_projector.bij()
+            voor = {n: live.positie(n) for n in open_}
+            inhoud_live, inhoud_replay = live.inhoud(), klad.inhoud()
+            # Rows and position are written in one transaction, so a position unchanged across the read
+            # means the rows belong to it; another projector, or a rebuild, may be moving live meanwhile.
+            na = {n: live.positie(n) for n in open_}
+            for leesmodel in list(open_):
+                positie = klad.positie(leesmodel)
+                if voor[leesmodel] == na[leesmodel] == positie:
+                    tabel = TABELLEN[leesmodel]
+                    tabellen[tabel] = vergelijk_tabel(tabel, inhoud_live[tabel], inhoud_replay[tabel])
+                    del open_[leesmodel]
+                else:
+                    open_[leesmodel] = (na[leesmodel], positie)
+            if not open_:
+                break
+        posities = {n: klad.positie(n) for n in replay.projecties if n not in open_}
+    return Verschil(klad=naam, posities=posities, tabellen=tabellen, niet_vergeleken=open_)
+
+
+def vergelijk_tabel(tabel: str, live: list[tuple[Any, ...]], replay: list[tuple[Any, ...]]) -> Tabelverschil:
+    """Match rows by key; a key in both with other values is one changed row, not a removal and an addition."""
+    kolommen, lengte = KOLOMMEN[tabel], SLEUTELLENGTE[tabel]
+    links = {rij[:lengte]: rij for rij in live}
+    rechts = {rij[:lengte]: rij for rij in replay}
+    anders = []
+    for sleutel in sorted(links.keys() & rechts.keys(), key=_sorteer):
+        a, b = links[sleutel], rechts[sleutel]
+        if a != b:
+            verschillen = {k: (x, y) for k, x, y in zip(kolommen, a, b, strict=True) if x != y}
+            anders.append(Rijverschil(sleutel, verschillen))
+    return Tabelverschil(
+        tabel,
+        alleen_live=[links[s] for s in sorted(links.keys() - rechts.keys(), key=_sorteer)],
+        alleen_replay=[rechts[s] for s in sorted(rechts.keys() - links.keys(), key=_sorteer)],
+        anders=anders,
+    )
+
+
+@contextmanager
+def _kladopslag(instellingen: Settings, kladmap: Path | None) -> Iterator[tuple[SqlLeesmodelopslag, str]]:
+    """A fresh, empty read-model store that is gone after the block, also after an error."""
+    if instellingen.database_url is None:
+        with tempfile.TemporaryDirectory(prefix="inburgering-replay-", dir=kladmap) as map_:
+            pad = Path(map_) / "leesmodellen.db"
+            opslag: SqlLeesmodelopslag = SqliteLeesmodelopslag(pad)
+            try:
+                opslag.maak_tabellen()
+                yield opslag, str(pad)
+            finally:
+                opslag.close()  # before the directory goes: an open connection keeps the file and its WAL in use
+        return
+    achtervoegsel = f"_replay_{uuid.uuid4().hex[:12]}"
+    schema = instellingen.database_schema[: PG_NAAMLENGTE - len(achtervoegsel)] + achtervoegsel
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", schema):
+        raise ValueError(f"ongeldige schemanaam {schema!r}")
+    with psycopg.connect(instellingen.database_url, autocommit=True) as verbinding:
+        verbinding.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    try:
+        opslag = PostgresLeesmodelopslag(instellingen.database_url, schema)
+        try:
+            opslag.maak_tabellen()
+            yield opslag, schema
+        finally:
+            opslag.close()  # no pooled connection should outlive its schema
+    finally:
+        with psycopg.connect(instellingen.database_url, autocommit=True) as verbinding:
+            verbinding.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+def _sorteer(sleutel: tuple[Any, ...]) -> tuple[str, ...]:
+    return tuple(str(deel) for deel in sleutel)  # keys mix text and numbers; any stable order will do
+
+
+def _sleutel(tabel: str, sleutel: tuple[Any, ...]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in zip(KOLOMMEN[tabel], sleutel, strict=False))
+
+
+def _rij(tabel: str, rij: tuple[Any, ...]) -> str:
+    """Key first, then the plain columns; a whole JSON document would drown the line."""
+    lengte = SLEUTELLENGTE[tabel]
+    rest = [f"{k}={_waarde(v)}" for k, v in zip(KOLOMMEN[tabel][lengte:], rij[lengte:], strict=True) if k not in JSON_KOLOMMEN]
+    return f"{_sleutel(tabel, rij[:lengte])} ({', '.join(rest)})" if rest else _sleutel(tabel, rij[:lengte])
+
+
+def _waarde(waarde: Any) -> str:
+    return json.dumps(waarde, ensure_ascii=False, default=str)
+
+
+_ONTBREEKT = object()
+
+
+def _toon(waarde: Any) -> str:
+    return "(ontbreekt)" if waarde is _ONTBREEKT else _waarde(waarde)
+
+
+def _json_verschil(kolom: str, live: Any, replay: Any) -> list[tuple[str, str, str]]:
+    """(path, live, replay) for every JSON key whose value differs; text that is no JSON is shown whole."""
+    try:
+        a, b = json.loads(live), json.loads(replay)
+    except (TypeError, ValueError):
+        return [(kolom, _waarde(live), _waarde(replay))]
+    uitkomst: list[tuple[str, str, str]] = []
+
+    def loop(pad: str, x: Any, y: Any) -> None:
+        if isinstance(x, dict) and isinstance(y, dict):
+            for sleutel in sorted(x.keys() | y.keys()):
+                loop(f"{pad}.{sleutel}", x.get(sleutel, _ONTBREEKT), y.get(sleutel, _ONTBREEKT))
+        elif isinstance(x, list) and isinstance(y, list):
+            for i in range(max(len(x), len(y))):
+                loop(f"{pad}[{i}]", x[i] if i < len(x) else _ONTBREEKT, y[i] if i < len(y) else _ONTBREEKT)
+        elif x != y or type(x) is not type(y):  # 1 and 1.0, or 1 and true, are different JSON
+            uitkomst.append((pad, _toon(x), _toon(y)))
+
+    loop(kolom, a, b)
+    return uitkomst
