@@ -8,7 +8,7 @@ GEMEENTE ?= 0505
 SPECTRAL := npx --yes @stoplight/spectral-cli@6.16.3
 ADR_RULESET ?= ../shared/adr/linter.yaml
 
-.PHONY: run token test openapi lint-openapi migrate projecties rebuild replay vergeet bench lock clean
+.PHONY: run token test openapi lint-openapi migrate projecties rebuild replay verify vergeet bench lock clean
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	@$(PYTHON) -m venv $(VENV) >&2
@@ -50,6 +50,10 @@ rebuild: $(BIN)/.installed
 ## Rebuild every read model into a scratch schema or file and compare it with the live one (exit 1: they differ)
 replay: $(BIN)/.installed
 	$(BIN)/python -m adapters.cli replay
+
+## Check every stored event against its hash chain and the signed checkpoints (exit 1 names each deviation)
+verify: $(BIN)/.installed
+	$(BIN)/python -m adapters.cli verifieer
 
 ## Remove the personal data of every trajectory whose retention period passed (Bi 9.9); run daily
 vergeet: $(BIN)/.installed

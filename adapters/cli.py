@@ -1,13 +1,15 @@
-"""Command line: development tokens, migration, projections, and the daily retention job."""
+"""Command line: development tokens, migration, projections, replay, verification and the daily retention job."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
+import base64
+import json
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
 from uuid import UUID
 
 import psycopg
@@ -16,8 +18,9 @@ from psycopg import sql
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag
+from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag, controlepunten_van
 from adapters.clock import SysteemKlok
+from adapters.integriteit import controleer, controleer_export
 from adapters.leesmodellen import SqlLeesmodelopslag
 from adapters.replay import vergelijk_met_replay
 from adapters.settings import Settings
@@ -181,6 +184,37 @@ def replay() -> None:
         raise typer.Exit(2)
     posities = ", ".join(f"{naam} t/m positie {positie}" for naam, positie in verschil.posities.items())
     uit.print(f"Gelijk: de leesmodellen opnieuw opgebouwd uit de gebeurtenissen zijn gelijk aan de live leesmodellen ({posities}).")
+
+
+@cli.command()
+def verifieer() -> None:
+    """Controleer elke opgeslagen gebeurtenis tegen haar hashketen en de ondertekende controlepunten.
+    Exitcode 1 met elke afwijking (traject en versie) wanneer iets is gewijzigd, verwijderd, verwisseld of ingevoegd."""
+    with _omgeving() as (app, _):
+        rapport = controleer(app.recorder, controlepunten_van(app))
+    console = Console(highlight=False, soft_wrap=True)  # one line per finding, whole ids: for grep and for the file
+    if rapport.in_orde:
+        console.print(f"[green]In orde:[/green] {rapport.gebeurtenissen} gebeurtenissen in {rapport.aggregaten} ketens.")
+        return
+    console.print(f"[red]{len(rapport.bevindingen)} afwijking(en)[/red] in {rapport.gebeurtenissen} gebeurtenissen:")
+    for b in rapport.bevindingen:
+        console.print(f"{b.aggregaat_id} versie {b.versie if b.versie is not None else '-'}: {b.soort}: {b.uitleg}", markup=False)
+    raise typer.Exit(1)
+
+
+@cli.command("controleer-export")
+def controleer_export_bestand(
+    bestand: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Een export van GET /trajecten/{id}/export")],
+    publieke_sleutel: Annotated[str | None, typer.Option(help="De publieke sleutel van SDD (base64), langs een andere weg verkregen")] = None,
+) -> None:
+    """Controleer een geëxporteerd traject offline, zonder database: exitcode 1 bij een afwijking."""
+    bevindingen = controleer_export(json.loads(bestand.read_text()), base64.b64decode(publieke_sleutel) if publieke_sleutel else None)
+    console = Console(highlight=False)
+    for bevinding in bevindingen:
+        console.print(f"[red]{bevinding.soort}[/red] versie {bevinding.versie}: {bevinding.uitleg}")
+    if bevindingen:
+        raise typer.Exit(1)
+    console.print("[green]In orde.[/green]")
 
 
 if __name__ == "__main__":

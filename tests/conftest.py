@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import uuid
@@ -111,3 +112,18 @@ def als(instellingen: Settings) -> Kopregels:
         return {"Authorization": f"Bearer {token}"} | extra
 
     return kopregels
+
+
+def cli_omgeving(instellingen: Settings) -> dict[str, str | None]:
+    """Every setting of the test's Settings as INBURGERING_ variables, so the CLI uses the test's store
+    and keys and writes nothing under ./var; None unsets a variable the shell may have set."""
+    env: dict[str, str | None] = {}
+    for naam, waarde in instellingen:
+        if isinstance(waarde, SecretStr):
+            waarde = waarde.get_secret_value()
+        if isinstance(waarde, bool):
+            waarde = "true" if waarde else "false"
+        elif isinstance(waarde, (list, dict)):
+            waarde = json.dumps(waarde)
+        env[f"INBURGERING_{naam.upper()}"] = None if waarde is None else str(waarde)
+    return env

@@ -16,7 +16,9 @@ from uuid import UUID
 import psycopg
 import pytest
 from psycopg import sql
+from typer.testing import CliRunner
 
+from adapters import cli as cli_module
 from adapters.bootstrap import bouw_applicatie, controlepunten_van
 from adapters.clock import VasteKlok
 from adapters.integriteit import controleer, controleer_export, exporteer
@@ -25,7 +27,7 @@ from adapters.settings import Settings
 from domain.application import Inburgering
 from domain.persoonsgegevens import GrondVerwijdering
 from tests.builders import door, statushouder_met_pip
-from tests.conftest import POSTGRES_URL, _instellingen
+from tests.conftest import POSTGRES_URL, _instellingen, cli_omgeving
 
 
 @pytest.fixture
@@ -234,3 +236,20 @@ def test_a_forgotten_persons_trajectory_still_verifies(app: Inburgering, klok: V
     app.sleutels.vernietig(traject.id, traject.verwijderd)
     assert controleer(app.recorder, controlepunten_van(app)).in_orde
     assert controleer_export(exporteer(app.recorder, controlepunten_van(app), traject.id)) == []
+
+
+def test_make_verify_exits_1_and_names_the_trajectory_and_version_of_a_change(instellingen: Settings, app: Inburgering, tmp_path: Path) -> None:
+    traject = _trajecten(app, 2)[1]
+    runner, env = CliRunner(), cli_omgeving(instellingen)
+    intact = runner.invoke(cli_module.cli, ["verifieer"], env=env)
+    assert intact.exit_code == 0 and "In orde" in intact.output, intact.output
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(exporteer(app.recorder, controlepunten_van(app), traject)))
+    assert runner.invoke(cli_module.cli, ["controleer-export", str(export)], env=env).exit_code == 0
+
+    state = _state(instellingen, app, traject, 4)
+    with _met_de_hand(instellingen, _tabel(app)) as sql_:
+        sql_("UPDATE {t} SET state = %s WHERE originator_id = %s AND originator_version = %s", state.replace(b"\"timestamp\"", b"\"timestamQ\"", 1), str(traject), 4)
+    gewijzigd = runner.invoke(cli_module.cli, ["verifieer"], env=env)
+    assert gewijzigd.exit_code == 1
+    assert f"{traject} versie 4: gewijzigd:" in gewijzigd.output

@@ -13,7 +13,6 @@ from typing import Any
 
 import psycopg
 import pytest
-from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from adapters import cli as cli_module
@@ -25,6 +24,7 @@ from adapters.settings import Settings
 from domain.application import Inburgering
 from projections.projector import Projector
 from tests.adapters.test_leesmodellen import willekeurige_geschiedenis
+from tests.conftest import cli_omgeving
 
 
 @pytest.fixture
@@ -227,27 +227,12 @@ def test_the_diff_shows_json_documents_per_key_and_cuts_long_lists() -> None:
 # -- the command line ---------------------------------------------------------------------------
 
 
-def _omgevingsvariabelen(instellingen: Settings) -> dict[str, str | None]:
-    """Every setting of the test's Settings as INBURGERING_ variables, so the CLI uses the test's store
-    and keys and writes nothing under ./var; None unsets a variable the shell may have set."""
-    env: dict[str, str | None] = {}
-    for naam, waarde in instellingen:
-        if isinstance(waarde, SecretStr):
-            waarde = waarde.get_secret_value()
-        if isinstance(waarde, bool):
-            waarde = "true" if waarde else "false"
-        elif isinstance(waarde, (list, dict)):
-            waarde = json.dumps(waarde)
-        env[f"INBURGERING_{naam.upper()}"] = None if waarde is None else str(waarde)
-    return env
-
-
 def test_the_cli_exits_0_on_intact_read_models_and_1_with_the_diff_on_tampered_ones(
     instellingen: Settings, app: Inburgering, opslag: SqlLeesmodelopslag, kladmap: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(kladmap))  # the CLI's scratch file, where the test can see it
     willekeurige_geschiedenis(app, None, aantal=4, zaad=12)
-    runner, env = CliRunner(), _omgevingsvariabelen(instellingen)
+    runner, env = CliRunner(), cli_omgeving(instellingen)
 
     intact = runner.invoke(cli_module.cli, ["replay"], env=env)
     assert intact.exit_code == 0, intact.output
@@ -268,7 +253,7 @@ def test_the_cli_exits_2_when_the_log_kept_moving(
     bewogen = Verschil(klad="-", posities={}, tabellen={}, niet_vergeleken={"signaleringen": (12, 10)})
     monkeypatch.setattr(cli_module, "vergelijk_met_replay", lambda *_, **__: bewogen)
 
-    uitkomst = CliRunner().invoke(cli_module.cli, ["replay"], env=_omgevingsvariabelen(sqlite_instellingen))
+    uitkomst = CliRunner().invoke(cli_module.cli, ["replay"], env=cli_omgeving(sqlite_instellingen))
 
     assert uitkomst.exit_code == 2, uitkomst.output
     assert "signaleringen: niet vergeleken, het log bewoog (live op 12, replay op 10)" in uitkomst.stdout
