@@ -8,6 +8,7 @@ and audits. Reading a field whose key was destroyed gives VERWIJDERD instead of 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, cast
 from uuid import UUID
 
@@ -69,11 +70,14 @@ class VeldversleutelendeMapper(Mapper[UUID]):
     def _vervang(toestand: dict[str, Any], pad: str, functie: Any) -> None:
         """Apply `functie` to the field at `pad` ("veld" or "veld.sleutel" inside a dict field)."""
         veld, _, sleutel = pad.partition(".")
+        waarde = toestand.get(veld)
         if not sleutel:
             if veld in toestand:
-                toestand[veld] = functie(toestand[veld])
-        elif isinstance(toestand.get(veld), dict) and sleutel in toestand[veld]:
-            toestand[veld] = dict(toestand[veld]) | {sleutel: functie(toestand[veld][sleutel])}
+                toestand[veld] = functie(waarde)
+        elif isinstance(waarde, dict) and sleutel in waarde:
+            toestand[veld] = dict(waarde) | {sleutel: functie(waarde[sleutel])}
+        elif dataclasses.is_dataclass(waarde) and not isinstance(waarde, type) and getattr(waarde, sleutel, None) is not None:
+            toestand[veld] = dataclasses.replace(waarde, **{sleutel: functie(getattr(waarde, sleutel))})
 
 
 def _context(houder: UUID, versie: int, pad: str) -> bytes:

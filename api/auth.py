@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from domain.application import Actor
 from domain.waarden import Gemeente, Rol
 
 GEMEENTE_GEBONDEN = {Rol.REGISSEUR, Rol.HANDHAVER}
+TOELICHTING = re.compile(r"[^\x00-\x1f\x7f]{1,1000}")  # X-Audit-Toelichting: one line of text
 LEZERS = (Rol.REGISSEUR, Rol.HANDHAVER, Rol.DUO, Rol.AUDITOR)
 
 bearer = HTTPBearer(auto_error=False, bearerFormat="JWT", description="JWT van de SDD identity provider")
@@ -39,7 +41,7 @@ def _claims(token: str, sleutels: KeySet, issuer: str, audience: str) -> dict[st
     return gedecodeerd.claims
 
 
-def _actor(claims: dict[str, Any], correlatie_id: str) -> Actor:
+def _actor(claims: dict[str, Any], correlatie_id: str, request: Request | None = None) -> Actor:
     try:
         rol = Rol(claims.get("rol"))
         gemeenten = frozenset(Gemeente(code) for code in claims.get("gemeenten") or [])
@@ -47,7 +49,17 @@ def _actor(claims: dict[str, Any], correlatie_id: str) -> Actor:
         raise _niet_ingelogd("Het token noemt een onbekende rol of gemeente.") from fout
     if rol in GEMEENTE_GEBONDEN and not gemeenten:
         raise _niet_ingelogd(f"Een {rol.value} hoort aan een of meer gemeenten gebonden te zijn.")
-    return Actor(gebruiker=str(claims["sub"]), rol=rol, gemeenten=gemeenten, correlatie_id=correlatie_id)
+    toelichting = request.headers.get("X-Audit-Toelichting") if request is not None else None
+    if toelichting is not None and not TOELICHTING.fullmatch(toelichting):
+        raise ProbleemError(400, "ongeldige-toelichting", "Ongeldige X-Audit-Toelichting.",
+                            "Een toelichting is 1 tot 1000 tekens, zonder regeleinden of stuurtekens.")
+    trace = getattr(request.state, "trace", None) if request is not None else None
+    return Actor(
+        gebruiker=str(claims["sub"]), rol=rol, gemeenten=gemeenten, correlatie_id=correlatie_id,
+        toelichting=toelichting.strip() if toelichting else None,
+        applicatie=str(claims.get("azp") or claims.get("client_id") or "") or None,
+        trace_id=trace.trace_id if trace else None,
+    )
 
 
 def huidige_actor(
@@ -58,7 +70,7 @@ def huidige_actor(
         raise _niet_ingelogd("Stuur een bearer token mee in de Authorization-header.")
     instellingen = request.app.state.instellingen
     claims = _claims(credentials.credentials, request.app.state.sleutels, instellingen.jwt_issuer, instellingen.jwt_audience)
-    request.state.actor = _actor(claims, request.state.correlatie_id)  # for the audit log (api/logboek.py)
+    request.state.actor = _actor(claims, request.state.correlatie_id, request)  # also for the audit log (api/logboek.py)
     return request.state.actor
 
 

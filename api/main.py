@@ -97,7 +97,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
     async def kopregels(request: Request, volgende: Callable[[Request], Awaitable[Response]]) -> Response:
         gevraagd = request.headers.get("X-Correlation-ID", "")
         request.state.correlatie_id = gevraagd if CORRELATIE_ID.match(gevraagd) else str(uuid.uuid4())
-        trace = tracecontext(request.headers.get("traceparent"))
+        request.state.trace = trace = tracecontext(request.headers.get("traceparent"))
         request.state.betrokkenen = set()
         begin = datetime.now(UTC)
         response = await volgende(request)

@@ -55,6 +55,9 @@ class Actor:
     rol: Rol
     gemeenten: frozenset[Gemeente]
     correlatie_id: str
+    toelichting: str | None = None
+    applicatie: str | None = None
+    trace_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,8 @@ class MetadataAsDict(Transcoding):
     name = "metadata"
 
     def encode(self, obj: Metadata) -> dict[str, Any]:
-        return {"gebruiker": obj.gebruiker, "rol": obj.rol, "gemeente": obj.gemeente, "correlatie_id": obj.correlatie_id}
+        # The later fields only when set: facts recorded before them keep their stored form.
+        return {k: v for k, v in vars(obj).items() if v is not None or k == "gemeente"}
 
     def decode(self, data: dict[str, Any]) -> Metadata:
         return Metadata(**data)
@@ -262,6 +266,9 @@ class Inburgering(Application[UUID]):
             rol=actor.rol,
             gemeenten=actor.gemeenten,
             correlatie_id=actor.correlatie_id,
+            toelichting=actor.toelichting,
+            applicatie=actor.applicatie,
+            trace_id=actor.trace_id,
             tijdstip=self.klok.nu(),
             vandaag=self.klok.vandaag(),
         )

@@ -58,9 +58,11 @@ VERWIJDERD = Verwijderd()
 
 
 def persoonsvelden(soort: type) -> dict[str, Bewaarklasse]:
-    """The personal fields of facts of this kind and their class. A dotted name is a key in a dict field."""
+    """The personal fields of facts of this kind and their class. A dotted name is a key in a dict
+    field or an attribute of a value object (every fact's metadata may carry a free-text toelichting)."""
+    algemeen = {"metadata.toelichting": KORT} if "metadata" in getattr(soort, "__dataclass_fields__", {}) else {}
     gezondheid = {veld: Bewaarklasse.GEZONDHEID for veld in getattr(soort, "BIJZONDER", frozenset())}
-    return gezondheid | dict(getattr(soort, "PERSOONSGEGEVENS", {}))
+    return algemeen | gezondheid | dict(getattr(soort, "PERSOONSGEGEVENS", {}))
 
 
 def is_verwijderd(waarde: Any) -> bool:

@@ -147,6 +147,10 @@ class VerloopDeel:
                 gewist = copy.copy(feit)
                 for veld in weg:
                     object.__setattr__(gewist, veld, VERWIJDERD)
+                self.feiten[versie] = feit = gewist
+            if Bewaarklasse.KORT in self.verwijderd and feit.metadata.toelichting not in (None, VERWIJDERD):
+                gewist = copy.copy(feit)
+                object.__setattr__(gewist, "metadata", dataclasses.replace(feit.metadata, toelichting=VERWIJDERD))
                 self.feiten[versie] = gewist
 
     def corrigeer(self, *, datum: date, versie: int, correcties: dict[str, Any], toelichting: str, door: Vastlegging) -> None:
