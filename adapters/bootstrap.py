@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from adapters.crypto import ProductieInstellingError, bsn_sleutel, hoofdsleutel, ondertekensleutel, persoon_id_functie
+from adapters.crypto import ProductieInstellingError, bsn_sleutel, hoofdsleutel, ondertekensleutel, pseudoniem_functie
 from adapters.integriteit import bescherm_gebeurtenissen
 from adapters.keten import Controlepunten, KetenEventStore
 from adapters.logboek import Logboek
+from adapters.personen import SqlPersonenregister
 from adapters.leesmodellen import PostgresLeesmodelopslag, SqliteLeesmodelopslag, SqlLeesmodelopslag
 from adapters.settings import Settings
 from adapters.sleutelkluis import Sleutelkluis
@@ -24,15 +25,30 @@ def bouw_applicatie(instellingen: Settings, klok: Klok) -> Inburgering:
     app = Inburgering(
         env=instellingen.eventsourcing_env(),
         klok=klok,
-        persoon_id=persoon_id_functie(bsn_sleutel(instellingen)),
+        personen=bouw_personenregister(instellingen),
         sleutels=kluis,
         mapper=lambda transcoder: VeldversleutelendeMapper(transcoder, kluis),
         event_store=lambda mapper, recorder: KetenEventStore(mapper, recorder, controlepunten),
     )
     app.sluit_ook(controlepunten.close)
+    app.sluit_ook(app.personen.close)  # type: ignore[attr-defined]
     if instellingen.maak_tabellen:
         bescherm_gebeurtenissen(instellingen, app.recorder.events_table_name)  # type: ignore[attr-defined]
     return app
+
+
+def bouw_personenregister(instellingen: Settings) -> SqlPersonenregister:
+    """BSN pseudonym to person registration: beside the keys, apart from the events."""
+    url = instellingen.sleutel_database_url or instellingen.database_url
+    verbinding = (
+        SqliteVerbinding(instellingen.sqlite_sleutel_pad, wis_grondig=True)
+        if url is None
+        else PostgresVerbinding(url, instellingen.database_schema)
+    )
+    register = SqlPersonenregister(verbinding, pseudoniem_functie(bsn_sleutel(instellingen)))
+    if instellingen.maak_tabellen:
+        register.maak_tabellen()
+    return register
 
 
 def controlepunten_van(app: Inburgering) -> Controlepunten:
@@ -72,6 +88,9 @@ def bouw_logboek(instellingen: Settings, app: Inburgering, dienst: dict[str, str
 
 def bouw_sleutelkluis(instellingen: Settings) -> Sleutelkluis:
     """The data keys: a SQLite file of their own, or a table in PostgreSQL (by default beside the events)."""
+    if instellingen.is_productie and instellingen.sleutel_database_url in (None, instellingen.database_url):
+        # Beside the events, the keys would share their backups: a restored backup would bring destroyed keys back.
+        raise ProductieInstellingError("INBURGERING_SLEUTEL_DATABASE_URL is verplicht in productie en wijst niet naar de gebeurtenissen.")
     url = instellingen.sleutel_database_url or instellingen.database_url
     verbinding = (
         SqliteVerbinding(instellingen.sqlite_sleutel_pad, wis_grondig=True)

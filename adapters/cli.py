@@ -6,7 +6,7 @@ import base64
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -131,30 +131,45 @@ def vergeet() -> None:
     """Verwijder de persoonsgegevens van elk afgesloten traject waarvan de bewaartermijn is verstreken
     (Bi 9.9): de sleutels worden vernietigd, de feiten blijven. Bedoeld als dagelijkse taak."""
     console = Console(stderr=True)
+    with _omgeving() as (app, opslag), Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as voortgang:
+        taak = voortgang.add_task("bewaartermijnen", total=None)
+        verwijderd, kandidaten, mislukt = verwijder_na_bewaartermijn(
+            app, opslag, lambda klaar, totaal: voortgang.update(taak, completed=klaar, total=totaal)
+        )
+    console.print(f"[green]Klaar:[/green] bij {verwijderd} van {kandidaten} afgesloten trajecten persoonsgegevens verwijderd.")
+    if mislukt:
+        console.print(f"[red]Mislukt bij {len(mislukt)}:[/red]", *mislukt, sep="\n", markup=False)
+        raise typer.Exit(1)
+
+
+def verwijder_na_bewaartermijn(
+    app: Inburgering, opslag: SqlLeesmodelopslag, voortgang: Callable[[int, int], None] = lambda *_: None
+) -> tuple[int, int, list[str]]:
+    """The retention job: (removed, candidates, failures). Every closed trajectory is a candidate; the
+    domain decides whether its time has come."""
     systeem = Actor(
         gebruiker="systeem:bewaartermijnen",  # the scheduled job, on behalf of the four colleges
         rol=Rol.REGISSEUR,
         gemeenten=frozenset(Gemeente),
         correlatie_id=f"bewaartermijnen-{uuid.uuid4()}",
     )
-    verwijderd = 0
-    with _omgeving() as (app, opslag):
-        projector = Projector(app, opslag)
-        projector.bij()  # the list of closed trajectories must be current
-        kandidaten = opslag.afgesloten_trajecten()
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as voortgang:
-            taak = voortgang.add_task("bewaartermijnen", total=len(kandidaten))
-            for traject_id in kandidaten:
-                try:
-                    app.voer_uit(
-                        UUID(traject_id), VerwijderPersoonsgegevens(GrondVerwijdering.BEWAARTERMIJN_VERSTREKEN), systeem
-                    )
-                    verwijderd += 1
-                except (fouten.BewaartermijnLooptNogError, fouten.AlVastgelegdError):
-                    pass  # not yet, or already done
-                voortgang.advance(taak)
-        projector.bij()
-    console.print(f"[green]Klaar:[/green] bij {verwijderd} van {len(kandidaten)} afgesloten trajecten persoonsgegevens verwijderd.")
+    projector = Projector(app, opslag)
+    projector.bij()  # the list of closed trajectories must be current
+    kandidaten = opslag.afgesloten_trajecten()
+    verwijderd, mislukt = 0, []
+    for nummer, traject_id in enumerate(kandidaten, 1):
+        try:
+            app.voer_uit(UUID(traject_id), VerwijderPersoonsgegevens(GrondVerwijdering.BEWAARTERMIJN_VERSTREKEN), systeem)
+            verwijderd += 1
+        except (fouten.BewaartermijnLooptNogError, fouten.AlVastgelegdError, fouten.PersoonsgegevensVerwijderdError):
+            pass  # not yet, or already done
+        except Exception as fout:  # one trajectory's failure must not keep the others' data
+            mislukt.append(f"{traject_id}: {type(fout).__name__}: {fout}")
+        voortgang(nummer, len(kandidaten))
+    projector.bij()
+    return verwijderd, len(kandidaten), mislukt
 
 
 @cli.command()

@@ -1,4 +1,4 @@
-"""Keys: the keyed BSN pseudonym and the local development keys."""
+"""Keys: the keyed BSN pseudonym, the master and signing keys, and the local development keys."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
-from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -21,14 +20,13 @@ class ProductieInstellingError(RuntimeError):
     """Production was started without a setting it needs, or with a development one."""
 
 
-def persoon_id_functie(sleutel: bytes) -> Callable[[str], UUID]:
-    """A keyed, one-way id for a BSN: not reversible by enumerating BSNs without the key."""
+def pseudoniem_functie(sleutel: bytes) -> Callable[[str], str]:
+    """A keyed, one-way pseudonym of a BSN: not reversible by enumerating BSNs without the key."""
 
-    def persoon_id(bsn: str) -> UUID:
-        digest = hmac.new(sleutel, bsn.encode(), hashlib.sha256).digest()
-        return UUID(bytes=digest[:16], version=4)
+    def pseudoniem(bsn: str) -> str:
+        return hmac.new(sleutel, bsn.encode(), hashlib.sha256).hexdigest()
 
-    return persoon_id
+    return pseudoniem
 
 
 def vingerafdruk_functie(sleutel: bytes) -> Callable[[str], str]:

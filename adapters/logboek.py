@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from adapters.sleutelkluis import Sleutelkluis
+from adapters.sleutelkluis import Sleutelkluis, SleutelVernietigdError
 from adapters.sqlverbinding import Verbinding
 from domain.persoonsgegevens import LANG
 from domain.verwerkingsactiviteiten import Verwerkingsactiviteit
@@ -53,6 +53,7 @@ class Verzoek:
 
     trace_id: str
     operation_id: str
+    aanroeper_id: str | None  # the caller's span from its traceparent: LDV's foreign operation
     naam: str
     start: str
     eind: str
@@ -85,7 +86,7 @@ class Logboek:
         status = STATUS_OK if verzoek.http_status < 400 else STATUS_FOUT
         ldv = [
             (v.operation_id, verzoek.trace_id, verzoek.operation_id, verzoek.naam, status, verzoek.start, verzoek.eind,
-             self._resource, json.dumps(self._attributen(v), sort_keys=True))
+             self._resource, json.dumps(self._attributen(v, verzoek), sort_keys=True))
             for v in verwerkingen
         ]
         audit = (verzoek.operation_id, verzoek.trace_id, verzoek.start, verzoek.gebruiker, verzoek.rol,
@@ -95,14 +96,20 @@ class Logboek:
             for rij in ldv:
                 cursor.execute(self._invoegen("inburgering_dataverwerkingen", LDV_KOLOMMEN), rij)
 
-    def _attributen(self, verwerking: Dataverwerking) -> dict[str, Any]:
+    def _attributen(self, verwerking: Dataverwerking, verzoek: Verzoek) -> dict[str, Any]:
         attributen: dict[str, Any] = {
             "dpl.core.processing_activity_id": verwerking.activiteit.uri,
             "inburgering.traject_id": str(verwerking.traject_id),
         }
+        if verzoek.aanroeper_id is not None:
+            attributen["dpl.core.foreign_operation.trace_id"] = verzoek.trace_id
+            attributen["dpl.core.foreign_operation.operation_id"] = verzoek.aanroeper_id
         bsn = self._bsn_van(verwerking.traject_id)
         if bsn is not None:  # a forgotten person is not identified again, not even encrypted
-            envelop = self._kluis.versleutel(verwerking.traject_id, LANG, bsn.encode(), betrokkene_context(verwerking.traject_id))
+            try:
+                envelop = self._kluis.versleutel(verwerking.traject_id, LANG, bsn.encode(), betrokkene_context(verwerking.traject_id))
+            except SleutelVernietigdError:
+                return attributen  # forgotten while this request ran
             attributen["dpl.core.data_subject_id"] = json.dumps(envelop, sort_keys=True)
             attributen["dpl.core.data_subject_id_type"] = "BSN"
         return attributen

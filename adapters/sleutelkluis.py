@@ -2,8 +2,8 @@
 class, kept apart from the events and wrapped by the master key from settings (envelope encryption).
 
 Destroying a key clears its wrapped bytes for good; the row stays with the moment it was destroyed,
-so that the store can say "removed" rather than "never existed". A holder whose key was destroyed
-gets a fresh key if it ever needs one again (a person registration may); old ciphertext stays lost.
+so that the store can say "removed" rather than "never existed", and so that no new key of that class
+is ever made for the holder.
 """
 
 from __future__ import annotations
@@ -42,8 +42,7 @@ class Sleutelkluis:
         self._verbinding = verbinding
         self._hoofd = AESGCM(hoofdsleutel)
         self._cache_seconden = cache_seconden
-        self._cache: dict[str, tuple[float, bytes | None]] = {}
-        self._actief: dict[tuple[UUID, Bewaarklasse], tuple[float, str]] = {}
+        self._cache: dict[str, tuple[float, bytes | None]] = {}  # for reading: unwrapped keys, briefly
         self._slot = threading.Lock()
 
     def maak_tabellen(self) -> None:
@@ -57,34 +56,30 @@ class Sleutelkluis:
     # -- for the mapper ----------------------------------------------------------------------
 
     def actieve_sleutel(self, houder: UUID, klasse: Bewaarklasse) -> tuple[str, bytes]:
-        """The id and bytes of the holder's current key of this class, made on first use."""
-        if (bewaard := self._actief.get((houder, klasse))) and bewaard[0] > time.monotonic():
-            sleutel = self.sleutel(bewaard[1])
-            if sleutel is not None:
-                return bewaard[1], sleutel
+        """The id and bytes of the holder's key of this class, made on first use. Read from the table on
+        every write, never from a cache: a key another process destroyed a moment ago is not used, and
+        once a class was destroyed no new key is made for it (the holder's data of that class are gone)."""
         nieuw_id, nieuw = str(uuid.uuid4()), AESGCM.generate_key(bit_length=256)
+        selecteer = self._sql("SELECT sleutel_id, gewikkeld, vernietigd FROM {s}inburgering_sleutels WHERE houder = %s AND klasse = %s")
         with self._verbinding.transactie() as cursor:
-            # Two writers may race for the first key: the unique index lets one win, both use it.
-            cursor.execute(
-                self._sql(
-                    "INSERT INTO {s}inburgering_sleutels (sleutel_id, houder, klasse, gewikkeld, aangemaakt) "
-                    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
-                ),
-                (nieuw_id, str(houder), klasse.value, self._wikkel(nieuw_id, houder, klasse, nieuw), _nu()),
-            )
-            cursor.execute(
-                self._sql(
-                    "SELECT sleutel_id, gewikkeld FROM {s}inburgering_sleutels "
-                    "WHERE houder = %s AND klasse = %s AND vernietigd IS NULL"
-                ),
-                (str(houder), klasse.value),
-            )
-            sleutel_id, gewikkeld = cursor.fetchone()
+            cursor.execute(selecteer, (str(houder), klasse.value))
+            rijen = cursor.fetchall()
+            if not rijen:
+                # Two writers may race for the first key: the unique index lets one win, both use it.
+                cursor.execute(
+                    self._sql(
+                        "INSERT INTO {s}inburgering_sleutels (sleutel_id, houder, klasse, gewikkeld, aangemaakt) "
+                        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+                    ),
+                    (nieuw_id, str(houder), klasse.value, self._wikkel(nieuw_id, houder, klasse, nieuw), _nu()),
+                )
+                cursor.execute(selecteer, (str(houder), klasse.value))
+                rijen = cursor.fetchall()
+        if any(vernietigd is not None for _, _, vernietigd in rijen):
+            raise SleutelVernietigdError(f"de {klasse.value}-gegevens van {houder} zijn verwijderd")
+        [(sleutel_id, gewikkeld, _)] = rijen
         sleutel = self._pak_uit(sleutel_id, houder, klasse, bytes(gewikkeld))
-        verloopt = time.monotonic() + self._cache_seconden
-        with self._slot:
-            self._actief[(houder, klasse)] = (verloopt, sleutel_id)
-            self._cache[sleutel_id] = (verloopt, sleutel)
+        self._onthoud(sleutel_id, sleutel)
         return sleutel_id, sleutel
 
     def sleutel(self, sleutel_id: str) -> bytes | None:
@@ -101,8 +96,7 @@ class Sleutelkluis:
             raise LookupError(f"onbekende sleutel {sleutel_id}")  # never made here: a store without its key table
         houder, klasse, gewikkeld = rij
         sleutel = None if gewikkeld is None else self._pak_uit(sleutel_id, UUID(houder), Bewaarklasse(klasse), bytes(gewikkeld))
-        with self._slot:
-            self._cache[sleutel_id] = (time.monotonic() + self._cache_seconden, sleutel)
+        self._onthoud(sleutel_id, sleutel)
         return sleutel
 
     def versleutel(self, houder: UUID, klasse: Bewaarklasse, gegevens: bytes, context: bytes) -> dict[str, str]:
@@ -144,8 +138,6 @@ class Sleutelkluis:
         with self._slot:
             for sleutel_id in vernietigd:
                 self._cache[sleutel_id] = (0.0, None)
-            for klasse in klassen:
-                self._actief.pop((houder, klasse), None)
 
     def vernietigd(self, houder: UUID) -> dict[Bewaarklasse, str]:
         """When each class of the holder was destroyed (for audits)."""
@@ -156,6 +148,12 @@ class Sleutelkluis:
                 (str(houder),),
             )
             return {Bewaarklasse(klasse): moment for klasse, moment in cursor.fetchall()}
+
+    def _onthoud(self, sleutel_id: str, sleutel: bytes | None) -> None:
+        with self._slot:
+            if len(self._cache) > 10_000:  # bounded: a long-running process reads many holders
+                self._cache.clear()
+            self._cache[sleutel_id] = (time.monotonic() + self._cache_seconden, sleutel)
 
     # -- wrapping ----------------------------------------------------------------------------
 

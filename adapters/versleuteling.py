@@ -32,9 +32,10 @@ class VeldversleutelendeMapper(Mapper[UUID]):
         if not velden:
             return super().to_stored_event(domain_event)
         toestand = dict(vars(domain_event))
-        houder, versie = toestand["originator_id"], toestand["originator_version"]
+        houder = _houder(type(domain_event), toestand)
+        plek = (toestand["originator_id"], toestand["originator_version"])
         for pad, klasse in velden.items():
-            self._vervang(toestand, pad, lambda waarde, pad=pad, klasse=klasse: self._versleutel(houder, versie, pad, klasse, waarde))
+            self._vervang(toestand, pad, lambda waarde, pad=pad, klasse=klasse: self._versleutel(houder, plek, pad, klasse, waarde))
         kopie = object.__new__(type(domain_event))
         object.__setattr__(kopie, "__dict__", toestand)
         return super().to_stored_event(cast(DomainEventProtocol[UUID], kopie))
@@ -52,18 +53,18 @@ class VeldversleutelendeMapper(Mapper[UUID]):
 
     # -- one field ---------------------------------------------------------------------------
 
-    def _versleutel(self, houder: UUID, versie: int, pad: str, klasse: Bewaarklasse, waarde: Any) -> Any:
+    def _versleutel(self, houder: UUID, plek: tuple[UUID, int], pad: str, klasse: Bewaarklasse, waarde: Any) -> Any:
         if waarde is None:
             return None  # nothing to protect, and "not given" stays visible as such
         if is_verwijderd(waarde):
             raise SleutelVernietigdError(f"{pad} van {houder} is verwijderd en kan niet opnieuw worden vastgelegd")
-        return {ENVELOP: self.kluis.versleutel(houder, klasse, self.transcoder.encode(waarde), _context(houder, versie, pad))}
+        return {ENVELOP: self.kluis.versleutel(houder, klasse, self.transcoder.encode(waarde), _context(*plek, pad))}
 
     def _ontsleutel(self, stored_event: StoredEvent, pad: str, waarde: Any) -> Any:
         if not (isinstance(waarde, dict) and set(waarde) == {ENVELOP}):
             return waarde  # None, or a value recorded before fields were encrypted (development stores only)
-        houder = cast(UUID, stored_event.originator_id)
-        platte_tekst = self.kluis.ontsleutel(waarde[ENVELOP], _context(houder, stored_event.originator_version, pad))
+        plek = cast(UUID, stored_event.originator_id), stored_event.originator_version
+        platte_tekst = self.kluis.ontsleutel(waarde[ENVELOP], _context(*plek, pad))
         return VERWIJDERD if platte_tekst is None else self.transcoder.decode(platte_tekst)
 
     @staticmethod
@@ -80,7 +81,13 @@ class VeldversleutelendeMapper(Mapper[UUID]):
             toestand[veld] = dataclasses.replace(waarde, **{sleutel: functie(getattr(waarde, sleutel))})
 
 
-def _context(houder: UUID, versie: int, pad: str) -> bytes:
+def _houder(soort: type, toestand: dict[str, Any]) -> UUID:
+    """Whose key: the aggregate's own, or the one a fact names (an Opdracht's fields go with its trajectory)."""
+    veld = getattr(soort, "SLEUTELHOUDER", None)
+    return cast(UUID, toestand[veld] if veld else toestand["originator_id"])
+
+
+def _context(originator_id: UUID, versie: int, pad: str) -> bytes:
     """Bound into each ciphertext: moved to another event or field, it no longer decrypts."""
-    return f"{houder}|{versie}|{pad}".encode()
+    return f"{originator_id}|{versie}|{pad}".encode()
 

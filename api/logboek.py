@@ -7,6 +7,7 @@ After the answer, one audit row and one LDV record per person are written (adapt
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from collections.abc import Iterable
@@ -22,6 +23,7 @@ from domain import verwerkingsactiviteiten as register
 from domain.application import Actor
 from domain.waarden import Rol
 
+log = logging.getLogger("inburgering.logboek")
 TRACEPARENT = re.compile(r"^00-(?!0{32})([0-9a-f]{32})-(?!0{16})([0-9a-f]{16})-[0-9a-f]{2}$")
 NIET_GELOGD = ("/health", "/openapi.json", "/docs")
 INTAKE_EN_PIP = {"coa-overdrachten", "kennisgevingen", "huisvestingen", "intake-oproepen", "kennismakingsgesprekken",
@@ -85,6 +87,7 @@ async def leg_vast(request: Request, response: Response, trace: Tracecontext, st
     verzoek = Verzoek(
         trace_id=trace.trace_id,
         operation_id=trace.operation_id,
+        aanroeper_id=trace.ouder_id,
         naam=getattr(route, "name", "").replace("_", "-") or f"{request.method} {pad}",
         start=start.isoformat(),
         eind=datetime.now(UTC).isoformat(),
@@ -97,4 +100,9 @@ async def leg_vast(request: Request, response: Response, trace: Tracecontext, st
         oorsprong=request.client.host if request.client else None,
     )
     logboek: Logboek = request.app.state.logboek
-    await run_in_threadpool(logboek.leg_vast, verzoek, verwerkingen)
+    try:
+        await run_in_threadpool(logboek.leg_vast, verzoek, verwerkingen)
+    except Exception:
+        # The request's own work is done (a command is committed): its answer stands. A log that could
+        # not be written is an incident for the operators (BIO 8.15.05), raised loudly here.
+        log.critical("toegangslog niet geschreven voor trace %s operatie %s", trace.trace_id, trace.operation_id, exc_info=True)

@@ -100,7 +100,12 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         request.state.trace = trace = tracecontext(request.headers.get("traceparent"))
         request.state.betrokkenen = set()
         begin = datetime.now(UTC)
-        response = await volgende(request)
+        try:
+            response = await volgende(request)
+        except Exception:
+            # An unexpected error becomes a 500 outside this middleware; what was processed is logged first.
+            await leg_vast(request, Response(status_code=500), trace, begin)
+            raise
         response.headers["API-Version"] = API_VERSIE
         response.headers["X-Correlation-ID"] = request.state.correlatie_id
         response.headers["traceparent"] = trace.traceparent

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from api.openapi import BASISPAD
 from domain.application import BuitenMandaatError, TrajectNietGevondenError, VersieVerouderdError
+from adapters.sleutelkluis import SleutelVernietigdError
 from domain.fouten import HandhavingszaakNietGevondenError, RegelOvertredenError
 from domain.opdracht import IdempotencyKeyHergebruiktError
 
@@ -114,6 +115,12 @@ def registreer(app: FastAPI) -> None:
     @app.exception_handler(IdempotencyKeyHergebruiktError)
     def hergebruikt(request: Request, fout: IdempotencyKeyHergebruiktError) -> JSONResponse:
         return probleem(request, 409, "idempotency-key-hergebruikt", "Idempotency-Key al gebruikt.", str(fout))
+
+    @app.exception_handler(SleutelVernietigdError)
+    def vernietigd(request: Request, _: SleutelVernietigdError) -> JSONResponse:
+        return probleem(request, 409, "persoonsgegevens-verwijderd", "De persoonsgegevens zijn verwijderd.",
+                        "Van deze persoon zijn de persoonsgegevens verwijderd; er kan niets meer aan worden toegevoegd.",
+                        grondslag="Bi 9.9")
 
     @app.exception_handler(IntegrityError)
     def gelijktijdig(request: Request, _: IntegrityError) -> JSONResponse:

@@ -23,10 +23,18 @@ from eventsourcing.persistence import (
     Transcoding,
 )
 
-from domain.commandos import Commando, StartCommando
+from domain.commandos import Commando, StartCommando, VerwijderPersoonsgegevens
 from domain.opdracht import Opdracht, opdracht_id
 from domain.persoon import Persoonsregistratie
-from domain.persoonsgegevens import LANG, Sleutelkluis, is_verwijderd
+from domain.persoonsgegevens import (
+    LANG,
+    Bewaarklasse,
+    GrondVerwijdering,
+    Personenregister,
+    Sleutelkluis,
+    is_verwijderd,
+    zonder,
+)
 from domain.traject import Inburgeringstraject
 from domain.waarden import Gemeente, Metadata, Rol, Vastlegging
 
@@ -118,7 +126,7 @@ class Inburgering(Application[UUID]):
         env: dict[str, str] | None = None,
         *,
         klok: Klok,
-        persoon_id: Callable[[str], UUID],
+        personen: Personenregister,
         sleutels: Sleutelkluis | None = None,
         mapper: Callable[[Transcoder], Mapper[UUID]] | None = None,
         event_store: Callable[[Mapper[UUID], ApplicationRecorder], EventStore[UUID]] | None = None,
@@ -132,7 +140,7 @@ class Inburgering(Application[UUID]):
         self._sluiten: list[Callable[[], None]] = []
         super().__init__(env)
         self.klok = klok
-        self.persoon_id = persoon_id
+        self.personen = personen
 
     def sluit_ook(self, sluit: Callable[[], None]) -> None:
         """Close this too when the application closes (a store the composition root added)."""
@@ -197,16 +205,37 @@ class Inburgering(Application[UUID]):
         if traject.verwijderd:
             self._vernietig_sleutels(traject, bsn)  # finish a removal that stopped before its keys were gone
         commando.uitvoeren(traject, door)
-        andere = []
-        if was_lopend and traject.is_afgesloten and bsn is not None:
-            # The person may start a new trajectory once this one closed; both facts in one save.
+        andere: list[Aggregate] = []
+        overlijden = isinstance(commando, VerwijderPersoonsgegevens) and commando.grond is GrondVerwijdering.OVERLIJDEN
+        if bsn is not None and (overlijden or (was_lopend and traject.is_afgesloten)):
             persoon = self._persoon(bsn, door)
-            persoon.sluit(traject.id, door, door.metadata(namens=traject.gemeente))
-            andere.append(persoon)
+            if overlijden:
+                # A death ends every plicht of the person and all their data go (Bi 9.9), whichever
+                # gemeente's trajectory it was recorded on: the colleges' shared duty, in one save.
+                andere += self._ook_na_overlijden(persoon, traject, cast(VerwijderPersoonsgegevens, commando), door)
+            gesloten = [t for t in [traject, *andere] if t.id in persoon.lopend and t.is_afgesloten]
+            for t in gesloten:
+                # The person may start a new trajectory once this one closed; all facts in one save.
+                persoon.sluit(t.id, door, door.metadata(namens=t.gemeente))
+            if gesloten:
+                andere.append(persoon)
         uitkomst = self._bewaar(traject, actor, idempotentie, *andere)
         if traject.verwijderd and not uitkomst.herhaald:
-            self._vernietig_sleutels(traject, bsn)
+            for gewist in [traject, *[a for a in andere if isinstance(a, Inburgeringstraject)]]:
+                self._vernietig_sleutels(gewist, bsn)
         return uitkomst
+
+    def _ook_na_overlijden(
+        self, persoon: Persoonsregistratie, traject: Inburgeringstraject, commando: VerwijderPersoonsgegevens, door: Vastlegging
+    ) -> list[Inburgeringstraject]:
+        andere = []
+        for ander_id in persoon.trajecten:
+            ander = cast(Inburgeringstraject, self.repository.get(ander_id))
+            if ander_id == traject.id or len(ander.verwijderd) == len(Bewaarklasse):
+                continue
+            ander.verwijder_persoonsgegevens(grond=commando.grond, overlijdensdatum=commando.overlijdensdatum, door=door)
+            andere.append(ander)
+        return andere
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -223,22 +252,26 @@ class Inburgering(Application[UUID]):
         return traject
 
     def gebeurtenissen(self, traject_id: UUID, actor: Actor) -> list[Aggregate.Event]:
-        """Every recorded fact of a trajectory, in order."""
-        self.traject(traject_id, actor)
-        return list(self.events.get(traject_id))
+        """Every recorded fact of a trajectory, in order; removed classes read as removed even in the
+        moment between recording their removal and destroying their keys."""
+        traject = self.traject(traject_id, actor)
+        return [zonder(feit, traject.verwijderd) for feit in self.events.get(traject_id)]
 
     def gebeurtenis(self, traject_id: UUID, versie: int, actor: Actor) -> Aggregate.Event:
         """One recorded fact of a trajectory."""
-        self.traject(traject_id, actor)
+        traject = self.traject(traject_id, actor)
         gevonden = list(self.events.get(traject_id, gt=versie - 1, lte=versie))
         if not gevonden:
             raise TrajectNietGevondenError(f"{traject_id} heeft geen feit {versie}")
-        return gevonden[0]
+        return zonder(gevonden[0], traject.verwijderd)
 
     def zoek_trajecten(self, bsn: str, actor: Actor) -> list[Inburgeringstraject]:
         """The trajectories of a person that the actor may see."""
+        persoon_id = self.personen.zoek(bsn)
+        if persoon_id is None:
+            return []
         try:
-            persoon = self.repository.get(self.persoon_id(bsn))
+            persoon = self.repository.get(persoon_id)
         except AggregateNotFoundError:
             return []
         gevonden = []
@@ -274,7 +307,7 @@ class Inburgering(Application[UUID]):
         )
 
     def _persoon(self, bsn: str, door: Vastlegging) -> Persoonsregistratie:
-        persoon_id = self.persoon_id(bsn)
+        persoon_id = self.personen.registreer(bsn)
         try:
             return cast(Persoonsregistratie, self.repository.get(persoon_id))
         except AggregateNotFoundError:
@@ -287,17 +320,18 @@ class Inburgering(Application[UUID]):
         is finished by trying again."""
         if self.sleutels is None:
             return
-        if LANG in traject.verwijderd and bsn is not None:
+        if LANG in traject.verwijderd and bsn is not None and (persoon_id := self.personen.zoek(bsn)) is not None:
             try:
-                persoon = cast(Persoonsregistratie, self.repository.get(self.persoon_id(bsn)))
+                persoon = cast(Persoonsregistratie, self.repository.get(persoon_id))
             except AggregateNotFoundError:
                 persoon = None
-            if persoon is not None and all(
+            if persoon is None or all(
                 LANG in cast(Inburgeringstraject, self.repository.get(ander)).verwijderd
                 for ander in persoon.trajecten
                 if ander != traject.id
             ):
-                self.sleutels.vernietig(persoon.id, [LANG])
+                self.sleutels.vernietig(persoon_id, [LANG])
+                self.personen.vergeet(persoon_id)  # the BSN no longer leads anywhere
         self.sleutels.vernietig(traject.id, traject.verwijderd)
 
     def _eerdere_uitkomst(self, actor: Actor, idempotentie: Idempotentie | None) -> Uitkomst | None:

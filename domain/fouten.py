@@ -307,3 +307,8 @@ OverlijdensdatumOntbreektError = _regel(
     "Verwijderen wegens overlijden vraagt de datum van overlijden.",
     "Bi 9.9(1)",
 )
+NaOverlijdenError = _regel(
+    "feit-na-overlijden",
+    "Er zijn feiten vastgelegd met een datum na de opgegeven overlijdensdatum.",
+    "Bi 9.9(1); Awb 3:2 (zorgvuldige vaststelling van feiten)",
+)

@@ -6,9 +6,12 @@ nothing (and runs) or the first outcome (and appends nothing).
 
 from __future__ import annotations
 
+from typing import ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
+
+from domain.persoonsgegevens import Bewaarklasse
 
 
 class IdempotencyKeyHergebruiktError(Exception):
@@ -27,6 +30,10 @@ class Opdracht(Aggregate):
 
     class Created(Aggregate.Created):
         TOPIC = "Opdracht.Verwerkt"
+        # The fingerprint is of a request that may hold a BSN: encrypted under the trajectory's key, so
+        # that forgetting the trajectory also ends any way of testing a BSN against it.
+        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"vingerafdruk": Bewaarklasse.KORT}
+        SLEUTELHOUDER: ClassVar[str] = "traject_id"
         vingerafdruk: str
         traject_id: UUID
         traject_versie: int

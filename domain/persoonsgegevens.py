@@ -11,6 +11,8 @@ one inburgeringsplicht, and a person may have had more than one.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from collections.abc import Collection
 from datetime import date
 from enum import StrEnum
@@ -65,6 +67,28 @@ def persoonsvelden(soort: type) -> dict[str, Bewaarklasse]:
     return algemeen | gezondheid | dict(getattr(soort, "PERSOONSGEGEVENS", {}))
 
 
+def zonder(feit: Any, klassen: Collection[Bewaarklasse]) -> Any:
+    """The fact with the fields of these classes replaced by VERWIJDERD (a copy; the fact itself stays)."""
+    kopie = None
+    for pad, klasse in persoonsvelden(type(feit)).items():
+        if klasse not in klassen:
+            continue
+        veld, _, sleutel = pad.partition(".")
+        waarde = getattr(feit, veld, None)
+        if not sleutel:
+            nieuw = VERWIJDERD if waarde is not None else None
+        elif isinstance(waarde, dict) and sleutel in waarde:
+            nieuw = waarde | {sleutel: VERWIJDERD}
+        elif dataclasses.is_dataclass(waarde) and getattr(waarde, sleutel, None) is not None:
+            nieuw = dataclasses.replace(waarde, **{sleutel: VERWIJDERD})
+        else:
+            continue
+        if nieuw is not waarde:
+            kopie = kopie or copy.copy(feit)
+            object.__setattr__(kopie, veld, nieuw)
+    return kopie or feit
+
+
 def is_verwijderd(waarde: Any) -> bool:
     return waarde is VERWIJDERD
 
@@ -72,6 +96,17 @@ def is_verwijderd(waarde: Any) -> bool:
 def bewaartermijn_einde(klasse: Bewaarklasse, plicht_einde: date) -> date:
     """The first day on which data of this class may no longer be kept (and must be removed)."""
     return termijnen.plus_maanden(plicht_einde, 12 * BEWAARJAREN[klasse])
+
+
+class Personenregister(Protocol):
+    """Which person registration belongs to a BSN, kept apart from the events (the registration's id is
+    random: nothing in the event store leads back to a BSN)."""
+
+    def zoek(self, bsn: str) -> UUID | None: ...
+
+    def registreer(self, bsn: str) -> UUID: ...
+
+    def vergeet(self, persoon_id: UUID) -> None: ...
 
 
 class Sleutelkluis(Protocol):

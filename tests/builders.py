@@ -4,9 +4,26 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, time
+from uuid import UUID, uuid4
 
 from domain.traject import Inburgeringstraject
 from domain.waarden import Gemeente, Leerroute, Rol, Vastlegging, Verblijfsvergunning
+
+
+class Personen:
+    """The person register in memory, for the domain's own tests."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, UUID] = {}
+
+    def zoek(self, bsn: str) -> UUID | None:
+        return self._ids.get(bsn)
+
+    def registreer(self, bsn: str) -> UUID:
+        return self._ids.setdefault(bsn, uuid4())
+
+    def vergeet(self, persoon_id: UUID) -> None:
+        self._ids = {bsn: p for bsn, p in self._ids.items() if p != persoon_id}
 
 
 def bsn_met_controlecijfer(cijfers: list[int]) -> str:

@@ -15,8 +15,7 @@ from domain.persoonsgegevens import (
     Bewaarklasse,
     GrondVerwijdering,
     bewaartermijn_einde,
-    is_verwijderd,
-    persoonsvelden,
+    zonder,
 )
 from domain.traject.basis import Gebeurtenis, Status, geldige_feitdatum, niet_voor, waarde
 from domain.waarden import Gemeente, Vastlegging
@@ -121,6 +120,12 @@ class VerloopDeel:
                 raise fouten.OverlijdensdatumOntbreektError("Bij overlijden is de overlijdensdatum verplicht.")
             datum = overlijdensdatum
             niet_voor(datum, self.startdatum, "de start van het traject")
+            if later := [f for f in self.feiten.values() if f.datum > datum and not isinstance(f, self.PersoonsgegevensVerwijderd)]:
+                laatste = max(later, key=lambda f: f.datum)
+                raise fouten.NaOverlijdenError(
+                    f"Feit {laatste.originator_version} ({type(laatste).__name__}) ligt op {laatste.datum.isoformat()}, "
+                    f"na de overlijdensdatum {datum.isoformat()}; corrigeer eerst dat feit of de datum."
+                )
             klassen = open_
         else:
             datum = door.vandaag
@@ -142,16 +147,7 @@ class VerloopDeel:
         if Bewaarklasse.LANG in self.verwijderd:
             self.bsn = VERWIJDERD
         for versie, feit in list(self.feiten.items()):
-            weg = {veld for veld, klasse in persoonsvelden(type(feit)).items() if klasse in self.verwijderd and "." not in veld}
-            if weg and any(not is_verwijderd(getattr(feit, veld)) for veld in weg):
-                gewist = copy.copy(feit)
-                for veld in weg:
-                    object.__setattr__(gewist, veld, VERWIJDERD)
-                self.feiten[versie] = feit = gewist
-            if Bewaarklasse.KORT in self.verwijderd and feit.metadata.toelichting not in (None, VERWIJDERD):
-                gewist = copy.copy(feit)
-                object.__setattr__(gewist, "metadata", dataclasses.replace(feit.metadata, toelichting=VERWIJDERD))
-                self.feiten[versie] = gewist
+            self.feiten[versie] = zonder(feit, self.verwijderd)
 
     def corrigeer(self, *, datum: date, versie: int, correcties: dict[str, Any], toelichting: str, door: Vastlegging) -> None:
         """Correct fields of a recorded fact, in the fields that fact allows (AVG art. 16)."""

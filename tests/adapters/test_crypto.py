@@ -2,7 +2,7 @@
 
 import hashlib
 
-from adapters.crypto import persoon_id_functie, vingerafdruk_functie
+from adapters.crypto import pseudoniem_functie, vingerafdruk_functie
 
 VERZOEK = 'POST /api/v1/trajecten\n{"bsn":"111222333","datum":"2025-01-06"}'
 
@@ -15,8 +15,8 @@ def test_the_request_fingerprint_depends_on_the_key_and_is_not_a_plain_hash() ->
     assert eerste(VERZOEK) != eerste(VERZOEK.replace("111222333", "123456782"))
 
 
-def test_the_person_id_is_keyed_and_stable() -> None:
-    eerste, tweede = persoon_id_functie(b"sleutel-een"), persoon_id_functie(b"sleutel-twee")
+def test_the_bsn_pseudonym_is_keyed_and_stable() -> None:
+    eerste, tweede = pseudoniem_functie(b"sleutel-een"), pseudoniem_functie(b"sleutel-twee")
     assert eerste("111222333") == eerste("111222333")
     assert eerste("111222333") != tweede("111222333")
     assert eerste("111222333") != eerste("123456782")

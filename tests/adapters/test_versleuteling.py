@@ -100,23 +100,24 @@ def test_a_removed_value_is_never_written_back(app: Inburgering) -> None:
         app.mapper.to_stored_event(feit)
 
 
-def test_a_holder_gets_a_new_key_after_its_old_one_was_destroyed(instellingen: Settings) -> None:
-    kluis = bouw_sleutelkluis(instellingen)
+def test_once_destroyed_a_class_never_gets_a_new_key(instellingen: Settings) -> None:
+    kluis, andere_kluis = bouw_sleutelkluis(instellingen), bouw_sleutelkluis(instellingen)  # two processes
     try:
-        houder = Inburgeringstraject.start_na_tvs_profiel(
-            datum=date(2025, 1, 6), gemeente=statushouder_met_pip().gemeente, bsn=een_bsn(),
-            huishoudgrootte=None, land_van_herkomst=None, taal=None, door=door(),
-        ).id
+        houder = statushouder_met_pip().id
         oud_id, oud = kluis.actieve_sleutel(houder, LANG)
-        assert kluis.actieve_sleutel(houder, LANG) == (oud_id, oud)  # one key per holder and class
+        assert andere_kluis.actieve_sleutel(houder, LANG) == (oud_id, oud)  # one key per holder and class
         assert kluis.actieve_sleutel(houder, GEZONDHEID)[0] != oud_id
+        andere_kluis.sleutel(oud_id)  # the other process has it in its read cache
         kluis.vernietig(houder, [LANG])
         assert kluis.sleutel(oud_id) is None
-        nieuw_id, nieuw = kluis.actieve_sleutel(houder, LANG)
-        assert nieuw_id != oud_id and nieuw != oud
+        for proces in (kluis, andere_kluis):  # writing checks the table, not a cache
+            with pytest.raises(SleutelVernietigdError):
+                proces.actieve_sleutel(houder, LANG)
         assert set(kluis.vernietigd(houder)) == {LANG}
+        assert kluis.actieve_sleutel(houder, GEZONDHEID)[1] is not None  # other classes live on
     finally:
         kluis.close()
+        andere_kluis.close()
 
 
 def test_a_destroyed_key_is_gone_from_the_sqlite_file_itself(sqlite_instellingen: Settings, tmp_path: Path) -> None:
@@ -153,3 +154,13 @@ def test_the_master_key_is_required_in_production_and_must_be_32_bytes(sqlite_in
     with pytest.raises(ProductieInstellingError):
         hoofdsleutel(sqlite_instellingen.model_copy(update={"hoofdsleutel": SecretStr(base64.b64encode(b"kort").decode())}))
     assert len(hoofdsleutel(sqlite_instellingen)) == 32
+
+
+def test_production_keeps_the_keys_apart_from_the_events(sqlite_instellingen: Settings) -> None:
+    productie = sqlite_instellingen.model_copy(update={
+        "omgeving": "productie", "hoofdsleutel": SecretStr(base64.b64encode(secrets.token_bytes(32)).decode()),
+        "database_url": "postgresql://app@db/inburgering",
+    })
+    for sleutel_url in (None, "postgresql://app@db/inburgering"):
+        with pytest.raises(ProductieInstellingError, match="SLEUTEL_DATABASE_URL"):
+            bouw_sleutelkluis(productie.model_copy(update={"sleutel_database_url": sleutel_url}))

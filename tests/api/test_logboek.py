@@ -6,6 +6,8 @@ import json
 import re
 import secrets
 
+import pytest
+
 from fastapi.testclient import TestClient
 
 from adapters.logboek import Logboek
@@ -122,3 +124,43 @@ def test_after_forgetting_the_log_can_no_longer_name_the_person(api: TestClient,
     [verwerking] = logboek.verwerkingen(later)
     assert "dpl.core.data_subject_id" not in verwerking["attributes"]
     assert verwerking["attributes"]["inburgering.traject_id"] == traject_id
+
+
+def test_an_unexpected_error_is_still_logged_with_the_person_it_touched(api: TestClient, als: Kopregels, monkeypatch: pytest.MonkeyPatch) -> None:
+    traject_id = _start(api, als, een_bsn())
+    inburgering = api.app.state.inburgering  # type: ignore[attr-defined]
+
+    def kapot(*_: object, **__: object) -> None:
+        raise RuntimeError("de opslag viel weg")
+
+    monkeypatch.setattr(inburgering, "gebeurtenissen", kapot)
+    trace_id, traceparent = _trace()
+    antwoord = api.get(f"/api/v1/trajecten/{traject_id}/gebeurtenissen", headers=als("regisseur", "0505", traceparent=traceparent))
+    assert antwoord.status_code == 500
+    [verwerking] = api.app.state.logboek.verwerkingen(trace_id)  # type: ignore[attr-defined]
+    assert (verwerking["status_code"], verwerking["attributes"]["inburgering.traject_id"]) == (2, traject_id)
+    assert api.app.state.logboek.auditregels(trace_id)[0]["resultaat"] == 500  # type: ignore[attr-defined]
+
+
+def test_a_log_that_cannot_be_written_does_not_undo_or_hide_a_committed_command(
+    api: TestClient, als: Kopregels, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    traject_id = _start(api, als, een_bsn())
+
+    def onbereikbaar(*_: object) -> None:
+        raise OSError("logboek onbereikbaar")
+
+    monkeypatch.setattr(api.app.state.logboek, "leg_vast", onbereikbaar)  # type: ignore[attr-defined]
+    antwoord = api.post(f"/api/v1/trajecten/{traject_id}/kennisgevingen", json={"datum": "2025-01-20", "verblijfsvergunning": "asiel_bepaalde_tijd"},
+                        headers=als("regisseur", "0505"))
+    assert antwoord.status_code == 201  # the fact is recorded, and the client is told so
+    assert api.get(f"/api/v1/trajecten/{traject_id}", headers=als("regisseur", "0505")).json()["kennisgevingsdatum"] == "2025-01-20"
+    assert any(r.levelname == "CRITICAL" and "toegangslog niet geschreven" in r.getMessage() for r in caplog.records)
+
+
+def test_the_callers_span_is_kept_as_the_foreign_operation(api: TestClient, als: Kopregels) -> None:
+    traject_id = _start(api, als, een_bsn())
+    trace_id, traceparent = _trace()
+    api.get(f"/api/v1/trajecten/{traject_id}", headers=als("duo", traceparent=traceparent))
+    [verwerking] = api.app.state.logboek.verwerkingen(trace_id)  # type: ignore[attr-defined]
+    assert verwerking["attributes"]["dpl.core.foreign_operation.operation_id"] == traceparent.split("-")[2]

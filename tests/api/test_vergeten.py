@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from psycopg import sql
 
 from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag
+from adapters.cli import verwijder_na_bewaartermijn
 from adapters.clock import VasteKlok
 from adapters.settings import Settings
 from domain.persoonsgegevens import GEZONDHEID, KORT, LANG
@@ -131,6 +132,8 @@ def test_personal_data_are_never_stored_in_plain_text_and_are_gone_after_the_ret
     assert (verwijdering["datum"], verwijdering["actor"]["gebruiker"]) == ("2030-07-01", "regisseur-0505")
     assert g.gevonden_in(str(historie)) == ["bsn"] and g.gevonden_in(str(api.get(t.pad, headers=auditor).json())) == ["bsn"]
     assert api.post("/api/v1/trajecten/_zoek", json={"bsn": g.bsn}, headers=duo).json()["trajecten"][0]["trajectId"] in t.pad
+    personen = api.app.state.inburgering.personen  # type: ignore[attr-defined]
+    assert personen.zoek(g.bsn) is not None
 
     # Fifty years after the plicht ended the BSN and the rest of the long-term set go too.
     klok.tijdstip = datetime(2075, 7, 1, 10, tzinfo=UTC)
@@ -138,6 +141,7 @@ def test_personal_data_are_never_stored_in_plain_text_and_are_gone_after_the_ret
     assert (stand["bsn"], stand["verwijderd"], stand["verwijderdeBewaarklassen"]) == (None, ["bsn"], ["gezondheid", "kort", "lang"])
     assert t.geweigerd("verwijderingen", {"grond": "bewaartermijn_verstreken"}, regisseur) == "al-vastgelegd"
     assert api.post("/api/v1/trajecten/_zoek", json={"bsn": g.bsn}, headers=duo).json() == {"trajecten": []}
+    assert personen.zoek(g.bsn) is None  # the pseudonym row is gone: nothing leads from the BSN to the events
 
     # Nothing of the person is left anywhere; the facts, their dates and the reports are.
     for rol in (regisseur, duo, auditor):
@@ -202,8 +206,51 @@ def test_a_removal_interrupted_before_its_keys_were_destroyed_is_finished_by_try
         inburgering.sleutels = kluis
     traject_id = UUID(t.pad.rsplit("/", 1)[1])
     assert kluis.vernietigd(traject_id) == {}  # recorded, but no key destroyed yet
+    assert g.gevonden_in(api.get(f"{t.pad}/gebeurtenissen", headers=regisseur).text) == []  # yet already read as removed
 
     assert t.geweigerd("verwijderingen", {"grond": "overlijden", "overlijdensdatum": "2025-08-14"}, regisseur) == "al-vastgelegd"
     assert set(kluis.vernietigd(traject_id)) == {KORT, LANG, GEZONDHEID}
     assert g.gevonden_in(api.get(f"{t.pad}/gebeurtenissen", headers=regisseur).text) == []
     assert _lekken(instellingen, tmp_path, g, caplog.text) == {}
+
+
+def test_a_death_removes_the_persons_data_from_every_trajectory_also_in_another_gemeente(api: TestClient, als: Kopregels) -> None:
+    dordrecht, zwijndrecht = als("regisseur", "0505"), als("regisseur", "0642")
+    g = Geheimen()
+    eerste = _traject_met_persoonsgegevens(api, dordrecht, g)
+    eerste.stap("overdrachten", {"datum": "2025-07-01", "nieuweGemeente": "0363", "toelichting": g.toelichting}, dordrecht)
+    tweede = api.post("/api/v1/trajecten", json={"aanleiding": "duo_kennisgeving", "datum": "2025-09-01", "gemeente": "0642",
+                                                 "bsn": g.bsn, "verblijfsvergunning": "regulier_bepaalde_tijd"}, headers=zwijndrecht)
+    assert tweede.status_code == 201, tweede.text
+    assert len(api.post("/api/v1/trajecten/_zoek", json={"bsn": g.bsn}, headers=als("duo")).json()["trajecten"]) == 2
+
+    t = Traject(api, tweede.headers["Location"])
+    assert t.geweigerd("verwijderingen", {"grond": "overlijden", "overlijdensdatum": "2025-06-01"}, zwijndrecht) == "datum-voor-vorige-stap"
+    stand = t.stap("verwijderingen", {"grond": "overlijden", "overlijdensdatum": "2025-10-01"}, zwijndrecht)
+    assert stand["status"] == "overleden"
+    # Dordrecht's trajectory, outside the Zwijndrecht regisseur's mandate, went with it.
+    elders = api.get(eerste.pad, headers=dordrecht).json()
+    assert (elders["status"], elders["verwijderdeBewaarklassen"], elders["bsn"]) == ("overgedragen", ["gezondheid", "kort", "lang"], None)
+    laatste = api.get(f"{eerste.pad}/gebeurtenissen", headers=dordrecht).json()["gebeurtenissen"][-1]
+    assert (laatste["type"], laatste["datum"], laatste["actor"]["gebruiker"], laatste["actor"]["gemeente"]) == (
+        "Inburgeringstraject.PersoonsgegevensVerwijderd", "2025-10-01", "regisseur-0642", "0505")
+    for pad in (eerste.pad, t.pad):
+        assert g.gevonden_in(api.get(f"{pad}/gebeurtenissen", headers=als("auditor")).text) == []
+    assert api.post("/api/v1/trajecten/_zoek", json={"bsn": g.bsn}, headers=als("duo")).json() == {"trajecten": []}
+
+
+def test_the_daily_job_removes_what_is_due_and_leaves_the_rest(api: TestClient, als: Kopregels, klok: VasteKlok) -> None:
+    regisseur = als("regisseur", "0505")
+    g_afgesloten, g_lopend = Geheimen(), Geheimen()
+    afgesloten = _traject_met_persoonsgegevens(api, regisseur, g_afgesloten)
+    afgesloten.stap("overdrachten", {"datum": "2025-07-01", "nieuweGemeente": "0363", "toelichting": "x"}, regisseur)
+    lopend = _traject_met_persoonsgegevens(api, regisseur, g_lopend)
+    klok.tijdstip = datetime(2030, 7, 1, 10, tzinfo=UTC)
+    inburgering, opslag = api.app.state.inburgering, api.app.state.leesmodellen  # type: ignore[attr-defined]
+    assert verwijder_na_bewaartermijn(inburgering, opslag) == (1, 1, [])
+    assert api.get(afgesloten.pad, headers=regisseur).json()["verwijderdeBewaarklassen"] == ["gezondheid", "kort"]
+    assert g_afgesloten.gevonden_in(api.get(f"{afgesloten.pad}/gebeurtenissen", headers=regisseur).text) == ["bsn"]
+    assert api.get(lopend.pad, headers=regisseur).json()["verwijderdeBewaarklassen"] == []
+    laatste = api.get(f"{afgesloten.pad}/gebeurtenissen", headers=regisseur).json()["gebeurtenissen"][-1]
+    assert laatste["actor"]["gebruiker"] == "systeem:bewaartermijnen"
+    assert verwijder_na_bewaartermijn(inburgering, opslag) == (0, 1, [])  # nothing more is due until 2075

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -27,7 +26,7 @@ from domain.waarden import (
     Verblijfsvergunning,
     Verwijtbaarheid,
 )
-from tests.builders import door
+from tests.builders import Personen, door
 
 BEGIN = date(2025, 1, 6)
 HANDHAVER = door(rol=Rol.HANDHAVER, gebruiker="handhaver-a")
@@ -158,7 +157,7 @@ class Klok:
 @given(statushouder=st.booleans(), reeks=stappen)
 def test_stored_events_rebuild_the_same_state(statushouder: bool, reeks: list[tuple[str, int, int]]) -> None:
     # Through the application's mapper and JSON transcoding: what is stored is what comes back.
-    app = Inburgering(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, klok=Klok(), persoon_id=lambda bsn: UUID(int=1))
+    app = Inburgering(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, klok=Klok(), personen=Personen())
     traject, events = doorloop(statushouder, reeks)
     app.recorder.insert_events([app.mapper.to_stored_event(e) for e in events])
     opgeslagen = app.repository.get(traject.id)

@@ -2,7 +2,6 @@
 
 from datetime import date, timedelta
 from decimal import Decimal
-from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import StoredEvent
@@ -12,7 +11,7 @@ from domain import fouten
 from domain.application import Inburgering
 from domain.traject import Inburgeringstraject
 from domain.waarden import Boeteartikel, Boetegrond, Gemeente, Leerroute, Rol, Verblijfsvergunning, Verwijtbaarheid
-from tests.builders import door, een_bsn, gezinsmigrant_met_pip, statushouder_met_pip
+from tests.builders import Personen, door, een_bsn, gezinsmigrant_met_pip, statushouder_met_pip
 
 RAPPORTEUR = door(rol=Rol.HANDHAVER, gebruiker="handhaver-rapport")
 BESLUITNEMER = door(rol=Rol.HANDHAVER, gebruiker="handhaver-besluit")
@@ -342,7 +341,7 @@ def test_an_unknown_zaak_is_not_found() -> None:
 
 def test_a_version_1_boete_read_through_the_mapper_becomes_a_zaak_of_its_own() -> None:
     # Version 1 (foundation issue) had no zaaknummer; two such boetes must not collapse into one zaak.
-    app = Inburgering(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, klok=VasteKlok(door().tijdstip), persoon_id=lambda bsn: UUID(int=1))
+    app = Inburgering(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, klok=VasteKlok(door().tijdstip), personen=Personen())
     traject = gezinsmigrant_met_pip(date(2025, 3, 1))
     beboet(traject, date(2025, 4, 1))
     beboet(traject, date(2025, 5, 1))

@@ -96,6 +96,8 @@ def test_death_removes_everything_ends_the_plicht_and_closes_the_record() -> Non
         traject.verwijder_persoonsgegevens(grond=GrondVerwijdering.OVERLIJDEN, overlijdensdatum=None, door=door())
     with pytest.raises(fouten.DatumInDeToekomstError):
         traject.verwijder_persoonsgegevens(grond=GrondVerwijdering.OVERLIJDEN, overlijdensdatum=date(2026, 6, 2), door=door())
+    with pytest.raises(fouten.NaOverlijdenError, match="2025-03-01"):  # the PIP's dagtekening lies after it
+        traject.verwijder_persoonsgegevens(grond=GrondVerwijdering.OVERLIJDEN, overlijdensdatum=date(2025, 2, 1), door=door())
     klassen = traject.verwijder_persoonsgegevens(grond=GrondVerwijdering.OVERLIJDEN, overlijdensdatum=date(2025, 9, 1), door=door())
     assert set(klassen) == {KORT, LANG, GEZONDHEID}
     assert (traject.status, traject.einddatum, traject.bsn) == (Status.OVERLEDEN, date(2025, 9, 1), VERWIJDERD)
@@ -113,4 +115,7 @@ def test_after_removal_a_replay_from_the_stored_facts_gives_the_same_state() -> 
         herbouwd = feit.mutate(herbouwd)
     assert herbouwd is not None
     assert {k: v for k, v in vars(herbouwd).items() if k != "feiten"} == {k: v for k, v in vars(traject).items() if k != "feiten"}
-    assert typing.cast(Inburgeringstraject, herbouwd).verwijderd == {KORT, GEZONDHEID}
+    herbouwde_feiten = typing.cast(Inburgeringstraject, herbouwd).feiten
+    assert {v: vars(f) for v, f in herbouwde_feiten.items()} == {v: vars(f) for v, f in traject.feiten.items()}
+    gesprek = next(f for f in herbouwde_feiten.values() if isinstance(f, Inburgeringstraject.VoortgangsgesprekGevoerd))
+    assert (gesprek.verslag, gesprek.datum) == (VERWIJDERD, date(2025, 6, 2))

@@ -1,0 +1,57 @@
+"""Which person registration belongs to a BSN: a table of keyed pseudonyms, kept apart from the events.
+
+The registration's id is random, so nothing in the event store can be traced back to a BSN, not even
+by someone holding the pseudonym key. Forgetting a person deletes their row: from then on their BSN
+finds nothing, and a later registration for the same BSN starts afresh.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from uuid import UUID
+
+from adapters.sqlverbinding import Verbinding
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS {s}inburgering_personen (pseudoniem TEXT PRIMARY KEY, persoon_id TEXT NOT NULL UNIQUE)
+"""
+
+
+class SqlPersonenregister:
+    def __init__(self, verbinding: Verbinding, pseudoniem: Callable[[str], str]) -> None:
+        self._verbinding = verbinding
+        self._pseudoniem = pseudoniem
+
+    def maak_tabellen(self) -> None:
+        with self._verbinding.transactie() as cursor:
+            cursor.execute(self._verbinding.sql(SCHEMA))
+
+    def close(self) -> None:
+        self._verbinding.close()
+
+    def zoek(self, bsn: str) -> UUID | None:
+        with self._verbinding.transactie(schrijven=False) as cursor:
+            return self._zoek(cursor, self._pseudoniem(bsn))
+
+    def registreer(self, bsn: str) -> UUID:
+        """The person's registration id, made on first use. Two requests racing for one BSN get the same id,
+        so their registrations collide in the event store and only one trajectory opens."""
+        pseudoniem = self._pseudoniem(bsn)
+        with self._verbinding.transactie() as cursor:
+            cursor.execute(
+                self._verbinding.sql("INSERT INTO {s}inburgering_personen (pseudoniem, persoon_id) VALUES (%s, %s) ON CONFLICT DO NOTHING"),
+                (pseudoniem, str(uuid.uuid4())),
+            )
+            persoon_id = self._zoek(cursor, pseudoniem)
+        assert persoon_id is not None
+        return persoon_id
+
+    def vergeet(self, persoon_id: UUID) -> None:
+        with self._verbinding.transactie() as cursor:
+            cursor.execute(self._verbinding.sql("DELETE FROM {s}inburgering_personen WHERE persoon_id = %s"), (str(persoon_id),))
+
+    def _zoek(self, cursor: object, pseudoniem: str) -> UUID | None:
+        cursor.execute(self._verbinding.sql("SELECT persoon_id FROM {s}inburgering_personen WHERE pseudoniem = %s"), (pseudoniem,))  # type: ignore[attr-defined]
+        rij = cursor.fetchone()  # type: ignore[attr-defined]
+        return UUID(rij[0]) if rij else None
