@@ -31,6 +31,11 @@ class Settings(BaseSettings):
         default="ingebed",
         description="ingebed: the API brings the read models up to date before it reads them; extern: a projector process does",
     )
+    cloudevents_bron: str = Field(
+        default="urn:nld:oin:00000000000000000000:systeem:inburgering",
+        pattern=r"^urn:nld:",
+        description="CloudEvents source: SDD's OIN and this system (NL GOV profile); set the real OIN in production",
+    )
     cors_origins: list[str] = Field(
         default=[], description='Origins of the frontends that may call the API from a browser, as JSON: ["https://..."]'
     )

@@ -86,3 +86,4 @@ def rollen(*toegestaan: Rol) -> Callable[..., Actor]:
 Lezer = Annotated[Actor, Depends(rollen(*LEZERS))]
 Regisseur = Annotated[Actor, Depends(rollen(Rol.REGISSEUR))]
 Handhaver = Annotated[Actor, Depends(rollen(Rol.HANDHAVER))]
+Auditor = Annotated[Actor, Depends(rollen(Rol.AUDITOR))]

@@ -15,14 +15,14 @@ from fastapi.routing import APIRoute
 
 from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag, bouw_logboek
 from adapters.clock import SysteemKlok
-from adapters.crypto import bsn_sleutel, vingerafdruk_functie
+from adapters.crypto import ProductieInstellingError, bsn_sleutel, vingerafdruk_functie
 from adapters.settings import Settings
 from adapters.tokens import verificatiesleutels
 from api import problems
 from api.beveiliging import Poortwachter, alleen_json
 from api.logboek import leg_vast, tracecontext
 from api.openapi import API_VERSIE, BASISPAD, bouw_openapi
-from api.routers import handhaving, health, leesmodellen, trajecten
+from api.routers import controle, handhaving, health, leesmodellen, trajecten
 from domain.application import Klok
 from projections.projector import Projector
 
@@ -55,6 +55,8 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
     instellingen = instellingen or Settings()
     klok = klok or SysteemKlok()
     sleutels = verificatiesleutels(instellingen)  # fails fast in production without a key
+    if instellingen.is_productie and instellingen.cloudevents_bron == Settings.model_fields["cloudevents_bron"].default:
+        raise ProductieInstellingError("INBURGERING_CLOUDEVENTS_BRON moet in productie het OIN van SDD noemen.")
 
     @asynccontextmanager
     async def levensduur(app: FastAPI) -> AsyncIterator[None]:
@@ -91,6 +93,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
     app.include_router(leesmodellen.router, prefix=BASISPAD)
     app.include_router(trajecten.router, prefix=BASISPAD)
     app.include_router(handhaving.router, prefix=BASISPAD)
+    app.include_router(controle.router, prefix=BASISPAD)
     app.openapi = lambda: bouw_openapi(app)  # type: ignore[method-assign]
 
     @app.middleware("http")

@@ -60,6 +60,13 @@ API_VERSION_HEADER = {
     "description": "De volledige versie van de API.",
     "schema": {"type": "string", "example": API_VERSIE},
 }
+TOELICHTING_PARAMETER = {
+    "name": "X-Audit-Toelichting",
+    "in": "header",
+    "required": False,
+    "description": "Waarom deze handeling: komt in de audittrail (`toelichting`), versleuteld als persoonsgegeven.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": "^[^\\u0000-\\u001f\\u007f]+$"},
+}
 TRACEPARENT_HEADER = {
     "description": "W3C Trace Context: de trace van het verzoek (of een nieuwe) met de operatie van deze API.",
     "schema": {"type": "string", "pattern": "^00-[0-9a-f]{32}-[0-9a-f]{16}-01$"},
@@ -96,6 +103,8 @@ def _documenteer_antwoorden(methode: str, operatie: dict[str, Any]) -> None:
         varianten = parameter["schema"].pop("anyOf", None)
         if varianten:
             parameter["schema"] |= next(v for v in varianten if v != {"type": "null"})
+    if methode == "post":
+        operatie.setdefault("parameters", []).append(TOELICHTING_PARAMETER)
     antwoorden = operatie["responses"]
     antwoorden.pop("422", None)
     parameters = operatie.get("parameters", [])

@@ -847,3 +847,122 @@ class GebeurtenissenPublic(Uitvoer):
 
 class Gezondheid(Uitvoer):
     status: Literal["ok"]
+
+
+# -- audit trail, history, feed, integrity (issue 6) ----------------------------------------------
+
+
+class Wijzigingen(Uitvoer):
+    """De velden van het traject die dit feit veranderde, ervoor en erna (zoals de lezer ze mag zien)."""
+
+    oud: dict[str, Any]
+    nieuw: dict[str, Any]
+
+
+class AuditregelPublic(Uitvoer):
+    """Een regel van de audittrail in de vorm van de ZGW-API's, met wat alleen een gebeurtenissenlog kan geven."""
+
+    uuid: UUID = Field(description="Stabiel id van deze regel, afgeleid van traject en versie.")
+    bron: str = Field(description="Het systeem dat het feit vastlegde.")
+    applicatie_id: str | None = Field(description="De clientapplicatie uit het token (azp).")
+    applicatie_weergave: str | None
+    gebruikers_id: str
+    gebruikers_weergave: str
+    actie: Literal["create", "update", "partial_update"]
+    actie_weergave: str
+    resultaat: int = Field(description="De HTTP-status waarmee het feit werd vastgelegd.")
+    hoofd_object: str = Field(description="De URL van het traject.")
+    resource: Literal["traject", "handhavingszaak"]
+    resource_url: str
+    resource_weergave: str
+    toelichting: str | None = Field(description="Uit de kopregel X-Audit-Toelichting; leeg na verwijdering van de persoonsgegevens.")
+    aanmaakdatum: datetime = Field(description="Het moment van vastleggen (UTC).")
+    wijzigingen: Wijzigingen
+    gebeurtenistype: str = Field(description="Het stabiele topic van het feit.")
+    datum: date = Field(description="De datum waarop het feit gold.")
+    versie: int
+    rechtsgrond: str
+    namens_college: str | None = Field(description="De gemeente namens wier college het feit is vastgelegd.")
+    trace_id: str | None = Field(description="W3C trace: koppelt het feit aan de toegangs- en auditlog.")
+    correlatie_id: str
+
+
+class AudittrailPublic(Uitvoer):
+    audittrail: list[AuditregelPublic]
+
+
+class TrajectHistoriePublic(Uitvoer):
+    traject_id: UUID
+    gemeente: Gemeente
+    gebeurtenissen: list[GebeurtenisPublic]
+
+
+class HistoriePublic(Uitvoer):
+    trajecten: list[TrajectHistoriePublic]
+
+
+class CloudEventData(Uitvoer):
+    """Informatiearm: wat er gebeurde en waar de details staan (dataref), nooit persoonsgegevens."""
+
+    traject_id: UUID
+    versie: int
+    datum: date
+    gemeente: str | None
+
+
+class CloudEventPublic(BaseModel):
+    """Een gebeurtenis volgens het NL GOV-profiel voor CloudEvents 1.0."""
+
+    specversion: Literal["1.0"]
+    id: UUID
+    source: str = Field(description="URN van SDD en dit systeem (urn:nld:...).")
+    type: str = Field(description="Omgekeerde DNS-naam naar de wet, bijvoorbeeld nl.wet-inburgering.traject.pip-vastgesteld.")
+    time: datetime = Field(description="Het moment van vastleggen, niet de datum waarop het feit gold (die staat in data).")
+    subject: UUID = Field(description="Het traject; nooit een BSN.")
+    sequence: str = Field(description="De positie in het log, met voorloopnullen zodat tekstvolgorde de logvolgorde is.")
+    datacontenttype: Literal["application/json"]
+    dataref: str = Field(description="Waar het volledige feit op te halen is (met de rechten van de volger).")
+    data: CloudEventData
+
+
+class FeedPublic(Uitvoer):
+    gebeurtenissen: list[CloudEventPublic]
+    positie: int = Field(description="De positie tot waar gelezen is; vraag de volgende pagina met na=positie.")
+    volgende: str | None = Field(description="De URL van de volgende pagina, of leeg als de volger bij is.")
+
+
+class BevindingPublic(Uitvoer):
+    aggregaat_id: str
+    versie: int | None
+    soort: Literal["ontbreekt", "zonder-hash", "gewijzigd", "zonder-controlepunt", "controlepunt-vervalst",
+                   "staart-verwijderd", "afwijkend-controlepunt", "niet-gedekt", "verdwenen"]
+    uitleg: str
+
+
+class IntegriteitPublic(Uitvoer):
+    in_orde: bool
+    aggregaten: int
+    gebeurtenissen: int
+    bevindingen: list[BevindingPublic]
+
+
+class OpgeslagenGebeurtenis(Uitvoer):
+    versie: int
+    topic: str
+    opgeslagen: str = Field(description="De opgeslagen bytes (base64), met de ketenhash als laatste lid van het JSON-object.")
+
+
+class Controlepunt(Uitvoer):
+    versie: int
+    hash: str
+    handtekening: str
+
+
+class KetenexportPublic(Uitvoer):
+    """Alles om één traject offline te controleren (README: Offline controle)."""
+
+    aggregaat_id: str
+    algoritme: str
+    gebeurtenissen: list[OpgeslagenGebeurtenis]
+    controlepunt: Controlepunt | None
+    publieke_sleutel: str = Field(description="De Ed25519-sleutel (base64) die het controlepunt ondertekende.")

@@ -284,6 +284,41 @@ class Inburgering(Application[UUID]):
                 gevonden.append(traject)
         return gevonden
 
+    def traject_vastgelegd_op(self, traject_id: UUID, actor: Actor, tot: datetime) -> Inburgeringstraject | None:
+        """The trajectory as it was recorded up to the moment `tot` (time travel over the recording
+        time); None when nothing of it had been recorded yet."""
+        self.traject(traject_id, actor)  # 404 outside the mandate
+        versie = 0
+        for feit in self.events.get(traject_id):
+            if feit.timestamp > tot:  # type: ignore[attr-defined]
+                break
+            versie = feit.originator_version
+        return self.traject(traject_id, actor, versie) if versie else None
+
+    def historie(self, bsn: str, actor: Actor) -> list[tuple[Inburgeringstraject, list[Aggregate.Event]]]:
+        """A person's trajectories that the actor may see, each with every recorded fact in order."""
+        return [(traject, self.gebeurtenissen(traject.id, actor)) for traject in self.zoek_trajecten(bsn, actor)]
+
+    def gebeurtenissen_na(self, positie: int, limiet: int, actor: Actor) -> tuple[list[tuple[int, Aggregate.Event]], int]:
+        """The facts of trajectories in the actor's mandate after `positie` in the log, in log order, at
+        most `limiet`; and the position read up to, from which a follower goes on."""
+        door, gevonden = self._vastlegging(actor), []
+        while len(gevonden) < limiet:
+            notificaties = self.recorder.select_notifications(start=positie, limit=limiet, inclusive_of_start=False)
+            if not notificaties:
+                break
+            for notificatie in notificaties:
+                positie = notificatie.id
+                if not notificatie.topic.startswith("Inburgeringstraject."):
+                    continue  # person registrations and idempotency records are ours, not the followers'
+                feit = self.mapper.to_domain_event(notificatie)
+                gemeente = feit.metadata.gemeente  # type: ignore[attr-defined]
+                if gemeente is not None and door.mag_werken_voor(Gemeente(gemeente)):
+                    gevonden.append((positie, feit))
+                    if len(gevonden) == limiet:
+                        break
+        return gevonden, positie
+
     def bsn_van(self, traject_id: UUID) -> str | None:
         """The BSN recorded at the start of a trajectory, while its key exists; for the use cases and
         the access log, never for a reader (they get the trajectory, bound to their purpose)."""

@@ -5,6 +5,7 @@ from eventsourcing.utils import get_topic
 
 from domain.opdracht import Opdracht
 from domain.persoon import Persoonsregistratie
+from domain.rechtsgronden import RECHTSGRONDEN
 from domain.traject import Inburgeringstraject
 
 GEPINDE_TOPICS = {
@@ -72,3 +73,9 @@ def test_every_event_class_keeps_its_pinned_topic() -> None:
         if isinstance(klasse, type) and issubclass(klasse, CanMutateAggregate) and naam != "Event"
     }
     assert topics == GEPINDE_TOPICS
+
+
+def test_every_fact_of_a_trajectory_names_its_legal_basis() -> None:
+    feiten = {topic for topic in GEPINDE_TOPICS if topic.startswith("Inburgeringstraject.")}
+    assert set(RECHTSGRONDEN) == feiten  # none missing, none for a fact that does not exist
+    assert all(grond and grond != "onbekend" for grond in RECHTSGRONDEN.values())

@@ -8,6 +8,7 @@ stored history, so never rename one.
 
 from __future__ import annotations
 
+import copy
 from datetime import date, timedelta
 from typing import ClassVar
 from uuid import uuid4
@@ -194,6 +195,17 @@ class Inburgeringstraject(
         )
 
     # -- derived state -----------------------------------------------------------------------
+
+    def zoals_op(self, dag: date) -> Inburgeringstraject | None:
+        """The trajectory as it stood in reality on `dag`: only the facts that had taken effect by then,
+        as they are known now (corrections included). None before it started. Removed personal data stay
+        removed: looking back never brings them back."""
+        if dag < self.startdatum:
+            return None
+        toen = copy.deepcopy(self)
+        toen.feiten = {versie: feit for versie, feit in toen.feiten.items() if feit.datum <= dag}
+        toen.herbereken()
+        return toen
 
     @property
     def is_afgesloten(self) -> bool:

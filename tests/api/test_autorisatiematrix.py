@@ -12,6 +12,7 @@ import json
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from uuid import UUID
 
 import pytest
 import schemathesis
@@ -22,6 +23,7 @@ from schemathesis import GenerationMode
 from adapters.clock import VasteKlok
 from adapters.settings import Settings
 from adapters.tokens import maak_ontwikkeltoken
+from api.audittrail import regel_id
 from api.main import create_app
 from api.openapi import DOCUMENT
 from tests.builders import een_bsn, tvs_start
@@ -45,6 +47,9 @@ TABEL: dict[str, dict[str, tuple[int, int]]] = {
     "zoeken":        {"regisseur": (ONGELDIG,) * 2, "handhaver": (ONGELDIG,) * 2, "duo": (ONGELDIG,) * 2, "auditor": (ONGELDIG,) * 2, "beheerder": (GEWEIGERD,) * 2},
     "regisseursdaad": {"regisseur": (ONGELDIG,) * 2, "handhaver": (GEWEIGERD,) * 2, "duo": (GEWEIGERD,) * 2, "auditor": (GEWEIGERD,) * 2, "beheerder": (GEWEIGERD,) * 2},
     "handhaversdaad": {"regisseur": (GEWEIGERD,) * 2, "handhaver": (ONGELDIG,) * 2, "duo": (GEWEIGERD,) * 2, "auditor": (GEWEIGERD,) * 2, "beheerder": (GEWEIGERD,) * 2},
+    # The feed answers every reader, with only the facts of their own gemeenten (tests/api/test_audittrail.py).
+    "volgen":        {"regisseur": (OK, OK), "handhaver": (OK, OK), "duo": (OK, OK), "auditor": (OK, OK), "beheerder": (GEWEIGERD,) * 2},
+    "controle":      {"regisseur": (GEWEIGERD,) * 2, "handhaver": (GEWEIGERD,) * 2, "duo": (GEWEIGERD,) * 2, "auditor": (OK, OK), "beheerder": (GEWEIGERD,) * 2},
 }
 
 
@@ -58,8 +63,12 @@ def soort(methode: str, pad: str) -> str:
         return "rapportage"
     if pad == "/signaleringen":
         return "werklijst"
-    if pad == "/trajecten/_zoek":
+    if pad in ("/trajecten/_zoek", "/trajecten/_historie"):
         return "zoeken"
+    if pad == "/gebeurtenissen":
+        return "volgen"
+    if pad == "/integriteit" or pad.endswith("/export"):
+        return "controle"
     if methode == "get":
         return "lijst" if pad == "/trajecten" else "lezen"
     return "handhaversdaad" if "/handhavingszaken" in pad else "regisseursdaad"
@@ -107,7 +116,9 @@ def _traject_met_zaak(api: TestClient, instellingen: Settings, gemeente: str) ->
     zaak = {"datum": "2025-05-06", "artikel": "wi23", "grond": "voortgangsgesprek_gemist", "rapportdatum": "2025-05-07", "rapport": "x"}
     antwoord = api.post(f"{pad}/handhavingszaken", json=zaak, headers=handhaver)
     assert antwoord.status_code == 201, antwoord.text
-    return {"trajectId": pad.rsplit("/", 1)[1], "zaaknummer": str(antwoord.json()["handhavingszaken"][-1]["nummer"]), "versie": "1"}
+    traject_id = pad.rsplit("/", 1)[1]
+    return {"trajectId": traject_id, "zaaknummer": str(antwoord.json()["handhavingszaken"][-1]["nummer"]), "versie": "1",
+            "auditId": str(regel_id(UUID(traject_id), 1))}
 
 
 @pytest.mark.parametrize(("methode", "pad"), operaties(), ids=[f"{m.upper()} {p}" for m, p in operaties()])

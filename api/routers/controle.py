@@ -1,0 +1,72 @@
+"""For followers and auditors: the event feed as NL GOV CloudEvents, and the integrity of the log."""
+
+# No `from __future__ import annotations`: FastAPI reads the parameter types at runtime.
+from typing import Annotated
+from uuid import NAMESPACE_URL, uuid5
+
+from fastapi import APIRouter, Query, Request, Response
+from eventsourcing.utils import get_topic
+
+from adapters.bootstrap import controlepunten_van
+from adapters.integriteit import als_dict, controleer
+from api import schemas
+from api.auth import Auditor, Lezer
+from api.logboek import betrokken
+from api.openapi import BASISPAD
+from api.routers.commandoroutes import App
+
+router = APIRouter(tags=["controle"])
+
+
+def cloudevent_type(topic: str) -> str:
+    """'Inburgeringstraject.PipVastgesteld' -> 'nl.wet-inburgering.traject.pip-vastgesteld' (named after the law)."""
+    naam = topic.rsplit(".", 1)[-1]
+    return "nl.wet-inburgering.traject." + "".join(f"-{c.lower()}" if c.isupper() else c for c in naam).lstrip("-")
+
+
+@router.get("/gebeurtenissen")
+def volg_gebeurtenissen(
+    request: Request,
+    response: Response,
+    app: App,
+    actor: Lezer,
+    na: Annotated[int, Query(ge=0, le=10**15, description="De positie waarna gelezen wordt; 0 voor het begin.")] = 0,
+    limiet: Annotated[int, Query(ge=1, le=1000, description="Hoeveel gebeurtenissen ten hoogste.")] = 100,
+) -> schemas.FeedPublic:
+    """Elke gebeurtenis in de volgorde van het log, als NL GOV CloudEvents, informatiearm: wat er gebeurde
+    en waar het staat (`dataref`). Een volger die bij 0 begint en `na` telkens op `positie` zet, ziet elke
+    gebeurtenis binnen zijn mandaat precies één keer, ook terwijl er geschreven wordt."""
+    feiten, positie = app.gebeurtenissen_na(na, limiet, actor)
+    bron, basis = request.app.state.instellingen.cloudevents_bron, str(request.base_url).rstrip("/") + BASISPAD
+    betrokken(request, {feit.originator_id for _, feit in feiten})
+    gebeurtenissen = [
+        schemas.CloudEventPublic(
+            specversion="1.0",
+            id=uuid5(NAMESPACE_URL, f"urn:sdd:inburgering:gebeurtenis:{feit.originator_id}:{feit.originator_version}"),
+            source=bron,
+            type=cloudevent_type(get_topic(type(feit))),
+            time=feit.timestamp,
+            subject=feit.originator_id,
+            sequence=f"{nummer:020d}",
+            datacontenttype="application/json",
+            dataref=f"{basis}/trajecten/{feit.originator_id}/gebeurtenissen/{feit.originator_version}",
+            data=schemas.CloudEventData(
+                traject_id=feit.originator_id, versie=feit.originator_version,
+                datum=feit.datum, gemeente=feit.metadata.gemeente,  # type: ignore[attr-defined]
+            ),
+        )
+        for nummer, feit in feiten
+    ]
+    volgende = None
+    if len(feiten) == limiet:
+        volgende = str(request.url.include_query_params(na=positie))
+        response.headers["Link"] = f'<{volgende}>; rel="next"'
+    return schemas.FeedPublic(gebeurtenissen=gebeurtenissen, positie=positie, volgende=volgende)
+
+
+@router.get("/integriteit")
+def controleer_integriteit(app: App, actor: Auditor) -> schemas.IntegriteitPublic:
+    """Controleer elke opgeslagen gebeurtenis tegen haar hashketen en de ondertekende controlepunten;
+    elke afwijking noemt het traject (of ander aggregaat) en de versie."""
+    rapport = controleer(app.recorder, controlepunten_van(app))
+    return schemas.IntegriteitPublic.model_validate(als_dict(rapport) | {"in_orde": rapport.in_orde})
