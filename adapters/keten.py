@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -137,7 +138,9 @@ class KetenEventStore(EventStore[UUID]):
         self.controlepunten = controlepunten
 
     def put(self, domain_events: Sequence[DomainEventProtocol[UUID]], **kwargs: Any) -> list[Recording[UUID]]:
-        opgeslagen = [self.mapper.to_stored_event(e) for e in domain_events]
+        kluis = getattr(self.mapper, "kluis", None)  # the encrypting mapper's key store, when there is one
+        with kluis.binnen_een_opslag() if kluis is not None else nullcontext():
+            opgeslagen = [self.mapper.to_stored_event(e) for e in domain_events]
         koppen: dict[str, tuple[int, bytes]] = {}
         geketend = []
         for event in opgeslagen:

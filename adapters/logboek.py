@@ -107,7 +107,9 @@ class Logboek:
         bsn = self._bsn_van(verwerking.traject_id)
         if bsn is not None:  # a forgotten person is not identified again, not even encrypted
             try:
-                envelop = self._kluis.versleutel(verwerking.traject_id, LANG, bsn.encode(), betrokkene_context(verwerking.traject_id))
+                envelop = self._kluis.versleutel(
+                    verwerking.traject_id, LANG, bsn.encode(), betrokkene_context(verwerking.traject_id), uit_cache=True
+                )
             except SleutelVernietigdError:
                 return attributen  # forgotten while this request ran
             attributen["dpl.core.data_subject_id"] = json.dumps(envelop, sort_keys=True)

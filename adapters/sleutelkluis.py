@@ -13,7 +13,8 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -43,7 +44,9 @@ class Sleutelkluis:
         self._hoofd = AESGCM(hoofdsleutel)
         self._cache_seconden = cache_seconden
         self._cache: dict[str, tuple[float, bytes | None]] = {}  # for reading: unwrapped keys, briefly
+        self._actief: dict[tuple[UUID, Bewaarklasse], tuple[float, str]] = {}  # for the access log only
         self._slot = threading.Lock()
+        self._lokaal = threading.local()  # per thread: the keys of the save in progress
 
     def maak_tabellen(self) -> None:
         with self._verbinding.transactie() as cursor:
@@ -55,10 +58,17 @@ class Sleutelkluis:
 
     # -- for the mapper ----------------------------------------------------------------------
 
-    def actieve_sleutel(self, houder: UUID, klasse: Bewaarklasse) -> tuple[str, bytes]:
-        """The id and bytes of the holder's key of this class, made on first use. Read from the table on
-        every write, never from a cache: a key another process destroyed a moment ago is not used, and
-        once a class was destroyed no new key is made for it (the holder's data of that class are gone)."""
+    def actieve_sleutel(self, houder: UUID, klasse: Bewaarklasse, *, uit_cache: bool = False) -> tuple[str, bytes]:
+        """The id and bytes of the holder's key of this class, made on first use. For facts it is read from
+        the table on every write, never from a cache: a key another process destroyed a moment ago is not
+        used, and once a class was destroyed no new key is made for it. `uit_cache` is for the access
+        log, where a key destroyed meanwhile only makes the log's reference unreadable sooner."""
+        opslag = getattr(self._lokaal, "opslag", None)
+        if opslag is not None and (houder, klasse) in opslag:
+            return opslag[(houder, klasse)]  # asked before in this same save
+        if uit_cache and (bewaard := self._actief.get((houder, klasse))) and bewaard[0] > time.monotonic():
+            if (sleutel := self.sleutel(bewaard[1])) is not None:
+                return bewaard[1], sleutel
         nieuw_id, nieuw = str(uuid.uuid4()), AESGCM.generate_key(bit_length=256)
         selecteer = self._sql("SELECT sleutel_id, gewikkeld, vernietigd FROM {s}inburgering_sleutels WHERE houder = %s AND klasse = %s")
         with self._verbinding.transactie() as cursor:
@@ -80,7 +90,20 @@ class Sleutelkluis:
         [(sleutel_id, gewikkeld, _)] = rijen
         sleutel = self._pak_uit(sleutel_id, houder, klasse, bytes(gewikkeld))
         self._onthoud(sleutel_id, sleutel)
+        with self._slot:
+            self._actief[(houder, klasse)] = (time.monotonic() + self._cache_seconden, sleutel_id)
+        if opslag is not None:
+            opslag[(houder, klasse)] = (sleutel_id, sleutel)
         return sleutel_id, sleutel
+
+    @contextmanager
+    def binnen_een_opslag(self) -> Iterator[None]:
+        """One save asks for a holder's key once, however many of its fields it encrypts."""
+        self._lokaal.opslag = {}
+        try:
+            yield
+        finally:
+            self._lokaal.opslag = None
 
     def sleutel(self, sleutel_id: str) -> bytes | None:
         """The key's bytes, or None once it has been destroyed."""
@@ -99,9 +122,11 @@ class Sleutelkluis:
         self._onthoud(sleutel_id, sleutel)
         return sleutel
 
-    def versleutel(self, houder: UUID, klasse: Bewaarklasse, gegevens: bytes, context: bytes) -> dict[str, str]:
+    def versleutel(
+        self, houder: UUID, klasse: Bewaarklasse, gegevens: bytes, context: bytes, *, uit_cache: bool = False
+    ) -> dict[str, str]:
         """AES-GCM under the holder's current key of the class; `context` is bound in (moved, it fails)."""
-        sleutel_id, sleutel = self.actieve_sleutel(houder, klasse)
+        sleutel_id, sleutel = self.actieve_sleutel(houder, klasse, uit_cache=uit_cache)
         nonce = os.urandom(12)
         versleuteld = AESGCM(sleutel).encrypt(nonce, gegevens, context)
         return {"sleutel": sleutel_id, "klasse": klasse.value, "nonce": _b64(nonce), "data": _b64(versleuteld)}
@@ -138,6 +163,8 @@ class Sleutelkluis:
         with self._slot:
             for sleutel_id in vernietigd:
                 self._cache[sleutel_id] = (0.0, None)
+            for klasse in klassen:
+                self._actief.pop((houder, klasse), None)
 
     def vernietigd(self, houder: UUID) -> dict[Bewaarklasse, str]:
         """When each class of the holder was destroyed (for audits)."""
@@ -153,6 +180,7 @@ class Sleutelkluis:
         with self._slot:
             if len(self._cache) > 10_000:  # bounded: a long-running process reads many holders
                 self._cache.clear()
+                self._actief.clear()
             self._cache[sleutel_id] = (time.monotonic() + self._cache_seconden, sleutel)
 
     # -- wrapping ----------------------------------------------------------------------------

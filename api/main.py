@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
+from starlette.background import BackgroundTask
 
 from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag, bouw_logboek
 from adapters.clock import SysteemKlok
@@ -112,7 +113,8 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         response.headers["API-Version"] = API_VERSIE
         response.headers["X-Correlation-ID"] = request.state.correlatie_id
         response.headers["traceparent"] = trace.traceparent
-        await leg_vast(request, response, trace, begin)
+        # Written right after the answer is sent (as an exporter would), not while the client waits.
+        response.background = BackgroundTask(leg_vast, request, response, trace, begin)
         return response
 
     # Outermost last: CORS answers preflights itself; the Poortwachter guards every other request.

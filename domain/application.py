@@ -23,6 +23,7 @@ from eventsourcing.persistence import (
     Transcoding,
 )
 
+from domain import fouten
 from domain.commandos import Commando, StartCommando, VerwijderPersoonsgegevens
 from domain.opdracht import Opdracht, opdracht_id
 from domain.persoon import Persoonsregistratie
@@ -233,16 +234,23 @@ class Inburgering(Application[UUID]):
             ander = cast(Inburgeringstraject, self.repository.get(ander_id))
             if ander_id == traject.id or len(ander.verwijderd) == len(Bewaarklasse):
                 continue
-            ander.verwijder_persoonsgegevens(grond=commando.grond, overlijdensdatum=commando.overlijdensdatum, door=door)
+            try:
+                ander.verwijder_persoonsgegevens(grond=commando.grond, overlijdensdatum=commando.overlijdensdatum, door=door)
+            except fouten.RegelOvertredenError:
+                # Said without details: the other trajectory may lie outside the caller's mandate.
+                raise fouten.NaOverlijdenError(
+                    "Een ander traject van deze persoon heeft feiten na deze overlijdensdatum; stem de datum af met die gemeente."
+                ) from None
             andere.append(ander)
         return andere
 
     # -- queries -----------------------------------------------------------------------------
 
-    def traject(self, traject_id: UUID, actor: Actor, versie: int | None = None) -> Inburgeringstraject:
-        """The trajectory (at a version), if the actor may see it."""
+    def traject(self, traject_id: UUID, actor: Actor, versie: int | None = None, *, kopie: bool = True) -> Inburgeringstraject:
+        """The trajectory (at a version), if the actor may see it. `kopie=False` skips copying the cached
+        aggregate, for a caller that only glances at it (mandate, removed classes) and changes nothing."""
         try:
-            traject = self.repository.get(traject_id, version=versie)
+            traject = self.repository.get(traject_id, version=versie, deepcopy_from_cache=kopie)
         except AggregateNotFoundError:
             raise TrajectNietGevondenError(str(traject_id)) from None
         if not isinstance(traject, Inburgeringstraject) or not self._vastlegging(actor).mag_werken_voor(
@@ -254,16 +262,16 @@ class Inburgering(Application[UUID]):
     def gebeurtenissen(self, traject_id: UUID, actor: Actor) -> list[Aggregate.Event]:
         """Every recorded fact of a trajectory, in order; removed classes read as removed even in the
         moment between recording their removal and destroying their keys."""
-        traject = self.traject(traject_id, actor)
-        return [zonder(feit, traject.verwijderd) for feit in self.events.get(traject_id)]
+        verwijderd = set(self.traject(traject_id, actor, kopie=False).verwijderd)
+        return [zonder(feit, verwijderd) for feit in self.events.get(traject_id)]
 
     def gebeurtenis(self, traject_id: UUID, versie: int, actor: Actor) -> Aggregate.Event:
         """One recorded fact of a trajectory."""
-        traject = self.traject(traject_id, actor)
+        verwijderd = set(self.traject(traject_id, actor, kopie=False).verwijderd)
         gevonden = list(self.events.get(traject_id, gt=versie - 1, lte=versie))
         if not gevonden:
             raise TrajectNietGevondenError(f"{traject_id} heeft geen feit {versie}")
-        return zonder(gevonden[0], traject.verwijderd)
+        return zonder(gevonden[0], verwijderd)
 
     def zoek_trajecten(self, bsn: str, actor: Actor) -> list[Inburgeringstraject]:
         """The trajectories of a person that the actor may see."""
@@ -287,7 +295,7 @@ class Inburgering(Application[UUID]):
     def traject_vastgelegd_op(self, traject_id: UUID, actor: Actor, tot: datetime) -> Inburgeringstraject | None:
         """The trajectory as it was recorded up to the moment `tot` (time travel over the recording
         time); None when nothing of it had been recorded yet."""
-        self.traject(traject_id, actor)  # 404 outside the mandate
+        self.traject(traject_id, actor, kopie=False)  # 404 outside the mandate
         versie = 0
         for feit in self.events.get(traject_id):
             if feit.timestamp > tot:  # type: ignore[attr-defined]
