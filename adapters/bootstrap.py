@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import psycopg
+from psycopg import sql
+
+from adapters.clock import SysteemKlok
 from adapters.crypto import ProductieInstellingError, bsn_sleutel, hoofdsleutel, ondertekensleutel, pseudoniem_functie
-from adapters.integriteit import bescherm_gebeurtenissen
+from adapters.integriteit import bescherm_gebeurtenissen, rechten_van_de_applicatie
 from adapters.keten import Controlepunten, KetenEventStore
 from adapters.logboek import Logboek
 from adapters.personen import SqlPersonenregister
@@ -56,6 +60,22 @@ def controlepunten_van(app: Inburgering) -> Controlepunten:
     if not isinstance(app.events, KetenEventStore):
         raise TypeError("deze applicatie ketent haar gebeurtenissen niet")
     return app.events.controlepunten
+
+
+def migreer(instellingen: Settings) -> None:
+    """Schema, every table, the append-only trigger and the application role's rights, once, before the
+    API workers start."""
+    if instellingen.database_url:
+        with psycopg.connect(instellingen.database_url, autocommit=True) as verbinding:
+            verbinding.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(instellingen.database_schema)))
+    instellingen = instellingen.model_copy(update={"maak_tabellen": True})
+    app = bouw_applicatie(instellingen, SysteemKlok())
+    try:
+        bouw_leesmodelopslag(instellingen).close()
+        bouw_logboek(instellingen, app, {}).close()
+        rechten_van_de_applicatie(instellingen, app.recorder.events_table_name)  # type: ignore[attr-defined]
+    finally:
+        app.close()
 
 
 def bouw_controlepunten(instellingen: Settings) -> Controlepunten:

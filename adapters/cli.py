@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Annotated
 from uuid import UUID
 
-import psycopg
 import typer
-from psycopg import sql
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from adapters import bootstrap
 from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag, controlepunten_van
 from adapters.clock import SysteemKlok
 from adapters.integriteit import controleer, controleer_export
@@ -64,12 +63,7 @@ def tokens() -> None:
 @cli.command()
 def migreer() -> None:
     """Maak schema en tabellen aan (eenmalig, vóór de API-workers starten)."""
-    instellingen = Settings(maak_tabellen=True)
-    if instellingen.database_url:
-        with psycopg.connect(instellingen.database_url, autocommit=True) as verbinding:
-            verbinding.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(instellingen.database_schema)))
-    bouw_applicatie(instellingen, SysteemKlok()).close()
-    bouw_leesmodelopslag(instellingen).close()
+    bootstrap.migreer(Settings())
     Console(stderr=True).print("[green]Migratie klaar.[/green]")
 
 
@@ -220,10 +214,11 @@ def verifieer() -> None:
 @cli.command("controleer-export")
 def controleer_export_bestand(
     bestand: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Een export van GET /trajecten/{id}/export")],
-    publieke_sleutel: Annotated[str | None, typer.Option(help="De publieke sleutel van SDD (base64), langs een andere weg verkregen")] = None,
+    publieke_sleutel: Annotated[str, typer.Option(help="De publieke sleutel van SDD (base64), langs een andere weg verkregen dan de export")],
 ) -> None:
     """Controleer een geëxporteerd traject offline, zonder database: exitcode 1 bij een afwijking."""
-    bevindingen = controleer_export(json.loads(bestand.read_text()), base64.b64decode(publieke_sleutel) if publieke_sleutel else None)
+    # The key inside the export only says who signed; trusting it would let a forger sign their own.
+    bevindingen = controleer_export(json.loads(bestand.read_text()), base64.b64decode(publieke_sleutel))
     console = Console(highlight=False)
     for bevinding in bevindingen:
         console.print(f"[red]{bevinding.soort}[/red] versie {bevinding.versie}: {bevinding.uitleg}")

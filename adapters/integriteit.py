@@ -4,7 +4,9 @@ one trajectory for offline verification, and making the stored events append-onl
 from __future__ import annotations
 
 import base64
+import hashlib
 import sqlite3
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -59,7 +61,7 @@ def controleer_keten(aggregaat_id: str, events: Iterable[tuple[int, str, bytes]]
             bevindingen.append(Bevinding(aggregaat_id, verwacht, "ontbreekt", f"versie {verwacht} tot {versie - 1} ontbreekt"))
         if opgeslagen_hash is None:
             bevindingen.append(Bevinding(aggregaat_id, versie, "zonder-hash", "deze rij draagt geen ketenhash: met de hand ingevoegd of van voor de keten"))
-            vorige = ketenhash(vorige, aggregaat_id, versie, topic, state)
+            vorige = hashlib.sha256(state).digest()  # as the writer continues after a row without a hash
         else:
             # A row is in place when it follows from the row before it; or from some other stored row, in
             # which case the break lies with the rows before it (a swap), and they are the ones named.
@@ -87,31 +89,64 @@ def controleer_keten(aggregaat_id: str, events: Iterable[tuple[int, str, bytes]]
     return bevindingen
 
 
-def controleer(recorder: ApplicationRecorder, controlepunten: Controlepunten) -> Rapport:
-    """Every aggregate in the store, and every checkpoint whose aggregate is gone."""
-    rapport, punten = Rapport(), controlepunten.alle()
-    for aggregaat_id, events in per_aggregaat(recorder):
-        rapport.aggregaten += 1
-        rapport.gebeurtenissen += len(events)
-        rijen = ((e.originator_version, e.topic, e.state) for e in events)
-        rapport.bevindingen += controleer_keten(aggregaat_id, rijen, punten.pop(aggregaat_id, None), controlepunten.publieke_sleutel)
-    for aggregaat_id, punt in sorted(punten.items()):
-        rapport.bevindingen.append(Bevinding(aggregaat_id, 1, "verdwenen", f"het controlepunt noemt {punt.versie} versies, de opslag geen enkele"))
+def controleer(recorder: ApplicationRecorder, controlepunten: Controlepunten, wachten: float = 2.0) -> Rapport:
+    """Every aggregate in the store, and every checkpoint whose aggregate is gone. Safe while the
+    application writes: the log is read up to its head at the start and the checkpoints after it, an
+    aggregate saved meanwhile is read again whole, and one caught between its insert and its
+    checkpoint is looked at once more before it is reported."""
+    rapport, kop = Rapport(), recorder.max_notification_id() or 0
+    groepen = dict(per_aggregaat(recorder, tot=kop))
+    punten = controlepunten.alle()
+    for aggregaat_id in sorted(groepen.keys() | punten.keys()):
+        events = groepen.get(aggregaat_id, [])
+        punt = punten.get(aggregaat_id)
+        if punt is not None and (not events or events[-1].originator_version < punt.versie):
+            events = list(recorder.select_events(UUID(aggregaat_id)))  # saved since the log was read
+        bevindingen = _bevindingen(aggregaat_id, events, punt, controlepunten)
+        if any(b.soort in ONGEDEKT for b in bevindingen):
+            bevindingen = _na_lopende_opslag(aggregaat_id, events, controlepunten, wachten)
+        if events:
+            rapport.aggregaten += 1
+            rapport.gebeurtenissen += len(events)
+        rapport.bevindingen += bevindingen
     return rapport
+
+
+ONGEDEKT = ("niet-gedekt", "zonder-controlepunt")
+
+
+def _na_lopende_opslag(aggregaat_id: str, events: list[Any], controlepunten: Controlepunten, wachten: float) -> list[Bevinding]:
+    """A save in progress has inserted its events and is about to sign their checkpoint: wait for it a
+    moment before calling the events uncovered."""
+    einde = time.monotonic() + wachten
+    while True:
+        later = controlepunten.van(aggregaat_id)
+        bevindingen = _bevindingen(aggregaat_id, events, later, controlepunten)
+        if not any(b.soort in ONGEDEKT for b in bevindingen) or time.monotonic() > einde:
+            return bevindingen
+        time.sleep(0.05)
+
+
+def _bevindingen(aggregaat_id: str, events: list[Any], punt: Controlepunt | None, controlepunten: Controlepunten) -> list[Bevinding]:
+    if not events and punt is not None:
+        return [Bevinding(aggregaat_id, 1, "verdwenen", f"het controlepunt noemt {punt.versie} versies, de opslag geen enkele")]
+    rijen = ((e.originator_version, e.topic, e.state) for e in events)
+    return controleer_keten(aggregaat_id, rijen, punt, controlepunten.publieke_sleutel)
 
 
 # -- export and offline verification ---------------------------------------------------------
 
 
 def exporteer(recorder: ApplicationRecorder, controlepunten: Controlepunten, aggregaat_id: UUID) -> dict[str, Any]:
-    """One aggregate as stored, with its checkpoint and the public key: all an auditor needs offline."""
+    """One aggregate as stored, with its checkpoint and the public key: all an auditor needs offline.
+    The checkpoint is read first and the events up to it, so a save in between does not show as a gap."""
     punt = controlepunten.van(aggregaat_id)
     return {
         "aggregaatId": str(aggregaat_id),
         "algoritme": ALGORITME,
         "gebeurtenissen": [
             {"versie": e.originator_version, "topic": e.topic, "opgeslagen": base64.b64encode(e.state).decode()}
-            for e in recorder.select_events(aggregaat_id)
+            for e in recorder.select_events(aggregaat_id, lte=punt.versie if punt else None)
         ],
         "controlepunt": None if punt is None else {"versie": punt.versie, "hash": punt.hash.hex(), "handtekening": punt.handtekening.hex()},
         "publiekeSleutel": base64.b64encode(controlepunten.publieke_sleutel.public_bytes(Encoding.Raw, PublicFormat.Raw)).decode(),
@@ -163,17 +198,21 @@ def bescherm_gebeurtenissen(instellingen: Settings, tabel: str) -> None:
             "FOR EACH STATEMENT EXECUTE FUNCTION {}.inburgering_onveranderlijk()"
         ).format(schema, sql.Identifier(tabel), schema))
         verbinding.execute(sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {}.{} FROM PUBLIC").format(schema, sql.Identifier(tabel)))
-        if instellingen.database_app_rol:
-            _rechten_van_de_applicatie(verbinding, schema, sql.Identifier(tabel), sql.Identifier(instellingen.database_app_rol))
 
 
-def _rechten_van_de_applicatie(verbinding: psycopg.Connection[Any], schema: sql.Identifier, tabel: sql.Identifier, rol: sql.Identifier) -> None:
-    """The role the API runs as: everything on its own tables, only reading and adding stored events.
-    TRUNCATE stays granted on the events because the library takes an EXCLUSIVE table lock to keep
-    notification ids in commit order, and PostgreSQL lets only UPDATE, DELETE or TRUNCATE holders take
-    it; the statement trigger above refuses the TRUNCATE itself."""
-    verbinding.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, rol))
-    verbinding.execute(sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {} TO {}").format(schema, rol))
-    verbinding.execute(sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {} TO {}").format(schema, rol))
-    verbinding.execute(sql.SQL("REVOKE ALL ON {}.{} FROM {}").format(schema, tabel, rol))
-    verbinding.execute(sql.SQL("GRANT SELECT, INSERT, TRUNCATE ON {}.{} TO {}").format(schema, tabel, rol))
+def rechten_van_de_applicatie(instellingen: Settings, tabel: str) -> None:
+    """The role the API runs as (INBURGERING_DATABASE_APP_ROL), after every table exists: reading and
+    writing its own tables, only reading and adding stored events and checkpoints. TRUNCATE stays
+    granted on the events because the library takes an EXCLUSIVE table lock to keep notification ids
+    in commit order, and PostgreSQL lets only UPDATE, DELETE or TRUNCATE holders take it; the statement
+    trigger refuses the TRUNCATE itself."""
+    if instellingen.database_url is None or not instellingen.database_app_rol:
+        return
+    schema, rol = sql.Identifier(instellingen.database_schema), sql.Identifier(instellingen.database_app_rol)
+    with psycopg.connect(instellingen.database_url, autocommit=True) as verbinding:
+        verbinding.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, rol))
+        verbinding.execute(sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {} TO {}").format(schema, rol))
+        verbinding.execute(sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {} TO {}").format(schema, rol))
+        verbinding.execute(sql.SQL("REVOKE ALL ON {}.{} FROM {}").format(schema, sql.Identifier(tabel), rol))
+        verbinding.execute(sql.SQL("GRANT SELECT, INSERT, TRUNCATE ON {}.{} TO {}").format(schema, sql.Identifier(tabel), rol))
+        verbinding.execute(sql.SQL("REVOKE DELETE ON {}.inburgering_controlepunten FROM {}").format(schema, rol))

@@ -16,6 +16,7 @@ from eventsourcing.utils import get_topic
 
 from api.schemas import AuditregelPublic, Wijzigingen
 from api.weergave import traject_public
+from domain.doelbinding import AFGESCHERMD_TOPIC, soort_afgeschermd_voor, toelichting_afgeschermd_voor
 from domain.persoonsgegevens import is_verwijderd
 from domain.rechtsgronden import rechtsgrond
 from domain.traject import Inburgeringstraject
@@ -45,7 +46,7 @@ def audittrail(feiten: list[Aggregate.Event], rol: Rol, basis: str) -> list[Audi
         nu = _toestand(traject, feit, rol)
         veranderd = sorted(k for k in nu.keys() | vorige.keys() if nu.get(k) != vorige.get(k))
         regels.append(_regel(feit, traject, rol, basis, Wijzigingen(
-            oud={k: vorige.get(k) for k in veranderd if vorige}, nieuw={k: nu.get(k) for k in veranderd}
+            oud={k: vorige.get(k) for k in veranderd} if vorige else None, nieuw={k: nu.get(k) for k in veranderd}
         )))
         vorige = nu
     return regels
@@ -58,12 +59,12 @@ def _toestand(traject: Inburgeringstraject, feit: Aggregate.Event, rol: Rol) -> 
 
 def _regel(feit: Aggregate.Event, traject: Inburgeringstraject, rol: Rol, basis: str, wijzigingen: Wijzigingen) -> AuditregelPublic:
     metadata = feit.metadata  # type: ignore[attr-defined]
-    topic = get_topic(type(feit))
+    topic = AFGESCHERMD_TOPIC if soort_afgeschermd_voor(rol, type(feit)) else get_topic(type(feit))
     hoofd = f"{basis}/trajecten/{traject.id}"
     zaak = getattr(feit, "zaaknummer", None)
     if isinstance(feit, Inburgeringstraject.OvertredingGeconstateerd):
         zaak = feit.originator_version  # the rapport opens the zaak that bears its version
-    toelichting = metadata.toelichting
+    toelichting = None if toelichting_afgeschermd_voor(rol) else metadata.toelichting
     return AuditregelPublic(
         uuid=regel_id(traject.id, feit.originator_version),
         bron=BRON,
@@ -84,7 +85,7 @@ def _regel(feit: Aggregate.Event, traject: Inburgeringstraject, rol: Rol, basis:
         gebeurtenistype=topic,
         datum=feit.datum,  # type: ignore[attr-defined]
         versie=feit.originator_version,
-        rechtsgrond=rechtsgrond(topic),
+        rechtsgrond="afgeschermd" if topic == AFGESCHERMD_TOPIC else rechtsgrond(topic),
         namens_college=metadata.gemeente,
         trace_id=metadata.trace_id,
         correlatie_id=metadata.correlatie_id,

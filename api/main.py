@@ -113,8 +113,11 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         response.headers["API-Version"] = API_VERSIE
         response.headers["X-Correlation-ID"] = request.state.correlatie_id
         response.headers["traceparent"] = trace.traceparent
-        # Written right after the answer is sent (as an exporter would), not while the client waits.
-        response.background = BackgroundTask(leg_vast, request, response, trace, begin)
+        if response.background is None:
+            # Written right after the answer is sent (as an exporter would), not while the client waits.
+            response.background = BackgroundTask(leg_vast, request, response, trace, begin)
+        else:
+            await leg_vast(request, response, trace, begin)  # never replace a task the route set
         return response
 
     # Outermost last: CORS answers preflights itself; the Poortwachter guards every other request.

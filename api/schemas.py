@@ -855,7 +855,7 @@ class Gezondheid(Uitvoer):
 class Wijzigingen(Uitvoer):
     """De velden van het traject die dit feit veranderde, ervoor en erna (zoals de lezer ze mag zien)."""
 
-    oud: dict[str, Any]
+    oud: dict[str, Any] | None = Field(description="Leeg bij het aanmaken.")
     nieuw: dict[str, Any]
 
 

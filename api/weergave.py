@@ -17,7 +17,7 @@ from api.schemas import (
     HandhavingszaakPublic,
     TrajectPublic,
 )
-from domain.doelbinding import afgeschermd_voor, afgeschermde_toestand, bijzonder
+from domain.doelbinding import AFGESCHERMD_TOPIC, afgeschermd_voor, afgeschermde_toestand, bijzonder, soort_afgeschermd_voor
 from domain.persoonsgegevens import is_verwijderd, persoonsvelden
 from domain.traject import Handhavingszaak, Inburgeringstraject
 from domain.waarden import Rol
@@ -103,19 +103,21 @@ def gebeurtenis_public(event: Aggregate.Event, rol: Rol) -> GebeurtenisPublic:
     soort = type(event)
     afgeschermd = afgeschermd_voor(rol, soort)
     velden = {k: v for k, v in vars(event).items() if k not in BASISVELDEN}
+    if soort_afgeschermd_voor(rol, soort):
+        afgeschermd = frozenset(velden) | {"type"}
     verwijderd = [
         pad for pad in persoonsvelden(soort)
         if pad.partition(".")[0] not in afgeschermd and is_verwijderd(_op_pad(velden, pad))
     ]
     return GebeurtenisPublic(
-        type=get_topic(soort),
+        type=AFGESCHERMD_TOPIC if "type" in afgeschermd else get_topic(soort),
         versie=event.originator_version,
         datum=event.datum,  # type: ignore[attr-defined]
         vastgelegd_op=event.timestamp,
         actor=ActorPublic(gebruiker=metadata.gebruiker, rol=metadata.rol, gemeente=metadata.gemeente),
         correlatie_id=metadata.correlatie_id,
         gegevens={to_camel(k): _json(v) for k, v in velden.items() if k not in afgeschermd},
-        afgeschermd=sorted(to_camel(k) for k in velden if k in afgeschermd),
+        afgeschermd=sorted([to_camel(k) for k in velden if k in afgeschermd] + (["type"] if "type" in afgeschermd else [])),
         bijzondere_persoonsgegevens=sorted(to_camel(k) for k in velden if k in bijzonder(soort) and k not in afgeschermd),
         verwijderd=sorted(".".join(to_camel(deel) for deel in pad.split(".")) for pad in verwijderd),
     )

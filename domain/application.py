@@ -247,17 +247,24 @@ class Inburgering(Application[UUID]):
     # -- queries -----------------------------------------------------------------------------
 
     def traject(self, traject_id: UUID, actor: Actor, versie: int | None = None, *, kopie: bool = True) -> Inburgeringstraject:
-        """The trajectory (at a version), if the actor may see it. `kopie=False` skips copying the cached
-        aggregate, for a caller that only glances at it (mandate, removed classes) and changes nothing."""
+        """The trajectory (at a version), if the actor may see it now. `kopie=False` skips copying the
+        cached aggregate, for a caller that only glances at it and changes nothing. An earlier version
+        is judged by today's gemeente and shows no personal data that have been removed since."""
         try:
-            traject = self.repository.get(traject_id, version=versie, deepcopy_from_cache=kopie)
+            traject = self.repository.get(traject_id, deepcopy_from_cache=kopie and versie is None)
         except AggregateNotFoundError:
             raise TrajectNietGevondenError(str(traject_id)) from None
         if not isinstance(traject, Inburgeringstraject) or not self._vastlegging(actor).mag_werken_voor(
             traject.gemeente
         ):
             raise TrajectNietGevondenError(str(traject_id))  # 404, not 403: existence is not disclosed
-        return traject
+        if versie is None or versie >= traject.version:
+            return traject if versie is None or kopie is False else cast(Inburgeringstraject, self.repository.get(traject_id))
+        eerder = cast(Inburgeringstraject, self.repository.get(traject_id, version=versie))
+        if traject.verwijderd:  # looking back never brings removed data back
+            eerder.verwijderd |= traject.verwijderd
+            eerder.wis_verwijderde_gegevens()
+        return eerder
 
     def gebeurtenissen(self, traject_id: UUID, actor: Actor) -> list[Aggregate.Event]:
         """Every recorded fact of a trajectory, in order; removed classes read as removed even in the
@@ -308,11 +315,13 @@ class Inburgering(Application[UUID]):
         return [(traject, self.gebeurtenissen(traject.id, actor)) for traject in self.zoek_trajecten(bsn, actor)]
 
     def gebeurtenissen_na(self, positie: int, limiet: int, actor: Actor) -> tuple[list[tuple[int, Aggregate.Event]], int]:
-        """The facts of trajectories in the actor's mandate after `positie` in the log, in log order, at
-        most `limiet`; and the position read up to, from which a follower goes on."""
-        door, gevonden = self._vastlegging(actor), []
-        while len(gevonden) < limiet:
+        """The facts recorded on behalf of the actor's gemeenten after `positie` in the log, in log order, at
+        most `limiet`; and the position read up to, from which a follower goes on (also when a page came
+        back short because little in the scanned part was theirs)."""
+        door, gevonden, gelezen = self._vastlegging(actor), [], 0
+        while len(gevonden) < limiet and gelezen < 10 * limiet:  # a sparse follower pages on, never one huge scan
             notificaties = self.recorder.select_notifications(start=positie, limit=limiet, inclusive_of_start=False)
+            gelezen += len(notificaties)
             if not notificaties:
                 break
             for notificatie in notificaties:

@@ -26,6 +26,19 @@ def afgeschermd_voor(rol: Rol, soort: type) -> frozenset[str]:
     return frozenset()
 
 
+def soort_afgeschermd_voor(rol: Rol, soort: type) -> bool:
+    """Whether even the kind of fact is outside the role's purpose: that an exemption from the
+    leerbaarheidstoets was granted tells of an impairment (Wi 14(6)), whatever its fields say."""
+    return bool(getattr(soort, "SOORT_BIJZONDER", False)) and rol in (Rol.DUO, Rol.HANDHAVER, Rol.BEHEERDER)
+
+
+def toelichting_afgeschermd_voor(rol: Rol) -> bool:
+    """A toelichting is free text about the case: not part of what DUO receives (Bi 9.2-9.6)."""
+    return rol is Rol.DUO
+
+
+AFGESCHERMD_TOPIC = "Inburgeringstraject.Afgeschermd"
+
 # The same binding for the current state of a trajectory (GET /trajecten/{id}): whether the
 # leerbaarheidstoets was waived reveals an impairment (Wi 14(6)); the advice is an intake finding.
 TOESTAND_BIJZONDER = frozenset({"leerbaarheidstoets"})

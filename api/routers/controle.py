@@ -14,6 +14,7 @@ from api.auth import Auditor, Lezer
 from api.logboek import betrokken
 from api.openapi import BASISPAD
 from api.routers.commandoroutes import App
+from domain.doelbinding import AFGESCHERMD_TOPIC, soort_afgeschermd_voor
 
 router = APIRouter(tags=["controle"])
 
@@ -44,7 +45,7 @@ def volg_gebeurtenissen(
             specversion="1.0",
             id=uuid5(NAMESPACE_URL, f"urn:sdd:inburgering:gebeurtenis:{feit.originator_id}:{feit.originator_version}"),
             source=bron,
-            type=cloudevent_type(get_topic(type(feit))),
+            type=cloudevent_type(AFGESCHERMD_TOPIC if soort_afgeschermd_voor(actor.rol, type(feit)) else get_topic(type(feit))),
             time=feit.timestamp,
             subject=feit.originator_id,
             sequence=f"{nummer:020d}",
@@ -58,7 +59,7 @@ def volg_gebeurtenissen(
         for nummer, feit in feiten
     ]
     volgende = None
-    if len(feiten) == limiet:
+    if na < positie < (app.recorder.max_notification_id() or 0):  # more to read after this page
         volgende = str(request.url.include_query_params(na=positie))
         response.headers["Link"] = f'<{volgende}>; rel="next"'
     return schemas.FeedPublic(gebeurtenissen=gebeurtenissen, positie=positie, volgende=volgende)

@@ -96,7 +96,7 @@ def lees_traject(
         if toen is None:
             raise ProbleemError(404, "nog-niet-gestart", "Nog niet gestart.", f"Het traject startte op {traject.startdatum.isoformat()}.")
         traject, vandaag = toen, geldig_op
-    if versie is None and peildatum is None:
+    if versie is None and peildatum is None and geldig_op is None:
         response.headers["ETag"] = f'"{traject.version}"'  # only the current state can be built on
     return traject_public(traject, vandaag, actor.rol)
 

@@ -107,6 +107,7 @@ class IntakeDeel:
     class LeerbaarheidstoetsOntheffingVerleend(Gebeurtenis):
         TOPIC = "Inburgeringstraject.LeerbaarheidstoetsOntheffingVerleend"
         BIJZONDER: ClassVar[frozenset[str]] = frozenset({"grond"})  # a visual or auditory impairment
+        SOORT_BIJZONDER: ClassVar[bool] = True  # the fact itself reveals it (domain/doelbinding.py)
         grond: str  # visuele_beperking | auditieve_beperking (Wi 14(6))
 
         def pas_toe(self, traject) -> None:

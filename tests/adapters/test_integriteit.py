@@ -6,6 +6,7 @@ import base64
 import json
 import secrets
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -15,17 +16,19 @@ from uuid import UUID
 
 import psycopg
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from psycopg import sql
 from typer.testing import CliRunner
 
 from adapters import cli as cli_module
-from adapters.bootstrap import bouw_applicatie, controlepunten_van
+from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag, controlepunten_van, migreer
 from adapters.clock import VasteKlok
 from adapters.integriteit import controleer, controleer_export, exporteer
 from adapters.keten import ketenhash, met_hash, splits
 from adapters.settings import Settings
 from domain.application import Inburgering
 from domain.persoonsgegevens import GrondVerwijdering
+from projections.projector import Projector
 from tests.builders import door, statushouder_met_pip
 from tests.conftest import POSTGRES_URL, _instellingen, cli_omgeving
 
@@ -82,7 +85,8 @@ def _tabel(app: Inburgering) -> str:
 
 
 def _bevindingen(app: Inburgering) -> set[tuple[str, int | None, str]]:
-    return {(b.aggregaat_id, b.versie, b.soort) for b in controleer(app.recorder, controlepunten_van(app)).bevindingen}
+    # Nothing is being saved here: no need to wait for a save in progress before calling rows uncovered.
+    return {(b.aggregaat_id, b.versie, b.soort) for b in controleer(app.recorder, controlepunten_van(app), wachten=0.1).bevindingen}
 
 
 def _state(instellingen: Settings, app: Inburgering, traject: UUID, versie: int) -> bytes:
@@ -185,14 +189,17 @@ def test_the_application_role_may_add_events_but_never_change_or_delete_them(
     with psycopg.connect(instellingen.database_url, autocommit=True) as pg:
         pg.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(rol)))
     try:
-        bouw_applicatie(instellingen.model_copy(update={"database_app_rol": rol}), klok).close()  # the migration
+        migreer(instellingen.model_copy(update={"database_app_rol": rol}))
         als_app = instellingen.model_copy(update={"database_url": POSTGRES_URL.replace("root@", f"{rol}@"), "maak_tabellen": False})
-        app = bouw_applicatie(als_app, klok)
+        app, opslag = bouw_applicatie(als_app, klok), bouw_leesmodelopslag(als_app)
         try:
             traject = statushouder_met_pip()
-            app.save(traject)  # inserting, with the library's table lock, works
+            app.save(traject)  # inserting, with the library's table lock, and moving the checkpoint work
             assert app.repository.get(traject.id).version == traject.version
+            Projector(app, opslag).bij()  # and so do the read models
+            assert opslag.afgesloten_trajecten() == [] and opslag.positie("trajectenlijst") > 0
         finally:
+            opslag.close()
             app.close()
         with psycopg.connect(als_app.database_url, autocommit=True) as pg:  # type: ignore[arg-type]
             pg.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(instellingen.database_schema)))
@@ -208,14 +215,15 @@ def test_the_application_role_may_add_events_but_never_change_or_delete_them(
 def test_an_exported_trajectory_verifies_offline_and_a_changed_export_does_not(app: Inburgering) -> None:
     traject = _trajecten(app, 1)[0]
     export = json.loads(json.dumps(exporteer(app.recorder, controlepunten_van(app), traject)))  # as a file would
-    assert controleer_export(export) == []
+    echte_sleutel = controlepunten_van(app).publieke_sleutel.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    assert controleer_export(export, echte_sleutel) == []
     gewijzigd = json.loads(json.dumps(export))
     opgeslagen = base64.b64decode(gewijzigd["gebeurtenissen"][1]["opgeslagen"]).replace(b"0505", b"0590", 1)
     gewijzigd["gebeurtenissen"][1]["opgeslagen"] = base64.b64encode(opgeslagen).decode()
-    assert [(b.versie, b.soort) for b in controleer_export(gewijzigd)] == [(2, "gewijzigd")]
+    assert [(b.versie, b.soort) for b in controleer_export(gewijzigd, echte_sleutel)] == [(2, "gewijzigd")]
     ingekort = json.loads(json.dumps(export))
     ingekort["gebeurtenissen"].pop()
-    assert [b.soort for b in controleer_export(ingekort)] == ["staart-verwijderd"]
+    assert [b.soort for b in controleer_export(ingekort, echte_sleutel)] == ["staart-verwijderd"]
     # A checkpoint re-signed with another key does not pass against SDD's published key.
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from adapters.keten import ondertekend
@@ -224,8 +232,9 @@ def test_an_exported_trajectory_verifies_offline_and_a_changed_export_does_not(a
     punt["versie"] -= 1
     punt["hash"] = splits(base64.b64decode(ingekort["gebeurtenissen"][-1]["opgeslagen"]))[1].hex()  # type: ignore[union-attr]
     punt["handtekening"] = vreemd.sign(ondertekend(str(traject), punt["versie"], bytes.fromhex(punt["hash"]))).hex()
-    echte_sleutel = base64.b64decode(export["publiekeSleutel"])
-    assert [b.soort for b in controleer_export(ingekort, echte_sleutel)] == ["controlepunt-vervalst"]
+    ingekort["publiekeSleutel"] = base64.b64encode(vreemd.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
+    assert controleer_export(ingekort) == []  # the forger's own key in the export proves nothing...
+    assert [b.soort for b in controleer_export(ingekort, echte_sleutel)] == ["controlepunt-vervalst"]  # ...SDD's key does
 
 
 def test_a_forgotten_persons_trajectory_still_verifies(app: Inburgering, klok: VasteKlok) -> None:
@@ -245,7 +254,9 @@ def test_make_verify_exits_1_and_names_the_trajectory_and_version_of_a_change(in
     assert intact.exit_code == 0 and "In orde" in intact.output, intact.output
     export = tmp_path / "export.json"
     export.write_text(json.dumps(exporteer(app.recorder, controlepunten_van(app), traject)))
-    assert runner.invoke(cli_module.cli, ["controleer-export", str(export)], env=env).exit_code == 0
+    sleutel = base64.b64encode(controlepunten_van(app).publieke_sleutel.public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
+    assert runner.invoke(cli_module.cli, ["controleer-export", str(export)], env=env).exit_code == 2  # the key is required
+    assert runner.invoke(cli_module.cli, ["controleer-export", str(export), "--publieke-sleutel", sleutel], env=env).exit_code == 0
 
     state = _state(instellingen, app, traject, 4)
     with _met_de_hand(instellingen, _tabel(app)) as sql_:
@@ -253,3 +264,22 @@ def test_make_verify_exits_1_and_names_the_trajectory_and_version_of_a_change(in
     gewijzigd = runner.invoke(cli_module.cli, ["verifieer"], env=env)
     assert gewijzigd.exit_code == 1
     assert f"{traject} versie 4: gewijzigd:" in gewijzigd.output
+
+
+def test_verifying_while_the_application_writes_reports_nothing(app: Inburgering) -> None:
+    klaar = threading.Event()
+
+    def schrijf() -> None:
+        for _ in range(15):
+            _trajecten(app, 1)
+        klaar.set()
+
+    schrijver = threading.Thread(target=schrijf)
+    schrijver.start()
+    rapporten = []
+    while not klaar.is_set():
+        rapporten.append(controleer(app.recorder, controlepunten_van(app)))
+    schrijver.join()
+    rapporten.append(controleer(app.recorder, controlepunten_van(app)))
+    assert len(rapporten) > 1 and all(r.in_orde for r in rapporten), [r.bevindingen for r in rapporten if not r.in_orde]
+    assert rapporten[-1].aggregaten == 15

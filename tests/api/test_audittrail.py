@@ -122,27 +122,28 @@ def test_time_travel_by_version_by_recording_day_and_by_business_date(api: TestC
 def test_the_feed_is_complete_ordered_and_exactly_once_while_writes_go_on(api: TestClient, als: Kopregels) -> None:
     kop, duo = als("regisseur", "0505"), als("duo")
     gezien: list[dict[str, Any]] = []
-    na, klaar = 0, threading.Event()
+    na = 0
 
     def schrijf() -> None:
         for _ in range(12):
             start = api.post("/api/v1/trajecten", json=tvs_start(een_bsn()), headers=kop)
             Traject(api, start.headers["Location"]).stap("kennisgevingen", {"datum": "2025-01-20", "verblijfsvergunning": "asiel_bepaalde_tijd"}, kop)
-        klaar.set()
 
-    schrijver = threading.Thread(target=schrijf)
-    schrijver.start()
+    schrijvers = [threading.Thread(target=schrijf) for _ in range(2)]
+    for schrijver in schrijvers:
+        schrijver.start()
     while True:
         pagina = api.get("/api/v1/gebeurtenissen", params={"na": na, "limiet": 5}, headers=duo).json()
         gezien += pagina["gebeurtenissen"]
         na = pagina["positie"]
-        if klaar.is_set() and not pagina["gebeurtenissen"]:
+        if not any(s.is_alive() for s in schrijvers) and not pagina["gebeurtenissen"]:
             break
-    schrijver.join()
+    for schrijver in schrijvers:
+        schrijver.join()
 
     posities = [int(g["sequence"]) for g in gezien]
     assert posities == sorted(set(posities))  # in log order, each once
-    assert len(gezien) == 12 * 3  # Gestart, TvsProfielOntvangen, InburgeringsplichtVastgesteld per trajectory
+    assert len(gezien) == 2 * 12 * 3  # two writers; Gestart, TvsProfielOntvangen, InburgeringsplichtVastgesteld each
     eerste = gezien[0]
     assert (eerste["specversion"], eerste["type"], eerste["datacontenttype"]) == ("1.0", "nl.wet-inburgering.traject.gestart", "application/json")
     assert eerste["source"].startswith("urn:nld:") and eerste["subject"] == eerste["data"]["trajectId"]
@@ -166,3 +167,38 @@ def test_the_integrity_endpoint_and_export_for_auditors(api: TestClient, als: Ko
         assert api.get("/api/v1/integriteit", headers=als(rol, "0505")).status_code == 403
         assert api.get(f"{t.pad}/export", headers=als(rol, "0505")).status_code == 403
     json.dumps(export)  # a plain JSON file, as the offline procedure expects
+
+
+def test_duo_cannot_tell_that_an_impairment_exemption_was_granted(api: TestClient, als: Kopregels, klok: VasteKlok) -> None:
+    bsn = een_bsn()
+    t = _traject(api, als, klok, bsn)
+    t.stap("leerbaarheidstoets-ontheffingen", {"datum": "2025-03-03", "grond": "visuele_beperking"},
+           als("regisseur", "0505") | {"X-Audit-Toelichting": "Blind sinds 2019"})
+    verraad = ("Ontheffing", "ontheffing", "visuele", "Wi 14(6)", "Blind")
+    for pad in (f"{t.pad}/audittrail", f"{t.pad}/gebeurtenissen", t.pad, "/api/v1/gebeurtenissen"):
+        tekst = api.get(pad, headers=als("duo")).text
+        assert not [woord for woord in verraad if woord in tekst], pad
+    historie = api.post("/api/v1/trajecten/_historie", json={"bsn": bsn}, headers=als("duo"))
+    assert not [woord for woord in verraad if woord in historie.text]
+    feit = historie.json()["trajecten"][0]["gebeurtenissen"][-1]
+    assert (feit["type"], feit["gegevens"], feit["afgeschermd"]) == ("Inburgeringstraject.Afgeschermd", {}, ["grond", "type"])
+    # The regisseur and the auditor see what it is.
+    regel = api.get(f"{t.pad}/audittrail", headers=als("auditor")).json()["audittrail"][-1]
+    assert (regel["gebeurtenistype"], regel["rechtsgrond"], regel["toelichting"]) == (
+        "Inburgeringstraject.LeerbaarheidstoetsOntheffingVerleend", "Wi 14(6)", "Blind sinds 2019")
+
+
+def test_looking_back_shows_neither_removed_data_nor_a_trajectory_outside_todays_mandate(api: TestClient, als: Kopregels, klok: VasteKlok) -> None:
+    bsn = een_bsn()
+    t = _traject(api, als, klok, bsn)
+    dordrecht, zwijndrecht = als("regisseur", "0505"), als("regisseur", "0642")
+    assert api.get(t.pad, params={"versie": 1}, headers=dordrecht).json()["bsn"] == bsn
+    klok.tijdstip = datetime(2025, 3, 10, 9, tzinfo=UTC)
+    t.stap("verhuizingen", {"datum": "2025-03-04", "naar": "0642"}, dordrecht)
+    assert api.get(t.pad, params={"versie": 1}, headers=dordrecht).status_code == 404  # no longer Dordrecht's
+    assert api.get(t.pad, params={"versie": 1}, headers=zwijndrecht).json()["bsn"] == bsn
+    assert api.get(t.pad, params={"peildatum": "2025-01-21"}, headers=zwijndrecht).status_code == 200
+    t.stap("verwijderingen", {"grond": "overlijden", "overlijdensdatum": "2025-03-05"}, zwijndrecht)
+    for params in ({"versie": 1}, {"peildatum": "2025-01-06"}, {"geldigOp": "2025-01-06"}):
+        eerder = api.get(t.pad, params=params, headers=zwijndrecht).json()
+        assert (eerder["bsn"], eerder["verwijderd"]) == (None, ["bsn"]), params
