@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pydantic import SecretStr
 
 from adapters.settings import Settings
 
@@ -51,33 +52,30 @@ def bsn_sleutel(settings: Settings) -> bytes:
 
 def hoofdsleutel(settings: Settings) -> bytes:
     """The master key that wraps every data key; in development one is generated once under ./var."""
-    if settings.hoofdsleutel is not None:
-        geheim = settings.hoofdsleutel.get_secret_value()
-    elif settings.is_productie:
-        raise ProductieInstellingError("INBURGERING_HOOFDSLEUTEL is verplicht in productie.")
+    return _sleutel_van_32_bytes(settings.hoofdsleutel, settings.hoofdsleutel_pad, settings.is_productie, "HOOFDSLEUTEL")
+
+
+def ondertekensleutel(settings: Settings) -> Ed25519PrivateKey:
+    """The key that signs the checkpoints of the hash chains; in development one is generated under ./var."""
+    geheim = _sleutel_van_32_bytes(settings.ondertekensleutel, settings.ondertekensleutel_pad, settings.is_productie, "ONDERTEKENSLEUTEL")
+    return Ed25519PrivateKey.from_private_bytes(geheim)
+
+
+def _sleutel_van_32_bytes(instelling: SecretStr | None, pad: Path, is_productie: bool, naam: str) -> bytes:
+    """32 secret bytes, base64 in settings; required in production, made once under ./var in development."""
+    if instelling is not None:
+        geheim = instelling.get_secret_value()
+    elif is_productie:
+        raise ProductieInstellingError(f"INBURGERING_{naam} is verplicht in productie.")
     else:
-        geheim = _lokaal_geheim(settings.hoofdsleutel_pad, lambda: base64.b64encode(secrets.token_bytes(32)).decode())
+        geheim = _lokaal_geheim(pad, lambda: base64.b64encode(secrets.token_bytes(32)).decode())
     try:
         sleutel = base64.b64decode(geheim, validate=True)
     except binascii.Error:
         sleutel = b""
     if len(sleutel) != 32:
-        raise ProductieInstellingError("De hoofdsleutel moet 32 bytes zijn, base64-gecodeerd.")
+        raise ProductieInstellingError(f"INBURGERING_{naam} moet 32 bytes zijn, base64-gecodeerd.")
     return sleutel
-
-
-def ondertekensleutel(settings: Settings) -> Ed25519PrivateKey:
-    """The key that signs the checkpoints of the hash chains; in development one is generated under ./var."""
-    if settings.ondertekensleutel is not None:
-        geheim = settings.ondertekensleutel.get_secret_value()
-    elif settings.is_productie:
-        raise ProductieInstellingError("INBURGERING_ONDERTEKENSLEUTEL is verplicht in productie.")
-    else:
-        geheim = _lokaal_geheim(settings.ondertekensleutel_pad, lambda: base64.b64encode(secrets.token_bytes(32)).decode())
-    try:
-        return Ed25519PrivateKey.from_private_bytes(base64.b64decode(geheim, validate=True))
-    except (binascii.Error, ValueError):
-        raise ProductieInstellingError("De ondertekensleutel moet 32 bytes zijn, base64-gecodeerd.") from None
 
 
 def _lokaal_geheim(pad: Path, maak: Callable[[], str]) -> str:

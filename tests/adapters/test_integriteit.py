@@ -33,13 +33,6 @@ from tests.builders import door, statushouder_met_pip
 from tests.conftest import POSTGRES_URL, _instellingen, cli_omgeving
 
 
-@pytest.fixture
-def app(instellingen: Settings, klok: VasteKlok) -> Iterator[Inburgering]:
-    applicatie = bouw_applicatie(instellingen, klok)
-    yield applicatie
-    applicatie.close()
-
-
 def _trajecten(app: Inburgering, aantal: int = 3) -> list[UUID]:
     ids = []
     for _ in range(aantal):

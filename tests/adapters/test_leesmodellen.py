@@ -4,34 +4,17 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Iterator
 from uuid import uuid4
-from datetime import UTC, datetime
 
 import pytest
 
-from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag
-from adapters.clock import VasteKlok
+from adapters.bootstrap import bouw_leesmodelopslag
 from adapters.leesmodellen import SqlLeesmodelopslag
 from adapters.settings import Settings
 from domain.application import Inburgering
 from domain.opdracht import Opdracht
 from projections.projector import PositieVerouderdError, Projector
 from tests.domain.test_eigenschappen import BEGIN_NAAR_PIP, GEWOGEN, doorloop
-
-
-@pytest.fixture
-def app(instellingen: Settings) -> Iterator[Inburgering]:
-    inburgering = bouw_applicatie(instellingen, VasteKlok(datetime(2026, 6, 1, 10, tzinfo=UTC)))
-    yield inburgering
-    inburgering.close()
-
-
-@pytest.fixture
-def opslag(instellingen: Settings) -> Iterator[SqlLeesmodelopslag]:
-    leesmodellen = bouw_leesmodelopslag(instellingen)
-    yield leesmodellen
-    leesmodellen.close()
 
 
 def willekeurige_geschiedenis(app: Inburgering, projector: Projector | None, aantal: int, zaad: int) -> None:

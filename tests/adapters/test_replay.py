@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import tempfile
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +14,6 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters import cli as cli_module
-from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag
-from adapters.clock import VasteKlok
 from adapters.leesmodellen import SqlLeesmodelopslag
 from adapters.replay import Rijverschil, Tabelverschil, Verschil, vergelijk_met_replay, vergelijk_tabel
 from adapters.settings import Settings
@@ -25,20 +21,6 @@ from domain.application import Inburgering
 from projections.projector import Projector
 from tests.adapters.test_leesmodellen import willekeurige_geschiedenis
 from tests.conftest import cli_omgeving
-
-
-@pytest.fixture
-def app(instellingen: Settings) -> Iterator[Inburgering]:
-    inburgering = bouw_applicatie(instellingen, VasteKlok(datetime(2026, 6, 1, 10, tzinfo=UTC)))
-    yield inburgering
-    inburgering.close()
-
-
-@pytest.fixture
-def opslag(instellingen: Settings) -> Iterator[SqlLeesmodelopslag]:
-    leesmodellen = bouw_leesmodelopslag(instellingen)
-    yield leesmodellen
-    leesmodellen.close()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import secrets
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -14,8 +13,7 @@ from cryptography.exceptions import InvalidTag
 from eventsourcing.persistence import StoredEvent
 from pydantic import SecretStr
 
-from adapters.bootstrap import bouw_applicatie, bouw_sleutelkluis
-from adapters.clock import VasteKlok
+from adapters.bootstrap import bouw_sleutelkluis
 from adapters.crypto import ProductieInstellingError, hoofdsleutel
 from adapters.settings import Settings
 from adapters.sleutelkluis import Sleutelkluis, SleutelVernietigdError
@@ -24,13 +22,6 @@ from domain.application import Inburgering
 from domain.persoonsgegevens import GEZONDHEID, KORT, LANG, VERWIJDERD
 from domain.traject import Inburgeringstraject
 from tests.builders import door, een_bsn, statushouder_met_pip
-
-
-@pytest.fixture
-def app(instellingen: Settings, klok: VasteKlok) -> Iterator[Inburgering]:
-    applicatie = bouw_applicatie(instellingen, klok)
-    yield applicatie
-    applicatie.close()
 
 
 def _opgeslagen(app: Inburgering, traject: Inburgeringstraject) -> list[StoredEvent]:

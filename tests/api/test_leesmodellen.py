@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from domain import commandos
 from domain.application import Actor, Inburgering
-from domain.traject import Aanbod, MapThema, Uursoort
+from domain.traject import Aanbod
 from domain.waarden import (
     Boeteartikel,
     Boetegrond,
