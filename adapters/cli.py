@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 from uuid import UUID
@@ -21,6 +23,7 @@ from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag, controlepu
 from adapters.clock import SysteemKlok
 from adapters.integriteit import controleer, controleer_export
 from adapters.leesmodellen import SqlLeesmodelopslag
+from adapters.logboek import Dataverwerking, Logboek, Verzoek
 from adapters.replay import vergelijk_met_replay
 from adapters.settings import Settings
 from adapters.tokens import maak_ontwikkeltoken
@@ -28,6 +31,7 @@ from domain import fouten
 from domain.application import Actor, Inburgering
 from domain.commandos import VerwijderPersoonsgegevens
 from domain.persoonsgegevens import GrondVerwijdering
+from domain.verwerkingsactiviteiten import BEWAREN_EN_VERNIETIGEN
 from domain.waarden import Gemeente, Rol
 from projections.projector import Projector
 
@@ -129,9 +133,13 @@ def vergeet() -> None:
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
     ) as voortgang:
         taak = voortgang.add_task("bewaartermijnen", total=None)
-        verwijderd, kandidaten, mislukt = verwijder_na_bewaartermijn(
-            app, opslag, lambda klaar, totaal: voortgang.update(taak, completed=klaar, total=totaal)
-        )
+        logboek = bootstrap.bouw_logboek(Settings(), app, {"service.name": "inburgering-vergeet"})
+        try:
+            verwijderd, kandidaten, mislukt = verwijder_na_bewaartermijn(
+                app, opslag, logboek, lambda klaar, totaal: voortgang.update(taak, completed=klaar, total=totaal)
+            )
+        finally:
+            logboek.close()
     console.print(f"[green]Klaar:[/green] bij {verwijderd} van {kandidaten} afgesloten trajecten persoonsgegevens verwijderd.")
     if mislukt:
         console.print(f"[red]Mislukt bij {len(mislukt)}:[/red]", *mislukt, sep="\n", markup=False)
@@ -139,28 +147,44 @@ def vergeet() -> None:
 
 
 def verwijder_na_bewaartermijn(
-    app: Inburgering, opslag: SqlLeesmodelopslag, voortgang: Callable[[int, int], None] = lambda *_: None
+    app: Inburgering,
+    opslag: SqlLeesmodelopslag,
+    logboek: Logboek | None = None,
+    voortgang: Callable[[int, int], None] = lambda *_: None,
 ) -> tuple[int, int, list[str]]:
     """The retention job: (removed, candidates, failures). Every closed trajectory is a candidate; the
-    domain decides whether its time has come."""
+    domain decides whether its time has come. Each removal, or failed attempt, is in the access log
+    under one trace for the run, as any request's would be."""
+    trace_id = secrets.token_hex(16)
     systeem = Actor(
         gebruiker="systeem:bewaartermijnen",  # the scheduled job, on behalf of the four colleges
         rol=Rol.REGISSEUR,
         gemeenten=frozenset(Gemeente),
         correlatie_id=f"bewaartermijnen-{uuid.uuid4()}",
+        trace_id=trace_id,
     )
     projector = Projector(app, opslag)
     projector.bij()  # the list of closed trajectories must be current
     kandidaten = opslag.afgesloten_trajecten()
     verwijderd, mislukt = 0, []
     for nummer, traject_id in enumerate(kandidaten, 1):
+        begin, status = datetime.now(UTC), 201
         try:
             app.voer_uit(UUID(traject_id), VerwijderPersoonsgegevens(GrondVerwijdering.BEWAARTERMIJN_VERSTREKEN), systeem)
             verwijderd += 1
         except (fouten.BewaartermijnLooptNogError, fouten.AlVastgelegdError, fouten.PersoonsgegevensVerwijderdError):
-            pass  # not yet, or already done
+            status = 0  # not yet, or already done: nothing was processed beyond a look at the dates
         except Exception as fout:  # one trajectory's failure must not keep the others' data
             mislukt.append(f"{traject_id}: {type(fout).__name__}: {fout}")
+            status = 500
+        if logboek is not None and status:
+            verzoek = Verzoek(
+                trace_id=trace_id, operation_id=secrets.token_hex(8), aanroeper_id=None, naam="vergeet",
+                start=begin.isoformat(), eind=datetime.now(UTC).isoformat(), http_status=status, actie="VERGEET",
+                object=f"/api/v1/trajecten/{traject_id}", gebruiker=systeem.gebruiker, rol=systeem.rol.value,
+                gemeenten=sorted(g.value for g in systeem.gemeenten), oorsprong="adapters.cli vergeet",
+            )
+            logboek.leg_vast(verzoek, [Dataverwerking(secrets.token_hex(8), UUID(traject_id), BEWAREN_EN_VERNIETIGEN)])
         voortgang(nummer, len(kandidaten))
     projector.bij()
     return verwijderd, len(kandidaten), mislukt

@@ -14,9 +14,11 @@ from typing import Any
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 from psycopg import sql
 
 from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag
+from adapters import cli as cli_module
 from adapters.cli import verwijder_na_bewaartermijn
 from adapters.clock import VasteKlok
 from adapters.settings import Settings
@@ -24,7 +26,7 @@ from domain.persoonsgegevens import GEZONDHEID, KORT, LANG
 from projections.projector import Projector
 from tests.api.test_scenarios import Traject
 from tests.builders import een_bsn
-from tests.conftest import Kopregels
+from tests.conftest import Kopregels, cli_omgeving
 
 
 class Geheimen:
@@ -247,10 +249,25 @@ def test_the_daily_job_removes_what_is_due_and_leaves_the_rest(api: TestClient, 
     lopend = _traject_met_persoonsgegevens(api, regisseur, g_lopend)
     klok.tijdstip = datetime(2030, 7, 1, 10, tzinfo=UTC)
     inburgering, opslag = api.app.state.inburgering, api.app.state.leesmodellen  # type: ignore[attr-defined]
-    assert verwijder_na_bewaartermijn(inburgering, opslag) == (1, 1, [])
+    logboek = api.app.state.logboek  # type: ignore[attr-defined]
+    assert verwijder_na_bewaartermijn(inburgering, opslag, logboek) == (1, 1, [])
     assert api.get(afgesloten.pad, headers=regisseur).json()["verwijderdeBewaarklassen"] == ["gezondheid", "kort"]
     assert g_afgesloten.gevonden_in(api.get(f"{afgesloten.pad}/gebeurtenissen", headers=regisseur).text) == ["bsn"]
     assert api.get(lopend.pad, headers=regisseur).json()["verwijderdeBewaarklassen"] == []
-    laatste = api.get(f"{afgesloten.pad}/gebeurtenissen", headers=regisseur).json()["gebeurtenissen"][-1]
-    assert laatste["actor"]["gebruiker"] == "systeem:bewaartermijnen"
-    assert verwijder_na_bewaartermijn(inburgering, opslag) == (0, 1, [])  # nothing more is due until 2075
+    laatste = api.get(f"{afgesloten.pad}/audittrail", headers=als("auditor")).json()["audittrail"][-1]
+    assert (laatste["gebruikersId"], laatste["gebeurtenistype"]) == ("systeem:bewaartermijnen", "Inburgeringstraject.PersoonsgegevensVerwijderd")
+    # The job's processing is in the access log, under the trace its fact names, with who did it beside it.
+    [verwerking] = logboek.verwerkingen(laatste["traceId"])
+    assert verwerking["attributes"]["inburgering.traject_id"] == afgesloten.pad.rsplit("/", 1)[1]
+    assert verwerking["attributes"]["dpl.core.processing_activity_id"].endswith("/bewaren-en-vernietigen/v1")
+    assert logboek.auditregels(laatste["traceId"])[0]["gebruiker"] == "systeem:bewaartermijnen"
+    assert verwijder_na_bewaartermijn(inburgering, opslag, logboek) == (0, 1, [])  # nothing more is due until 2075
+
+
+def test_make_vergeet_runs_the_job_against_the_configured_store(api: TestClient, als: Kopregels, instellingen: Settings) -> None:
+    regisseur = als("regisseur", "0505")
+    t = _traject_met_persoonsgegevens(api, regisseur, Geheimen())
+    t.stap("overdrachten", {"datum": "2025-07-01", "nieuweGemeente": "0363", "toelichting": "x"}, regisseur)
+    uitkomst = CliRunner().invoke(cli_module.cli, ["vergeet"], env=cli_omgeving(instellingen))
+    assert uitkomst.exit_code == 0, uitkomst.output
+    assert "bij 0 van 1 afgesloten trajecten" in uitkomst.output  # today is 2026: its five years run to 2030
