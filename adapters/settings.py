@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+# The files the embedded set-up keeps, by setting: each lies in `data_map` unless set on its own.
+BESTANDEN = {
+    "sqlite_pad": "inburgering.db",
+    "sqlite_leesmodel_pad": "leesmodellen.db",
+    "sqlite_logboek_pad": "logboek.db",
+    "sqlite_sleutel_pad": "sleutels.db",
+    "sqlite_controlepunten_pad": "controlepunten.db",
+    "ontwikkelsleutel_pad": "ontwikkelsleutel.jwk.json",
+    "bsn_sleutel_pad": "bsn-sleutel",
+    "hoofdsleutel_pad": "hoofdsleutel",
+    "ondertekensleutel_pad": "ondertekensleutel",
+}
 
 
 class Settings(BaseSettings):
@@ -23,9 +35,10 @@ class Settings(BaseSettings):
     database_pool_size: int = 5
     database_max_overflow: int = 10
     database_lock_timeout: int = 10
-    sqlite_pad: Path = ROOT / "var" / "inburgering.db"
-    sqlite_leesmodel_pad: Path = ROOT / "var" / "leesmodellen.db"
-    sqlite_logboek_pad: Path = ROOT / "var" / "logboek.db"
+    data_map: Path = Field(default=ROOT / "var", description="Where the embedded store, its key files and development keys live")
+    sqlite_pad: Path = ROOT / "var" / "inburgering.db"  # in data_map
+    sqlite_leesmodel_pad: Path = ROOT / "var" / "leesmodellen.db"  # in data_map
+    sqlite_logboek_pad: Path = ROOT / "var" / "logboek.db"  # in data_map
     maak_tabellen: bool = True
     projecties: Literal["ingebed", "extern"] = Field(
         default="ingebed",
@@ -44,28 +57,37 @@ class Settings(BaseSettings):
     jwks_pad: Path | None = None
     jwt_issuer: str = "https://sso.drechtsteden.nl/inburgering"
     jwt_audience: str = "inburgering-api"
-    ontwikkelsleutel_pad: Path = ROOT / "var" / "ontwikkelsleutel.jwk.json"
+    ontwikkelsleutel_pad: Path = ROOT / "var" / "ontwikkelsleutel.jwk.json"  # in data_map
     bsn_sleutel: SecretStr | None = None
-    bsn_sleutel_pad: Path = ROOT / "var" / "bsn-sleutel"
+    bsn_sleutel_pad: Path = ROOT / "var" / "bsn-sleutel"  # in data_map
     hoofdsleutel: SecretStr | None = Field(
         default=None, description="Master key (32 bytes, base64) that wraps the data keys of personal data"
     )
-    hoofdsleutel_pad: Path = ROOT / "var" / "hoofdsleutel"
+    hoofdsleutel_pad: Path = ROOT / "var" / "hoofdsleutel"  # in data_map
     sleutel_database_url: str | None = Field(
         default=None, description="Where the data keys live, if not beside the events (postgresql://...)"
     )
-    sqlite_sleutel_pad: Path = ROOT / "var" / "sleutels.db"
+    sqlite_sleutel_pad: Path = ROOT / "var" / "sleutels.db"  # in data_map
     ondertekensleutel: SecretStr | None = Field(
         default=None, description="Ed25519 private key (32 bytes, base64) that signs the checkpoints of the hash chains"
     )
-    ondertekensleutel_pad: Path = ROOT / "var" / "ondertekensleutel"
-    sqlite_controlepunten_pad: Path = ROOT / "var" / "controlepunten.db"
+    ondertekensleutel_pad: Path = ROOT / "var" / "ondertekensleutel"  # in data_map
+    sqlite_controlepunten_pad: Path = ROOT / "var" / "controlepunten.db"  # in data_map
     database_app_rol: str | None = Field(
         default=None, description="PostgreSQL role the API runs as; the migration grants it no UPDATE or DELETE on stored events"
     )
     sleutel_cache_seconden: float = Field(
         default=2.0, ge=0, description="How long a process keeps an unwrapped data key; a destroyed key is gone everywhere after this"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def bestanden_in_de_data_map(cls, waarden: Any) -> Any:
+        if isinstance(waarden, dict):
+            data_map = Path(waarden.get("data_map") or ROOT / "var")
+            for veld, naam in BESTANDEN.items():
+                waarden.setdefault(veld, data_map / naam)
+        return waarden
 
     @field_validator("database_url", "sleutel_database_url")
     @classmethod

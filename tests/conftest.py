@@ -67,14 +67,7 @@ def _instellingen(tmp_path: Path, **extra: object) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         omgeving="ontwikkeling",
-        sqlite_pad=tmp_path / "inburgering.db",
-        sqlite_leesmodel_pad=tmp_path / "leesmodellen.db",
-        sqlite_sleutel_pad=tmp_path / "sleutels.db",
-        sqlite_logboek_pad=tmp_path / "logboek.db",
-        sqlite_controlepunten_pad=tmp_path / "controlepunten.db",
-        ondertekensleutel_pad=tmp_path / "ondertekensleutel",
-        hoofdsleutel_pad=tmp_path / "hoofdsleutel",
-        ontwikkelsleutel_pad=tmp_path / "ontwikkelsleutel.jwk.json",
+        data_map=tmp_path,  # every file the test writes stays in its own directory
         bsn_sleutel=SecretStr(secrets.token_hex(16)),  # per test: the same BSN in two tests never collides
         **extra,
     )

@@ -18,12 +18,12 @@ from api.main import create_app
 
 
 def instellingen(tmp_path: Path, **extra: object) -> Settings:
-    return Settings(_env_file=None, ontwikkelsleutel_pad=tmp_path / "k.json", sqlite_pad=tmp_path / "db", bsn_sleutel_pad=tmp_path / "bsn-sleutel", hoofdsleutel_pad=tmp_path / "hoofdsleutel", sqlite_sleutel_pad=tmp_path / "sleutels", sqlite_logboek_pad=tmp_path / "logboek", sqlite_controlepunten_pad=tmp_path / "cp", ondertekensleutel_pad=tmp_path / "os", **extra)  # type: ignore[call-arg]
+    return Settings(_env_file=None, data_map=tmp_path, **extra)  # type: ignore[call-arg]
 
 
 def test_sqlite_file_is_the_default_store(tmp_path: Path) -> None:
     env = instellingen(tmp_path).eventsourcing_env()
-    assert (env["PERSISTENCE_MODULE"], env["SQLITE_DBNAME"]) == ("eventsourcing.sqlite", str(tmp_path / "db"))
+    assert (env["PERSISTENCE_MODULE"], env["SQLITE_DBNAME"]) == ("eventsourcing.sqlite", str(tmp_path / "inburgering.db"))
 
 
 def test_a_postgresql_url_selects_postgresql(tmp_path: Path) -> None:
@@ -74,3 +74,11 @@ def test_development_keys_are_made_once_even_when_workers_start_together(tmp_pat
         sleutels = set(pool.map(lambda _: bsn_sleutel(instellingen(tmp_path)), range(16)))
     assert len(sleutels) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bsn-sleutel"]
+
+
+def test_every_file_lies_in_the_data_map_unless_set_on_its_own(tmp_path: Path) -> None:
+    eigen = instellingen(tmp_path, hoofdsleutel_pad=tmp_path / "elders" / "hoofdsleutel")
+    bestanden = [eigen.sqlite_pad, eigen.sqlite_leesmodel_pad, eigen.sqlite_logboek_pad, eigen.sqlite_sleutel_pad,
+                 eigen.sqlite_controlepunten_pad, eigen.ontwikkelsleutel_pad, eigen.bsn_sleutel_pad, eigen.ondertekensleutel_pad]
+    assert {pad.parent for pad in bestanden} == {tmp_path} and len(set(bestanden)) == len(bestanden)
+    assert eigen.hoofdsleutel_pad == tmp_path / "elders" / "hoofdsleutel"

@@ -85,8 +85,7 @@ def omgeving(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestCli
     map_ = tmp_path_factory.mktemp("matrix")
     instellingen = Settings(
         _env_file=None,  # type: ignore[call-arg]
-        sqlite_pad=map_ / "db", sqlite_leesmodel_pad=map_ / "lm", ontwikkelsleutel_pad=map_ / "k.json", bsn_sleutel_pad=map_ / "bsn",
-        sqlite_sleutel_pad=map_ / "sleutels", hoofdsleutel_pad=map_ / "hoofdsleutel", sqlite_logboek_pad=map_ / "logboek", sqlite_controlepunten_pad=map_ / "cp", ondertekensleutel_pad=map_ / "os",
+        data_map=map_,
     )
     klok = VasteKlok(datetime(2026, 6, 1, 10, tzinfo=UTC))
     with TestClient(create_app(instellingen, klok), raise_server_exceptions=False) as api:

@@ -38,7 +38,7 @@ def test_every_rule_has_its_own_code_a_title_and_a_legal_basis() -> None:
 
 @pytest.mark.parametrize("regel", REGELS, ids=lambda regel: regel.code)
 def test_the_api_answers_a_broken_rule_with_409_its_code_and_its_basis(regel: type[fouten.RegelOvertredenError], tmp_path: Path) -> None:
-    app = create_app(Settings(_env_file=None, ontwikkelsleutel_pad=tmp_path / "k.json"))  # type: ignore[call-arg]
+    app = create_app(Settings(_env_file=None, data_map=tmp_path))  # type: ignore[call-arg]
     behandelaar = app.exception_handlers[fouten.RegelOvertredenError]
     verzoek = Request({"type": "http", "method": "POST", "path": "/api/v1/trajecten/x/y", "headers": [], "query_string": b""})
     antwoord = behandelaar(verzoek, regel("De reden in dit geval."))

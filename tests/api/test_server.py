@@ -42,14 +42,7 @@ class Server:
 def server(instellingen: Settings) -> Iterator[Server]:
     poort = _vrije_poort()
     env = os.environ | {
-        "INBURGERING_SQLITE_PAD": str(instellingen.sqlite_pad),
-        "INBURGERING_SQLITE_LEESMODEL_PAD": str(instellingen.sqlite_leesmodel_pad),
-        "INBURGERING_ONTWIKKELSLEUTEL_PAD": str(instellingen.ontwikkelsleutel_pad),
-        "INBURGERING_SQLITE_SLEUTEL_PAD": str(instellingen.sqlite_sleutel_pad),
-        "INBURGERING_HOOFDSLEUTEL_PAD": str(instellingen.hoofdsleutel_pad),
-        "INBURGERING_SQLITE_LOGBOEK_PAD": str(instellingen.sqlite_logboek_pad),
-        "INBURGERING_SQLITE_CONTROLEPUNTEN_PAD": str(instellingen.sqlite_controlepunten_pad),
-        "INBURGERING_ONDERTEKENSLEUTEL_PAD": str(instellingen.ondertekensleutel_pad),
+        "INBURGERING_DATA_MAP": str(instellingen.data_map),
         "INBURGERING_BSN_SLEUTEL": instellingen.bsn_sleutel.get_secret_value(),  # type: ignore[union-attr]
         "INBURGERING_DATABASE_SCHEMA": instellingen.database_schema,
     }

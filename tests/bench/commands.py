@@ -213,14 +213,11 @@ def unique_bsns(count: int) -> list[str]:
 
 def server_envs(schema: str, tmp: Path) -> tuple[dict[str, str], dict[str, str], Settings]:
     """The env of both servers and the bench's own Settings, all pointing at the same key files."""
-    paths = {"ONTWIKKELSLEUTEL_PAD": tmp / "ontwikkelsleutel.jwk.json", "BSN_SLEUTEL_PAD": tmp / "bsn-sleutel",
-             "SQLITE_PAD": tmp / "inburgering.db", "HOOFDSLEUTEL_PAD": tmp / "hoofdsleutel",
-             "ONDERTEKENSLEUTEL_PAD": tmp / "ondertekensleutel"}
     settings = Settings(_env_file=None, omgeving="ontwikkeling", database_url=POSTGRES_URL,  # type: ignore[call-arg]
-                        database_schema=schema, **{k.lower(): v for k, v in paths.items()})
+                        database_schema=schema, data_map=tmp)
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("INBURGERING_", "BENCH_"))}  # no stray config
     api_env = clean | {"INBURGERING_OMGEVING": "ontwikkeling", "INBURGERING_DATABASE_URL": POSTGRES_URL,
-                       "INBURGERING_DATABASE_SCHEMA": schema} | {f"INBURGERING_{k}": str(v) for k, v in paths.items()}
+                       "INBURGERING_DATABASE_SCHEMA": schema, "INBURGERING_DATA_MAP": str(tmp)}
     return api_env, clean | {"BENCH_DATABASE_URL": POSTGRES_URL, "BENCH_SCHEMA": schema}, settings
 
 

@@ -29,15 +29,7 @@ schemathesis.openapi.format("bsn", st.lists(st.integers(0, 9), min_size=8, max_s
 _map = Path(tempfile.mkdtemp(prefix="inburgering-contract-"))
 INSTELLINGEN = Settings(
     _env_file=None,  # type: ignore[call-arg]
-    sqlite_pad=_map / "db.sqlite",
-    sqlite_leesmodel_pad=_map / "leesmodellen.sqlite",
-    ontwikkelsleutel_pad=_map / "sleutel.json",
-    bsn_sleutel_pad=_map / "bsn",
-    sqlite_sleutel_pad=_map / "sleutels.sqlite",
-    hoofdsleutel_pad=_map / "hoofdsleutel",
-    sqlite_logboek_pad=_map / "logboek.sqlite",
-    sqlite_controlepunten_pad=_map / "controlepunten.sqlite",
-    ondertekensleutel_pad=_map / "ondertekensleutel",
+    data_map=_map,
 )
 APP = create_app(INSTELLINGEN, VasteKlok(datetime(2026, 6, 1, 10, tzinfo=UTC)))  # the store opens in the fixture
 

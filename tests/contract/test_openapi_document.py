@@ -17,7 +17,7 @@ SPECTRAL = "@stoplight/spectral-cli@6.16.3"
 
 
 def test_committed_document_matches_the_app(tmp_path: Path) -> None:
-    app = create_app(Settings(_env_file=None, ontwikkelsleutel_pad=tmp_path / "k.json"))  # type: ignore[call-arg]
+    app = create_app(Settings(_env_file=None, data_map=tmp_path))  # type: ignore[call-arg]
     assert DOCUMENT.read_text() == render(app), "openapi/openapi.json is verouderd: draai `make openapi` en commit"
 
 
