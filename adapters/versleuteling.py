@@ -8,7 +8,6 @@ and audits. Reading a field whose key was destroyed gives VERWIJDERD instead of 
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, cast
 from uuid import UUID
 
@@ -17,7 +16,7 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 
 from adapters.keten import splits
 from adapters.sleutelkluis import Sleutelkluis, SleutelVernietigdError
-from domain.persoonsgegevens import VERWIJDERD, Bewaarklasse, is_verwijderd, persoonsvelden
+from domain.persoonsgegevens import VERWIJDERD, Bewaarklasse, is_verwijderd, persoonsvelden, vervang_op_pad
 
 ENVELOP = "_versleuteld"  # marks a stored value as ciphertext; never a key of any field of ours
 
@@ -35,7 +34,7 @@ class VeldversleutelendeMapper(Mapper[UUID]):
         houder = _houder(type(domain_event), toestand)
         plek = (toestand["originator_id"], toestand["originator_version"])
         for pad, klasse in velden.items():
-            self._vervang(toestand, pad, lambda waarde, pad=pad, klasse=klasse: self._versleutel(houder, plek, pad, klasse, waarde))
+            vervang_op_pad(toestand, pad, lambda waarde, pad=pad, klasse=klasse: self._versleutel(houder, plek, pad, klasse, waarde))
         kopie = object.__new__(type(domain_event))
         object.__setattr__(kopie, "__dict__", toestand)
         return super().to_stored_event(cast(DomainEventProtocol[UUID], kopie))
@@ -48,7 +47,7 @@ class VeldversleutelendeMapper(Mapper[UUID]):
         if velden:
             toestand = vars(event)
             for pad in velden:
-                self._vervang(toestand, pad, lambda waarde, pad=pad: self._ontsleutel(stored_event, pad, waarde))
+                vervang_op_pad(toestand, pad, lambda waarde, pad=pad: self._ontsleutel(stored_event, pad, waarde))
         return event
 
     # -- one field ---------------------------------------------------------------------------
@@ -66,19 +65,6 @@ class VeldversleutelendeMapper(Mapper[UUID]):
         plek = cast(UUID, stored_event.originator_id), stored_event.originator_version
         platte_tekst = self.kluis.ontsleutel(waarde[ENVELOP], _context(*plek, pad))
         return VERWIJDERD if platte_tekst is None else self.transcoder.decode(platte_tekst)
-
-    @staticmethod
-    def _vervang(toestand: dict[str, Any], pad: str, functie: Any) -> None:
-        """Apply `functie` to the field at `pad` ("veld" or "veld.sleutel" inside a dict field)."""
-        veld, _, sleutel = pad.partition(".")
-        waarde = toestand.get(veld)
-        if not sleutel:
-            if veld in toestand:
-                toestand[veld] = functie(waarde)
-        elif isinstance(waarde, dict) and sleutel in waarde:
-            toestand[veld] = dict(waarde) | {sleutel: functie(waarde[sleutel])}
-        elif dataclasses.is_dataclass(waarde) and not isinstance(waarde, type) and getattr(waarde, sleutel, None) is not None:
-            toestand[veld] = dataclasses.replace(waarde, **{sleutel: functie(getattr(waarde, sleutel))})
 
 
 def _houder(soort: type, toestand: dict[str, Any]) -> UUID:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol
@@ -67,26 +67,29 @@ def persoonsvelden(soort: type) -> dict[str, Bewaarklasse]:
     return algemeen | gezondheid | dict(getattr(soort, "PERSOONSGEGEVENS", {}))
 
 
+def vervang_op_pad(toestand: dict[str, Any], pad: str, functie: Callable[[Any], Any]) -> None:
+    """Apply `functie` to the field at `pad` of a fact's state: "veld", a key in a dict field
+    ("correcties.verslag") or an attribute of a value object ("metadata.toelichting")."""
+    veld, _, sleutel = pad.partition(".")
+    waarde = toestand.get(veld)
+    if not sleutel:
+        if veld in toestand:
+            toestand[veld] = functie(waarde)
+    elif isinstance(waarde, dict) and sleutel in waarde:
+        toestand[veld] = dict(waarde) | {sleutel: functie(waarde[sleutel])}
+    elif dataclasses.is_dataclass(waarde) and not isinstance(waarde, type) and getattr(waarde, sleutel, None) is not None:
+        toestand[veld] = dataclasses.replace(waarde, **{sleutel: functie(getattr(waarde, sleutel))})
+
+
 def zonder(feit: Any, klassen: Collection[Bewaarklasse]) -> Any:
     """The fact with the fields of these classes replaced by VERWIJDERD (a copy; the fact itself stays)."""
-    kopie = None
-    for pad, klasse in persoonsvelden(type(feit)).items():
-        if klasse not in klassen:
-            continue
-        veld, _, sleutel = pad.partition(".")
-        waarde = getattr(feit, veld, None)
-        if not sleutel:
-            nieuw = VERWIJDERD if waarde is not None else None
-        elif isinstance(waarde, dict) and sleutel in waarde:
-            nieuw = waarde | {sleutel: VERWIJDERD}
-        elif dataclasses.is_dataclass(waarde) and getattr(waarde, sleutel, None) is not None:
-            nieuw = dataclasses.replace(waarde, **{sleutel: VERWIJDERD})
-        else:
-            continue
-        if nieuw is not waarde:
-            kopie = kopie or copy.copy(feit)
-            object.__setattr__(kopie, veld, nieuw)
-    return kopie or feit
+    paden = [pad for pad, klasse in persoonsvelden(type(feit)).items() if klasse in klassen]
+    if not paden:
+        return feit
+    kopie = copy.copy(feit)  # its own __dict__: the fact as stored and cached is not touched
+    for pad in paden:
+        vervang_op_pad(vars(kopie), pad, lambda waarde: None if waarde is None else VERWIJDERD)
+    return kopie
 
 
 def is_verwijderd(waarde: Any) -> bool:
