@@ -104,7 +104,7 @@ def controleer(recorder: ApplicationRecorder, controlepunten: Controlepunten, wa
             events = list(recorder.select_events(UUID(aggregaat_id)))  # saved since the log was read
         bevindingen = _bevindingen(aggregaat_id, events, punt, controlepunten)
         if any(b.soort in ONGEDEKT for b in bevindingen):
-            bevindingen = _na_lopende_opslag(aggregaat_id, events, controlepunten, wachten)
+            bevindingen = _na_lopende_opslag(recorder, aggregaat_id, events, controlepunten, wachten)
         if events:
             rapport.aggregaten += 1
             rapport.gebeurtenissen += len(events)
@@ -115,12 +115,16 @@ def controleer(recorder: ApplicationRecorder, controlepunten: Controlepunten, wa
 ONGEDEKT = ("niet-gedekt", "zonder-controlepunt")
 
 
-def _na_lopende_opslag(aggregaat_id: str, events: list[Any], controlepunten: Controlepunten, wachten: float) -> list[Bevinding]:
+def _na_lopende_opslag(
+    recorder: ApplicationRecorder, aggregaat_id: str, events: list[Any], controlepunten: Controlepunten, wachten: float
+) -> list[Bevinding]:
     """A save in progress has inserted its events and is about to sign their checkpoint: wait for it a
-    moment before calling the events uncovered."""
+    moment before calling the events uncovered (reading the events again if yet another save landed)."""
     einde = time.monotonic() + wachten
     while True:
         later = controlepunten.van(aggregaat_id)
+        if later is not None and events and events[-1].originator_version < later.versie:
+            events = list(recorder.select_events(UUID(aggregaat_id)))
         bevindingen = _bevindingen(aggregaat_id, events, later, controlepunten)
         if not any(b.soort in ONGEDEKT for b in bevindingen) or time.monotonic() > einde:
             return bevindingen

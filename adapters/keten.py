@@ -29,7 +29,7 @@ from uuid import UUID
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import ApplicationRecorder, EventStore, Mapper, Recording, StoredEvent
+from eventsourcing.persistence import ApplicationRecorder, EventStore, Mapper, Notification, Recording, StoredEvent
 
 from adapters.sqlverbinding import Verbinding
 
@@ -174,8 +174,6 @@ class KetenEventStore(EventStore[UUID]):
 
     def _bewaar(self, domain_events: Sequence[DomainEventProtocol[UUID]], opgeslagen: list[StoredEvent], **kwargs: Any) -> list[Recording[UUID]]:
         # As EventStore.put, with the chained stored events.
-        from eventsourcing.persistence import Notification
-
         notification_ids = self.recorder.insert_events(opgeslagen, **kwargs)
         if not notification_ids:
             return []
