@@ -76,7 +76,7 @@ async def leg_vast(request: Request, response: Response, trace: Tracecontext, st
         return
     actor: Actor | None = getattr(request.state, "actor", None)
     betrokkenen = set(request.state.betrokkenen)
-    traject_id = request.path_params.get("trajectId") if "trajectId" in request.path_params else None
+    traject_id = request.path_params.get("trajectId")
     if traject_id is not None and actor is not None and response.status_code not in (400, 401, 403, 404, 413, 415, 422):
         betrokkenen.add(UUID(str(traject_id)))  # loaded and judged, even if a rule then refused the command
     rol = actor.rol if actor else None

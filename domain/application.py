@@ -251,7 +251,7 @@ class Inburgering(Application[UUID]):
         cached aggregate, for a caller that only glances at it and changes nothing. An earlier version
         is judged by today's gemeente and shows no personal data that have been removed since."""
         try:
-            traject = self.repository.get(traject_id, deepcopy_from_cache=kopie and versie is None)
+            traject = self.repository.get(traject_id, deepcopy_from_cache=kopie)
         except AggregateNotFoundError:
             raise TrajectNietGevondenError(str(traject_id)) from None
         if not isinstance(traject, Inburgeringstraject) or not self._vastlegging(actor).mag_werken_voor(
@@ -259,7 +259,7 @@ class Inburgering(Application[UUID]):
         ):
             raise TrajectNietGevondenError(str(traject_id))  # 404, not 403: existence is not disclosed
         if versie is None or versie >= traject.version:
-            return traject if versie is None or kopie is False else cast(Inburgeringstraject, self.repository.get(traject_id))
+            return traject
         eerder = cast(Inburgeringstraject, self.repository.get(traject_id, version=versie))
         if traject.verwijderd:  # looking back never brings removed data back
             eerder.verwijderd |= traject.verwijderd
