@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+
 import psycopg
 from psycopg import sql
 
 from adapters.clock import SysteemKlok
 from adapters.crypto import ProductieInstellingError, bsn_sleutel, hoofdsleutel, ondertekensleutel, pseudoniem_functie
 from adapters.integriteit import bescherm_gebeurtenissen, rechten_van_de_applicatie
-from adapters.keten import Controlepunten, KetenEventStore
+from adapters.keten import Controlepunten, KetenEventStore, OpslagVerbinding, PostgresKetenRecorder, SqliteKetenRecorder
 from adapters.logboek import Logboek
 from adapters.personen import SqlPersonenregister
 from adapters.leesmodellen import PostgresLeesmodelopslag, SqliteLeesmodelopslag, SqlLeesmodelopslag
@@ -25,20 +28,35 @@ def bouw_applicatie(instellingen: Settings, klok: Klok) -> Inburgering:
     if instellingen.is_productie and instellingen.database_url is None:
         raise ProductieInstellingError("INBURGERING_DATABASE_URL is verplicht in productie; SQLite is alleen voor ontwikkeling.")
     kluis = bouw_sleutelkluis(instellingen)
-    controlepunten = bouw_controlepunten(instellingen)
+    sleutel = ondertekensleutel(instellingen)
+    # The recorder writes the checkpoints with the events, in one transaction (adapters/keten.py).
+    opnemer = PostgresKetenRecorder if instellingen.database_url else SqliteKetenRecorder
     app = Inburgering(
-        env=instellingen.eventsourcing_env(),
+        env=instellingen.eventsourcing_env() | {"APPLICATION_RECORDER_TOPIC": f"{opnemer.__module__}:{opnemer.__qualname__}"},
         klok=klok,
         personen=bouw_personenregister(instellingen),
         sleutels=kluis,
         mapper=lambda transcoder: VeldversleutelendeMapper(transcoder, kluis),
-        event_store=lambda mapper, recorder: KetenEventStore(mapper, recorder, controlepunten),
+        event_store=lambda mapper, recorder: KetenEventStore(mapper, recorder, Controlepunten(OpslagVerbinding(recorder), sleutel)),
     )
-    app.sluit_ook(controlepunten.close)
     app.sluit_ook(app.personen.close)  # type: ignore[attr-defined]
     if instellingen.maak_tabellen:
+        controlepunten_van(app).maak_tabellen()
+        _neem_eerdere_controlepunten_over(instellingen, controlepunten_van(app))
         bescherm_gebeurtenissen(instellingen, app.recorder.events_table_name)  # type: ignore[attr-defined]
     return app
+
+
+def _neem_eerdere_controlepunten_over(instellingen: Settings, controlepunten: Controlepunten) -> None:
+    """Before they were written with the events, an embedded store kept its checkpoints in a file of their
+    own: take them over once (their signatures still prove them), so its history keeps verifying."""
+    eerder = instellingen.data_map / "controlepunten.db"
+    if instellingen.database_url is not None or not eerder.exists():
+        return
+    with closing(sqlite3.connect(eerder)) as verbinding:
+        controlepunten.neem_over(verbinding.execute(
+            "SELECT originator_id, versie, hash, handtekening, vastgelegd FROM inburgering_controlepunten").fetchall())
+    eerder.rename(eerder.with_suffix(".db.overgenomen"))
 
 
 def bouw_personenregister(instellingen: Settings) -> SqlPersonenregister:
@@ -76,19 +94,6 @@ def migreer(instellingen: Settings) -> None:
         rechten_van_de_applicatie(instellingen, app.recorder.events_table_name)  # type: ignore[attr-defined]
     finally:
         app.close()
-
-
-def bouw_controlepunten(instellingen: Settings) -> Controlepunten:
-    """The signed heads of the hash chains: a SQLite file apart from the events, or a PostgreSQL table."""
-    verbinding = (
-        SqliteVerbinding(instellingen.sqlite_controlepunten_pad)
-        if instellingen.database_url is None
-        else PostgresVerbinding(instellingen.database_url, instellingen.database_schema)
-    )
-    controlepunten = Controlepunten(verbinding, ondertekensleutel(instellingen))
-    if instellingen.maak_tabellen:
-        controlepunten.maak_tabellen()
-    return controlepunten
 
 
 def bouw_logboek(instellingen: Settings, app: Inburgering, dienst: dict[str, str]) -> Logboek:

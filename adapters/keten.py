@@ -2,6 +2,12 @@
 each aggregate's head is checkpointed with a signature, so that a changed, deleted, reordered or
 inserted row is found, including a deleted tail.
 
+The checkpoint is what makes an event the application's own, so it is written in the same transaction as
+the events (by the recorders below, in the events' own database): whatever committed is covered, whatever
+crashed is neither. And before a save moves a checkpoint on, the head it builds on must be covered by the
+current one, signed by this application: a fact slipped in with write access to the database is refused,
+never built on or signed over.
+
 The hash covers the stored form (after field encryption), so a forgotten person's history still
 verifies. It is SHA-256 and needs no secret: an auditor recomputes it offline. What an attacker with
 write access could recompute is held in place by the checkpoints, signed with an Ed25519 key that is
@@ -19,8 +25,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import nullcontext
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -30,8 +36,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import ApplicationRecorder, EventStore, Mapper, Notification, Recording, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
-from adapters.sqlverbinding import Verbinding
 
 log = logging.getLogger("inburgering.keten")
 NUL = bytes(32)
@@ -69,50 +76,45 @@ def ondertekend(originator_id: UUID | str, versie: int, hash_: bytes) -> bytes:
     return f"inburgering-controlepunt|{originator_id}|{versie}|{hash_.hex()}".encode()
 
 
-class Controlepunten:
-    """The signed head of each aggregate. Moved forward only: a late writer cannot move it back."""
+class IntegriteitsalarmError(Exception):
+    """The stored head of an aggregate is not covered by this application's signed checkpoint: a fact
+    was added, changed or removed past the application. Nothing is built on it."""
 
-    def __init__(self, verbinding: Verbinding, sleutel: Ed25519PrivateKey) -> None:
-        self._verbinding = verbinding
-        self._sleutel = sleutel
-        self.publieke_sleutel: Ed25519PublicKey = sleutel.public_key()
+    def __init__(self, aggregaat_id: str, kop: int, gedekt: int | None) -> None:
+        tot = "geen enkele versie" if gedekt is None else f"versie {gedekt}"
+        super().__init__(
+            f"{aggregaat_id}: de opgeslagen kop (versie {kop}) is niet ondertekend door deze applicatie; "
+            f"het controlepunt dekt {tot}"
+        )
+        self.aggregaat_id, self.kop, self.gedekt = aggregaat_id, kop, gedekt
 
-    def maak_tabellen(self) -> None:
-        with self._verbinding.transactie() as cursor:
-            cursor.execute(self._verbinding.sql(SCHEMA))
+
+class OpslagVerbinding:
+    """Our own SQL on the event store's connections (its pool, or its file), so that what belongs with
+    the events lives in their database and is read without a pool of its own."""
+
+    def __init__(self, recorder: ApplicationRecorder) -> None:
+        self._datastore = recorder.datastore  # type: ignore[attr-defined]
+        self._postgres = isinstance(recorder, PostgresApplicationRecorder)
+
+    def sql(self, sql: str) -> str:
+        return sql_voor(self._postgres, self._datastore)(sql)
+
+    @contextmanager
+    def transactie(self, schrijven: bool = True) -> Iterator[Any]:
+        with self._datastore.transaction(commit=schrijven) as cursor:
+            yield cursor
 
     def close(self) -> None:
-        self._verbinding.close()
+        pass  # the application closes its recorder, and with it these connections
 
-    def zet(self, koppen: dict[str, tuple[int, bytes]]) -> None:
-        rijen = [
-            (originator_id, versie, hash_.hex(), self._sleutel.sign(ondertekend(originator_id, versie, hash_)).hex(),
-             datetime.now(UTC).isoformat())
-            for originator_id, (versie, hash_) in koppen.items()
-        ]
-        sql = self._verbinding.sql(
-            "INSERT INTO {s}inburgering_controlepunten (originator_id, versie, hash, handtekening, vastgelegd) "
-            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (originator_id) DO UPDATE SET versie = excluded.versie, "
-            "hash = excluded.hash, handtekening = excluded.handtekening, vastgelegd = excluded.vastgelegd "
-            "WHERE excluded.versie > {s}inburgering_controlepunten.versie"
-        )
-        with self._verbinding.transactie() as cursor:
-            for rij in rijen:
-                cursor.execute(sql, rij)
 
-    def alle(self) -> dict[str, Controlepunt]:
-        with self._verbinding.transactie(schrijven=False) as cursor:
-            cursor.execute(self._verbinding.sql("SELECT originator_id, versie, hash, handtekening FROM {s}inburgering_controlepunten"))
-            return {r[0]: Controlepunt(r[0], int(r[1]), bytes.fromhex(r[2]), bytes.fromhex(r[3])) for r in cursor.fetchall()}
-
-    def van(self, originator_id: UUID | str) -> Controlepunt | None:
-        with self._verbinding.transactie(schrijven=False) as cursor:
-            cursor.execute(
-                self._verbinding.sql("SELECT originator_id, versie, hash, handtekening FROM {s}inburgering_controlepunten WHERE originator_id = %s"),
-                (str(originator_id),),
-            )
-            r = cursor.fetchone()
-        return None if r is None else Controlepunt(r[0], int(r[1]), bytes.fromhex(r[2]), bytes.fromhex(r[3]))
+def sql_voor(postgres: bool, datastore: Any) -> Callable[[str], str]:
+    """The one SQL dialect of adapters/sqlverbinding.py: `%s` placeholders, `{s}` before a table name."""
+    if postgres:
+        prefix = f'"{datastore.schema}".'
+        return lambda sql: sql.replace("{s}", prefix)
+    return lambda sql: sql.replace("{s}", "").replace("%s", "?")
 
 
 @dataclass(frozen=True)
@@ -130,10 +132,110 @@ class Controlepunt:
         return True
 
 
+def _controlepunt(rij: Any) -> Controlepunt:
+    # By name: PostgreSQL rows come as dicts, SQLite rows as sqlite3.Row.
+    return Controlepunt(rij["originator_id"], int(rij["versie"]), bytes.fromhex(rij["hash"]), bytes.fromhex(rij["handtekening"]))
+
+
+SELECTEER = "SELECT originator_id, versie, hash, handtekening FROM {s}inburgering_controlepunten"
+
+
+class Controlepunten:
+    """The signed head of each aggregate, in the events' database. Moved on only in the transaction that
+    stores the events it covers (see Verzegeling), so never back and never ahead of the events."""
+
+    def __init__(self, verbinding: OpslagVerbinding, sleutel: Ed25519PrivateKey) -> None:
+        self._verbinding = verbinding
+        self._sleutel = sleutel
+        self.publieke_sleutel: Ed25519PublicKey = sleutel.public_key()
+
+    def maak_tabellen(self) -> None:
+        with self._verbinding.transactie() as cursor:
+            cursor.execute(self._verbinding.sql(SCHEMA))
+
+    def close(self) -> None:
+        self._verbinding.close()
+
+    def onderteken(self, originator_id: str, versie: int, hash_: bytes) -> Controlepunt:
+        return Controlepunt(originator_id, versie, hash_, self._sleutel.sign(ondertekend(originator_id, versie, hash_)))
+
+    def alle(self) -> dict[str, Controlepunt]:
+        with self._verbinding.transactie(schrijven=False) as cursor:
+            cursor.execute(self._verbinding.sql(SELECTEER))
+            return {r["originator_id"]: _controlepunt(r) for r in cursor.fetchall()}
+
+    def van(self, originator_id: UUID | str) -> Controlepunt | None:
+        with self._verbinding.transactie(schrijven=False) as cursor:
+            cursor.execute(self._verbinding.sql(SELECTEER + " WHERE originator_id = %s"), (str(originator_id),))
+            r = cursor.fetchone()
+        return None if r is None else _controlepunt(r)
+
+    def neem_over(self, eerdere: Iterable[tuple[str, int, str, str, str]]) -> None:
+        """Checkpoints kept elsewhere by an earlier version (their signatures still prove them)."""
+        with self._verbinding.transactie() as cursor:
+            for rij in eerdere:
+                cursor.execute(self._verbinding.sql(
+                    "INSERT INTO {s}inburgering_controlepunten (originator_id, versie, hash, handtekening, vastgelegd) "
+                    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (originator_id) DO NOTHING"), rij)
+
+
+@dataclass(frozen=True)
+class Verzegeling:
+    """What one save asks of the checkpoints: per aggregate the head it builds on (version and stored
+    hash; 0 for a new aggregate) and the signed new head. Checked and written by the recorder in the
+    transaction that inserts the events, after the insert, so a concurrent save has already failed on
+    the events' unique key and every remaining mismatch is a change past the application."""
+
+    vorige: dict[str, tuple[int, bytes]]
+    nieuwe: dict[str, Controlepunt]
+    publieke_sleutel: Ed25519PublicKey
+
+    def zet(self, cursor: Any, sql: Callable[[str], str]) -> None:
+        for aggregaat_id, nieuw in self.nieuwe.items():
+            cursor.execute(sql(SELECTEER + " WHERE originator_id = %s"), (aggregaat_id,))
+            rij = cursor.fetchone()
+            huidig = None if rij is None else _controlepunt(rij)
+            versie, hash_ = self.vorige[aggregaat_id]
+            waarden = (nieuw.versie, nieuw.hash.hex(), nieuw.handtekening.hex(), datetime.now(UTC).isoformat(), aggregaat_id)
+            if huidig is None and versie == 0:
+                cursor.execute(sql("INSERT INTO {s}inburgering_controlepunten (versie, hash, handtekening, vastgelegd, "
+                                   "originator_id) VALUES (%s, %s, %s, %s, %s)"), waarden)
+            elif huidig is not None and (huidig.versie, huidig.hash) == (versie, hash_) and huidig.is_echt(self.publieke_sleutel):
+                cursor.execute(sql("UPDATE {s}inburgering_controlepunten SET versie = %s, hash = %s, handtekening = %s, "
+                                   "vastgelegd = %s WHERE originator_id = %s"), waarden)
+            else:
+                raise IntegriteitsalarmError(aggregaat_id, versie, None if huidig is None else huidig.versie)
+
+
+class SqliteKetenRecorder(SQLiteApplicationRecorder):
+    """The SQLite recorder that moves the checkpoints in the transaction that inserts the events."""
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        if (verzegeling := kwargs.get("verzegeling")) is not None:
+            verzegeling.zet(c, sql_voor(False, self.datastore))
+        return ids
+
+
+class PostgresKetenRecorder(PostgresApplicationRecorder):
+    """The PostgreSQL recorder that moves the checkpoints in the transaction that inserts the events.
+    As the library's insert (table lock, NOTIFY, insert), without its pipeline, so that a refused
+    checkpoint rolls the events back; and without its ten retries of a lost connection, so that a
+    client hears within seconds that the database is gone (its Idempotency-Key makes a retry safe)."""
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        verzegeling = kwargs.get("verzegeling")
+        with self.datastore.transaction(commit=True) as curs:
+            self._insert_stored_events(curs, stored_events, **kwargs)
+            ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            if verzegeling is not None:
+                verzegeling.zet(curs, sql_voor(True, self.datastore))
+        return ids
+
+
 class KetenEventStore(EventStore[UUID]):
-    """Chains each new event to its aggregate's previous one before it is recorded, then moves the
-    aggregate's signed checkpoint. The events and their hashes are written in one transaction; the
-    checkpoint right after (an event beyond its checkpoint is reported, not hidden)."""
+    """Chains each new event to its aggregate's previous one before it is recorded, and signs the new
+    heads; the recorder stores both in one transaction (Verzegeling)."""
 
     def __init__(self, mapper: Mapper[UUID], recorder: ApplicationRecorder, controlepunten: Controlepunten) -> None:
         super().__init__(mapper=mapper, recorder=recorder)
@@ -143,33 +245,34 @@ class KetenEventStore(EventStore[UUID]):
         kluis = getattr(self.mapper, "kluis", None)  # the encrypting mapper's key store, when there is one
         with kluis.binnen_een_opslag() if kluis is not None else nullcontext():
             opgeslagen = [self.mapper.to_stored_event(e) for e in domain_events]
+        vorige: dict[str, tuple[int, bytes]] = {}
         koppen: dict[str, tuple[int, bytes]] = {}
         geketend = []
         for event in opgeslagen:
             sleutel = str(event.originator_id)
-            if sleutel in koppen and koppen[sleutel][0] == event.originator_version - 1:
-                vorige = koppen[sleutel][1]
-            else:
-                vorige = self._vorige_hash(event)
-            hash_ = ketenhash(vorige, event.originator_id, event.originator_version, event.topic, event.state)
+            if sleutel not in koppen:
+                vorige[sleutel] = (event.originator_version - 1, self._vorige_hash(event))
+                koppen[sleutel] = vorige[sleutel]
+            hash_ = ketenhash(koppen[sleutel][1], event.originator_id, event.originator_version, event.topic, event.state)
             koppen[sleutel] = (event.originator_version, hash_)
             geketend.append(StoredEvent(event.originator_id, event.originator_version, event.topic, met_hash(event.state, hash_)))
-        recordings = self._bewaar(domain_events, geketend, **kwargs)
+        nieuwe = {sleutel: self.controlepunten.onderteken(sleutel, versie, hash_) for sleutel, (versie, hash_) in koppen.items()}
+        verzegeling = Verzegeling(vorige, nieuwe, self.controlepunten.publieke_sleutel)
         try:
-            self.controlepunten.zet(koppen)
-        except Exception:
-            # The facts are committed: the command succeeded and must say so. The missing checkpoint is
-            # an incident (verify reports these events as not covered until an operator looks into it).
-            log.critical("controlepunt niet gezet voor %s", ", ".join(koppen), exc_info=True)
-        return recordings
+            return self._bewaar(domain_events, geketend, verzegeling=verzegeling, **kwargs)
+        except IntegriteitsalarmError as alarm:
+            log.critical("integriteitsalarm, opslag geweigerd: %s", alarm)
+            raise
 
     def _vorige_hash(self, event: StoredEvent) -> bytes:
         if event.originator_version == 1:
             return NUL
-        [vorige] = self.recorder.select_events(event.originator_id, gt=event.originator_version - 2, lte=event.originator_version - 1)
-        _, hash_ = splits(vorige.state)
-        if hash_ is None:  # recorded before chaining (development stores): the chain starts here
-            return hashlib.sha256(vorige.state).digest()
+        gevonden = self.recorder.select_events(event.originator_id, gt=event.originator_version - 2, lte=event.originator_version - 1)
+        if not gevonden:  # the head this save builds on is gone from the store
+            raise IntegriteitsalarmError(str(event.originator_id), event.originator_version - 1, None)
+        _, hash_ = splits(gevonden[0].state)
+        if hash_ is None:  # recorded before chaining (development stores): no checkpoint can cover it
+            return hashlib.sha256(gevonden[0].state).digest()
         return hash_
 
     def _bewaar(self, domain_events: Sequence[DomainEventProtocol[UUID]], opgeslagen: list[StoredEvent], **kwargs: Any) -> list[Recording[UUID]]:

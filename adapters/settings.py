@@ -16,7 +16,6 @@ BESTANDEN = {
     "sqlite_leesmodel_pad": "leesmodellen.db",
     "sqlite_logboek_pad": "logboek.db",
     "sqlite_sleutel_pad": "sleutels.db",
-    "sqlite_controlepunten_pad": "controlepunten.db",
     "ontwikkelsleutel_pad": "ontwikkelsleutel.jwk.json",
     "bsn_sleutel_pad": "bsn-sleutel",
     "hoofdsleutel_pad": "hoofdsleutel",
@@ -72,7 +71,6 @@ class Settings(BaseSettings):
         default=None, description="Ed25519 private key (32 bytes, base64) that signs the checkpoints of the hash chains"
     )
     ondertekensleutel_pad: Path = ROOT / "var" / "ondertekensleutel"  # in data_map
-    sqlite_controlepunten_pad: Path = ROOT / "var" / "controlepunten.db"  # in data_map
     database_app_rol: str | None = Field(
         default=None, description="PostgreSQL role the API runs as; the migration grants it no UPDATE or DELETE on stored events"
     )

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from api.openapi import BASISPAD
 from domain.application import BuitenMandaatError, TrajectNietGevondenError, VersieVerouderdError
+from adapters.keten import IntegriteitsalarmError
 from adapters.sleutelkluis import SleutelVernietigdError
 from domain.fouten import HandhavingszaakNietGevondenError, RegelOvertredenError
 from domain.opdracht import IdempotencyKeyHergebruiktError
@@ -126,6 +127,14 @@ def registreer(app: FastAPI) -> None:
     def gelijktijdig(request: Request, _: IntegrityError) -> JSONResponse:
         detail = "Een ander verzoek wijzigde hetzelfde traject tegelijk; haal het opnieuw op en probeer nogmaals."
         return probleem(request, 409, "gelijktijdige-wijziging", "Gelijktijdige wijziging.", detail)
+
+    @app.exception_handler(IntegriteitsalarmError)
+    def integriteitsalarm(request: Request, _: IntegriteitsalarmError) -> JSONResponse:
+        # Not the client's fault, and not to be retried: an operator must look at the store (the alarm is
+        # logged as critical and GET /integriteit names the version). The client learns no more than that.
+        detail = ("De opgeslagen geschiedenis van dit traject is niet door deze applicatie ondertekend; er is niets vastgelegd. "
+                  "Beheer is gealarmeerd.")
+        return probleem(request, 500, "integriteitsalarm", "Integriteitsalarm.", detail)
 
     @app.exception_handler(Exception)
     def onverwacht(request: Request, fout: Exception) -> JSONResponse:

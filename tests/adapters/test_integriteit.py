@@ -24,7 +24,7 @@ from adapters import cli as cli_module
 from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag, controlepunten_van, migreer
 from adapters.clock import VasteKlok
 from adapters.integriteit import controleer, controleer_export, exporteer
-from adapters.keten import ketenhash, met_hash, splits
+from adapters.keten import IntegriteitsalarmError, ketenhash, met_hash, splits
 from adapters.settings import Settings
 from domain.application import Inburgering
 from domain.persoonsgegevens import GrondVerwijdering
@@ -78,8 +78,7 @@ def _tabel(app: Inburgering) -> str:
 
 
 def _bevindingen(app: Inburgering) -> set[tuple[str, int | None, str]]:
-    # Nothing is being saved here: no need to wait for a save in progress before calling rows uncovered.
-    return {(b.aggregaat_id, b.versie, b.soort) for b in controleer(app.recorder, controlepunten_van(app), wachten=0.1).bevindingen}
+    return {(b.aggregaat_id, b.versie, b.soort) for b in controleer(app.recorder, controlepunten_van(app)).bevindingen}
 
 
 def _state(instellingen: Settings, app: Inburgering, traject: UUID, versie: int) -> bytes:
@@ -125,22 +124,71 @@ def test_two_swapped_events_are_named(instellingen: Settings, app: Inburgering) 
     assert _bevindingen(app) == {(str(traject), 2, "gewijzigd"), (str(traject), 3, "gewijzigd")}
 
 
-def test_a_forged_event_is_named_even_when_its_hash_was_computed_correctly(instellingen: Settings, app: Inburgering) -> None:
-    traject = _trajecten(app)[2]
-    laatste = app.repository.get(traject).version
-    _, vorige = splits(_state(instellingen, app, traject, laatste))
+def _smokkel_feit_in(instellingen: Settings, app: Inburgering, traject: UUID) -> int:
+    """As an insider with write access to the database: a well-formed next fact (a gesprek held), stored
+    with a correctly computed chain hash (the algorithm needs no secret), past the application. Returns
+    its version."""
+    [laatste] = app.recorder.select_events(traject, desc=True, limit=1)
+    _, vorige = splits(laatste.state)
     assert vorige is not None
-    vervalst = b'{"timestamp":{"_type_":"datetime_iso","_data_":"2026-06-01T10:00:00+00:00"},"datum":{"_type_":"date_iso","_data_":"2026-06-01"}}'
-    topic = "Inburgeringstraject.InburgeringsplichtVoldaan"
-    opgeslagen = met_hash(vervalst, ketenhash(vorige, traject, laatste + 1, topic, vervalst))
+    kopie = app.repository.get(traject)
+    kopie.registreer_voortgangsgesprek(datum=date(2025, 8, 1), gevoerd=True, geldige_reden=False, verslag="Verzonnen", door=door())
+    [feit] = kopie.collect_events()
+    vervalst = app.mapper.to_stored_event(feit)
+    topic, versie = vervalst.topic, laatste.originator_version
+    opgeslagen = met_hash(vervalst.state, ketenhash(vorige, traject, versie + 1, topic, vervalst.state))
+    cast = "%s::uuid" if instellingen.database_url else "%s"
     with _met_de_hand(instellingen, _tabel(app)) as sql_:
+        sql_(f"INSERT INTO {{t}} (originator_id, originator_version, topic, state) VALUES ({cast}, %s, %s, %s)",
+             str(traject), versie + 1, topic, opgeslagen)
+    return versie + 1
+
+
+def _een_gesprek_later(app: Inburgering, traject: UUID) -> None:
+    aggregaat = app.repository.get(traject)
+    aggregaat.registreer_voortgangsgesprek(datum=date(2025, 9, 1), gevoerd=True, geldige_reden=False, verslag="Goed", door=door())
+    app.save(aggregaat)
+
+
+def test_a_forged_event_is_never_built_on_or_signed_over_and_stays_named(instellingen: Settings, app: Inburgering) -> None:
+    traject = _trajecten(app)[2]
+    vervalst = _smokkel_feit_in(instellingen, app, traject)
+    assert _bevindingen(app) == {(str(traject), vervalst, "niet-gedekt")}
+    # The next ordinary command loads the forged fact; the store refuses to sign over it and keeps nothing.
+    with pytest.raises(IntegriteitsalarmError, match=f"versie {vervalst}"):
+        _een_gesprek_later(app, traject)
+    assert len(app.recorder.select_events(traject)) == vervalst
+    assert controlepunten_van(app).van(traject).versie == vervalst - 1  # type: ignore[union-attr]
+    assert _bevindingen(app) == {(str(traject), vervalst, "niet-gedekt")}
+
+
+def test_a_checkpoint_moved_onto_a_forged_event_without_the_key_is_refused(instellingen: Settings, app: Inburgering) -> None:
+    traject = _trajecten(app)[0]
+    vervalst = _smokkel_feit_in(instellingen, app, traject)
+    _, hash_ = splits(_state(instellingen, app, traject, vervalst))
+    assert hash_ is not None
+    with _met_de_hand(instellingen, "inburgering_controlepunten") as sql_:
+        # LIKE: the checkpoints keep the id as text, which the helper's UUID handling is not for.
+        sql_("UPDATE {t} SET versie = %s, hash = %s WHERE originator_id LIKE %s", vervalst, hash_.hex(), f"{traject}%")
+    with pytest.raises(IntegriteitsalarmError):
+        _een_gesprek_later(app, traject)
+    assert len(app.recorder.select_events(traject)) == vervalst
+    assert _bevindingen(app) == {(str(traject), vervalst, "controlepunt-vervalst")}
+
+
+def test_every_save_is_covered_by_its_checkpoint_in_the_same_transaction(instellingen: Settings, app: Inburgering) -> None:
+    traject = _trajecten(app, 1)[0]
+    # A checkpoint that cannot be written takes the events of its save with it: the table refuses any change.
+    with _met_de_hand(instellingen, "inburgering_controlepunten") as sql_:
         if instellingen.database_url is None:
-            sql_("INSERT INTO {t} (originator_id, originator_version, topic, state) VALUES (%s, %s, %s, %s)",
-                 str(traject), laatste + 1, topic, opgeslagen)
+            sql_("CREATE TRIGGER geen_controlepunt BEFORE UPDATE ON {t} BEGIN SELECT RAISE(ABORT, 'geweigerd'); END")
         else:
-            sql_("INSERT INTO {t} (originator_id, originator_version, topic, state) VALUES (%s::uuid, %s, %s, %s)",
-                 str(traject), laatste + 1, topic, opgeslagen)
-    assert _bevindingen(app) == {(str(traject), laatste + 1, "niet-gedekt")}
+            sql_("ALTER TABLE {t} ADD CONSTRAINT geen_controlepunt CHECK (versie < 5) NOT VALID")
+    versie = len(app.recorder.select_events(traject))
+    with pytest.raises(Exception, match="geweigerd|geen_controlepunt"):
+        _een_gesprek_later(app, traject)
+    assert len(app.recorder.select_events(traject)) == versie
+    assert _bevindingen(app) == set()
 
 
 def test_a_forged_trajectory_has_no_checkpoint_and_a_removed_one_leaves_its_checkpoint(instellingen: Settings, app: Inburgering) -> None:
