@@ -6,12 +6,13 @@ Infrastructure-agnostic: the store comes from the environment (SQLite, PostgreSQ
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar, Protocol, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProjectorFunction, Repository, project_aggregate
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     ApplicationRecorder,
@@ -116,6 +117,35 @@ class MetadataAsDict(Transcoding):
         return Metadata(**data)
 
 
+class OnveranderlijkeCacheRepository(Repository[UUID]):
+    """The library fast-forwards a cached aggregate in place, while another thread may be deep-copying
+    it for a command ("dictionary changed size during iteration") or reading it. Here an aggregate in
+    the cache is never changed: new events are applied to a copy, which then takes its place. Two
+    threads may both fast-forward; the cache keeps either, and the next read catches up from it."""
+
+    def get(
+        self,
+        aggregate_id: UUID,
+        *,
+        version: int | None = None,
+        projector_func: ProjectorFunction[Any, Any] = project_aggregate,
+        fastforward_skipping: bool = False,
+        deepcopy_from_cache: bool = True,
+    ) -> Any:
+        if self.cache is None or version is not None:
+            return super().get(aggregate_id, version=version, projector_func=projector_func)
+        try:
+            aggregaat = self.cache.get(aggregate_id)
+        except KeyError:
+            aggregaat = self._reconstruct_aggregate(aggregate_id, None, projector_func)
+            self.cache.put(aggregate_id, aggregaat)
+        else:
+            if nieuw := list(self.event_store.get(originator_id=aggregate_id, gt=aggregaat.version)):
+                aggregaat = projector_func(deepcopy(aggregaat), nieuw)
+                self.cache.put(aggregate_id, aggregaat)
+        return deepcopy(aggregaat) if deepcopy_from_cache and self.deepcopy_from_cache else aggregaat
+
+
 class Inburgering(Application[UUID]):
     """The inburgering use cases of SDD."""
 
@@ -153,6 +183,14 @@ class Inburgering(Application[UUID]):
             self.sleutels.close()
         for sluit in self._sluiten:
             sluit()
+
+    def construct_repository(self) -> Repository[UUID]:
+        standaard = super().construct_repository()  # the library reads the cache settings from the env
+        repository = OnveranderlijkeCacheRepository(
+            event_store=self.events, snapshot_store=self.snapshots, deepcopy_from_cache=standaard.deepcopy_from_cache
+        )
+        repository.cache = standaard.cache
+        return repository
 
     def construct_event_store(self) -> EventStore[UUID]:
         if self._event_store is None:
