@@ -5,9 +5,6 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 
-import psycopg
-from psycopg import sql
-
 from adapters.clock import SysteemKlok
 from adapters.crypto import ProductieInstellingError, bsn_sleutel, hoofdsleutel, ondertekensleutel, pseudoniem_functie
 from adapters.integriteit import bescherm_gebeurtenissen, rechten_van_de_applicatie
@@ -17,7 +14,7 @@ from adapters.personen import SqlPersonenregister
 from adapters.leesmodellen import PostgresLeesmodelopslag, SqliteLeesmodelopslag, SqlLeesmodelopslag
 from adapters.settings import Settings
 from adapters.sleutelkluis import Sleutelkluis
-from adapters.sqlverbinding import PostgresVerbinding, SqliteVerbinding
+from adapters.sqlverbinding import PostgresVerbinding, SqliteVerbinding, maak_schema
 from adapters.versleuteling import VeldversleutelendeMapper
 from domain.application import Inburgering, Klok
 
@@ -27,6 +24,9 @@ def bouw_applicatie(instellingen: Settings, klok: Klok) -> Inburgering:
     Personal fields are encrypted with keys from the key store (adapters/versleuteling.py)."""
     if instellingen.is_productie and instellingen.database_url is None:
         raise ProductieInstellingError("INBURGERING_DATABASE_URL is verplicht in productie; SQLite is alleen voor ontwikkeling.")
+    if instellingen.maak_tabellen:
+        for url in dict.fromkeys(u for u in (instellingen.database_url, instellingen.sleutel_database_url) if u):
+            maak_schema(url, instellingen.database_schema)
     kluis = bouw_sleutelkluis(instellingen)
     sleutel = ondertekensleutel(instellingen)
     # The recorder writes the checkpoints with the events, in one transaction (adapters/keten.py).
@@ -83,10 +83,7 @@ def controlepunten_van(app: Inburgering) -> Controlepunten:
 def migreer(instellingen: Settings) -> None:
     """Schema, every table, the append-only trigger and the application role's rights, once, before the
     API workers start."""
-    if instellingen.database_url:
-        with psycopg.connect(instellingen.database_url, autocommit=True) as verbinding:
-            verbinding.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(instellingen.database_schema)))
-    instellingen = instellingen.model_copy(update={"maak_tabellen": True})
+    instellingen = instellingen.model_copy(update={"maak_tabellen": True})  # bouw_applicatie creates the schema
     app = bouw_applicatie(instellingen, SysteemKlok())
     try:
         bouw_leesmodelopslag(instellingen).close()

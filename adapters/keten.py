@@ -35,9 +35,19 @@ from uuid import UUID
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import ApplicationRecorder, EventStore, Mapper, Notification, Recording, StoredEvent
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    EventStore,
+    InterfaceError,
+    Mapper,
+    Notification,
+    OperationalError,
+    Recording,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.utils import retry
 
 
 log = logging.getLogger("inburgering.keten")
@@ -217,11 +227,20 @@ class SqliteKetenRecorder(SQLiteApplicationRecorder):
         return ids
 
 
+# The library tries a read ten times, each waiting up to the pool's timeout for a connection: with every
+# connection busy a reader waited 50 s. Once more after a lost connection is enough; then 503.
+_een_keer_opnieuw = retry((InterfaceError, OperationalError), max_attempts=2, wait=0.2)
+
+
 class PostgresKetenRecorder(PostgresApplicationRecorder):
     """The PostgreSQL recorder that moves the checkpoints in the transaction that inserts the events.
     As the library's insert (table lock, NOTIFY, insert), without its pipeline, so that a refused
     checkpoint rolls the events back; and without its ten retries of a lost connection, so that a
     client hears within seconds that the database is gone (its Idempotency-Key makes a retry safe)."""
+
+    select_events = _een_keer_opnieuw(PostgresApplicationRecorder.select_events.__wrapped__)  # type: ignore[attr-defined]
+    select_notifications = _een_keer_opnieuw(PostgresApplicationRecorder.select_notifications.__wrapped__)  # type: ignore[attr-defined]
+    max_notification_id = _een_keer_opnieuw(PostgresApplicationRecorder.max_notification_id.__wrapped__)  # type: ignore[attr-defined]
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         verzegeling = kwargs.get("verzegeling")

@@ -9,6 +9,8 @@ from urllib.parse import unquote, urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.sqlverbinding import HULPVERBINDINGEN, BegrensdePostgresFactory
+
 ROOT = Path(__file__).resolve().parent.parent
 # The files the embedded set-up keeps, by setting: each lies in `data_map` unless set on its own.
 BESTANDEN = {
@@ -31,8 +33,12 @@ class Settings(BaseSettings):
     omgeving: Literal["ontwikkeling", "productie"] = "ontwikkeling"
     database_url: str | None = Field(default=None, description="postgresql://user:pass@host:port/db")
     database_schema: str = "public"
-    database_pool_size: int = 5
-    database_max_overflow: int = 10
+    database_verbindingen: int = Field(
+        default=10,
+        ge=HULPVERBINDINGEN + 2,
+        description=f"The most connections this process opens to the database: the event store's pool all but "
+        f"{HULPVERBINDINGEN}, the other stores those {HULPVERBINDINGEN} together (adapters/sqlverbinding.py)",
+    )
     database_lock_timeout: int = 10
     data_map: Path = Field(default=ROOT / "var", description="Where the embedded store, its key files and development keys live")
     sqlite_pad: Path = ROOT / "var" / "inburgering.db"  # in data_map
@@ -106,14 +112,14 @@ class Settings(BaseSettings):
             return env | {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(self.sqlite_pad)}
         url = urlsplit(self.database_url)
         return env | {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": f"{BegrensdePostgresFactory.__module__}:{BegrensdePostgresFactory.__qualname__}",
             "POSTGRES_DBNAME": unquote(url.path.lstrip("/")),
             "POSTGRES_HOST": url.hostname or "localhost",
             "POSTGRES_PORT": str(url.port or 5432),
             "POSTGRES_USER": unquote(url.username or ""),
             "POSTGRES_PASSWORD": unquote(url.password or ""),
             "POSTGRES_SCHEMA": self.database_schema,
-            "POSTGRES_POOL_SIZE": str(self.database_pool_size),
-            "POSTGRES_MAX_OVERFLOW": str(self.database_max_overflow),
+            "POSTGRES_POOL_SIZE": "0",  # kept when idle: none; opened on demand (adapters/sqlverbinding.py)
+            "POSTGRES_MAX_OVERFLOW": str(self.database_verbindingen - HULPVERBINDINGEN),
             "POSTGRES_LOCK_TIMEOUT": str(self.database_lock_timeout),
         }

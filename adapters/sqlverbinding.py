@@ -2,10 +2,18 @@
 
 SQL is written with `%s` placeholders and `{s}` before each table name; the SQLite side turns them
 into `?` and nothing, the PostgreSQL side into `%s` and the quoted schema.
+
+Connections to PostgreSQL, per process: the event store's pool (eventsourcing's, built by
+`BegrensdePostgresFactory`) may open `INBURGERING_DATABASE_VERBINDINGEN` - HULPVERBINDINGEN; every other
+store on the same database (key store, person register, log, read models) shares one pool of
+HULPVERBINDINGEN. Connections are opened on demand and closed after a minute unused, so an idle process
+holds none; each carries the process in its `application_name`, so an operator sees in pg_stat_activity
+which process holds what.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import threading
@@ -14,7 +22,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError
+from eventsourcing.postgres import ConnectionPool as EventsourcingPool
+from eventsourcing.postgres import PostgresFactory
+from eventsourcing.utils import Environment, EnvType
+from psycopg import sql
 from psycopg_pool import ConnectionPool
+
+HULPVERBINDINGEN = 3
+WACHTTIJD = 5  # seconds a request may wait for a connection while the database answers (all in use)
+WACHTTIJD_ONBEREIKBAAR = 0.2  # ... while new connections fail: the caller hears at once (503)
+# What a request gets when there is no connection to be had; the API answers 503 (api/problems.py).
+VERBINDINGSFOUTEN: tuple[type[Exception], ...] = (
+    psycopg.OperationalError, psycopg.InterfaceError, OperationalError, InterfaceError
+)
 
 
 class Verbinding(Protocol):
@@ -61,13 +83,14 @@ class SqliteVerbinding:
 
 
 class PostgresVerbinding:
-    """A small pool; tables in the given schema."""
+    """Tables in the given schema, on the pool this process shares for the database (see the top)."""
 
     def __init__(self, url: str, schema: str) -> None:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", schema):
             raise ValueError(f"ongeldige schemanaam {schema!r}")
         self._prefix = f'"{schema}".'
-        self._pool = ConnectionPool(url, min_size=1, max_size=4, open=True, kwargs={"autocommit": False})
+        self._url: str | None = url
+        self._pool = _neem_pool(url)
 
     def sql(self, sql: str) -> str:
         return sql.replace("{s}", self._prefix)
@@ -78,4 +101,101 @@ class PostgresVerbinding:
             yield cursor
 
     def close(self) -> None:
-        self._pool.close()
+        if self._url is not None:
+            _geef_pool_terug(self._url)
+            self._url = None
+
+
+def verbindingsopties() -> dict[str, Any]:
+    """For every connection of this process: its name in pg_stat_activity, and bounds on a database that
+    does not answer (connecting; data sent but never acknowledged)."""
+    return {"application_name": f"inburgering/{os.getpid()}", "connect_timeout": WACHTTIJD, "tcp_user_timeout": 10_000}
+
+
+# Reconnect attempts back off (1, 2, 4 s, ...) until this, then start afresh on the next request: a
+# database that comes back is used again within seconds.
+POOLGEDRAG: dict[str, Any] = {"timeout": WACHTTIJD, "reconnect_timeout": WACHTTIJD, "max_idle": 60.0}
+
+
+class _MerktUitval:
+    """For a psycopg pool: after a failed connection attempt a request that finds no idle connection
+    waits WACHTTIJD_ONBEREIKBAAR instead of WACHTTIJD, until an attempt succeeds again. The pool still
+    tries in the background and for each waiting request, so it recovers by itself."""
+
+    _onbereikbaar = False
+
+    def _connect(self, timeout: float | None = None) -> Any:  # where psycopg_pool makes every connection
+        try:
+            verbinding = super()._connect(timeout)  # type: ignore[misc]
+        except Exception:
+            self._onbereikbaar = True
+            raise
+        self._onbereikbaar = False
+        return verbinding
+
+    def getconn(self, timeout: float | None = None) -> Any:
+        return super().getconn(WACHTTIJD_ONBEREIKBAAR if self._onbereikbaar else timeout)  # type: ignore[misc]
+
+
+class Pool(_MerktUitval, ConnectionPool):  # type: ignore[misc]
+    pass
+
+
+class GebeurtenissenPool(_MerktUitval, EventsourcingPool):  # type: ignore[misc]
+    pass
+
+
+_pools: dict[str, tuple[Pool, int]] = {}  # per database URL: the pool and how many stores use it
+_pools_slot = threading.Lock()
+
+
+def _neem_pool(url: str) -> Pool:
+    with _pools_slot:
+        pool, gebruikers = _pools.get(url) or (None, 0)
+        if pool is None:
+            # Checked before use: no retries here, so a connection the database dropped (a restart) is
+            # replaced instead of failing one request.
+            pool = Pool(url, min_size=0, max_size=HULPVERBINDINGEN, open=True, name="inburgering-opslag",
+                        check=Pool.check_connection, kwargs={"autocommit": False} | verbindingsopties(), **POOLGEDRAG)
+        _pools[url] = (pool, gebruikers + 1)
+        return pool
+
+
+def _geef_pool_terug(url: str) -> None:
+    with _pools_slot:
+        pool, gebruikers = _pools.pop(url)
+        if gebruikers > 1:
+            _pools[url] = (pool, gebruikers - 1)
+            return
+    pool.close()
+
+
+class BegrensdePostgresFactory(PostgresFactory):
+    """eventsourcing's PostgreSQL persistence with the event store's pool as ours: named after this
+    process, bounded waits, quick to say that the database is gone (PERSISTENCE_MODULE, adapters/settings.py)."""
+
+    def __init__(self, env: Environment | EnvType | None) -> None:
+        super().__init__(env)
+        opslag, gebouwd = self.datastore, self.datastore.pool  # not opened yet: nothing to close
+        opslag.pool = GebeurtenissenPool(
+            get_password_func=gebouwd.get_password_func,
+            connection_class=gebouwd.connection_class,
+            kwargs=dict(gebouwd.kwargs or {}) | verbindingsopties(),
+            min_size=gebouwd.min_size,
+            max_size=gebouwd.max_size,
+            open=False,
+            configure=opslag.after_connect_func(),
+            check=EventsourcingPool.check_connection if opslag.pre_ping else None,
+            max_waiting=gebouwd.max_waiting,
+            max_lifetime=gebouwd.max_lifetime,
+            name="inburgering-gebeurtenissen",
+            **POOLGEDRAG,
+        )
+
+
+def maak_schema(url: str, schema: str) -> None:
+    """The schema our tables go in, when it is not there yet (for INBURGERING_MAAK_TABELLEN and `migreer`).
+    Looked up first: CREATE SCHEMA IF NOT EXISTS needs the right to create, also when the schema exists."""
+    with psycopg.connect(url, autocommit=True, **verbindingsopties()) as verbinding:
+        if verbinding.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone() is None:
+            verbinding.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))

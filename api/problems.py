@@ -16,11 +16,13 @@ from api.openapi import BASISPAD
 from domain.application import BuitenMandaatError, TrajectNietGevondenError, VersieVerouderdError
 from adapters.keten import IntegriteitsalarmError
 from adapters.sleutelkluis import SleutelVernietigdError
+from adapters.sqlverbinding import VERBINDINGSFOUTEN
 from domain.fouten import HandhavingszaakNietGevondenError, RegelOvertredenError
 from domain.opdracht import IdempotencyKeyHergebruiktError
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "https://api.sdd-inburgering.nl/problemen/"
+OPNIEUW_NA = "5"  # seconds, in Retry-After of a 503: about how long a pool waits before it tries again
 log = logging.getLogger("inburgering.api")
 
 
@@ -38,6 +40,11 @@ def probleem(
     inhoud = {"type": TYPE_PREFIX + code, "title": titel, "status": status, "detail": detail}
     inhoud |= {"instance": request.url.path, "code": code} | extra
     return JSONResponse(inhoud, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def onbeschikbaar(request: Request, detail: str) -> JSONResponse:
+    """503: a store cannot be reached now; the client may try again after Retry-After."""
+    return probleem(request, 503, "tijdelijk-niet-beschikbaar", "Tijdelijk niet beschikbaar.", detail, {"Retry-After": OPNIEUW_NA})
 
 
 def _veldnaam(locatie: tuple[Any, ...], body: Any) -> str:
@@ -135,6 +142,14 @@ def registreer(app: FastAPI) -> None:
         detail = ("De opgeslagen geschiedenis van dit traject is niet door deze applicatie ondertekend; er is niets vastgelegd. "
                   "Beheer is gealarmeerd.")
         return probleem(request, 500, "integriteitsalarm", "Integriteitsalarm.", detail)
+
+    def onbereikbaar(request: Request, fout: Exception) -> JSONResponse:
+        # One line, no traceback: while the database is gone every request ends here.
+        log.warning("geen databaseverbinding bij %s %s: %s: %s", request.method, request.url.path, type(fout).__name__, fout)
+        return onbeschikbaar(request, "De database is niet bereikbaar; probeer het over enkele seconden opnieuw.")
+
+    for fout in VERBINDINGSFOUTEN:
+        app.add_exception_handler(fout, onbereikbaar)
 
     @app.exception_handler(Exception)
     def onverwacht(request: Request, fout: Exception) -> JSONResponse:

@@ -79,7 +79,7 @@ def instellingen(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     if request.param == "sqlite":
         return _instellingen(tmp_path, database_url=None)
     schema = request.getfixturevalue("postgres_schemas")()
-    return _instellingen(tmp_path, database_url=POSTGRES_URL, database_schema=schema, database_pool_size=2)
+    return _instellingen(tmp_path, database_url=POSTGRES_URL, database_schema=schema)
 
 
 @pytest.fixture

@@ -225,7 +225,7 @@ def test_the_store_refuses_update_and_delete_of_stored_events(instellingen: Sett
 def test_the_application_role_may_add_events_but_never_change_or_delete_them(
     postgres_schemas: Callable[[], str], tmp_path: Path, klok: VasteKlok
 ) -> None:
-    instellingen = _instellingen(tmp_path, database_url=POSTGRES_URL, database_schema=postgres_schemas(), database_pool_size=2)
+    instellingen = _instellingen(tmp_path, database_url=POSTGRES_URL, database_schema=postgres_schemas())
     rol = f"inburgering_app_{secrets.token_hex(4)}"
     with psycopg.connect(instellingen.database_url, autocommit=True) as pg:
         pg.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(rol)))

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from eventsourcing.postgres import PostgresFactory
+from eventsourcing.utils import resolve_topic
 from joserfc.jwk import ECKey
 from pydantic import SecretStr, ValidationError
 
@@ -13,6 +15,7 @@ from adapters.bootstrap import bouw_applicatie
 from adapters.clock import SysteemKlok
 from adapters.crypto import ProductieInstellingError, bsn_sleutel
 from adapters.settings import Settings
+from adapters.sqlverbinding import HULPVERBINDINGEN
 from adapters.tokens import maak_ontwikkeltoken, verificatiesleutels
 from api.main import create_app
 
@@ -28,9 +31,16 @@ def test_sqlite_file_is_the_default_store(tmp_path: Path) -> None:
 
 def test_a_postgresql_url_selects_postgresql(tmp_path: Path) -> None:
     env = instellingen(tmp_path, database_url="postgresql://app:ge%40heim@db.intern:6432/inburgering", database_schema="sdd").eventsourcing_env()
-    assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert issubclass(resolve_topic(env["PERSISTENCE_MODULE"]), PostgresFactory)  # the library's, with our pool
     assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"], env["POSTGRES_USER"], env["POSTGRES_PASSWORD"]) == ("db.intern", "6432", "app", "ge@heim")
     assert (env["POSTGRES_DBNAME"], env["POSTGRES_SCHEMA"]) == ("inburgering", "sdd")
+
+
+def test_one_number_bounds_the_connections_of_a_process(tmp_path: Path) -> None:
+    env = instellingen(tmp_path, database_url="postgresql://app@db/x", database_verbindingen=12).eventsourcing_env()
+    assert (env["POSTGRES_POOL_SIZE"], env["POSTGRES_MAX_OVERFLOW"]) == ("0", str(12 - HULPVERBINDINGEN))
+    with pytest.raises(ValidationError):  # the event store needs two of its own
+        instellingen(tmp_path, database_verbindingen=HULPVERBINDINGEN + 1)
 
 
 def test_only_postgresql_urls_are_accepted(tmp_path: Path) -> None:

@@ -1,0 +1,141 @@
+"""Connections per process on PostgreSQL (issue 11): one number to size `max_connections` against, each
+connection visible by its process in pg_stat_activity, and a schema that is not there yet is created."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx2
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from psycopg import sql
+
+from adapters.settings import Settings
+from adapters.sqlverbinding import HULPVERBINDINGEN, maak_schema
+from adapters.tokens import maak_ontwikkeltoken
+from api.main import create_app
+from tests.builders import een_bsn, tvs_start
+from tests.conftest import POSTGRES_URL, _instellingen
+from tests.serverproces import Serverproces
+
+pytestmark = pytest.mark.postgres
+VERBINDINGEN = HULPVERBINDINGEN + 3  # small, so that a burst of requests presses against it
+
+
+class Teller:
+    """Counts, as often as it can while it runs, this process's connections in pg_stat_activity."""
+
+    def __init__(self, applicatienaam: str) -> None:
+        self.applicatienaam, self.hoogste, self.metingen = applicatienaam, 0, 0
+        self._verbinding = psycopg.connect(POSTGRES_URL, autocommit=True)
+        self._klaar = threading.Event()
+        self._draad = threading.Thread(target=self._tel)
+
+    def nu(self) -> int:
+        rij = self._verbinding.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", (self.applicatienaam,)
+        ).fetchone()
+        return int(rij[0]) if rij else 0
+
+    def _tel(self) -> None:
+        while not self._klaar.is_set():
+            self.hoogste = max(self.hoogste, self.nu())
+            self.metingen += 1
+
+    def __enter__(self) -> Teller:
+        self._draad.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._klaar.set()
+        self._draad.join()
+        self._verbinding.close()
+
+
+def test_a_burst_of_requests_never_takes_more_connections_than_the_setting(
+    tmp_path: Path, postgres_schemas: object
+) -> None:
+    instellingen = _instellingen(tmp_path, database_url=POSTGRES_URL, database_schema=postgres_schemas(),  # type: ignore[operator]
+                                 database_verbindingen=VERBINDINGEN)
+    regisseur = {"Authorization": f"Bearer {maak_ontwikkeltoken(instellingen, rol='regisseur', gemeenten=['0505'])}"}
+    duo = {"Authorization": f"Bearer {maak_ontwikkeltoken(instellingen, rol='duo', gemeenten=[])}"}
+    verzoeken = [("POST", "/api/v1/trajecten", regisseur, tvs_start(een_bsn())) for _ in range(60)]
+    verzoeken += [("GET", "/api/v1/trajecten", regisseur, None)] * 50
+    verzoeken += [("GET", "/api/v1/gebeurtenissen", duo, None)] * 50
+    verzoeken += [("GET", "/api/v1/signaleringen", regisseur, None)] * 40
+
+    with Serverproces(instellingen) as server, httpx2.Client(base_url=server.basis, timeout=60) as http:
+        assert server.proces is not None
+        teller = Teller(f"inburgering/{server.proces.pid}")  # one worker: the server process itself serves
+        stil = teller.nu()
+
+        def stuur(verzoek: tuple[str, str, dict[str, str], object]) -> int:
+            methode, pad, kop, inhoud = verzoek
+            return http.request(methode, pad, headers=kop, json=inhoud).status_code
+
+        with teller, ThreadPoolExecutor(max_workers=50) as verzenders:
+            statussen = list(verzenders.map(stuur, verzoeken))
+
+    print(f"{stil} verbindingen stil, hoogstens {teller.hoogste} tijdens {len(verzoeken)} verzoeken "
+          f"({teller.metingen} metingen); statussen {sorted(set(statussen))}")
+    # Served; a 503 would be the designed answer if a request waited 5 s for a connection on a loaded machine.
+    assert 201 in statussen and set(statussen) <= {200, 201, 503}, sorted(set(statussen))
+    assert stil <= 2  # at most the one each pool opened at the start; an idle minute closes those too
+    assert 2 < teller.hoogste <= VERBINDINGEN  # seen (by name), used beyond the idle ones, never more
+
+
+@pytest.fixture
+def nieuw_schema() -> Iterator[str]:
+    schema = f"nieuw_{uuid.uuid4().hex[:8]}"
+    yield schema
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as verbinding:
+        verbinding.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+def _bestaat(schema: str) -> bool:
+    with psycopg.connect(POSTGRES_URL) as verbinding:
+        return verbinding.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone() is not None
+
+
+def test_maak_schema_creates_a_missing_schema_and_leaves_an_existing_one(nieuw_schema: str) -> None:
+    assert not _bestaat(nieuw_schema)
+    maak_schema(POSTGRES_URL, nieuw_schema)
+    assert _bestaat(nieuw_schema)
+    maak_schema(POSTGRES_URL, nieuw_schema)  # again: nothing to do, no error
+
+
+def test_the_app_starts_on_a_schema_that_does_not_exist_yet_when_it_creates_its_tables(
+    tmp_path: Path, nieuw_schema: str
+) -> None:
+    instellingen: Settings = _instellingen(tmp_path, database_url=POSTGRES_URL, database_schema=nieuw_schema, maak_tabellen=True)
+    with TestClient(create_app(instellingen), raise_server_exceptions=False) as api:
+        assert api.get("/api/v1/health/ready").status_code == 200
+    assert _bestaat(nieuw_schema)
+
+
+
+def test_a_read_that_finds_every_connection_taken_gives_up_within_seconds(tmp_path: Path, nieuw_schema: str) -> None:
+    from adapters.bootstrap import bouw_applicatie
+    from adapters.clock import SysteemKlok
+    from eventsourcing.persistence import OperationalError
+
+    instellingen = _instellingen(tmp_path, database_url=POSTGRES_URL, database_schema=nieuw_schema, database_verbindingen=VERBINDINGEN)
+    app = bouw_applicatie(instellingen, SysteemKlok())
+    pool = app.recorder.datastore.pool  # type: ignore[attr-defined]
+    bezet = [pool.getconn() for _ in range(VERBINDINGEN - HULPVERBINDINGEN)]  # every connection the event store has
+    try:
+        begin = time.monotonic()
+        # The library retries a read ten times, each waiting for a connection: 50 s before the client heard.
+        with pytest.raises(OperationalError):
+            app.recorder.select_notifications(start=0, limit=10)
+        assert time.monotonic() - begin < 15
+    finally:
+        for verbinding in bezet:
+            pool.putconn(verbinding)
+        app.close()
