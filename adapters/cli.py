@@ -93,7 +93,8 @@ def _projector() -> Iterator[Projector]:
 def herbouw(
     leesmodel: Annotated[str | None, typer.Option(help="Alleen dit leesmodel (trajectenlijst of signaleringen)")] = None,
 ) -> None:
-    """Bouw een of alle leesmodellen opnieuw op vanaf de eerste gebeurtenis."""
+    """Bouw een of alle leesmodellen opnieuw op vanaf de eerste gebeurtenis. Exitcode 1 wanneer een leesmodel
+    stopt bij een gebeurtenis die het niet kan verwerken; de positie en de fout worden genoemd."""
     with _projector() as projector, Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=Console(stderr=True)
     ) as voortgang:
@@ -105,7 +106,14 @@ def herbouw(
             voortgang.update(taken[naam], completed=positie, total=kop)
 
         gelezen = projector.herbouw(leesmodel, meld)
-    Console(stderr=True).print(f"[green]Herbouwd:[/green] {gelezen} gebeurtenissen verwerkt.")
+        storingen = {n: s for n, s in projector.opslag.storingen().items() if leesmodel in (None, n)}
+    console = Console(stderr=True, highlight=False)
+    if storingen:
+        console.print(f"[red]Niet af:[/red] {gelezen} gebeurtenissen verwerkt; gestopt bij een gebeurtenis die niet te verwerken is.")
+        for naam, storing in storingen.items():
+            console.print(f"{naam}: gestopt bij de gebeurtenis op positie {storing.positie}: {storing.fout}", markup=False)
+        raise typer.Exit(1)
+    console.print(f"[green]Herbouwd:[/green] {gelezen} gebeurtenissen verwerkt.")
 
 
 @cli.command()
@@ -193,7 +201,8 @@ def verwijder_na_bewaartermijn(
 @cli.command()
 def replay() -> None:
     """Bouw alle leesmodellen opnieuw op uit de gebeurtenissen in een kladopslag en vergelijk ze met de
-    live leesmodellen. Exitcode 0: gelijk; 1: verschillend; 2: het log bleef bewegen, probeer het opnieuw."""
+    live leesmodellen. Exitcode 0: gelijk; 1: verschillend; 2: het log bleef bewegen, probeer het opnieuw;
+    3: een leesmodel (replay of live) staat stil bij een gebeurtenis die het niet kan verwerken."""
     console = Console(stderr=True)
     with _omgeving() as (app, opslag), Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
@@ -211,6 +220,10 @@ def replay() -> None:
         uit.print("Verschil tussen de live leesmodellen en de replay (live -> replay):")
         uit.print(verschil.tekst())
         raise typer.Exit(1)
+    if verschil.gestoord:
+        uit.print(verschil.tekst())
+        console.print("[red]Een leesmodel staat stil[/red] bij een gebeurtenis die het niet kan verwerken (zie de positie hierboven).")
+        raise typer.Exit(3)
     if verschil.niet_vergeleken:
         uit.print(verschil.tekst())
         console.print("[yellow]Het log bleef bewegen:[/yellow] niet alles kon op dezelfde positie worden vergeleken. Probeer het opnieuw.")

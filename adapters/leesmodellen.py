@@ -1,4 +1,9 @@
-"""The read models' tables, on SQLite or PostgreSQL, with each write and its tracking in one transaction."""
+"""The read models' tables, on SQLite or PostgreSQL, with each write and its tracking in one transaction.
+
+Every text value written, in a column or inside the JSON document, and every text filter goes through
+`opslagbaar` (adapters/opslagtekst.py): a NUL or lone surrogate that an event may hold reads as U+FFFD,
+on both stores alike, instead of failing the write on PostgreSQL and with it every list read.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,20 @@ import json
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from adapters.opslagtekst import opslagbaar
 from adapters.sqlverbinding import PostgresVerbinding, SqliteVerbinding, Verbinding
-from projections.projector import PositieVerouderdError
+from projections.projector import PositieVerouderdError, Storing
 from projections.signaleringen import SignaleringRij
 from projections.trajectenlijst import TrajectRij
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS {s}leesmodel_tracking (projectie TEXT PRIMARY KEY, positie BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}leesmodel_storingen (
+    projectie TEXT PRIMARY KEY, positie BIGINT NOT NULL, tijdstip TEXT NOT NULL, fout TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}leesmodel_trajecten (
     traject_id TEXT PRIMARY KEY, gemeente TEXT NOT NULL, doelgroep TEXT NOT NULL, leerroute TEXT,
     status TEXT NOT NULL, regisseur TEXT, startdatum TEXT NOT NULL, eerstvolgende_deadline TEXT,
@@ -29,6 +38,14 @@ CREATE INDEX IF NOT EXISTS leesmodel_signaleringen_werklijst ON {s}leesmodel_sig
 TABELLEN = {"trajectenlijst": "leesmodel_trajecten", "signaleringen": "leesmodel_signaleringen"}
 TRAJECT_KOLOMMEN = ("traject_id", "gemeente", "doelgroep", "leerroute", "status", "regisseur", "startdatum", "eerstvolgende_deadline", "document")
 SIGNALERING_KOLOMMEN = ("traject_id", "soort", "zaaknummer", "gemeente", "regisseur", "uiterlijk", "grondslag")
+FOUTLENGTE = 300  # characters of an error kept with a storing
+
+
+def foutmelding(fout: BaseException) -> str:
+    """The error's type and the first line of its message. PostgreSQL puts the refused row in the lines
+    after it (DETAIL: Failing row contains ...), which is personal data and stays out."""
+    regels = str(fout).strip().splitlines()
+    return opslagbaar(f"{type(fout).__name__}: {regels[0] if regels else ''}"[:FOUTLENGTE])
 
 
 class SqlLeesmodelopslag:
@@ -64,6 +81,22 @@ class SqlLeesmodelopslag:
         cursor.execute(self._sql("UPDATE {s}leesmodel_tracking SET positie = %s WHERE projectie = %s AND positie = %s"), (tot, naam, van))
         if cursor.rowcount != 1:
             raise PositieVerouderdError(f"{naam} staat niet meer op {van}")
+        cursor.execute(self._sql("DELETE FROM {s}leesmodel_storingen WHERE projectie = %s AND positie <= %s"), (naam, tot))
+
+    def meld_storing(self, naam: str, positie: int, tijdstip: datetime, fout: Exception) -> None:
+        """Record that this read model stopped at the event at `positie`; a later write past it clears it."""
+        with self._transactie() as cursor:
+            cursor.execute(
+                self._sql("INSERT INTO {s}leesmodel_storingen (projectie, positie, tijdstip, fout) VALUES (%s, %s, %s, %s) "
+                          "ON CONFLICT (projectie) DO UPDATE SET positie = excluded.positie, tijdstip = excluded.tijdstip, "
+                          "fout = excluded.fout"),
+                (naam, positie, tijdstip.isoformat(), foutmelding(fout)),
+            )
+
+    def storingen(self) -> dict[str, Storing]:
+        with self._transactie(schrijven=False) as cursor:
+            cursor.execute(self._sql("SELECT projectie, positie, tijdstip, fout FROM {s}leesmodel_storingen"))
+            return {naam: Storing(int(positie), datetime.fromisoformat(tijdstip), fout) for naam, positie, tijdstip, fout in cursor.fetchall()}
 
     def schrijf_trajecten(self, van: int, tot: int, rijen: dict[str, TrajectRij]) -> None:
         kolommen = ", ".join(TRAJECT_KOLOMMEN)
@@ -73,7 +106,8 @@ class SqlLeesmodelopslag:
         with self._transactie() as cursor:
             self._volg(cursor, "trajectenlijst", van, tot)
             for rij in rijen.values():
-                waarden = asdict(rij) | {"document": json.dumps(rij.document, sort_keys=True)}
+                waarden = opslagbaar(asdict(rij))
+                waarden["document"] = json.dumps(waarden["document"], sort_keys=True)
                 cursor.execute(sql, tuple(waarden[k] for k in TRAJECT_KOLOMMEN))
 
     def schrijf_signaleringen(self, van: int, tot: int, rijen: dict[str, list[SignaleringRij]]) -> None:
@@ -84,13 +118,14 @@ class SqlLeesmodelopslag:
             for traject_id, signaleringen in rijen.items():
                 cursor.execute(self._sql("DELETE FROM {s}leesmodel_signaleringen WHERE traject_id = %s"), (traject_id,))
                 for rij in signaleringen:
-                    waarden = asdict(rij)
+                    waarden = opslagbaar(asdict(rij))
                     cursor.execute(invoegen, tuple(waarden[k] for k in SIGNALERING_KOLOMMEN))
 
     def wis(self, naam: str) -> None:
         with self._transactie() as cursor:
             cursor.execute(self._sql(f"DELETE FROM {{s}}{TABELLEN[naam]}"))
             cursor.execute(self._sql("DELETE FROM {s}leesmodel_tracking WHERE projectie = %s"), (naam,))
+            cursor.execute(self._sql("DELETE FROM {s}leesmodel_storingen WHERE projectie = %s"), (naam,))
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -102,13 +137,13 @@ class SqlLeesmodelopslag:
         waar, parameters = self._binnen(gemeenten)
         for kolom, waarde in sorted(filters.items()):
             waar.append(f"{kolom} = %s")
-            parameters.append(waarde)
+            parameters.append(opslagbaar(waarde))  # matches what was stored in its place
         if deadline_tot is not None:
             waar.append("eerstvolgende_deadline <= %s")
             parameters.append(deadline_tot)
         if na is not None:
             waar.append("(startdatum > %s OR (startdatum = %s AND traject_id > %s))")
-            parameters += [na[0], na[0], na[1]]
+            parameters += opslagbaar([na[0], na[0], na[1]])
         sql = self._sql(f"SELECT document FROM {{s}}leesmodel_trajecten WHERE {' AND '.join(waar)} "
                         "ORDER BY startdatum, traject_id LIMIT %s")
         with self._transactie(schrijven=False) as cursor:
@@ -123,7 +158,7 @@ class SqlLeesmodelopslag:
         waar, parameters = self._binnen(gemeenten)
         if regisseur is not None:
             waar.append("regisseur = %s")
-            parameters.append(regisseur)
+            parameters.append(opslagbaar(regisseur))  # matches what was stored in its place
         if van is not None:
             waar.append("uiterlijk >= %s")
             parameters.append(van)
@@ -132,7 +167,7 @@ class SqlLeesmodelopslag:
             parameters.append(tot)
         if na is not None:
             waar.append("(uiterlijk, traject_id, soort, zaaknummer) > (%s, %s, %s, %s)")
-            parameters += list(na)
+            parameters += opslagbaar(list(na))
         sql = self._sql(f"SELECT {', '.join(SIGNALERING_KOLOMMEN)} FROM {{s}}leesmodel_signaleringen WHERE {' AND '.join(waar)} "
                         "ORDER BY uiterlijk, traject_id, soort, zaaknummer LIMIT %s")
         with self._transactie(schrijven=False) as cursor:
@@ -147,7 +182,7 @@ class SqlLeesmodelopslag:
 
     def documenten(self, gemeente: str) -> list[dict[str, Any]]:
         with self._transactie(schrijven=False) as cursor:
-            cursor.execute(self._sql("SELECT document FROM {s}leesmodel_trajecten WHERE gemeente = %s ORDER BY traject_id"), (gemeente,))
+            cursor.execute(self._sql("SELECT document FROM {s}leesmodel_trajecten WHERE gemeente = %s ORDER BY traject_id"), (opslagbaar(gemeente),))
             return [json.loads(rij[0]) for rij in cursor.fetchall()]
 
     def inhoud(self) -> dict[str, list[tuple[Any, ...]]]:
@@ -163,7 +198,7 @@ class SqlLeesmodelopslag:
     def _binnen(gemeenten: Sequence[str]) -> tuple[list[str], list[Any]]:
         if not gemeenten:
             return ["1 = 0"], []
-        return [f"gemeente IN ({', '.join(['%s'] * len(gemeenten))})"], list(gemeenten)
+        return [f"gemeente IN ({', '.join(['%s'] * len(gemeenten))})"], opslagbaar(list(gemeenten))
 
 
 class SqliteLeesmodelopslag(SqlLeesmodelopslag):

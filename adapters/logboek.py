@@ -8,6 +8,10 @@ joined on the request's operation id (`parent_operation_id` of its LDV records).
 The person is the BSN encrypted under the trajectory's long-term data key, so forgetting the person
 (destroying that key) makes the log's reference to them unreadable too, while the record of the
 processing itself remains.
+
+Every request is recorded, also a rejected or odd one: each text value goes through `opslagbaar`
+(adapters/opslagtekst.py) on its way in, so a NUL or a lone surrogate in a path, a route name or a
+token's claims reads as U+FFFD instead of failing the insert on PostgreSQL and losing the record.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from adapters.opslagtekst import opslagbaar
 from adapters.sleutelkluis import Sleutelkluis, SleutelVernietigdError
 from adapters.sqlverbinding import Verbinding
 from domain.persoonsgegevens import LANG
@@ -92,9 +97,9 @@ class Logboek:
         audit = (verzoek.operation_id, verzoek.trace_id, verzoek.start, verzoek.gebruiker, verzoek.rol,
                  ",".join(verzoek.gemeenten), verzoek.actie, verzoek.object, verzoek.http_status, verzoek.oorsprong)
         with self._verbinding.transactie() as cursor:
-            cursor.execute(self._invoegen("inburgering_auditlog", AUDIT_KOLOMMEN), audit)
+            cursor.execute(self._invoegen("inburgering_auditlog", AUDIT_KOLOMMEN), opslagbaar(audit))
             for rij in ldv:
-                cursor.execute(self._invoegen("inburgering_dataverwerkingen", LDV_KOLOMMEN), rij)
+                cursor.execute(self._invoegen("inburgering_dataverwerkingen", LDV_KOLOMMEN), opslagbaar(rij))
 
     def _attributen(self, verwerking: Dataverwerking, verzoek: Verzoek) -> dict[str, Any]:
         attributen: dict[str, Any] = {

@@ -2,7 +2,9 @@
 
 The scratch store is a temporary SQLite file or a PostgreSQL schema of its own, removed afterwards
 whatever happens. Read models are compared only at equal positions in the log; when the log keeps
-moving the outcome says so instead of reporting differences that are only lag.
+moving the outcome says so instead of reporting differences that are only lag. An event that a read
+model cannot take stops that read model (projections/projector.py): the outcome names it with its
+position, in the replay and in the live read models, instead of ending in a traceback.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from adapters.leesmodellen import (
 )
 from adapters.settings import Settings
 from domain.application import Inburgering
-from projections.projector import Projector, Voortgang
+from projections.projector import Projector, Storing, Voortgang
 
 # Per table: its columns in `inhoud()` order (SELECT *, so the CREATE TABLE order) and how many of
 # the first ones form the key (the ORDER BY of `inhoud()`).
@@ -71,10 +73,17 @@ class Verschil:
     posities: dict[str, int]
     tabellen: dict[str, Tabelverschil]
     niet_vergeleken: dict[str, tuple[int, int]]
+    storingen: dict[str, Storing] = field(default_factory=dict)  # where the replay stopped, per read model
+    live_storingen: dict[str, Storing] = field(default_factory=dict)  # where the live one stopped
 
     @property
     def gelijk(self) -> bool:
-        return not self.niet_vergeleken and all(t.leeg for t in self.tabellen.values())
+        return not (self.niet_vergeleken or self.gestoord) and all(t.leeg for t in self.tabellen.values())
+
+    @property
+    def gestoord(self) -> bool:
+        """A read model, replayed or live, stopped at an event it could not take."""
+        return bool(self.storingen or self.live_storingen)
 
     @property
     def verschilt(self) -> bool:
@@ -104,7 +113,11 @@ class Verschil:
             if meer := sum(max(0, len(r) - max_regels) for r in (verschil.anders, verschil.alleen_live, verschil.alleen_replay)):
                 regels.append(f"  ... en nog {meer} rij(en)")
         for naam, (live, replay) in self.niet_vergeleken.items():
-            regels.append(f"{naam}: niet vergeleken, het log bewoog (live op {live}, replay op {replay})")
+            reden = "het live leesmodel staat stil" if naam in self.live_storingen else "het log bewoog"
+            regels.append(f"{naam}: niet vergeleken, {reden} (live op {live}, replay op {replay})")
+        for waar, storingen in (("replay", self.storingen), ("live", self.live_storingen)):
+            for naam, storing in storingen.items():
+                regels.append(f"{naam} ({waar}): gestopt bij de gebeurtenis op positie {storing.positie}: {storing.fout}")
         return "\n".join(regels)
 
 
@@ -145,7 +158,9 @@ def vergelijk_met_replay(
             if not open_:
                 break
         posities = {n: klad.positie(n) for n in replay.projecties if n not in open_}
-    return Verschil(klad=naam, posities=posities, tabellen=tabellen, niet_vergeleken=open_)
+        storingen = klad.storingen()
+    return Verschil(klad=naam, posities=posities, tabellen=tabellen, niet_vergeleken=open_,
+                    storingen=storingen, live_storingen=live.storingen())
 
 
 def vergelijk_tabel(tabel: str, live: list[tuple[Any, ...]], replay: list[tuple[Any, ...]]) -> Tabelverschil:

@@ -25,7 +25,7 @@ from domain.waarden import Rol
 
 log = logging.getLogger("inburgering.logboek")
 TRACEPARENT = re.compile(r"^00-(?!0{32})([0-9a-f]{32})-(?!0{16})([0-9a-f]{16})-[0-9a-f]{2}$")
-NIET_GELOGD = ("/health", "/openapi.json", "/docs")
+NIET_GELOGD = ("/health", "/health/ready", "/openapi.json", "/docs")
 INTAKE_EN_PIP = {"coa-overdrachten", "kennisgevingen", "huisvestingen", "intake-oproepen", "kennismakingsgesprekken",
                  "leerbaarheidstoetsen", "leerbaarheidstoets-ontheffingen", "brede-intakes", "intakes-in-afwezigheid",
                  "welkomstprogrammas", "pip-vaststellingen", "pip-wijzigingen", "leerroute-wijzigingen", "afschalingen"}
@@ -69,6 +69,14 @@ def activiteit(rol: Rol | None, pad: str) -> register.Verwerkingsactiviteit:
     return register.BREDE_INTAKE_EN_PIP if onderdeel in INTAKE_EN_PIP else register.TRAJECTREGIE
 
 
+def _uuid(waarde: object) -> UUID | None:
+    """The path's trajectory id; None when it is none, so an odd path still gets its record."""
+    try:
+        return UUID(str(waarde)) if waarde is not None else None
+    except ValueError:
+        return None
+
+
 async def leg_vast(request: Request, response: Response, trace: Tracecontext, start: datetime) -> None:
     """Write the request's audit row and LDV records (in a worker thread: the stores are synchronous)."""
     pad = request.url.path
@@ -76,9 +84,9 @@ async def leg_vast(request: Request, response: Response, trace: Tracecontext, st
         return
     actor: Actor | None = getattr(request.state, "actor", None)
     betrokkenen = set(request.state.betrokkenen)
-    traject_id = request.path_params.get("trajectId")
+    traject_id = _uuid(request.path_params.get("trajectId"))
     if traject_id is not None and actor is not None and response.status_code not in (400, 401, 403, 404, 413, 415, 422):
-        betrokkenen.add(UUID(str(traject_id)))  # loaded and judged, even if a rule then refused the command
+        betrokkenen.add(traject_id)  # loaded and judged, even if a rule then refused the command
     rol = actor.rol if actor else None
     verwerkingen = [
         Dataverwerking(secrets.token_hex(8), traject, activiteit(rol, pad)) for traject in sorted(betrokkenen)

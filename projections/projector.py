@@ -4,15 +4,25 @@ Each read model has its own position (tracking) that its store writes in the sam
 its rows, and only if the position is still the one this batch started from. So a batch is applied
 once, a restart resumes where the last committed batch ended, and two processes that project at the
 same time cannot both apply a batch: the loser rolls back and continues from the winner's position.
+
+An event that a read model cannot take (any error while computing or writing its rows) must not stop
+every reader: the read model stops just before it, the store records a `Storing` (the event's position,
+when, and the error), and readers keep getting the last committed state with its lag. Every later
+round tries that event again, so a cause that is fixed heals on its own; the other read models go on.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
+
+from eventsourcing.persistence import Notification
 
 from domain.application import Inburgering
 from domain.traject import Inburgeringstraject
@@ -21,19 +31,45 @@ from projections.trajectenlijst import Trajectenlijst, TrajectRij
 
 TRAJECT_TOPIC = "Inburgeringstraject."
 BATCH = 500  # notifications per transaction: larger batches were slower (shared/eventsourcing.md §4)
+log = logging.getLogger("inburgering.projecties")
 
 
 class PositieVerouderdError(Exception):
     """Another process advanced this read model first; its batch stands, ours is rolled back."""
 
 
+@dataclass(frozen=True)
+class Storing:
+    """Where a read model stopped: the event it could not take, when, and the error (type and message)."""
+
+    positie: int
+    tijdstip: datetime
+    fout: str
+
+
+@dataclass(frozen=True)
+class Stand:
+    """A read model's position against the head of the log, and why it stopped, if it did."""
+
+    positie: int
+    kop: int
+    storing: Storing | None
+
+    @property
+    def achterstand(self) -> int:
+        return max(0, self.kop - self.positie)
+
+
 class Leesmodelopslag(Protocol):
-    """Where the read models live (SQLite or PostgreSQL); each write also moves the position."""
+    """Where the read models live (SQLite or PostgreSQL); each write also moves the position and clears
+    a storing it got past."""
 
     def positie(self, naam: str) -> int: ...
     def schrijf_trajecten(self, van: int, tot: int, rijen: dict[str, TrajectRij]) -> None: ...
     def schrijf_signaleringen(self, van: int, tot: int, rijen: dict[str, list[SignaleringRij]]) -> None: ...
     def wis(self, naam: str) -> None: ...
+    def meld_storing(self, naam: str, positie: int, tijdstip: datetime, fout: Exception) -> None: ...
+    def storingen(self) -> dict[str, Storing]: ...
 
 
 class Projectie(Protocol):
@@ -72,14 +108,22 @@ class Projector:
         self._slot = threading.Lock()  # one catch-up at a time in this process; other processes: see above
         self._trajecten: dict[str, OrderedDict[UUID, Inburgeringstraject]] = {n: OrderedDict() for n in self.projecties}
         self._cache_grootte = cache_grootte
+        self._gestopt: dict[str, int] = {}  # per read model the position of the event it last stopped at
 
     def kop(self) -> int:
         return self.app.recorder.max_notification_id() or 0
 
     def achterstand(self) -> dict[str, tuple[int, int]]:
         """Per read model: (its position, the head of the log)."""
-        kop = self.kop()
-        return {naam: (self.opslag.positie(naam), kop) for naam in self.projecties}
+        return {naam: (stand.positie, stand.kop) for naam, stand in self.stand().items()}
+
+    def stand(self) -> dict[str, Stand]:
+        kop, storingen = self.kop(), self.opslag.storingen()
+        return {naam: Stand(self.opslag.positie(naam), kop, storingen.get(naam)) for naam in self.projecties}
+
+    def achterstand_van(self, naam: str) -> int:
+        """How many positions of the log this read model has not processed yet."""
+        return max(0, self.kop() - self.opslag.positie(naam))
 
     def bij(self, naam: str | None = None, voortgang: Voortgang | None = None) -> int:
         """Process what is new; returns how many notifications were read."""
@@ -92,6 +136,7 @@ class Projector:
             for n in self._namen(naam):
                 self.opslag.wis(n)
                 self._trajecten[n].clear()
+                self._gestopt.pop(n, None)
             return sum(self._bij(n, voortgang) for n in self._namen(naam))
 
     def _namen(self, naam: str | None) -> list[str]:
@@ -100,25 +145,53 @@ class Projector:
         return [naam] if naam else list(self.projecties)
 
     def _bij(self, naam: str, voortgang: Voortgang | None) -> int:
-        projectie, gelezen = self.projecties[naam], 0
-        positie = self.opslag.positie(naam)
+        gelezen, positie = 0, self.opslag.positie(naam)
         kop = self.kop() if voortgang else 0
         while notificaties := self.app.recorder.select_notifications(start=positie, limit=BATCH, inclusive_of_start=False):
-            rijen: dict[str, Any] = {}
-            for notificatie in notificaties:
-                if notificatie.topic.startswith(TRAJECT_TOPIC):  # other aggregates share the log
-                    traject = self._na(naam, self.app.mapper.to_domain_event(notificatie))
-                    rijen[str(traject.id)] = projectie.bereken(traject)
-            tot = notificaties[-1].id
             try:
-                projectie.bewaar(self.opslag, positie, tot, rijen)
+                verwerkt = self._probeer(naam, positie, notificaties)
             except PositieVerouderdError:
                 positie = self.opslag.positie(naam)  # another process did this batch
                 continue
-            gelezen, positie = gelezen + len(notificaties), tot
-            if voortgang:
-                voortgang(naam, positie, max(kop, positie))
+            if verwerkt:
+                gelezen, positie = gelezen + verwerkt, notificaties[verwerkt - 1].id
+                if voortgang:
+                    voortgang(naam, positie, max(kop, positie))
+            if verwerkt < len(notificaties):
+                break  # stopped before the event after `positie`; its Storing says why
         return gelezen
+
+    def _probeer(self, naam: str, van: int, notificaties: Sequence[Notification]) -> int:
+        """Process a batch; returns how many notifications it processed, fewer when one failed (then recorded)."""
+        if self._gestopt.get(naam) != notificaties[0].id:  # else: straight to the event that failed last time
+            try:
+                self._verwerk(naam, van, notificaties)
+                return len(notificaties)
+            except PositieVerouderdError:
+                raise
+            except Exception:
+                pass  # which event? Each in a transaction of its own, below
+        for verwerkt, notificatie in enumerate(notificaties):
+            try:
+                self._verwerk(naam, van, [notificatie])
+            except PositieVerouderdError:
+                raise
+            except Exception as fout:
+                log.error("leesmodel %s gestopt bij positie %d: %s", naam, notificatie.id, type(fout).__name__)
+                self.opslag.meld_storing(naam, notificatie.id, self.app.klok.nu(), fout)
+                self._gestopt[naam] = notificatie.id
+                return verwerkt
+            van = notificatie.id
+            self._gestopt.pop(naam, None)
+        return len(notificaties)  # the batch failed as a whole, not on one event: go on
+
+    def _verwerk(self, naam: str, van: int, notificaties: Sequence[Notification]) -> None:
+        projectie, rijen = self.projecties[naam], dict[str, Any]()
+        for notificatie in notificaties:
+            if notificatie.topic.startswith(TRAJECT_TOPIC):  # other aggregates share the log
+                traject = self._na(naam, self.app.mapper.to_domain_event(notificatie))
+                rijen[str(traject.id)] = projectie.bereken(traject)
+        projectie.bewaar(self.opslag, van, notificaties[-1].id, rijen)
 
     def _na(self, naam: str, event: Any) -> Inburgeringstraject:
         """The trajectory as it was right after `event`, kept in memory to avoid replaying it every time."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
+from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
@@ -20,6 +22,7 @@ from domain.application import Actor
 from domain.beleid import beleid_op
 from domain.waarden import Doelgroep, Gemeente, Leerroute, Rol
 from projections import rapportages
+from projections.projector import Projector
 from projections.signaleringen import status_op
 
 router = APIRouter(tags=["leesmodellen"])
@@ -31,14 +34,30 @@ Cursor = Annotated[str | None, Query(max_length=500, pattern=r"^[A-Za-z0-9_-]+=*
 Peildatum = Annotated[IsoDatum | None, Query(description="De datum waartegen termijnen worden beoordeeld; standaard vandaag.")]
 
 
-def leesmodellen(request: Request) -> SqlLeesmodelopslag:
-    """The read models, brought up to the head of the log first when they run inside the API (read-your-writes)."""
-    if request.app.state.instellingen.projecties == "ingebed":
-        request.app.state.projector.bij()
-    return request.app.state.leesmodellen
+ACHTERSTAND = "Leesmodel-Achterstand"
+MET_ACHTERSTAND: dict[int | str, dict[str, Any]] = {200: {"headers": {ACHTERSTAND: {
+    "description": "Hoeveel posities van het gebeurtenissenlog het leesmodel achter dit antwoord nog niet heeft "
+                   "verwerkt; 0 is bij. Meer dan 0 kan even zo zijn, of het leesmodel staat stil bij een gebeurtenis "
+                   "die het niet kon verwerken (zie GET /projecties). Het antwoord toont de laatst verwerkte stand.",
+    "schema": {"type": "integer", "minimum": 0},
+}}}}
 
 
-Leesmodellen = Annotated[SqlLeesmodelopslag, Depends(leesmodellen)]
+def _leesmodel(naam: str) -> Callable[[Request, Response], SqlLeesmodelopslag]:
+    def leesmodellen(request: Request, response: Response) -> SqlLeesmodelopslag:
+        """The read models, brought up to the head of the log first when they run inside the API
+        (read-your-writes), and how far `naam` is behind: one that stopped at an event still answers."""
+        projector: Projector = request.app.state.projector
+        if request.app.state.instellingen.projecties == "ingebed":
+            projector.bij()
+        response.headers[ACHTERSTAND] = str(projector.achterstand_van(naam))
+        return request.app.state.leesmodellen
+
+    return leesmodellen
+
+
+Trajectenlijst = Annotated[SqlLeesmodelopslag, Depends(_leesmodel("trajectenlijst"))]
+Werklijst = Annotated[SqlLeesmodelopslag, Depends(_leesmodel("signaleringen"))]
 
 
 def _gemeenten(actor: Actor, gevraagd: Gemeente | None) -> list[str]:
@@ -70,17 +89,17 @@ def _volgende(request: Request, response: Response, rijen: list[Any], limiet: in
     return cursor
 
 
-@router.get("/trajecten")
+@router.get("/trajecten", responses=MET_ACHTERSTAND)
 def lijst_trajecten(
     request: Request,
     response: Response,
     actor: Lezer,
-    opslag: Leesmodellen,
+    opslag: Trajectenlijst,
     gemeente: Gemeente | None = None,
     doelgroep: Doelgroep | None = None,
     leerroute: Leerroute | None = None,
     status: schemas.TrajectStatus | None = None,
-    regisseur: Annotated[str | None, Query(max_length=200)] = None,
+    regisseur: Annotated[schemas.KorteTekst | None, Query()] = None,
     deadline_binnen_dagen: Annotated[int | None, Query(alias="deadlineBinnenDagen", ge=0, le=3650, description="Alleen trajecten met een open termijn binnen zoveel dagen na de peildatum (of verlopen).")] = None,
     peildatum: Peildatum = None,
     cursor: Cursor = None,
@@ -97,14 +116,14 @@ def lijst_trajecten(
     return schemas.TrajectenlijstPublic(trajecten=rijen, volgende=volgende)
 
 
-@router.get("/signaleringen")
+@router.get("/signaleringen", responses=MET_ACHTERSTAND)
 def lijst_signaleringen(
     request: Request,
     response: Response,
     actor: WerklijstLezer,
-    opslag: Leesmodellen,
+    opslag: Werklijst,
     gemeente: Gemeente | None = None,
-    regisseur: Annotated[str | None, Query(max_length=200)] = None,
+    regisseur: Annotated[schemas.KorteTekst | None, Query()] = None,
     status: Literal["op_tijd", "binnenkort", "verlopen"] | None = None,
     binnenkort_dagen: Annotated[int | None, Query(alias="binnenkortDagen", ge=0, le=365, description="Hoeveel dagen vooruit 'binnenkort' telt; standaard het beleid (14).")] = None,
     peildatum: Peildatum = None,
@@ -146,36 +165,41 @@ def _rapport_documenten(actor: Actor, opslag: SqlLeesmodelopslag, gemeente: Geme
     return opslag.documenten(_gemeenten(actor, gemeente)[0])
 
 
-@router.get("/rapportages/instroom")
-def rapportage_instroom(actor: RapportLezer, opslag: Leesmodellen, gemeente: Gemeente, jaar: Jaar) -> schemas.InstroomRapport:
+@router.get("/rapportages/instroom", responses=MET_ACHTERSTAND)
+def rapportage_instroom(actor: RapportLezer, opslag: Trajectenlijst, gemeente: Gemeente, jaar: Jaar) -> schemas.InstroomRapport:
     """Instroom per doelgroep in een gemeente en jaar."""
     return schemas.InstroomRapport.model_validate(rapportages.instroom(_rapport_documenten(actor, opslag, gemeente), jaar))
 
 
-@router.get("/rapportages/leerroutemix")
-def rapportage_leerroutemix(actor: RapportLezer, opslag: Leesmodellen, gemeente: Gemeente, jaar: Jaar) -> schemas.LeerroutemixRapport:
+@router.get("/rapportages/leerroutemix", responses=MET_ACHTERSTAND)
+def rapportage_leerroutemix(actor: RapportLezer, opslag: Trajectenlijst, gemeente: Gemeente, jaar: Jaar) -> schemas.LeerroutemixRapport:
     """De verdeling over de leerroutes naast de verwachting uit het beleidsplan."""
     return schemas.LeerroutemixRapport.model_validate(rapportages.leerroutemix(_rapport_documenten(actor, opslag, gemeente), jaar))
 
 
-@router.get("/rapportages/spuk")
-def rapportage_spuk(actor: RapportLezer, opslag: Leesmodellen, gemeente: Gemeente, jaar: Jaar) -> schemas.SpukRapport:
+@router.get("/rapportages/spuk", responses=MET_ACHTERSTAND)
+def rapportage_spuk(actor: RapportLezer, opslag: Trajectenlijst, gemeente: Gemeente, jaar: Jaar) -> schemas.SpukRapport:
     """De SPUK-realisatie per component uit de werkelijke volumes, naast de raming 2022."""
     return schemas.SpukRapport.model_validate(rapportages.spuk(_rapport_documenten(actor, opslag, gemeente), jaar, gemeente.value))
 
 
-@router.get("/rapportages/handhaving")
-def rapportage_handhaving(actor: RapportLezer, opslag: Leesmodellen, gemeente: Gemeente, jaar: Jaar) -> schemas.HandhavingRapport:
+@router.get("/rapportages/handhaving", responses=MET_ACHTERSTAND)
+def rapportage_handhaving(actor: RapportLezer, opslag: Trajectenlijst, gemeente: Gemeente, jaar: Jaar) -> schemas.HandhavingRapport:
     """Handhavingszaken per artikel en stap, met opgelegde bedragen en bezwaren."""
     return schemas.HandhavingRapport.model_validate(rapportages.handhaving(_rapport_documenten(actor, opslag, gemeente), jaar))
 
 
 @router.get("/projecties")
 def lijst_projecties(request: Request, actor: Beheer) -> schemas.ProjectiesPublic:
-    """Per leesmodel de verwerkte positie tegenover de kop van het gebeurtenissenlog."""
+    """Per leesmodel de verwerkte positie tegenover de kop van het gebeurtenissenlog, en de storing als
+    het stilstaat bij een gebeurtenis die het niet kon verwerken."""
+    projector: Projector = request.app.state.projector
     return schemas.ProjectiesPublic(
         projecties=[
-            schemas.ProjectiePublic(naam=naam, positie=positie, kop=kop, achterstand=kop - positie)
-            for naam, (positie, kop) in request.app.state.projector.achterstand().items()
+            schemas.ProjectiePublic(
+                naam=naam, positie=stand.positie, kop=stand.kop, achterstand=stand.achterstand,
+                storing=schemas.ProjectieStoringPublic(**asdict(stand.storing)) if stand.storing else None,
+            )
+            for naam, stand in projector.stand().items()
         ]
     )

@@ -1,0 +1,30 @@
+"""Text our own tables can hold: the one rule for the read models and the access and audit logs.
+
+The events keep whatever was recorded, but PostgreSQL text cannot hold U+0000, and neither store can
+encode a lone surrogate (U+D800-U+DFFF) as UTF-8, which a Python string (JSON "\\ud800") can carry.
+Each such code point is written as U+FFFD, the Unicode replacement character, on both stores alike,
+so SQLite, PostgreSQL and a replay hold the same rows. Every other character, control characters
+included, is kept as recorded. Lossy on purpose: an escape would be ambiguous with text that
+happens to look like one, and what is replaced is still in the event.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+VERVANGING = "\ufffd"
+_NIET_OPSLAGBAAR = re.compile("[\x00\ud800-\udfff]")
+
+
+def opslagbaar(waarde: Any) -> Any:
+    """The value with every string in it (also in dicts, their keys, lists and tuples) made storable."""
+    if isinstance(waarde, str):
+        return _NIET_OPSLAGBAAR.sub(VERVANGING, waarde)
+    if isinstance(waarde, dict):
+        return {opslagbaar(k): opslagbaar(v) for k, v in waarde.items()}
+    if isinstance(waarde, list):
+        return [opslagbaar(v) for v in waarde]
+    if isinstance(waarde, tuple):
+        return tuple(opslagbaar(v) for v in waarde)
+    return waarde
