@@ -1,12 +1,16 @@
-"""Transport hardening: security headers and the body size limit, before a request reaches a route.
+"""Transport hardening: security headers, the body size limit and UTF-8, before a request reaches a route.
 
-A plain ASGI middleware, so that its refusal (413) is problem+json like every other error and no
-route ever sees a body it should not. The content type is checked after routing (`alleen_json`),
-so that a method a path does not have stays 405.
+A plain ASGI middleware, so that its refusals (413, and 400/415 for a JSON body that is not UTF-8) are
+problem+json like every other error and no route ever sees a body it should not. The encoding is checked
+here because the framework parses JSON before any dependency runs, and Python's json guesses UTF-16 and
+UTF-32. The content type is checked after routing (`alleen_json`), so that a method a path does not have
+stays 405.
 """
 
 from __future__ import annotations
 
+import codecs
+import email.message
 import json
 
 from fastapi import Request
@@ -75,6 +79,9 @@ class Poortwachter:
             delen.append(deel)
             meer = bericht.get("more_body", False)
         lichaam = b"".join(delen)
+        if fout := _niet_utf8(kop.get("content-type", ""), lichaam):
+            await _probleem(scope, send, *fout)
+            return
         afgeleverd = False
 
         async def opnieuw() -> Message:
@@ -104,6 +111,24 @@ class Poortwachter:
             await send(bericht)
 
         return verzend
+
+
+def _niet_utf8(content_type: str, lichaam: bytes) -> tuple[int, str, str, str] | None:
+    """JSON on the wire is UTF-8 (RFC 8259 8.1): another declared charset is 415; bytes that are not UTF-8,
+    or that json would take for UTF-16/32 (a byte order mark, NUL bytes), are 400, never decoded by a guess."""
+    if not is_json(content_type):
+        return None
+    soort = email.message.Message()
+    soort["content-type"] = content_type
+    if (tekenset := soort.get_content_charset()) not in (None, "utf-8", "utf8"):
+        return 415, "tekenset-niet-ondersteund", "Alleen UTF-8.", f"Stuur JSON in UTF-8, niet in {tekenset}."
+    try:
+        lichaam.decode("utf-8")
+    except UnicodeDecodeError as fout:
+        return 400, "ongeldige-codering", "Geen UTF-8.", f"Byte {fout.start + 1} van de inhoud is geen geldige UTF-8."
+    if lichaam.startswith(codecs.BOM_UTF8) or b"\x00" in lichaam:
+        return 400, "ongeldige-codering", "Geen UTF-8.", "Stuur JSON in UTF-8 zonder byte order mark en zonder NUL-bytes."
+    return None
 
 
 async def _probleem(scope: Scope, send: Send, status: int, code: str, titel: str, detail: str) -> None:

@@ -7,8 +7,9 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Header, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
@@ -24,10 +25,11 @@ from api.beveiliging import Poortwachter, alleen_json
 from api.logboek import leg_vast, tracecontext
 from api.openapi import API_VERSIE, BASISPAD, bouw_openapi
 from api.routers import controle, handhaving, health, leesmodellen, trajecten
+from api.schemas import UUID_PATROON, CorrelatieId
 from domain.application import Klok
 from projections.projector import Projector
 
-CORRELATIE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+CORRELATIE_ID = re.compile(UUID_PATROON)
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -49,6 +51,21 @@ def alleen_bekende_parameters(request: Request) -> None:
         raise problems.ProbleemError(
             400, "onbekende-parameter", "Onbekende queryparameter.", f"Onbekend: {', '.join(repr(p) for p in onbekend)}."
         )
+
+
+def correlatie_id(
+    _: Annotated[
+        CorrelatieId | None,
+        Header(
+            alias="X-Correlation-ID",
+            description="Een UUID die dit verzoek verbindt met de feiten die het vastlegt; zonder kiest de API er een. "
+            "Alleen een UUID, want de id wordt bij elk feit bewaard, ook na verwijdering van de persoonsgegevens.",
+        ),
+    ] = None,
+) -> None:
+    """A correlation id is stored with every fact and outlives forgetting: anything but an identifier is a 400.
+
+    The middleware takes a valid one (or makes one) before routing; this declares and checks the header."""
 
 
 def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -> FastAPI:
@@ -84,7 +101,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         redoc_url=None,
         openapi_url=f"{BASISPAD}/openapi.json",
         generate_unique_id_function=_operation_id,
-        dependencies=[Depends(alleen_bekende_parameters), Depends(alleen_json)],
+        dependencies=[Depends(alleen_bekende_parameters), Depends(alleen_json), Depends(correlatie_id)],
     )
     app.state.instellingen = instellingen
     app.state.klok = klok
@@ -100,7 +117,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
     @app.middleware("http")
     async def kopregels(request: Request, volgende: Callable[[Request], Awaitable[Response]]) -> Response:
         gevraagd = request.headers.get("X-Correlation-ID", "")
-        request.state.correlatie_id = gevraagd if CORRELATIE_ID.match(gevraagd) else str(uuid.uuid4())
+        request.state.correlatie_id = gevraagd if CORRELATIE_ID.fullmatch(gevraagd) else str(uuid.uuid4())
         request.state.trace = trace = tracecontext(request.headers.get("traceparent"))
         request.state.betrokkenen = set()
         begin = datetime.now(UTC)
@@ -128,7 +145,8 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         allow_methods=["GET", "POST"],
         allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Correlation-ID",
                        "X-Audit-Toelichting", "traceparent"],
-        expose_headers=["API-Version", "ETag", "Location", "Link", "X-Correlation-ID", "Idempotent-Replayed", "traceparent"],
+        expose_headers=["API-Version", "ETag", "Location", "Link", "X-Correlation-ID", "Idempotent-Replayed", "traceparent",
+                        "Leesmodel-Achterstand"],
         max_age=600,
     )
     return app

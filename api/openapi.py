@@ -13,6 +13,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from api.schemas import EEN_REGEL
+
 API_VERSIE = "1.0.0"
 BASISPAD = "/api/v1"
 DOCUMENT = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
@@ -65,7 +67,7 @@ TOELICHTING_PARAMETER = {
     "in": "header",
     "required": False,
     "description": "Waarom deze handeling: komt in de audittrail (`toelichting`), versleuteld als persoonsgegeven.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": "^[^\\u0000-\\u001f\\u007f]+$"},
+    "schema": {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": EEN_REGEL},  # checked in api/auth.py
 }
 TRACEPARENT_HEADER = {
     "description": "W3C Trace Context: de trace van het verzoek (of een nieuwe) met de operatie van deze API.",

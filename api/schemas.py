@@ -5,16 +5,19 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema, model_validator
 from pydantic.alias_generators import to_camel
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 from stdnum.nl import bsn as bsn_nummer
+from typing_extensions import TypedDict
 
 from domain import commandos
 from domain.persoonsgegevens import Bewaarklasse, GrondVerwijdering
-from domain.traject import Aanbod, Fase, MapThema, Uursoort, ZaakStap
+from domain.traject import Aanbod, Fase, Gebeurtenis, MapThema, Uursoort, ZaakStap
 from domain.waarden import (
     Boeteartikel,
     Boetegrond,
@@ -27,46 +30,120 @@ from domain.waarden import (
     Verwijtbaarheid,
 )
 
+# -- strings -------------------------------------------------------------------------------------
+# Every string the API accepts (bodies, queries, paths, stored headers) refuses NUL and the other C0/C1
+# control characters: one NUL in a stored event made every list on PostgreSQL answer 500. The document
+# shows the rule as a `pattern`; the same expression is checked here, with a reason that names the character.
+STUURTEKENS = "\\u0000-\\u001f\\u007f-\\u009f"
+STUURTEKENS_BEHALVE_REGELEINDEN = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f"  # free text keeps tab, LF, CR
+EEN_REGEL = f"^[^{STUURTEKENS}]*$"
+MEER_REGELS = f"^[^{STUURTEKENS_BEHALVE_REGELEINDEN}]*$"
+
+
+def _zonder_stuurtekens(verboden: str, uitleg: str) -> AfterValidator:
+    teken = re.compile(f"[{verboden}]")
+
+    def controleer(waarde: str) -> str:
+        if gevonden := teken.search(waarde):
+            raise PydanticCustomError("stuurteken", "Bevat het stuurteken U+{code} op positie {positie}; {uitleg}.",
+                                      {"code": f"{ord(gevonden.group()):04X}", "positie": gevonden.start() + 1, "uitleg": uitleg})
+        return waarde
+
+    return AfterValidator(controleer)
+
+
+_EEN_REGEL = _zonder_stuurtekens(STUURTEKENS, "dit veld is één regel, zonder tab, regeleinde of ander stuurteken")
+_MEER_REGELS = _zonder_stuurtekens(STUURTEKENS_BEHALVE_REGELEINDEN, "alleen tab en regeleinde zijn toegestaan")
+
+
+def tekst(max_length: int, *, meerregelig: bool = False, min_length: int = 1) -> Any:
+    """The string type of the API: one line, or free text that keeps tabs and line breaks (`meerregelig`);
+    never another control character."""
+    patroon, controle = (MEER_REGELS, _MEER_REGELS) if meerregelig else (EEN_REGEL, _EEN_REGEL)
+    return Annotated[str, Field(min_length=min_length, max_length=max_length, json_schema_extra={"pattern": patroon}), controle]
+
+
+def _volgens(patroon: str, reden: str) -> AfterValidator:
+    """A string of a fixed shape, checked with the expression the document declares (Python's re: with lookahead)."""
+    vorm = re.compile(patroon)
+
+    def controleer(waarde: str) -> str:
+        if not vorm.fullmatch(waarde):
+            raise PydanticCustomError("patroon", reden)
+        return waarde
+
+    return AfterValidator(controleer)
+
+
+Tekst = tekst(20_000, meerregelig=True)
+KorteTekst = tekst(200)
+BSN_PATROON = "^(?!0{9})[0-9]{9}$"  # 000000000 passes the elfproef's sum, but is no BSN
+UUID_PATROON = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
 
 def _elfproef(waarde: str) -> str:
-    if waarde == "000000000" or not bsn_nummer.is_valid(waarde):
-        raise ValueError("geen geldig BSN (elfproef)")
+    if not bsn_nummer.is_valid(waarde):
+        raise PydanticCustomError("bsn", "Geen geldig BSN: het voldoet niet aan de elfproef.")
     return waarde
 
 
 Bsn = Annotated[
     str,
     Field(
-        pattern=r"^[0-9]{9}$",
         description="Burgerservicenummer: 9 cijfers die voldoen aan de elfproef; 000000000 is ongeldig.",
-        json_schema_extra={"format": "bsn", "examples": ["111222333"]},
+        json_schema_extra={"pattern": BSN_PATROON, "format": "bsn", "examples": ["111222333"]},
     ),
+    _volgens(BSN_PATROON, "Een BSN is 9 cijfers, niet 000000000."),
     AfterValidator(_elfproef),
 ]
-Tekst = Annotated[str, Field(min_length=1, max_length=20_000)]
+CorrelatieId = Annotated[
+    str,
+    Field(json_schema_extra={"format": "uuid", "pattern": UUID_PATROON}),
+    _volgens(UUID_PATROON, "Een correlatie-id is een UUID (8-4-4-4-12 hexadecimale tekens)."),
+]
 
 
 DATUMPATROON = r"^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"
 
 
 def _iso_datum(waarde: Any) -> Any:
-    # pydantic would also read "0" or "1700000000" as a date (a Unix time); a date here is JJJJ-MM-DD,
+    # pydantic would also read "0", 0 or "1700000000" as a date (a Unix time); a date here is JJJJ-MM-DD text,
     # in the years 1900-2999: further out no trajectory lies, and date arithmetic would overflow.
-    if isinstance(waarde, str) and not re.fullmatch(DATUMPATROON, waarde):
+    if isinstance(waarde, date) and not isinstance(waarde, datetime):
+        return waarde  # from Python code, not from the wire
+    if not isinstance(waarde, str) or not re.fullmatch(DATUMPATROON, waarde):
         raise ValueError("verwacht een datum als JJJJ-MM-DD tussen 1900-01-01 en 2999-12-31")
     return waarde
 
 
-IsoDatum = Annotated[date, BeforeValidator(_iso_datum), WithJsonSchema({"type": "string", "format": "date", "pattern": DATUMPATROON})]
+# Bodies are strict (below); a date is read from its text, which JSON has no other type for.
+IsoDatum = Annotated[
+    date, Strict(False), BeforeValidator(_iso_datum), WithJsonSchema({"type": "string", "format": "date", "pattern": DATUMPATROON})
+]
 Bedrag = Annotated[
     str,
     Field(pattern=r"^(0|[1-9][0-9]{0,3})\.[0-9]{2}$", description="Bedrag in euro's met twee decimalen.", examples=["340.00"]),
 ]
-KorteTekst = Annotated[str, Field(min_length=1, max_length=200)]
+T = TypeVar("T")
+Keuze = Annotated[T, Strict(False)]  # an enum, or a set of them, from its JSON text or array; the rest stays strict
+
+
+def _json_getallen(gegevens: Any) -> Any:
+    # JSON has one number type: 12.0 is the integer 12 (so says JSON Schema's "integer" too); 12.5 stays
+    # a fraction, and an integer field refuses it.
+    if not isinstance(gegevens, dict):
+        return gegevens
+    return {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in gegevens.items()}
 
 
 class Schema(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+    # Strict: a JSON value is taken as the type it was sent as (true is no 1, "12" no 12, 12 no "12").
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True, strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _getallen(cls, gegevens: Any) -> Any:
+        return _json_getallen(gegevens)
 
 
 class Uitvoer(BaseModel):
@@ -81,7 +158,7 @@ class TrajectStartNaTvsProfiel(Schema):
 
     aanleiding: Literal["tvs_profiel"]
     datum: IsoDatum = Field(description="Datum van ontvangst van het TVS-profiel.")
-    gemeente: Gemeente
+    gemeente: Keuze[Gemeente]
     bsn: Bsn
     huishoudgrootte: int | None = Field(default=None, ge=1, le=30)
     land_van_herkomst: KorteTekst | None = None
@@ -96,10 +173,10 @@ class TrajectStartNaKennisgeving(Schema):
 
     aanleiding: Literal["duo_kennisgeving"]
     datum: IsoDatum = Field(description="Dagtekening van de kennisgeving van DUO.")
-    gemeente: Gemeente
+    gemeente: Keuze[Gemeente]
     bsn: Bsn
-    verblijfsvergunning: Verblijfsvergunning
-    referent_verblijfsvergunning: Verblijfsvergunning | None = None
+    verblijfsvergunning: Keuze[Verblijfsvergunning]
+    referent_verblijfsvergunning: Keuze[Verblijfsvergunning] | None = None
 
     def commando(self) -> commandos.StartNaKennisgeving:
         return commandos.StartNaKennisgeving(**self.model_dump(exclude={"aanleiding"}))
@@ -140,8 +217,8 @@ class KennisgevingCreate(CommandoSchema):
 
     COMMANDO = commandos.RegistreerKennisgeving
     datum: IsoDatum = Field(description="Dagtekening van de kennisgeving.")
-    verblijfsvergunning: Verblijfsvergunning
-    referent_verblijfsvergunning: Verblijfsvergunning | None = None
+    verblijfsvergunning: Keuze[Verblijfsvergunning]
+    referent_verblijfsvergunning: Keuze[Verblijfsvergunning] | None = None
 
 
 class HuisvestingCreate(CommandoSchema):
@@ -149,7 +226,7 @@ class HuisvestingCreate(CommandoSchema):
 
     COMMANDO = commandos.RegistreerHuisvesting
     datum: IsoDatum = Field(description="Datum van inschrijving in de BRP van de gemeente van huisvesting.")
-    gemeente: Gemeente
+    gemeente: Keuze[Gemeente]
     huisvestingsdatum: IsoDatum | None = Field(default=None, description="Datum van huisvesting (sleuteloverdracht).")
 
 
@@ -176,7 +253,7 @@ class LeerbaarheidstoetsCreate(CommandoSchema):
     COMMANDO = commandos.RegistreerLeerbaarheidstoets
     datum: Datum
     haalbaar_niveau: Literal["A0", "A1", "A2", "B1", "B2"]
-    advies_leerroute: Leerroute
+    advies_leerroute: Keuze[Leerroute]
 
 
 class LeerbaarheidstoetsOntheffingCreate(CommandoSchema):
@@ -215,7 +292,7 @@ class BredeIntakeCreate(CommandoSchema):
     datum: Datum
     onderwerpen: IntakeOnderwerpen
     gezondheid: IntakeGezondheid = IntakeGezondheid()
-    leerbaarheidstoets_advies: Leerroute | None = Field(default=None, description="Advies over de leerroute.")
+    leerbaarheidstoets_advies: Keuze[Leerroute] | None = Field(default=None, description="Advies over de leerroute.")
 
     def commando(self, **uit_het_pad: Any) -> commandos.Commando:
         return commandos.HoudBredeIntake(
@@ -247,7 +324,7 @@ class PipInhoud(CommandoSchema):
     map_uren: int | None = Field(default=None, ge=1, le=1000, description="Intensiteit MAP; niet in de onderwijsroute.")
     aantal_voortgangsgesprekken: int = Field(ge=1, le=50)
     ondersteuning: Tekst
-    aanbod: frozenset[Aanbod] = Field(default=frozenset(), description="Het aanbod uit tabel 1 van het beleidsplan.")
+    aanbod: Keuze[frozenset[Keuze[Aanbod]]] = Field(default=frozenset(), description="Het aanbod uit tabel 1 van het beleidsplan.")
 
 
 class PipVaststellingCreate(PipInhoud):
@@ -255,7 +332,7 @@ class PipVaststellingCreate(PipInhoud):
 
     COMMANDO = commandos.StelPipVast
     dagtekening: IsoDatum = Field(description="Dagtekening van de PIP-beschikking; de termijn start de dag erna.")
-    leerroute: Leerroute
+    leerroute: Keuze[Leerroute]
 
 
 class PipWijzigingCreate(PipInhoud):
@@ -271,8 +348,8 @@ class LeerrouteWijzigingCreate(CommandoSchema):
 
     COMMANDO = commandos.WijzigLeerroute
     datum: Datum
-    naar: Leerroute
-    reden: RedenRoutewijziging
+    naar: Keuze[Leerroute]
+    reden: Keuze[RedenRoutewijziging]
     toelichting: Tekst
 
 
@@ -289,9 +366,9 @@ class CursusurenCreate(CommandoSchema):
 
     COMMANDO = commandos.RegistreerCursusuren
     datum: Datum
-    soort: Uursoort
+    soort: Keuze[Uursoort]
     uren: int = Field(ge=1, le=2000)
-    fase: Fase
+    fase: Keuze[Fase]
 
 
 class VoortgangsgesprekCreate(CommandoSchema):
@@ -320,7 +397,7 @@ class MapThemaCreate(CommandoSchema):
 
     COMMANDO = commandos.RondMapThemaAf
     datum: Datum
-    thema: MapThema
+    thema: Keuze[MapThema]
 
 
 class EindgesprekCreate(CommandoSchema):
@@ -449,7 +526,7 @@ class VerhuizingCreate(CommandoSchema):
 
     COMMANDO = commandos.VerhuisBinnenRegio
     datum: Datum
-    naar: Gemeente
+    naar: Keuze[Gemeente]
 
 
 class OverdrachtCreate(CommandoSchema):
@@ -492,23 +569,13 @@ VERWIJDERING = (
 )
 
 
-class CorrectieCreate(CommandoSchema):
-    """Correctie van een vastgelegd feit; de geschiedenis blijft zoals ze was."""
-
-    COMMANDO = commandos.Corrigeer
-    datum: Datum
-    versie: int = Field(ge=1, le=1_000_000_000, description="Het volgnummer van het te corrigeren feit.")
-    correcties: dict[str, str | int | bool] = Field(min_length=1, max_length=10, description="Veld (snake_case) en juiste waarde.")
-    toelichting: Tekst
-
-
 class OvertredingCreate(CommandoSchema):
     """Een overtreding met rapport (Awb 5:48); opent een handhavingszaak."""
 
     COMMANDO = commandos.ConstateerOvertreding
     datum: IsoDatum = Field(description="De dag van de gedraging.")
-    artikel: Boeteartikel
-    grond: Boetegrond
+    artikel: Keuze[Boeteartikel]
+    grond: Keuze[Boetegrond]
     rapportdatum: IsoDatum
     rapport: Tekst
 
@@ -547,7 +614,7 @@ class BoetebesluitCreate(CommandoSchema):
 
     COMMANDO = commandos.LegBoeteOp
     datum: IsoDatum = Field(description="Dagtekening en bekendmaking van de beschikking.")
-    verwijtbaarheid: Verwijtbaarheid
+    verwijtbaarheid: Keuze[Verwijtbaarheid]
     motivering: Tekst
     uitzonderlijk_geval_motivering: Tekst | None = Field(
         default=None, description="Verplicht voor asielstatushouders (HvJ EU C-158/23)."
@@ -573,7 +640,7 @@ class BezwaarbeslissingCreate(CommandoSchema):
 
     COMMANDO = commandos.BeslisOpBezwaar
     datum: Datum
-    uitkomst: UitkomstBezwaar
+    uitkomst: Keuze[UitkomstBezwaar]
     motivering: Tekst
     nieuw_bedrag: Bedrag | None = Field(default=None, description="Alleen bij deels gegrond.")
 
@@ -582,6 +649,58 @@ class BezwaarbeslissingCreate(CommandoSchema):
         return commandos.BeslisOpBezwaar(
             datum=self.datum, uitkomst=self.uitkomst, motivering=self.motivering, nieuw_bedrag=bedrag, **uit_het_pad
         )
+
+
+def _onderklassen(soort: type) -> list[type]:
+    return [onder for direct in soort.__subclasses__() for onder in (direct, *_onderklassen(direct))]
+
+
+def _verzoektype(veld: FieldInfo) -> tuple[Any, list[Any], Any]:
+    """A request field's type with its limits; not its default, description or whether null may be sent."""
+    soort = veld.annotation
+    if get_origin(soort) is Union and type(None) in get_args(soort):
+        [soort] = [a for a in get_args(soort) if a is not type(None)]
+    return soort, veld.metadata, veld.json_schema_extra
+
+
+def _iets_gecorrigeerd(correcties: dict[str, Any]) -> dict[str, Any]:
+    if not correcties:
+        raise PydanticCustomError("leeg", "Noem ten minste één veld met de juiste waarde.")
+    return correcties
+
+
+def _correcties() -> Any:
+    """What a correction may name, each field typed as the request that first recorded it.
+
+    The domain says which fields of which fact are open to correction (CORRIGEERBAAR); the request
+    schemas say what a valid value is. A field name means the same across this API, so its request
+    field is the one declaration; were two requests ever to differ, this fails at start-up. Whether
+    the corrected fact has the field open can only be judged with the fact loaded (409, in the domain).
+    """
+    velden = {}
+    for naam in sorted({veld for feit in _onderklassen(Gebeurtenis) for veld in feit.CORRIGEERBAAR}):
+        soorten = [_verzoektype(schema.model_fields[naam]) for schema in _onderklassen(Schema) if naam in schema.model_fields]
+        if not soorten or any(soort != soorten[0] for soort in soorten):
+            raise TypeError(f"Het corrigeerbare veld {naam!r} heeft {len({repr(s) for s in soorten})} typen in de verzoeken, niet één.")
+        soort, grenzen, extra = soorten[0]
+        velden[naam] = Annotated[soort, *grenzen, Field(json_schema_extra=extra)]  # type: ignore[valid-type]
+    correcties: Any = TypedDict("Correcties", velden, total=False)  # type: ignore[operator]
+    correcties.__doc__ = "De velden van het feit die worden gecorrigeerd, elk met de eisen van het oorspronkelijke verzoek."
+    correcties.__pydantic_config__ = ConfigDict(**Schema.model_config, json_schema_extra={"minProperties": 1})  # type: ignore[misc]
+    return Annotated[correcties, BeforeValidator(_json_getallen), AfterValidator(_iets_gecorrigeerd)]
+
+
+Correcties = _correcties()
+
+
+class CorrectieCreate(CommandoSchema):
+    """Correctie van een vastgelegd feit; de geschiedenis blijft zoals ze was."""
+
+    COMMANDO = commandos.Corrigeer
+    datum: Datum
+    versie: int = Field(ge=1, le=1_000_000_000, description="Het volgnummer van het te corrigeren feit.")
+    correcties: Correcties = Field(description="Veld en juiste waarde; welke velden openstaan, hangt af van het feit.")
+    toelichting: Tekst
 
 
 # -- responses ---------------------------------------------------------------------------------
@@ -797,11 +916,21 @@ class HandhavingRapport(Uitvoer):
     per_artikel: dict[Boeteartikel, HandhavingArtikel]
 
 
+class ProjectieStoringPublic(Uitvoer):
+    """Een gebeurtenis die het leesmodel niet kon verwerken: het staat stil vlak ervoor en probeert het bij
+    elke volgende ronde opnieuw. Lezen gaat door op de laatst verwerkte stand."""
+
+    positie: int = Field(description="De positie van de gebeurtenis in het gebeurtenissenlog.")
+    tijdstip: datetime = Field(description="Wanneer het verwerken het laatst mislukte (UTC).")
+    fout: str = Field(description="Soort en melding van de fout, zonder gegevens uit de gebeurtenis.")
+
+
 class ProjectiePublic(Uitvoer):
     naam: str
     positie: int = Field(description="De laatste verwerkte positie in het gebeurtenissenlog.")
     kop: int = Field(description="De laatste positie in het gebeurtenissenlog.")
-    achterstand: int
+    achterstand: int = Field(description="Hoeveel posities van het log het leesmodel nog niet heeft verwerkt.")
+    storing: ProjectieStoringPublic | None = Field(description="Waarom het leesmodel stilstaat; null als het gewoon bijloopt.")
 
 
 class ProjectiesPublic(Uitvoer):

@@ -45,11 +45,9 @@ def verwachte_versie(
 
 VerwachteVersie = Annotated[int | None, Depends(verwachte_versie)]
 IdempotencyKey = Annotated[
-    str | None,
+    schemas.tekst(255) | None,  # stored with the answer: one line, like every string the API keeps
     Header(
         alias="Idempotency-Key",
-        min_length=1,
-        max_length=255,
         description="Herhaal een verzoek met dezelfde sleutel: het eerste antwoord komt terug, niets wordt dubbel vastgelegd.",
     ),
 ]

@@ -65,7 +65,8 @@ def test_a_toelichting_must_be_one_line(api: TestClient, als: Kopregels, klok: V
     t = _traject(api, als, klok)
     antwoord = api.post(f"{t.pad}/regisseur-toewijzingen", json={"datum": "2025-03-03", "regisseur": "r2"},
                         headers=als("regisseur", "0505") | {"X-Audit-Toelichting": "x" * 1001})
-    assert (antwoord.status_code, antwoord.json()["code"]) == (400, "ongeldige-toelichting")
+    assert (antwoord.status_code, antwoord.json()["code"]) == (400, "ongeldige-invoer")
+    assert [p["name"] for p in antwoord.json()["invalidParams"]] == ["X-Audit-Toelichting"]
     assert api.get(t.pad, headers=als("regisseur", "0505")).json()["regisseur"] == "regisseur-0505"  # nothing recorded
 
 
@@ -133,10 +134,11 @@ def test_the_feed_is_complete_ordered_and_exactly_once_while_writes_go_on(api: T
     for schrijver in schrijvers:
         schrijver.start()
     while True:
+        klaar = not any(s.is_alive() for s in schrijvers)  # before the read: a write after it would be missed
         pagina = api.get("/api/v1/gebeurtenissen", params={"na": na, "limiet": 5}, headers=duo).json()
         gezien += pagina["gebeurtenissen"]
         na = pagina["positie"]
-        if not any(s.is_alive() for s in schrijvers) and not pagina["gebeurtenissen"]:
+        if klaar and not pagina["gebeurtenissen"]:
             break
     for schrijver in schrijvers:
         schrijver.join()
