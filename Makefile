@@ -8,7 +8,7 @@ GEMEENTE ?= 0505
 SPECTRAL := npx --yes @stoplight/spectral-cli@6.16.3
 ADR_RULESET ?= ../shared/adr/linter.yaml
 
-.PHONY: run token test openapi lint-openapi migrate projecties rebuild replay verify vergeet bench lock clean
+.PHONY: run token test openapi lint-openapi migrate projecties rebuild replay verify verzegel vergeet bench lock clean
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	@$(PYTHON) -m venv $(VENV) >&2
@@ -54,6 +54,10 @@ replay: $(BIN)/.installed
 ## Check every stored event against its hash chain and the signed checkpoints (exit 1 names each deviation)
 verify: $(BIN)/.installed
 	$(BIN)/python -m adapters.cli verifieer
+
+## After examining them: accept one aggregate's uncovered events as the application's own (logged in the audit log)
+verzegel: $(BIN)/.installed
+	$(BIN)/python -m adapters.cli verzegel $(AGGREGAAT) --versie $(VERSIE) --door "$(DOOR)"
 
 ## Remove the personal data of every trajectory whose retention period passed (Bi 9.9); run daily
 vergeet: $(BIN)/.installed

@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from adapters import bootstrap
 from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag, controlepunten_van
 from adapters.clock import SysteemKlok
-from adapters.integriteit import controleer, controleer_export
+from adapters.integriteit import VerzegelenGeweigerdError, controleer, controleer_export, verzegel_na_onderzoek
 from adapters.leesmodellen import SqlLeesmodelopslag
 from adapters.logboek import Dataverwerking, Logboek, Verzoek
 from adapters.replay import vergelijk_met_replay
@@ -246,6 +246,36 @@ def verifieer() -> None:
     for b in rapport.bevindingen:
         console.print(f"{b.aggregaat_id} versie {b.versie if b.versie is not None else '-'}: {b.soort}: {b.uitleg}", markup=False)
     raise typer.Exit(1)
+
+
+@cli.command()
+def verzegel(
+    aggregaat: Annotated[UUID, typer.Argument(help="Het id uit de bevinding van make verify")],
+    versie: Annotated[int, typer.Option(help="De versie tot en met waar u de gebeurtenissen hebt onderzocht: de kop")],
+    door: Annotated[str, typer.Option(help="Wie het onderzoek deed en verantwoordelijk is (komt in het auditlog)")],
+) -> None:
+    """Aanvaard na onderzoek de niet-gedekte gebeurtenissen van één traject als door de applicatie vastgelegd
+    (na een crash van vóór issue 11, of van vóór de hashketen), zodat er weer op kan worden voortgebouwd. Alleen bij
+    een ongeschonden keten; in het auditlog vastgelegd."""
+    with _omgeving() as (app, _):
+        begin, status, trace_id = datetime.now(UTC), 200, secrets.token_hex(16)
+        try:
+            verzegel_na_onderzoek(app.recorder, controlepunten_van(app), aggregaat, versie)
+        except VerzegelenGeweigerdError as fout:
+            status = 409
+            Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]Geweigerd:[/red] {fout}")
+        logboek = bootstrap.bouw_logboek(Settings(), app, {"service.name": "inburgering-verzegel"})
+        try:
+            logboek.leg_vast(Verzoek(
+                trace_id=trace_id, operation_id=secrets.token_hex(8), aanroeper_id=None, naam="verzegel",
+                start=begin.isoformat(), eind=datetime.now(UTC).isoformat(), http_status=status, actie="VERZEGEL",
+                object=f"{aggregaat}@{versie}", gebruiker=door, rol="beheerder", gemeenten=[], oorsprong="adapters.cli verzegel",
+            ), [])
+        finally:
+            logboek.close()
+    if status != 200:
+        raise typer.Exit(1)
+    Console(highlight=False).print(f"Verzegeld: {aggregaat} tot en met versie {versie} (auditlog, trace {trace_id}).")
 
 
 @cli.command("controleer-export")

@@ -117,6 +117,29 @@ def _bevindingen(aggregaat_id: str, events: list[Any], punt: Controlepunt | None
     return controleer_keten(aggregaat_id, rijen, punt, controlepunten.publieke_sleutel)
 
 
+class VerzegelenGeweigerdError(Exception):
+    """The aggregate is not one that only lacks a checkpoint, or not at the version the operator examined."""
+
+
+def verzegel_na_onderzoek(recorder: ApplicationRecorder, controlepunten: Controlepunten, aggregaat_id: UUID, versie: int) -> None:
+    """Accept an aggregate's stored head as the application's own, after an operator examined the events that
+    no checkpoint covers (events of a crash before checkpoints were written with their events, or facts
+    recorded before chaining). Only when the chain itself is intact and `versie` is the head: a changed,
+    removed or reordered event is never sealed over."""
+    events = list(recorder.select_events(aggregaat_id))
+    if not events:
+        raise VerzegelenGeweigerdError(f"{aggregaat_id} heeft geen opgeslagen gebeurtenissen.")
+    if events[-1].originator_version != versie:
+        raise VerzegelenGeweigerdError(f"{aggregaat_id} staat op versie {events[-1].originator_version}, niet op {versie}.")
+    ernstig = [b for b in _bevindingen(str(aggregaat_id), events, controlepunten.van(aggregaat_id), controlepunten)
+               if b.soort not in ("niet-gedekt", "zonder-controlepunt")]
+    _, hash_ = splits(events[-1].state)
+    if ernstig or hash_ is None:
+        redenen = "; ".join(f"versie {b.versie}: {b.soort}" for b in ernstig) or "de kop draagt geen ketenhash"
+        raise VerzegelenGeweigerdError(f"{aggregaat_id} wordt niet verzegeld: {redenen}.")
+    controlepunten.herzegel(str(aggregaat_id), versie, hash_)
+
+
 # -- export and offline verification ---------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ its last member, `"_keten":"<hex>"`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -48,6 +49,8 @@ from eventsourcing.persistence import (
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import retry
+
+from adapters.sqlverbinding import postgres_sql, sqlite_sql
 
 
 log = logging.getLogger("inburgering.keten")
@@ -90,13 +93,9 @@ class IntegriteitsalarmError(Exception):
     """The stored head of an aggregate is not covered by this application's signed checkpoint: a fact
     was added, changed or removed past the application. Nothing is built on it."""
 
-    def __init__(self, aggregaat_id: str, kop: int, gedekt: int | None) -> None:
-        tot = "geen enkele versie" if gedekt is None else f"versie {gedekt}"
-        super().__init__(
-            f"{aggregaat_id}: de opgeslagen kop (versie {kop}) is niet ondertekend door deze applicatie; "
-            f"het controlepunt dekt {tot}"
-        )
-        self.aggregaat_id, self.kop, self.gedekt = aggregaat_id, kop, gedekt
+    def __init__(self, aggregaat_id: str, uitleg: str) -> None:
+        super().__init__(f"{aggregaat_id}: {uitleg}")
+        self.aggregaat_id = aggregaat_id
 
 
 class OpslagVerbinding:
@@ -108,7 +107,7 @@ class OpslagVerbinding:
         self._postgres = isinstance(recorder, PostgresApplicationRecorder)
 
     def sql(self, sql: str) -> str:
-        return sql_voor(self._postgres, self._datastore)(sql)
+        return postgres_sql(sql, self._datastore.schema) if self._postgres else sqlite_sql(sql)
 
     @contextmanager
     def transactie(self, schrijven: bool = True) -> Iterator[Any]:
@@ -117,14 +116,6 @@ class OpslagVerbinding:
 
     def close(self) -> None:
         pass  # the application closes its recorder, and with it these connections
-
-
-def sql_voor(postgres: bool, datastore: Any) -> Callable[[str], str]:
-    """The one SQL dialect of adapters/sqlverbinding.py: `%s` placeholders, `{s}` before a table name."""
-    if postgres:
-        prefix = f'"{datastore.schema}".'
-        return lambda sql: sql.replace("{s}", prefix)
-    return lambda sql: sql.replace("{s}", "").replace("%s", "?")
 
 
 @dataclass(frozen=True)
@@ -180,6 +171,17 @@ class Controlepunten:
             r = cursor.fetchone()
         return None if r is None else _controlepunt(r)
 
+    def herzegel(self, originator_id: str, versie: int, hash_: bytes) -> None:
+        """Sign a head that an operator has examined and accepts as the application's own (adapters/integriteit.py
+        `verzegel_na_onderzoek`); the one way to move a checkpoint outside a save."""
+        punt = self.onderteken(originator_id, versie, hash_)
+        with self._verbinding.transactie() as cursor:
+            cursor.execute(self._verbinding.sql(
+                "INSERT INTO {s}inburgering_controlepunten (originator_id, versie, hash, handtekening, vastgelegd) "
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (originator_id) DO UPDATE SET versie = excluded.versie, "
+                "hash = excluded.hash, handtekening = excluded.handtekening, vastgelegd = excluded.vastgelegd"),
+                (originator_id, versie, hash_.hex(), punt.handtekening.hex(), datetime.now(UTC).isoformat()))
+
     def neem_over(self, eerdere: Iterable[tuple[str, int, str, str, str]]) -> None:
         """Checkpoints kept elsewhere by an earlier version (their signatures still prove them)."""
         with self._verbinding.transactie() as cursor:
@@ -214,7 +216,10 @@ class Verzegeling:
                 cursor.execute(sql("UPDATE {s}inburgering_controlepunten SET versie = %s, hash = %s, handtekening = %s, "
                                    "vastgelegd = %s WHERE originator_id = %s"), waarden)
             else:
-                raise IntegriteitsalarmError(aggregaat_id, versie, None if huidig is None else huidig.versie)
+                gedekt = "geen enkele versie" if huidig is None else f"versie {huidig.versie}"
+                raise IntegriteitsalarmError(
+                    aggregaat_id, f"de opgeslagen kop (versie {versie}) is niet door deze applicatie ondertekend; het controlepunt dekt {gedekt}"
+                )
 
 
 class SqliteKetenRecorder(SQLiteApplicationRecorder):
@@ -223,7 +228,7 @@ class SqliteKetenRecorder(SQLiteApplicationRecorder):
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
         if (verzegeling := kwargs.get("verzegeling")) is not None:
-            verzegeling.zet(c, sql_voor(False, self.datastore))
+            verzegeling.zet(c, sqlite_sql)
         return ids
 
 
@@ -244,11 +249,13 @@ class PostgresKetenRecorder(PostgresApplicationRecorder):
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         verzegeling = kwargs.get("verzegeling")
+        if not stored_events:
+            return []
         with self.datastore.transaction(commit=True) as curs:
             self._insert_stored_events(curs, stored_events, **kwargs)
             ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
             if verzegeling is not None:
-                verzegeling.zet(curs, sql_voor(True, self.datastore))
+                verzegeling.zet(curs, functools.partial(postgres_sql, schema=self.datastore.schema))
         return ids
 
 
@@ -261,6 +268,16 @@ class KetenEventStore(EventStore[UUID]):
         self.controlepunten = controlepunten
 
     def put(self, domain_events: Sequence[DomainEventProtocol[UUID]], **kwargs: Any) -> list[Recording[UUID]]:
+        if not domain_events:
+            return []
+        try:
+            return self._bewaar(domain_events, *self._keten(domain_events), **kwargs)
+        except IntegriteitsalarmError as alarm:
+            log.critical("integriteitsalarm, opslag geweigerd: %s", alarm)
+            raise
+
+    def _keten(self, domain_events: Sequence[DomainEventProtocol[UUID]]) -> tuple[list[StoredEvent], Verzegeling]:
+        """The stored events, each chained to the one before it, and what their save asks of the checkpoints."""
         kluis = getattr(self.mapper, "kluis", None)  # the encrypting mapper's key store, when there is one
         with kluis.binnen_een_opslag() if kluis is not None else nullcontext():
             opgeslagen = [self.mapper.to_stored_event(e) for e in domain_events]
@@ -276,27 +293,24 @@ class KetenEventStore(EventStore[UUID]):
             koppen[sleutel] = (event.originator_version, hash_)
             geketend.append(StoredEvent(event.originator_id, event.originator_version, event.topic, met_hash(event.state, hash_)))
         nieuwe = {sleutel: self.controlepunten.onderteken(sleutel, versie, hash_) for sleutel, (versie, hash_) in koppen.items()}
-        verzegeling = Verzegeling(vorige, nieuwe, self.controlepunten.publieke_sleutel)
-        try:
-            return self._bewaar(domain_events, geketend, verzegeling=verzegeling, **kwargs)
-        except IntegriteitsalarmError as alarm:
-            log.critical("integriteitsalarm, opslag geweigerd: %s", alarm)
-            raise
+        return geketend, Verzegeling(vorige, nieuwe, self.controlepunten.publieke_sleutel)
 
     def _vorige_hash(self, event: StoredEvent) -> bytes:
         if event.originator_version == 1:
             return NUL
         gevonden = self.recorder.select_events(event.originator_id, gt=event.originator_version - 2, lte=event.originator_version - 1)
-        if not gevonden:  # the head this save builds on is gone from the store
-            raise IntegriteitsalarmError(str(event.originator_id), event.originator_version - 1, None)
+        if not gevonden:
+            raise IntegriteitsalarmError(str(event.originator_id), f"de kop waarop deze opslag bouwt (versie {event.originator_version - 1}) ontbreekt")
         _, hash_ = splits(gevonden[0].state)
         if hash_ is None:  # recorded before chaining (development stores): no checkpoint can cover it
             return hashlib.sha256(gevonden[0].state).digest()
         return hash_
 
-    def _bewaar(self, domain_events: Sequence[DomainEventProtocol[UUID]], opgeslagen: list[StoredEvent], **kwargs: Any) -> list[Recording[UUID]]:
-        # As EventStore.put, with the chained stored events.
-        notification_ids = self.recorder.insert_events(opgeslagen, **kwargs)
+    def _bewaar(
+        self, domain_events: Sequence[DomainEventProtocol[UUID]], opgeslagen: list[StoredEvent], verzegeling: Verzegeling, **kwargs: Any
+    ) -> list[Recording[UUID]]:
+        # As EventStore.put, with the chained stored events; the recorder writes the checkpoints with them.
+        notification_ids = self.recorder.insert_events(opgeslagen, verzegeling=verzegeling, **kwargs)
         if not notification_ids:
             return []
         return [

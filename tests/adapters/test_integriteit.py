@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import secrets
 import sqlite3
 import threading
@@ -21,7 +22,7 @@ from psycopg import sql
 from typer.testing import CliRunner
 
 from adapters import cli as cli_module
-from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag, controlepunten_van, migreer
+from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag, bouw_logboek, controlepunten_van, migreer
 from adapters.clock import VasteKlok
 from adapters.integriteit import controleer, controleer_export, exporteer
 from adapters.keten import IntegriteitsalarmError, ketenhash, met_hash, splits
@@ -174,6 +175,52 @@ def test_a_checkpoint_moved_onto_a_forged_event_without_the_key_is_refused(inste
         _een_gesprek_later(app, traject)
     assert len(app.recorder.select_events(traject)) == vervalst
     assert _bevindingen(app) == {(str(traject), vervalst, "controlepunt-vervalst")}
+
+
+def test_a_head_deleted_under_a_cached_trajectory_raises_the_alarm_in_the_log(
+    instellingen: Settings, app: Inburgering, caplog: pytest.LogCaptureFixture
+) -> None:
+    traject = _trajecten(app, 1)[0]
+    laatste = app.repository.get(traject).version  # the process keeps it in its cache
+    with _met_de_hand(instellingen, _tabel(app)) as sql_:
+        sql_("DELETE FROM {t} WHERE originator_id = %s AND originator_version = %s", str(traject), laatste)
+    with caplog.at_level(logging.CRITICAL, logger="inburgering.keten"), pytest.raises(IntegriteitsalarmError, match="ontbreekt"):
+        _een_gesprek_later(app, traject)
+    assert [r.levelname for r in caplog.records if str(traject) in r.getMessage()] == ["CRITICAL"]
+    assert len(app.recorder.select_events(traject)) == laatste - 1
+
+
+def test_an_examined_uncovered_tail_can_be_sealed_once_and_a_broken_chain_never(
+    instellingen: Settings, app: Inburgering
+) -> None:
+    # As a crash left it before checkpoints were written with their events: a well-chained fact, no checkpoint over it.
+    onbedekt, gewijzigd = _trajecten(app, 2)
+    kop = _smokkel_feit_in(instellingen, app, onbedekt)
+    state = _state(instellingen, app, gewijzigd, 3)
+    with _met_de_hand(instellingen, _tabel(app)) as sql_:
+        sql_("UPDATE {t} SET state = %s WHERE originator_id = %s AND originator_version = %s",
+             state.replace(b'"gemeente"', b'"gemeentE"', 1), str(gewijzigd), 3)
+    runner, env = CliRunner(), cli_omgeving(instellingen)
+
+    def verzegel(traject: UUID, versie: int) -> Any:
+        return runner.invoke(cli_module.cli, ["verzegel", str(traject), "--versie", str(versie), "--door", "beheerder-jansen"], env=env)
+
+    assert verzegel(onbedekt, kop - 1).exit_code == 1  # not the head that was examined
+    laatste = len(app.recorder.select_events(gewijzigd))
+    geweigerd = verzegel(gewijzigd, laatste)
+    assert geweigerd.exit_code == 1 and "versie 3: gewijzigd" in geweigerd.output, geweigerd.output
+    verzegeld = verzegel(onbedekt, kop)
+    assert verzegeld.exit_code == 0, verzegeld.output
+    assert _bevindingen(app) == {(str(gewijzigd), 3, "gewijzigd")}
+    _een_gesprek_later(app, onbedekt)  # built on again
+    assert len(app.recorder.select_events(onbedekt)) == kop + 1
+    logboek = bouw_logboek(instellingen, app, {})
+    try:
+        trace = verzegeld.output.rsplit("trace ", 1)[1].split(")")[0]
+        [regel] = logboek.auditregels(trace)
+        assert (regel["actie"], regel["object"], regel["gebruiker"], int(regel["resultaat"])) == ("VERZEGEL", f"{onbedekt}@{kop}", "beheerder-jansen", 200)
+    finally:
+        logboek.close()
 
 
 def test_every_save_is_covered_by_its_checkpoint_in_the_same_transaction(instellingen: Settings, app: Inburgering) -> None:

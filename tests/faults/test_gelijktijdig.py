@@ -48,7 +48,7 @@ def opstelling(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Settings
     if opslag == "sqlite":
         return _instellingen(tmp_path, database_url=None), workers
     schema = request.getfixturevalue("postgres_schemas")()
-    return _instellingen(tmp_path, database_url=POSTGRES_URL, database_schema=schema, database_pool_size=2), workers
+    return _instellingen(tmp_path, database_url=POSTGRES_URL, database_schema=schema), workers
 
 
 @pytest.fixture
