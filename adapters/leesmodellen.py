@@ -15,8 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
 from adapters.opslagtekst import opslagbaar
-from adapters.sqlverbinding import PostgresVerbinding, SqliteVerbinding, Verbinding
+from adapters.sqlverbinding import VERBINDINGSFOUTEN, PostgresVerbinding, SqliteVerbinding, Verbinding
 from projections.projector import PositieVerouderdError, Storing
 from projections.signaleringen import SignaleringRij
 from projections.trajectenlijst import TrajectRij
@@ -39,13 +41,33 @@ TABELLEN = {"trajectenlijst": "leesmodel_trajecten", "signaleringen": "leesmodel
 TRAJECT_KOLOMMEN = ("traject_id", "gemeente", "doelgroep", "leerroute", "status", "regisseur", "startdatum", "eerstvolgende_deadline", "document")
 SIGNALERING_KOLOMMEN = ("traject_id", "soort", "zaaknummer", "gemeente", "regisseur", "uiterlijk", "grondslag")
 FOUTLENGTE = 300  # characters of an error kept with a storing
+# SQLSTATE classes whose primary message names only the schema (constraints, columns, relations):
+# integrity constraint violation, syntax error or access rule violation. Others may quote a value,
+# as a data exception does: invalid input syntax for type date: "...", invalid byte sequence: 0x...
+MELDING_ZONDER_WAARDEN = ("23", "42")
+# Deterministic however often it is tried, although psycopg makes it an OperationalError: a value too
+# large for an index. Caused by the event, so a stop, not a passing error.
+PROGRAMMALIMIET = "54"
 
 
 def foutmelding(fout: BaseException) -> str:
-    """The error's type and the first line of its message. PostgreSQL puts the refused row in the lines
-    after it (DETAIL: Failing row contains ...), which is personal data and stays out."""
-    regels = str(fout).strip().splitlines()
-    return opslagbaar(f"{type(fout).__name__}: {regels[0] if regels else ''}"[:FOUTLENGTE])
+    """What a storing keeps of an error: its type; for a database error also its SQLSTATE and, in the
+    classes above, PostgreSQL's primary message. Never the rest of a message: a Python error quotes the
+    value it choked on (KeyError('...'), invalid literal for int(): '...') and PostgreSQL's DETAIL the
+    refused row, data from the event and so often personal data (shown by GET /projecties and the CLI)."""
+    soort = type(fout).__name__
+    if not isinstance(fout, psycopg.Error) or not fout.sqlstate:  # not from the server: no code to give
+        return soort
+    melding = fout.diag.message_primary if fout.sqlstate[:2] in MELDING_ZONDER_WAARDEN else None
+    return opslagbaar(f"{soort} (SQLSTATE {fout.sqlstate})" + (f": {melding}" if melding else ""))[:FOUTLENGTE]
+
+
+def voorbijgaand(fout: BaseException) -> bool:
+    """The database unreachable or busy (lost connection, no connection in time, a lock or statement
+    timeout): it says nothing about the event, so the caller hears it (the API answers 503) and no
+    read model records a stop for it."""
+    sqlstate = fout.sqlstate if isinstance(fout, psycopg.Error) else None
+    return isinstance(fout, VERBINDINGSFOUTEN) and not (sqlstate or "").startswith(PROGRAMMALIMIET)
 
 
 class SqlLeesmodelopslag:
@@ -83,14 +105,18 @@ class SqlLeesmodelopslag:
             raise PositieVerouderdError(f"{naam} staat niet meer op {van}")
         cursor.execute(self._sql("DELETE FROM {s}leesmodel_storingen WHERE projectie = %s AND positie <= %s"), (naam, tot))
 
-    def meld_storing(self, naam: str, positie: int, tijdstip: datetime, fout: Exception) -> None:
-        """Record that this read model stopped at the event at `positie`; a later write past it clears it."""
+    foutmelding = staticmethod(foutmelding)
+    voorbijgaand = staticmethod(voorbijgaand)
+
+    def meld_storing(self, naam: str, positie: int, tijdstip: datetime, fout: str) -> None:
+        """Record that this read model stopped at the event at `positie`, and why (`foutmelding`); a
+        later write past it clears it."""
         with self._transactie() as cursor:
             cursor.execute(
                 self._sql("INSERT INTO {s}leesmodel_storingen (projectie, positie, tijdstip, fout) VALUES (%s, %s, %s, %s) "
                           "ON CONFLICT (projectie) DO UPDATE SET positie = excluded.positie, tijdstip = excluded.tijdstip, "
                           "fout = excluded.fout"),
-                (naam, positie, tijdstip.isoformat(), foutmelding(fout)),
+                (naam, positie, tijdstip.isoformat(), fout),
             )
 
     def storingen(self) -> dict[str, Storing]:

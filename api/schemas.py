@@ -921,8 +921,10 @@ class ProjectieStoringPublic(Uitvoer):
     elke volgende ronde opnieuw. Lezen gaat door op de laatst verwerkte stand."""
 
     positie: int = Field(description="De positie van de gebeurtenis in het gebeurtenissenlog.")
-    tijdstip: datetime = Field(description="Wanneer het verwerken het laatst mislukte (UTC).")
-    fout: str = Field(description="Soort en melding van de fout, zonder gegevens uit de gebeurtenis.")
+    tijdstip: datetime = Field(description="Sinds wanneer het leesmodel met deze fout bij deze gebeurtenis stilstaat (UTC).")
+    fout: str = Field(description="De soort fout; bij een databasefout ook de SQLSTATE en, bij een overtreden constraint "
+                                  "of een fout in het schema, de melding die tabel, kolom of constraint noemt. Nooit "
+                                  "gegevens uit de gebeurtenis.")
 
 
 class ProjectiePublic(Uitvoer):

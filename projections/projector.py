@@ -7,8 +7,11 @@ same time cannot both apply a batch: the loser rolls back and continues from the
 
 An event that a read model cannot take (any error while computing or writing its rows) must not stop
 every reader: the read model stops just before it, the store records a `Storing` (the event's position,
-when, and the error), and readers keep getting the last committed state with its lag. Every later
-round tries that event again, so a cause that is fixed heals on its own; the other read models go on.
+since when, and what kind of error), and readers keep getting the last committed state with its lag.
+Every later round tries that event again, so a cause that is fixed heals on its own; the other read
+models go on. A stop is recorded and logged when it begins or its error changes, not on every round:
+with the projections inside the API a round runs on every list read. An error that says the database
+is unreachable or busy (the store's `voorbijgaand`) is not about the event: it goes to the caller.
 """
 
 from __future__ import annotations
@@ -40,7 +43,8 @@ class PositieVerouderdError(Exception):
 
 @dataclass(frozen=True)
 class Storing:
-    """Where a read model stopped: the event it could not take, when, and the error (type and message)."""
+    """Where a read model stopped: the event it could not take, since when, and the error as the store
+    describes it (`foutmelding`: no data from the event)."""
 
     positie: int
     tijdstip: datetime
@@ -68,8 +72,10 @@ class Leesmodelopslag(Protocol):
     def schrijf_trajecten(self, van: int, tot: int, rijen: dict[str, TrajectRij]) -> None: ...
     def schrijf_signaleringen(self, van: int, tot: int, rijen: dict[str, list[SignaleringRij]]) -> None: ...
     def wis(self, naam: str) -> None: ...
-    def meld_storing(self, naam: str, positie: int, tijdstip: datetime, fout: Exception) -> None: ...
+    def meld_storing(self, naam: str, positie: int, tijdstip: datetime, fout: str) -> None: ...
     def storingen(self) -> dict[str, Storing]: ...
+    def foutmelding(self, fout: Exception) -> str: ...  # what a Storing may say of an error
+    def voorbijgaand(self, fout: Exception) -> bool: ...  # the database unreachable or busy, not the event
 
 
 class Projectie(Protocol):
@@ -108,7 +114,7 @@ class Projector:
         self._slot = threading.Lock()  # one catch-up at a time in this process; other processes: see above
         self._trajecten: dict[str, OrderedDict[UUID, Inburgeringstraject]] = {n: OrderedDict() for n in self.projecties}
         self._cache_grootte = cache_grootte
-        self._gestopt: dict[str, int] = {}  # per read model the position of the event it last stopped at
+        self._gestopt: dict[str, tuple[int, str]] = {}  # per read model where it last stopped, and why
 
     def kop(self) -> int:
         return self.app.recorder.max_notification_id() or 0
@@ -163,27 +169,42 @@ class Projector:
 
     def _probeer(self, naam: str, van: int, notificaties: Sequence[Notification]) -> int:
         """Process a batch; returns how many notifications it processed, fewer when one failed (then recorded)."""
-        if self._gestopt.get(naam) != notificaties[0].id:  # else: straight to the event that failed last time
+        gestopt = self._gestopt.get(naam)
+        if gestopt is None or gestopt[0] != notificaties[0].id:  # else: straight to the event that failed last time
             try:
                 self._verwerk(naam, van, notificaties)
                 return len(notificaties)
             except PositieVerouderdError:
                 raise
-            except Exception:
-                pass  # which event? Each in a transaction of its own, below
+            except Exception as fout:
+                if self.opslag.voorbijgaand(fout):
+                    raise
+                # which event? Each in a transaction of its own, below
         for verwerkt, notificatie in enumerate(notificaties):
             try:
                 self._verwerk(naam, van, [notificatie])
             except PositieVerouderdError:
                 raise
             except Exception as fout:
-                log.error("leesmodel %s gestopt bij positie %d: %s", naam, notificatie.id, type(fout).__name__)
-                self.opslag.meld_storing(naam, notificatie.id, self.app.klok.nu(), fout)
-                self._gestopt[naam] = notificatie.id
+                if self.opslag.voorbijgaand(fout):
+                    raise
+                self._meld(naam, notificatie.id, fout)
                 return verwerkt
             van = notificatie.id
             self._gestopt.pop(naam, None)
         return len(notificaties)  # the batch failed as a whole, not on one event: go on
+
+    def _meld(self, naam: str, positie: int, fout: Exception) -> None:
+        """Record and log a stop when it is new to this process; write it only when the store does not
+        hold it already (another process, or this one before a restart), so its time says since when."""
+        storing = (positie, self.opslag.foutmelding(fout))
+        if self._gestopt.get(naam) == storing:
+            return
+        bekend = self.opslag.storingen().get(naam)
+        if bekend is None or (bekend.positie, bekend.fout) != storing:
+            self.opslag.meld_storing(naam, positie, self.app.klok.nu(), storing[1])
+        self._gestopt[naam] = storing  # only once it is recorded: a failed write is tried again next round
+        log.error("leesmodel %s gestopt bij positie %d: %s", naam, *storing)
 
     def _verwerk(self, naam: str, van: int, notificaties: Sequence[Notification]) -> None:
         projectie, rijen = self.projecties[naam], dict[str, Any]()

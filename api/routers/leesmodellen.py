@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import binascii
 import json
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from adapters.leesmodellen import SqlLeesmodelopslag
+from adapters.sqlverbinding import VERBINDINGSFOUTEN
 from api import schemas
 from api.schemas import IsoDatum
 from api.auth import Lezer, rollen
@@ -26,6 +28,7 @@ from projections.projector import Projector
 from projections.signaleringen import status_op
 
 router = APIRouter(tags=["leesmodellen"])
+log = logging.getLogger("inburgering.projecties")
 WerklijstLezer = Annotated[Actor, Depends(rollen(Rol.REGISSEUR, Rol.HANDHAVER, Rol.AUDITOR))]
 RapportLezer = Annotated[Actor, Depends(rollen(Rol.REGISSEUR, Rol.AUDITOR, Rol.BEHEERDER))]
 Beheer = Annotated[Actor, Depends(rollen(Rol.AUDITOR, Rol.BEHEERDER))]
@@ -49,7 +52,12 @@ def _leesmodel(naam: str) -> Callable[[Request, Response], SqlLeesmodelopslag]:
         (read-your-writes), and how far `naam` is behind: one that stopped at an event still answers."""
         projector: Projector = request.app.state.projector
         if request.app.state.instellingen.projecties == "ingebed":
-            projector.bij()
+            try:
+                projector.bij()
+            except VERBINDINGSFOUTEN as fout:
+                # Bringing it up to date waited in vain (a lock, a busy pool): answer from the last committed
+                # state, with its lag. A database that is gone fails the read itself, as 503.
+                log.warning("leesmodel %s niet bijgewerkt: %s", naam, type(fout).__name__)
         response.headers[ACHTERSTAND] = str(projector.achterstand_van(naam))
         return request.app.state.leesmodellen
 

@@ -4,18 +4,23 @@ everything before it is kept; rebuild and replay finish and name it instead of e
 
 from __future__ import annotations
 
+import secrets
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from uuid import uuid4
 
+import psycopg
 import pytest
 from eventsourcing.persistence import StoredEvent
 from typer.testing import CliRunner
 
 from adapters import cli as cli_module
+from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag
+from adapters.clock import VasteKlok
 from adapters.keten import splits
-from adapters.leesmodellen import SqlLeesmodelopslag
+from adapters.leesmodellen import SqlLeesmodelopslag, foutmelding
 from adapters.replay import vergelijk_met_replay
 from adapters.settings import Settings
 from domain import commandos
@@ -25,7 +30,7 @@ from projections.projector import Projector
 from projections.signaleringen import SignaleringRij
 from projections.trajectenlijst import TrajectRij
 from tests.builders import een_bsn
-from tests.conftest import cli_omgeving
+from tests.conftest import POSTGRES_URL, _instellingen, cli_omgeving
 
 REGISSEUR = Actor("regisseur-a", Rol.REGISSEUR, frozenset(Gemeente), "test")
 ONOPSLAGBAAR = "a\x00b\ud800c\udfffd"  # NUL: not in PostgreSQL text; lone surrogates: no UTF-8 at all
@@ -90,13 +95,96 @@ def test_an_event_the_projection_cannot_read_stops_each_read_model_just_before_i
         "trajectenlijst": (positie - 1, True), "signaleringen": (positie - 1, True)}
     for s in stand.values():
         assert s.storing is not None and s.storing.positie == positie
-        assert s.storing.fout.startswith("TopicError: "), s.storing.fout
+        assert s.storing.fout == "TopicError", s.storing.fout
         assert s.storing.tijdstip == app.klok.nu()
     assert len(opslag.inhoud()["leesmodel_trajecten"]) == 3  # everything before it is there
     assert projector.bij() == 0 and projector.stand() == stand  # each round tries again, and stops again
 
     assert projector.herbouw() == 2 * (positie - 1)  # a rebuild stops at the same event
     assert projector.stand() == stand
+
+
+# -- what a stop keeps of its error ---------------------------------------------------------------
+
+
+GEHEIM = "geheim-4711"  # stands for a personal value in an event
+
+
+def _fout(doe: Callable[[], object]) -> Exception:
+    try:
+        doe()
+    except Exception as fout:
+        return fout
+    raise AssertionError("geen fout")
+
+
+def test_a_stop_keeps_the_error_type_and_from_python_errors_nothing_else() -> None:
+    fouten = {
+        "ValueError": _fout(lambda: int(GEHEIM)),  # invalid literal for int() with base 10: 'geheim-4711'
+        "KeyError": _fout(lambda: {}[GEHEIM]),
+        "UnicodeEncodeError": _fout(lambda: f"{GEHEIM}\ud800".encode()),  # ... character '\ud800' ...
+    }
+    assert {soort: foutmelding(fout) for soort, fout in fouten.items()} == {soort: soort for soort in fouten}
+
+
+@pytest.mark.postgres
+def test_a_stop_keeps_of_a_database_error_its_sqlstate_and_the_schema_names_but_no_value(postgres_schemas: Callable[[], str]) -> None:
+    """PostgreSQL's primary message names tables, columns and constraints for a constraint violation, but
+    quotes the value for a data exception (invalid input, a byte not in UTF-8): those keep only the code."""
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as verbinding:
+        schema = postgres_schemas()
+        verbinding.execute(f'CREATE TABLE "{schema}".t (x TEXT CHECK (x <> \'{GEHEIM}\'), n INTEGER NOT NULL)')
+
+        def voer_uit(sql: str, *parameters: object) -> Callable[[], object]:
+            return lambda: verbinding.execute(sql.replace("{s}", f'"{schema}".'), parameters)
+
+        fouten = {
+            "check": voer_uit("INSERT INTO {s}t VALUES (%s, 1)", GEHEIM),
+            "not null": voer_uit("INSERT INTO {s}t VALUES (%s, NULL)", "x"),
+            "nul": voer_uit("INSERT INTO {s}t VALUES (%s, 1)", f"{GEHEIM}\x00"),  # refused by psycopg itself
+            "utf-8": voer_uit("SELECT convert_from(%s, 'UTF8')", GEHEIM.encode() + b"\xe2"),
+            "integer": voer_uit("INSERT INTO {s}t VALUES ('x', %s::text::integer)", GEHEIM),
+            "datum": voer_uit("SELECT %s::text::date", GEHEIM),
+        }
+        meldingen = {soort: foutmelding(_fout(doe)) for soort, doe in fouten.items()}
+
+    assert meldingen == {
+        "check": 'CheckViolation (SQLSTATE 23514): new row for relation "t" violates check constraint "t_x_check"',
+        "not null": 'NotNullViolation (SQLSTATE 23502): null value in column "n" of relation "t" violates not-null constraint',
+        "nul": "DataError",
+        "utf-8": "CharacterNotInRepertoire (SQLSTATE 22021)",
+        "integer": "InvalidTextRepresentation (SQLSTATE 22P02)",
+        "datum": "InvalidDatetimeFormat (SQLSTATE 22007)",
+    }
+    assert not [melding for melding in meldingen.values() if "geheim" in melding or "4711" in melding]
+
+
+@pytest.mark.postgres
+def test_an_event_the_database_refuses_with_an_operational_error_is_a_stop_not_an_outage(
+    postgres_schemas: Callable[[], str], tmp_path: Path, klok: VasteKlok
+) -> None:
+    """Not every OperationalError is passing: a value too large for an index (program limit, 54000) is
+    refused every time, so it stops the read model at its event instead of failing every read."""
+    instellingen = _instellingen(tmp_path, database_url=POSTGRES_URL, database_schema=postgres_schemas())
+    app, opslag = bouw_applicatie(instellingen, klok), bouw_leesmodelopslag(instellingen)
+    try:
+        projector = Projector(app, opslag)
+        _voeg_trajecten_toe(app, 1)
+        projector.bij()
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as verbinding:  # as a database might be tuned
+            verbinding.execute(f'CREATE INDEX op_regisseur ON "{instellingen.database_schema}".leesmodel_trajecten (regisseur)')
+        traject_id = app.start_traject(
+            commandos.StartNaTvsProfiel(datum=date(2025, 1, 6), gemeente=Gemeente.DORDRECHT, bsn=een_bsn()), REGISSEUR).traject.id
+        app.voer_uit(traject_id, commandos.WijsRegisseurToe(datum=date(2025, 1, 7), regisseur=secrets.token_hex(8000)), REGISSEUR)
+
+        projector.bij()  # no exception
+
+        storing = projector.stand()["trajectenlijst"].storing
+        assert storing is not None and storing.positie == app.recorder.max_notification_id()
+        assert storing.fout.startswith("ProgramLimitExceeded (SQLSTATE 54000)"), storing
+    finally:
+        opslag.close()
+        app.close()
 
 
 # -- the command line ---------------------------------------------------------------------------
@@ -112,7 +200,7 @@ def test_rebuild_finishes_and_names_the_event_it_stopped_at(instellingen: Settin
     assert uitkomst.exit_code == 1, uitkomst.output
     assert isinstance(uitkomst.exception, SystemExit) and "Traceback" not in uitkomst.output
     for naam in ("trajectenlijst", "signaleringen"):
-        assert f"{naam}: gestopt bij de gebeurtenis op positie {positie}: TopicError: " in uitkomst.stderr
+        assert f"{naam}: gestopt bij de gebeurtenis op positie {positie}: TopicError\n" in uitkomst.stderr
 
 
 def test_replay_finishes_and_names_the_event_it_stopped_at(
@@ -135,8 +223,8 @@ def test_replay_finishes_and_names_the_event_it_stopped_at(
 
     assert uitkomst.exit_code == 3, uitkomst.output
     assert "Traceback" not in uitkomst.output
-    assert f"trajectenlijst (replay): gestopt bij de gebeurtenis op positie {positie}: TopicError: " in uitkomst.stdout
-    assert f"signaleringen (live): gestopt bij de gebeurtenis op positie {positie}: TopicError: " in uitkomst.stdout
+    assert f"trajectenlijst (replay): gestopt bij de gebeurtenis op positie {positie}: TopicError\n" in uitkomst.stdout
+    assert f"signaleringen (live): gestopt bij de gebeurtenis op positie {positie}: TopicError\n" in uitkomst.stdout
     assert list(klad.iterdir()) == []
 
 
