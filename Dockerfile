@@ -33,5 +33,5 @@ ENV INBURGERING_OMGEVING=productie \
     INBURGERING_MAAK_TABELLEN=false
 
 EXPOSE 8000
-# The server's request log names paths, never query strings (api/serverlog.py).
+# The server's request log names route templates, never a path or query as sent (api/serverlog.py).
 CMD ["uvicorn", "api.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--no-server-header", "--log-config", "api/serverlog.json"]

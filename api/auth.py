@@ -19,7 +19,8 @@ from domain.application import Actor
 from domain.waarden import Gemeente, Rol
 
 GEMEENTE_GEBONDEN = {Rol.REGISSEUR, Rol.HANDHAVER}
-TOELICHTING = TypeAdapter(tekst(1000))  # X-Audit-Toelichting: one line of text, as documented (api/openapi.py)
+TOELICHTING_KOP = "X-Audit-Toelichting"
+TOELICHTING = TypeAdapter(tekst(1000))  # one line of UTF-8 text, as documented (api/openapi.py)
 LEZERS = (Rol.REGISSEUR, Rol.HANDHAVER, Rol.DUO, Rol.AUDITOR)
 
 bearer = HTTPBearer(auto_error=False, bearerFormat="JWT", description="JWT van de SDD identity provider")
@@ -43,6 +44,25 @@ def _claims(token: str, sleutels: KeySet, issuer: str, audience: str) -> dict[st
     return gedecodeerd.claims
 
 
+def _toelichting(request: Request) -> str | None:
+    """X-Audit-Toelichting as the UTF-8 text a client sends; read here, not as a parameter: it is part of who acts and why."""
+    ruw = request.headers.get(TOELICHTING_KOP)
+    if ruw is None:
+        return None
+    try:
+        # Starlette decodes header values as latin-1, byte for byte: their bytes back, then read as UTF-8.
+        toelichting = ruw.encode("latin-1").decode("utf-8")
+    except UnicodeDecodeError as fout:
+        raise RequestValidationError([{
+            "type": "codering", "loc": ("header", TOELICHTING_KOP), "input": None,
+            "msg": f"Geen geldige UTF-8: byte {fout.start + 1} kan niet worden gelezen; stuur de tekst als UTF-8.",
+        }]) from None
+    try:
+        return TOELICHTING.validate_python(toelichting)
+    except ValidationError as fout:
+        raise RequestValidationError([e | {"loc": ("header", TOELICHTING_KOP)} for e in fout.errors()]) from None
+
+
 def _actor(claims: dict[str, Any], correlatie_id: str, request: Request | None = None) -> Actor:
     try:
         rol = Rol(claims.get("rol"))
@@ -51,12 +71,7 @@ def _actor(claims: dict[str, Any], correlatie_id: str, request: Request | None =
         raise _niet_ingelogd("Het token noemt een onbekende rol of gemeente.") from fout
     if rol in GEMEENTE_GEBONDEN and not gemeenten:
         raise _niet_ingelogd(f"Een {rol.value} hoort aan een of meer gemeenten gebonden te zijn.")
-    toelichting = request.headers.get("X-Audit-Toelichting") if request is not None else None
-    if toelichting is not None:
-        try:
-            TOELICHTING.validate_python(toelichting)
-        except ValidationError as fout:  # read here, not as a parameter: it is part of who acts and why
-            raise RequestValidationError([e | {"loc": ("header", "X-Audit-Toelichting")} for e in fout.errors()]) from None
+    toelichting = _toelichting(request) if request is not None else None
     trace = getattr(request.state, "trace", None) if request is not None else None
     return Actor(
         gebruiker=str(claims["sub"]), rol=rol, gemeenten=gemeenten, correlatie_id=correlatie_id,

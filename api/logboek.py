@@ -3,6 +3,8 @@
 Routers name the trajectories whose data they served (`betrokken`); a request on one trajectory's
 path that got past authorization touched that trajectory even when a rule then refused the command.
 After the answer, one audit row and one LDV record per person are written (adapters/logboek.py).
+The row's object is the path only when each of its parameters is valid; otherwise the route template, so
+that a BSN sent as a path segment by mistake is not stored.
 """
 
 from __future__ import annotations
@@ -13,12 +15,17 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from fastapi import Request, Response
+from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import request_params_to_args
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from adapters.logboek import Dataverwerking, Logboek, Verzoek
+from api.serverlog import GEEN_ROUTE, sjabloon
 from domain import verwerkingsactiviteiten as register
 from domain.application import Actor
 from domain.waarden import Rol
@@ -77,6 +84,24 @@ def _uuid(waarde: object) -> UUID | None:
         return None
 
 
+def _padparameters(dependant: Dependant) -> list[Any]:
+    velden = list(dependant.path_params)
+    for afhankelijk in dependant.dependencies:
+        velden += _padparameters(afhankelijk)
+    return velden
+
+
+def _object(request: Request) -> str:
+    """The path when every path parameter is valid (a trajectory id is a UUID, no personal data, and the
+    auditor needs it), else the route template: the route may have refused the request before reading its path."""
+    route = request.scope.get("route")
+    if isinstance(route, APIRoute):
+        _, fouten = request_params_to_args(_padparameters(route.dependant), request.path_params)
+        if not fouten:
+            return request.url.path
+    return sjabloon(request.scope)
+
+
 async def leg_vast(request: Request, response: Response, trace: Tracecontext, start: datetime) -> None:
     """Write the request's audit row and LDV records (in a worker thread: the stores are synchronous)."""
     pad = request.url.path
@@ -96,12 +121,12 @@ async def leg_vast(request: Request, response: Response, trace: Tracecontext, st
         trace_id=trace.trace_id,
         operation_id=trace.operation_id,
         aanroeper_id=trace.ouder_id,
-        naam=getattr(route, "name", "").replace("_", "-") or f"{request.method} {pad}",
+        naam=getattr(route, "name", "").replace("_", "-") or f"{request.method} {GEEN_ROUTE}",
         start=start.isoformat(),
         eind=datetime.now(UTC).isoformat(),
         http_status=response.status_code,
         actie=request.method,
-        object=pad,
+        object=_object(request),
         gebruiker=actor.gebruiker if actor else None,
         rol=rol.value if rol else None,
         gemeenten=sorted(g.value for g in actor.gemeenten) if actor else [],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -26,6 +27,7 @@ from api.logboek import leg_vast, tracecontext
 from api.openapi import API_VERSIE, BASISPAD, bouw_openapi
 from api.routers import controle, handhaving, health, leesmodellen, trajecten
 from api.schemas import UUID_PATROON, CorrelatieId
+from api.serverlog import Verzoeklog
 from domain.application import Klok
 from projections.projector import Projector
 
@@ -149,4 +151,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
                         "Leesmodel-Achterstand"],
         max_age=600,
     )
+    # uvicorn's access line names the URL as sent, query and all: off however the server was started.
+    logging.getLogger("uvicorn.access").disabled = True
+    app.add_middleware(Verzoeklog)  # outermost: one request line for everything, preflights and refusals too
     return app

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import httpx2
 import jsonschema_rs
 import pytest
 from fastapi.testclient import TestClient
@@ -24,6 +25,7 @@ from api.main import create_app
 from api.openapi import DOCUMENT
 from tests.builders import een_bsn, tvs_start
 from tests.conftest import Kopregels
+from tests.serverproces import Serverproces
 
 TRAJECTEN = "/api/v1/trajecten"
 RAPPORTAGES = ("instroom", "leerroutemix", "spuk", "handhaving")
@@ -132,6 +134,58 @@ def test_a_stored_header_with_a_control_character_is_a_400_naming_it(sqlite_api:
             antwoord = sqlite_api.post(TRAJECTEN, json=tvs_start(een_bsn()), headers=kop | {naam: b"a" + teken + b"b"})  # type: ignore[dict-item]
             assert geweigerd(antwoord) == [naam], (naam, teken)
     assert sqlite_api.get(f"{TRAJECTEN}?limiet=200", headers=kop).json()["trajecten"] == []
+
+
+def test_a_toelichting_is_read_as_utf8_and_kept_as_written(api: TestClient, als: Kopregels) -> None:
+    # HTTP carries the header's UTF-8 bytes; read as latin-1, "’" and "€" held C1 characters (a 400) and "ë" became "Ã«".
+    kop = als("regisseur", "0505")
+    pad = gestart(api, kop)
+    toelichtingen = ["Cliënt’s dossier", "Boete 340 €", "Cliënt"]
+    for i, toelichting in enumerate(toelichtingen):
+        antwoord = api.post(f"{pad}/regisseur-toewijzingen", json={"datum": "2025-02-10", "regisseur": f"r{i}"},
+                            headers=kop | {"X-Audit-Toelichting": toelichting.encode()})  # type: ignore[dict-item]
+        assert antwoord.status_code == 201, (toelichting, antwoord.text)
+    regels = api.get(f"{pad}/audittrail", headers=als("auditor")).json()["audittrail"]
+    assert [r["toelichting"] for r in regels[-3:]] == toelichtingen
+
+
+def test_a_header_with_a_c1_character_or_a_key_that_is_not_visible_ascii_is_a_400_naming_it(api: TestClient, als: Kopregels) -> None:
+    kop = als("regisseur", "0505")
+    for waarde in ("a\u0085b".encode(), "a\u009fb".encode()):  # valid UTF-8, but a control character
+        antwoord = api.post(TRAJECTEN, json=tvs_start(een_bsn()), headers=kop | {"X-Audit-Toelichting": waarde})  # type: ignore[dict-item]
+        assert geweigerd(antwoord) == ["X-Audit-Toelichting"], waarde
+
+    # An Idempotency-Key is an opaque token of visible ASCII (a UUID, say): no byte of it has two readings.
+    for sleutel in ("sleutel-ë".encode(), "sleutel-€".encode(), b"met spatie", "a\u0085b".encode(), b"x" * 256):
+        antwoord = api.post(TRAJECTEN, json=tvs_start(een_bsn()), headers=kop | {"Idempotency-Key": sleutel})  # type: ignore[dict-item]
+        assert geweigerd(antwoord) == ["Idempotency-Key"], sleutel
+    assert api.get(f"{TRAJECTEN}?limiet=200", headers=kop).json()["trajecten"] == []
+
+    sleutel = f"start-{uuid.uuid4()}~!" + "x" * 210
+    body = tvs_start(een_bsn())
+    eerste = api.post(TRAJECTEN, json=body, headers=kop | {"Idempotency-Key": sleutel})
+    herhaald = api.post(TRAJECTEN, json=body, headers=kop | {"Idempotency-Key": sleutel})
+    assert (eerste.status_code, herhaald.status_code, herhaald.headers.get("Idempotent-Replayed")) == (201, 201, "true")
+    assert herhaald.json()["trajectId"] == eerste.json()["trajectId"]
+
+
+def test_header_bytes_that_are_not_utf8_are_a_400_naming_the_header_over_real_http(instellingen: Settings, als: Kopregels) -> None:
+    # A real server: the test client re-encodes header values, so it cannot send bytes that are not UTF-8.
+    kop = als("regisseur", "0505")
+    with Serverproces(instellingen) as server, httpx2.Client(base_url=server.basis, timeout=30) as http:
+        for waarde in (b"Cli\xebnt", b"\xff\xfe", b"Boete 340 \xe2\x82"):  # latin-1 ë, no UTF-8 at all, a cut-off €
+            antwoord = http.post(TRAJECTEN, json=tvs_start(een_bsn()), headers=kop | {"X-Audit-Toelichting": waarde})  # type: ignore[dict-item]
+            assert geweigerd(antwoord) == ["X-Audit-Toelichting"], waarde
+            assert "UTF-8" in antwoord.json()["invalidParams"][0]["reason"], antwoord.text
+        antwoord = http.post(TRAJECTEN, json=tvs_start(een_bsn()), headers=kop | {"Idempotency-Key": b"sleutel-\xeb"})  # type: ignore[dict-item]
+        assert geweigerd(antwoord) == ["Idempotency-Key"]
+        assert http.get(f"{TRAJECTEN}?limiet=200", headers=kop).json()["trajecten"] == []
+
+        toelichting = "Cliënt’s dossier, boete 340 €"
+        start = http.post(TRAJECTEN, json=tvs_start(een_bsn()), headers=kop | {"X-Audit-Toelichting": toelichting.encode()})  # type: ignore[dict-item]
+        assert start.status_code == 201, start.text
+        regels = http.get(f"{start.headers['Location']}/audittrail", headers=als("auditor")).json()["audittrail"]
+        assert regels[0]["toelichting"] == toelichting
 
 
 def test_only_a_uuid_is_taken_as_correlation_id(api: TestClient, als: Kopregels) -> None:

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from adapters.logboek import Logboek
+from api.serverlog import GEEN_ROUTE
 from domain import verwerkingsactiviteiten as register
 from tests.builders import een_bsn, tvs_start
 from tests.conftest import Kopregels
@@ -164,3 +165,25 @@ def test_the_callers_span_is_kept_as_the_foreign_operation(api: TestClient, als:
     api.get(f"/api/v1/trajecten/{traject_id}", headers=als("duo", traceparent=traceparent))
     [verwerking] = api.app.state.logboek.verwerkingen(trace_id)  # type: ignore[attr-defined]
     assert verwerking["attributes"]["dpl.core.foreign_operation.operation_id"] == traceparent.split("-")[2]
+
+
+def test_a_bsn_sent_as_a_path_segment_is_not_stored_but_a_valid_path_is(api: TestClient, als: Kopregels) -> None:
+    # A path whose every parameter is valid holds no personal data (a trajectory id is a UUID) and stays
+    # concrete for the auditor; otherwise the row names the route, or no route at all.
+    bsn = een_bsn()
+    traject_id = _start(api, als, een_bsn())
+    regisseur = als("regisseur", "0505")
+    for headers, pad, status, object_ in (
+        (regisseur, f"/api/v1/trajecten/{bsn}", 400, "/api/v1/trajecten/{trajectId}"),
+        ({}, f"/api/v1/trajecten/{bsn}", 401, "/api/v1/trajecten/{trajectId}"),  # refused before the path was read
+        (regisseur, f"/api/v1/trajecten/{bsn}/gebeurtenissen/1", 400, "/api/v1/trajecten/{trajectId}/gebeurtenissen/{versie}"),
+        (regisseur, f"/api/v1/trajecten/{traject_id}/handhavingszaken/{bsn}x", 400,
+         "/api/v1/trajecten/{trajectId}/handhavingszaken/{zaaknummer}"),
+        (regisseur, f"/api/v1/personen/{bsn}", 404, GEEN_ROUTE),
+        (regisseur, f"/api/v1/trajecten/{traject_id}/gebeurtenissen/1", 200, f"/api/v1/trajecten/{traject_id}/gebeurtenissen/1"),
+    ):
+        trace_id, traceparent = _trace()
+        assert api.get(pad, headers=headers | {"traceparent": traceparent}).status_code == status, pad
+        [regel] = api.app.state.logboek.auditregels(trace_id)  # type: ignore[attr-defined]
+        assert (regel["object"], regel["resultaat"]) == (object_, status)
+        assert bsn not in json.dumps([regel, api.app.state.logboek.verwerkingen(trace_id)]), regel  # type: ignore[attr-defined]
