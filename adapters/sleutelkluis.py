@@ -27,7 +27,9 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS {s}inburgering_sleutels (
     sleutel_id TEXT PRIMARY KEY, houder TEXT NOT NULL, klasse TEXT NOT NULL,
     gewikkeld BYTEA, aangemaakt TEXT NOT NULL, vernietigd TEXT);
-CREATE UNIQUE INDEX IF NOT EXISTS inburgering_sleutels_actief ON {s}inburgering_sleutels (houder, klasse) WHERE vernietigd IS NULL
+CREATE UNIQUE INDEX IF NOT EXISTS inburgering_sleutels_actief ON {s}inburgering_sleutels (houder, klasse) WHERE vernietigd IS NULL;
+-- Every look-up is by holder (and class), destroyed keys included: the partial index above cannot serve it.
+CREATE INDEX IF NOT EXISTS inburgering_sleutels_houder ON {s}inburgering_sleutels (houder, klasse)
 """
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -155,3 +156,22 @@ def test_production_keeps_the_keys_apart_from_the_events(sqlite_instellingen: Se
     for sleutel_url in (None, "postgresql://app@db/inburgering"):
         with pytest.raises(ProductieInstellingError, match="SLEUTEL_DATABASE_URL"):
             bouw_sleutelkluis(productie.model_copy(update={"sleutel_database_url": sleutel_url}))
+
+
+def test_every_key_look_up_by_holder_is_served_by_an_index(instellingen: Settings) -> None:
+    """A key is looked up by its holder on every write and access-log record: without an index that
+    serves it, each look-up scanned the whole key table, a cost that grew with every person recorded."""
+    kluis = bouw_sleutelkluis(instellingen)
+    try:
+        kluis.actieve_sleutel(uuid.uuid4(), KORT)
+        vraag = "SELECT sleutel_id, gewikkeld, vernietigd FROM {s}inburgering_sleutels WHERE houder = %s AND klasse = %s"
+        with kluis._verbinding.transactie(schrijven=False) as cursor:
+            if instellingen.database_url is None:
+                cursor.execute(kluis._sql("EXPLAIN QUERY PLAN " + vraag), ("x", "kort"))
+            else:
+                cursor.execute("SET LOCAL enable_seqscan = off")  # as on a large table, where a scan would cost
+                cursor.execute(kluis._sql("EXPLAIN " + vraag), ("x", "kort"))
+            plan = " ".join(str(rij[-1] if instellingen.database_url is None else rij[0]) for rij in cursor.fetchall())
+    finally:
+        kluis.close()
+    assert "inburgering_sleutels_houder" in plan, plan
