@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -44,8 +45,9 @@ class Serverproces:
     """One server on the test's store. `start()` returns once every worker is serving; each start gets a
     fresh port and its own log file in the data map. Use as a context manager: it never outlives the test."""
 
-    def __init__(self, instellingen: Settings, workers: int = 1) -> None:
-        self.instellingen, self.workers = instellingen, workers
+    def __init__(self, instellingen: Settings, workers: int = 1, opdracht: Callable[[int], list[str]] | None = None) -> None:
+        """`opdracht` gives the command line for a port, when it is to be another than the one `make run` uses."""
+        self.instellingen, self.workers, self._opdracht = instellingen, workers, opdracht
         self.proces: subprocess.Popen[bytes] | None = None
         self.basis = ""
         self.logs: list[Path] = []
@@ -75,8 +77,9 @@ class Serverproces:
         self.basis = f"http://127.0.0.1:{poort}"
         log = self.instellingen.data_map / f"server-{len(self.logs) + 1}.log"
         self.logs.append(log)
-        opdracht = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1",
-                    "--port", str(poort), "--workers", str(self.workers), "--log-config", "api/serverlog.json"]
+        opdracht = self._opdracht(poort) if self._opdracht else [
+            sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1",
+            "--port", str(poort), "--workers", str(self.workers), "--log-config", "api/serverlog.json"]
         with log.open("wb") as uitvoer:
             # Its own process group, so that a kill reaches every worker.
             self.proces = subprocess.Popen(opdracht, cwd=ROOT, env=omgeving(self.instellingen, **extra),

@@ -9,8 +9,6 @@ import logging
 import re
 import shlex
 import subprocess
-import time
-from pathlib import Path
 
 import httpx2
 import pytest
@@ -20,7 +18,7 @@ from adapters.settings import Settings
 from adapters.tokens import maak_ontwikkeltoken
 from api.serverlog import GEEN_ROUTE
 from tests.conftest import Kopregels
-from tests.serverproces import GEREED_BINNEN, ROOT, omgeving, vrije_poort
+from tests.serverproces import ROOT, Serverproces
 
 BSN = "111222333"
 
@@ -42,52 +40,29 @@ def test_neither_a_query_nor_a_path_segment_reaches_the_server_log_but_the_reque
     sqlite_instellingen: Settings, gestart: str
 ) -> None:
     """As `make run` starts it, and as someone might start uvicorn without our log configuration."""
-    poort = vrije_poort()
-    opdracht = _opdracht_van_make_run(poort)
-    if gestart == "kaal":
-        opdracht = _zonder_logconfiguratie(opdracht)
-    basis = f"http://127.0.0.1:{poort}"
-    log = sqlite_instellingen.data_map / "make-run.log"
-    with log.open("wb") as uitvoer:
-        proces = subprocess.Popen(opdracht, cwd=ROOT, env=omgeving(sqlite_instellingen), stdout=uitvoer, stderr=subprocess.STDOUT)
-    try:
-        _wacht_tot_gereed(proces, basis, log)
-        token = maak_ontwikkeltoken(sqlite_instellingen, rol="regisseur", gemeenten=["0505"])
-        kop = {"Authorization": f"Bearer {token}"}
-        verzoeken = [
-            (f"/api/v1/trajecten?bsn={BSN}", 400, '"GET /api/v1/trajecten" 400'),
-            (f"/api/v1/health?bsn={BSN}", 400, '"GET /api/v1/health" 400'),
-            (f"/api/v1/trajecten/{BSN}", 400, '"GET /api/v1/trajecten/{trajectId}" 400'),
-            (f"/api/v1/trajecten/{BSN}/gebeurtenissen/1?bsn={BSN}", 400, '"GET /api/v1/trajecten/{trajectId}/gebeurtenissen/{versie}" 400'),
-            (f"/api/v1/personen/{BSN}", 404, f'"GET {GEEN_ROUTE}" 404'),
-        ]
+    def opdracht(poort: int) -> list[str]:
+        gewoon = _opdracht_van_make_run(poort)
+        return _zonder_logconfiguratie(gewoon) if gestart == "kaal" else gewoon
+
+    token = maak_ontwikkeltoken(sqlite_instellingen, rol="regisseur", gemeenten=["0505"])
+    kop = {"Authorization": f"Bearer {token}"}
+    verzoeken = [
+        (f"/api/v1/trajecten?bsn={BSN}", 400, '"GET /api/v1/trajecten" 400'),
+        (f"/api/v1/health?bsn={BSN}", 400, '"GET /api/v1/health" 400'),
+        (f"/api/v1/trajecten/{BSN}", 400, '"GET /api/v1/trajecten/{trajectId}" 400'),
+        (f"/api/v1/trajecten/{BSN}/gebeurtenissen/1?bsn={BSN}", 400, '"GET /api/v1/trajecten/{trajectId}/gebeurtenissen/{versie}" 400'),
+        (f"/api/v1/personen/{BSN}", 404, f'"GET {GEEN_ROUTE}" 404'),
+    ]
+    with Serverproces(sqlite_instellingen, opdracht=opdracht) as server:
         for url, status, _ in verzoeken:
-            assert httpx2.get(f"{basis}{url}", headers=kop, timeout=30).status_code == status, url
-    finally:
-        proces.terminate()
-        proces.wait(timeout=60)
-    tekst = log.read_text(errors="replace")
+            assert httpx2.get(f"{server.basis}{url}", headers=kop, timeout=30).status_code == status, url
+    tekst = server.uitvoer
     assert BSN not in tekst, tekst
     assert "HTTP/1.1" not in tekst, tekst  # uvicorn's own access log, which names the raw path, is off
     if gestart == "kaal":
         return  # without our configuration our request lines have no handler either
     for url, _, regel in verzoeken:
         assert re.search(re.escape(regel) + r" [0-9.]+ ms$", tekst, re.MULTILINE), (url, regel, tekst)
-
-
-def _wacht_tot_gereed(proces: subprocess.Popen[bytes], basis: str, log: Path) -> None:
-    begin = time.monotonic()
-    while time.monotonic() - begin < GEREED_BINNEN:
-        if proces.poll() is not None:
-            pytest.fail(f"de server stopte (exitcode {proces.returncode}); uitvoer:\n{log.read_text(errors='replace')}")
-        try:
-            if httpx2.get(f"{basis}/api/v1/health", timeout=5).status_code == 200:
-                print(f"server gereed na {time.monotonic() - begin:.1f} s: 200 op {basis}/api/v1/health")
-                return
-        except httpx2.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"na {GEREED_BINNEN:.0f} s geen 200 op {basis}/api/v1/health; uitvoer:\n{log.read_text(errors='replace')}")
 
 
 def test_the_docker_image_serves_with_the_same_log_configuration() -> None:
