@@ -286,7 +286,8 @@ class Inburgering(Application[UUID]):
 
     def traject(self, traject_id: UUID, actor: Actor, versie: int | None = None, *, kopie: bool = True) -> Inburgeringstraject:
         """The trajectory (at a version), if the actor may see it now. `kopie=False` skips copying the
-        cached aggregate, for a caller that only glances at it and changes nothing. An earlier version
+        cached aggregate, for a reader that changes nothing: the cache itself is never changed in place
+        (OnveranderlijkeCacheRepository), so such a reader may keep it while commands go on. An earlier version
         is judged by today's gemeente and shows no personal data that have been removed since."""
         try:
             traject = self.repository.get(traject_id, deepcopy_from_cache=kopie)

@@ -21,7 +21,7 @@ def zaak_locatie(traject_id: UUID, versie: int) -> str:
 @router.get("/{zaaknummer}")
 def lees_handhavingszaak(app: App, actor: Lezer, traject_id: TrajectId, zaaknummer: Zaaknummer) -> schemas.HandhavingszaakPublic:
     """Eén handhavingszaak met de stap waarop ze staat."""
-    zaak = app.traject(traject_id, actor).zaken.get(zaaknummer)
+    zaak = app.traject(traject_id, actor, kopie=False).zaken.get(zaaknummer)
     if zaak is None:
         raise HandhavingszaakNietGevondenError(f"Geen zaak {zaaknummer}.")
     return zaak_public(zaak)

@@ -80,7 +80,7 @@ def lees_traject(
     (`versie`, `peildatum`; samen: de vroegste van de twee) en zoals het op een datum in werkelijkheid
     stond (`geldigOp`), ook in combinatie."""
     vandaag = request.app.state.klok.vandaag()
-    traject = app.traject(traject_id, actor, versie)
+    traject = app.traject(traject_id, actor, versie, kopie=False)  # read only: no copy of the cached aggregate
     if versie is not None and traject.version != versie:
         raise ProbleemError(404, "versie-niet-gevonden", "Versie niet gevonden.", f"Het traject heeft {traject.version} versies.")
     if peildatum is not None:
@@ -124,7 +124,7 @@ def lees_auditregel(
 def exporteer_traject(app: App, actor: Auditor, traject_id: TrajectId) -> schemas.KetenexportPublic:
     """Het traject zoals opgeslagen, met zijn ketenhashes, het ondertekende controlepunt en de publieke
     sleutel: genoeg om het offline te controleren (`python -m adapters.cli controleer-export`)."""
-    app.traject(traject_id, actor)
+    app.traject(traject_id, actor, kopie=False)  # 404 outside the mandate
     return schemas.KetenexportPublic.model_validate(exporteer(app.recorder, controlepunten_van(app), traject_id))
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import base64
 import json
+import pickle
 import threading
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from fastapi.testclient import TestClient
 
@@ -204,3 +206,17 @@ def test_looking_back_shows_neither_removed_data_nor_a_trajectory_outside_todays
     for params in ({"versie": 1}, {"peildatum": "2025-01-06"}, {"geldigOp": "2025-01-06"}):
         eerder = api.get(t.pad, params=params, headers=zwijndrecht).json()
         assert (eerder["bsn"], eerder["verwijderd"]) == (None, ["bsn"]), params
+
+
+def test_reading_a_trajectory_in_every_view_leaves_the_shared_cached_one_as_it_was(api: TestClient, als: Kopregels, klok: VasteKlok) -> None:
+    # Reads use the cached aggregate itself, without a copy: none of them may change it for the next reader.
+    t = _traject(api, als, klok)
+    app = api.app.state.inburgering  # type: ignore[attr-defined]
+    traject_id = t.pad.rsplit("/", 1)[1]
+    gedeeld = app.repository.get(UUID(traject_id), deepcopy_from_cache=False)
+    voor = pickle.dumps(gedeeld)
+    for rol in (als("regisseur", "0505"), als("handhaver", "0505"), als("duo"), als("auditor")):
+        for query in ({}, {"versie": 3}, {"peildatum": "2025-01-21"}, {"geldigOp": "2025-01-25"}, {"versie": 5, "geldigOp": "2025-01-21"}):
+            assert api.get(t.pad, params=query, headers=rol).status_code == 200, (query, rol)
+    assert app.repository.get(UUID(traject_id), deepcopy_from_cache=False) is gedeeld  # still the shared one
+    assert pickle.dumps(gedeeld) == voor
