@@ -149,11 +149,11 @@ class _MerktUitval:
 
 
 class Pool(_MerktUitval, ConnectionPool):  # type: ignore[misc]
-    pass
+    """The pool the other stores of this process share (see the top)."""
 
 
 class GebeurtenissenPool(_MerktUitval, EventsourcingPool):  # type: ignore[misc]
-    pass
+    """The event store's pool, as eventsourcing builds it, quick to say the database is gone."""
 
 
 _pools: dict[str, tuple[Pool, int]] = {}  # per database URL: the pool and how many stores use it

@@ -101,6 +101,14 @@ CorrelatieId = Annotated[
     Field(json_schema_extra={"format": "uuid", "pattern": UUID_PATROON}),
     _volgens(UUID_PATROON, "Een correlatie-id is een UUID (8-4-4-4-12 hexadecimale tekens)."),
 ]
+# An opaque token, stored with the answer: visible ASCII only (RFC 9110 field-vchar without obs-text, no
+# space), so that no byte has two readings (a header value is latin-1 to the framework, UTF-8 to most clients).
+IDEMPOTENCY_PATROON = "^[!-~]{1,255}$"
+IdempotencySleutel = Annotated[
+    str,
+    Field(json_schema_extra={"minLength": 1, "maxLength": 255, "pattern": IDEMPOTENCY_PATROON}),
+    _volgens(IDEMPOTENCY_PATROON, "Een Idempotency-Key is 1 tot 255 zichtbare ASCII-tekens, zonder spatie; bijvoorbeeld een UUID."),
+]
 
 
 DATUMPATROON = r"^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"

@@ -7,8 +7,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Request, Response
-from pydantic import AfterValidator, WithJsonSchema
-from pydantic_core import PydanticCustomError
 
 from api import schemas
 from api.logboek import betrokken
@@ -46,20 +44,8 @@ def verwachte_versie(
 
 
 VerwachteVersie = Annotated[int | None, Depends(verwachte_versie)]
-# An opaque token, stored with the answer: visible ASCII only (RFC 9110 field-vchar without obs-text, no
-# space), so that no byte has two readings (a header value is latin-1 to the framework, UTF-8 to most clients).
-IDEMPOTENCY_KEY = "^[!-~]{1,255}$"
-
-
-def _sleutelvorm(waarde: str) -> str:
-    if not re.fullmatch(IDEMPOTENCY_KEY, waarde):
-        raise PydanticCustomError("patroon", "Een Idempotency-Key is 1 tot 255 zichtbare ASCII-tekens, zonder spatie; bijvoorbeeld een UUID.")
-    return waarde
-
-
 IdempotencyKey = Annotated[
-    Annotated[str, WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 255, "pattern": IDEMPOTENCY_KEY}),
-              AfterValidator(_sleutelvorm)] | None,
+    schemas.IdempotencySleutel | None,
     Header(
         alias="Idempotency-Key",
         description="Herhaal een verzoek met dezelfde sleutel: het eerste antwoord komt terug, niets wordt dubbel vastgelegd. "

@@ -5,6 +5,7 @@ database failure would."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -70,20 +71,16 @@ class Doorgeefluik:
                 threading.Thread(target=self._pomp, args=(van, naar), daemon=True).start()
 
     def _pomp(self, van: socket.socket, naar: socket.socket) -> None:
-        try:
+        with contextlib.suppress(OSError):  # the forwarder was cut: that is the point
             while gegevens := van.recv(65536):
                 naar.sendall(gegevens)
-        except OSError:
-            pass
         for kant in (van, naar):
             _sluit(kant)
 
 
 def _sluit(verbinding: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):  # already closed by the other side
         verbinding.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked in accept() or recv()
-    except OSError:
-        pass
     verbinding.close()
 
 
