@@ -7,7 +7,7 @@ from contextlib import closing
 
 from adapters.clock import SysteemKlok
 from adapters.crypto import ProductieInstellingError, bsn_sleutel, hoofdsleutel, ondertekensleutel, pseudoniem_functie
-from adapters.integriteit import bescherm_gebeurtenissen, rechten_van_de_applicatie
+from adapters.integriteit import Integriteitsstaat, bescherm_gebeurtenissen, rechten_van_de_applicatie
 from adapters.keten import Controlepunten, KetenEventStore, OpslagVerbinding, PostgresKetenRecorder, SqliteKetenRecorder
 from adapters.logboek import Logboek
 from adapters.personen import SqlPersonenregister
@@ -42,6 +42,7 @@ def bouw_applicatie(instellingen: Settings, klok: Klok) -> Inburgering:
     app.sluit_ook(app.personen.close)  # type: ignore[attr-defined]
     if instellingen.maak_tabellen:
         controlepunten_van(app).maak_tabellen()
+        Integriteitsstaat(app.recorder).maak_tabellen()  # how far GET /integriteit verified, beside the checkpoints
         _neem_eerdere_controlepunten_over(instellingen, controlepunten_van(app))
         bescherm_gebeurtenissen(instellingen, app.recorder.events_table_name)  # type: ignore[attr-defined]
     return app

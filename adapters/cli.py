@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from adapters import bootstrap
 from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag, controlepunten_van
 from adapters.clock import SysteemKlok
-from adapters.integriteit import VerzegelenGeweigerdError, controleer, controleer_export, verzegel_na_onderzoek
+from adapters.integriteit import Integriteitsstaat, VerzegelenGeweigerdError, controleer_export, controleer_volledig, verzegel_na_onderzoek
 from adapters.leesmodellen import SqlLeesmodelopslag
 from adapters.logboek import Dataverwerking, Logboek, Verzoek
 from adapters.replay import vergelijk_met_replay
@@ -237,7 +237,8 @@ def verifieer() -> None:
     """Controleer elke opgeslagen gebeurtenis tegen haar hashketen en de ondertekende controlepunten.
     Exitcode 1 met elke afwijking (traject en versie) wanneer iets is gewijzigd, verwijderd, verwisseld of ingevoegd."""
     with _omgeving() as (app, _):
-        rapport = controleer(app.recorder, controlepunten_van(app))
+        # Recorded, so that GET /integriteit says when everything was last checked and goes on naming what this found.
+        rapport = controleer_volledig(app.recorder, controlepunten_van(app), Integriteitsstaat(app.recorder), app.klok.nu())
     console = Console(highlight=False, soft_wrap=True)  # one line per finding, whole ids: for grep and for the file
     if rapport.in_orde:
         console.print(f"[green]In orde:[/green] {rapport.gebeurtenissen} gebeurtenissen in {rapport.aggregaten} ketens.")

@@ -1,5 +1,6 @@
-"""Checking the event log against its hash chains and signed checkpoints (adapters/keten.py), exporting
-one trajectory for offline verification, and making the stored events append-only in the database."""
+"""Checking the event log against its hash chains and signed checkpoints (adapters/keten.py), whole or
+from where the last check ended, exporting one trajectory for offline verification, and making the stored
+events append-only in the database."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import hashlib
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +19,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from eventsourcing.persistence import ApplicationRecorder
 from psycopg import sql
 
-from adapters.keten import NUL, Controlepunt, Controlepunten, ketenhash, per_aggregaat, splits
+from adapters.keten import NUL, Controlepunt, Controlepunten, OpslagVerbinding, ketenhash, per_aggregaat, splits
 from adapters.settings import Settings
 
 ALGORITME = (
@@ -36,24 +38,45 @@ class Bevinding:
     uitleg: str
 
 
+@dataclass(frozen=True)
+class VolledigeControle:
+    tijdstip: datetime
+    in_orde: bool
+
+
 @dataclass
 class Rapport:
     aggregaten: int = 0
     gebeurtenissen: int = 0
     bevindingen: list[Bevinding] = field(default_factory=list)
+    volledig: bool = True
+    na: int = 0  # the log positions read: after `na`, up to and including `tot`
+    tot: int = 0
+    laatste_volledige_controle: VolledigeControle | None = None
 
     @property
     def in_orde(self) -> bool:
         return not self.bevindingen
 
 
+ONBEKEND = (0, NUL)  # an aggregate of which nothing was verified yet: its chain starts from nothing
+
+
 def controleer_keten(aggregaat_id: str, events: Iterable[tuple[int, str, bytes]], punt: Controlepunt | None,
                      publieke_sleutel: Ed25519PublicKey) -> list[Bevinding]:
     """The findings for one aggregate: (version, topic, stored state) in version order, and its checkpoint."""
+    return _keten(aggregaat_id, events, punt, publieke_sleutel)[0]
+
+
+def _keten(aggregaat_id: str, events: Iterable[tuple[int, str, bytes]], punt: Controlepunt | None,
+           publieke_sleutel: Ed25519PublicKey, vanaf: tuple[int, bytes] = ONBEKEND) -> tuple[list[Bevinding], dict[int, bytes]]:
+    """The findings and the chain hash at each version, for the events after `vanaf`: the version and chain
+    hash up to which the aggregate was verified before."""
     rijen = [(versie, topic, *splits(opgeslagen)) for versie, topic, opgeslagen in events]
-    opgeslagen_hashes = {h for *_, h in rijen if h is not None} | {NUL}
+    opgeslagen_hashes = {h for *_, h in rijen if h is not None} | {NUL, vanaf[1]}
     bevindingen: list[Bevinding] = []
-    vorige, verwacht, hashes = NUL, 1, {}
+    vorige, verwacht = vanaf[1], vanaf[0] + 1
+    hashes = {vanaf[0]: vanaf[1]} if vanaf[0] else {}
     for versie, topic, state, opgeslagen_hash in rijen:
         ontbrak = versie > verwacht
         if ontbrak:
@@ -76,7 +99,7 @@ def controleer_keten(aggregaat_id: str, events: Iterable[tuple[int, str, bytes]]
     laatste = verwacht - 1
     if punt is None:
         bevindingen.append(Bevinding(aggregaat_id, None, "zonder-controlepunt", "geen ondertekend controlepunt: niet door deze applicatie vastgelegd"))
-        return bevindingen
+        return bevindingen, hashes
     if not punt.is_echt(publieke_sleutel):
         bevindingen.append(Bevinding(aggregaat_id, punt.versie, "controlepunt-vervalst", "de handtekening van het controlepunt klopt niet"))
     if laatste < punt.versie:
@@ -87,7 +110,7 @@ def controleer_keten(aggregaat_id: str, events: Iterable[tuple[int, str, bytes]]
         bevindingen.append(Bevinding(aggregaat_id, punt.versie + 1, "niet-gedekt",
                                      f"versie {punt.versie + 1} tot en met {laatste} valt na het ondertekende controlepunt: "
                                      "niet door deze applicatie vastgelegd"))
-    return bevindingen
+    return bevindingen, hashes
 
 
 def controleer(recorder: ApplicationRecorder, controlepunten: Controlepunten) -> Rapport:
@@ -95,7 +118,8 @@ def controleer(recorder: ApplicationRecorder, controlepunten: Controlepunten) ->
     application writes: a checkpoint commits with the events it covers, and the log is read up to its
     head before the checkpoints, so an aggregate whose checkpoint is ahead of what was read (saved
     meanwhile) is read again whole; an event no checkpoint covers was never the application's."""
-    rapport, kop = Rapport(), recorder.max_notification_id() or 0
+    kop = recorder.max_notification_id() or 0
+    rapport = Rapport(tot=kop)
     groepen = dict(per_aggregaat(recorder, tot=kop))
     punten = controlepunten.alle()
     for aggregaat_id in sorted(groepen.keys() | punten.keys()):
@@ -106,15 +130,16 @@ def controleer(recorder: ApplicationRecorder, controlepunten: Controlepunten) ->
         if events:
             rapport.aggregaten += 1
             rapport.gebeurtenissen += len(events)
-        rapport.bevindingen += _bevindingen(aggregaat_id, events, punt, controlepunten)
+        rapport.bevindingen += _bevindingen(aggregaat_id, events, punt, controlepunten)[0]
     return rapport
 
 
-def _bevindingen(aggregaat_id: str, events: list[Any], punt: Controlepunt | None, controlepunten: Controlepunten) -> list[Bevinding]:
-    if not events and punt is not None:
-        return [Bevinding(aggregaat_id, 1, "verdwenen", f"het controlepunt noemt {punt.versie} versies, de opslag geen enkele")]
+def _bevindingen(aggregaat_id: str, events: list[Any], punt: Controlepunt | None, controlepunten: Controlepunten,
+                 vanaf: tuple[int, bytes] = ONBEKEND) -> tuple[list[Bevinding], dict[int, bytes]]:
+    if not events and punt is not None and vanaf == ONBEKEND:
+        return [Bevinding(aggregaat_id, 1, "verdwenen", f"het controlepunt noemt {punt.versie} versies, de opslag geen enkele")], {}
     rijen = ((e.originator_version, e.topic, e.state) for e in events)
-    return controleer_keten(aggregaat_id, rijen, punt, controlepunten.publieke_sleutel)
+    return _keten(aggregaat_id, rijen, punt, controlepunten.publieke_sleutel, vanaf)
 
 
 class VerzegelenGeweigerdError(Exception):
@@ -131,13 +156,178 @@ def verzegel_na_onderzoek(recorder: ApplicationRecorder, controlepunten: Control
         raise VerzegelenGeweigerdError(f"{aggregaat_id} heeft geen opgeslagen gebeurtenissen.")
     if events[-1].originator_version != versie:
         raise VerzegelenGeweigerdError(f"{aggregaat_id} staat op versie {events[-1].originator_version}, niet op {versie}.")
-    ernstig = [b for b in _bevindingen(str(aggregaat_id), events, controlepunten.van(aggregaat_id), controlepunten)
+    ernstig = [b for b in _bevindingen(str(aggregaat_id), events, controlepunten.van(aggregaat_id), controlepunten)[0]
                if b.soort not in ("niet-gedekt", "zonder-controlepunt")]
     _, hash_ = splits(events[-1].state)
     if ernstig or hash_ is None:
         redenen = "; ".join(f"versie {b.versie}: {b.soort}" for b in ernstig) or "de kop draagt geen ketenhash"
         raise VerzegelenGeweigerdError(f"{aggregaat_id} wordt niet verzegeld: {redenen}.")
     controlepunten.herzegel(str(aggregaat_id), versie, hash_)
+
+
+# -- from where the last check ended -----------------------------------------------------------
+
+STAAT = (
+    """CREATE TABLE IF NOT EXISTS {s}inburgering_integriteit (
+        sleutel TEXT PRIMARY KEY, positie BIGINT NOT NULL, ronde BIGINT NOT NULL,
+        volledig_tijdstip TEXT, volledig_in_orde BOOLEAN)""",
+    # versie and hash NULL: a deviation was found, the aggregate is checked whole until it is gone
+    "CREATE TABLE IF NOT EXISTS {s}inburgering_integriteit_ketens (originator_id TEXT PRIMARY KEY, versie BIGINT, hash TEXT)",
+    "INSERT INTO {s}inburgering_integriteit (sleutel, positie, ronde) VALUES ('log', 0, 0) ON CONFLICT (sleutel) DO NOTHING",
+)
+KETEN_BIJWERKEN = ("INSERT INTO {s}inburgering_integriteit_ketens (originator_id, versie, hash) VALUES (%s, %s, %s) "
+                   "ON CONFLICT (originator_id) DO UPDATE SET versie = excluded.versie, hash = excluded.hash")
+
+
+@dataclass(frozen=True)
+class Stand:
+    positie: int
+    ronde: int  # moves on with every record, so that of two checks at once only one records what it saw
+    volledig: VolledigeControle | None
+
+
+class Integriteitsstaat:
+    """How far the log is verified, in the events' database (a restored backup brings its own): the
+    position up to which every event was checked; per aggregate the version and chain hash up to which
+    it verified, or that a deviation was found; and the time and outcome of the last full check."""
+
+    def __init__(self, recorder: ApplicationRecorder) -> None:
+        self._verbinding = OpslagVerbinding(recorder)
+
+    def maak_tabellen(self) -> None:
+        with self._verbinding.transactie() as cursor:
+            for opdracht in STAAT:
+                cursor.execute(self._verbinding.sql(opdracht))
+
+    def stand(self) -> Stand:
+        with self._verbinding.transactie(schrijven=False) as cursor:
+            cursor.execute(self._verbinding.sql(
+                "SELECT positie, ronde, volledig_tijdstip, volledig_in_orde FROM {s}inburgering_integriteit WHERE sleutel = 'log'"))
+            r = cursor.fetchone()
+        volledig = None if r["volledig_tijdstip"] is None else VolledigeControle(datetime.fromisoformat(r["volledig_tijdstip"]), bool(r["volledig_in_orde"]))
+        return Stand(int(r["positie"]), int(r["ronde"]), volledig)
+
+    def te_herzien(self) -> set[str]:
+        """Aggregates to look at whatever the log says: a deviation found before, or a checkpoint that is not
+        where the verified chain ends (saved since, events removed before they were checked, a changed
+        checkpoint). One query over the two tables, no event read."""
+        with self._verbinding.transactie(schrijven=False) as cursor:
+            cursor.execute(self._verbinding.sql(
+                "SELECT c.originator_id FROM {s}inburgering_controlepunten c LEFT JOIN {s}inburgering_integriteit_ketens k "
+                "ON k.originator_id = c.originator_id WHERE k.versie IS NULL OR k.versie <> c.versie OR k.hash <> c.hash "
+                "UNION SELECT originator_id FROM {s}inburgering_integriteit_ketens WHERE versie IS NULL"))
+            return {r["originator_id"] for r in cursor.fetchall()}
+
+    def ketens(self, originator_ids: list[str]) -> dict[str, tuple[int, bytes] | None]:
+        """The verified (version, chain hash) of these aggregates; None after a deviation; absent: never verified."""
+        ketens: dict[str, tuple[int, bytes] | None] = {}
+        with self._verbinding.transactie(schrijven=False) as cursor:
+            for begin in range(0, len(originator_ids), 500):
+                deel = originator_ids[begin : begin + 500]
+                cursor.execute(self._verbinding.sql("SELECT originator_id, versie, hash FROM {s}inburgering_integriteit_ketens "
+                                                    f"WHERE originator_id IN ({', '.join(['%s'] * len(deel))})"), deel)
+                ketens.update((r["originator_id"], None if r["versie"] is None else (int(r["versie"]), bytes.fromhex(r["hash"])))
+                              for r in cursor.fetchall())
+        return ketens
+
+    def leg_vast(self, ronde: int, positie: int, schoon: dict[str, tuple[int, bytes]], afwijkend: set[str]) -> bool:
+        """Record a check that began at `ronde`, unless another recorded since (compare-and-set): then what it
+        read may be older than what is recorded, and nothing of it is kept. Returns whether it was kept."""
+        with self._verbinding.transactie() as cursor:
+            cursor.execute(self._verbinding.sql("UPDATE {s}inburgering_integriteit SET positie = %s, ronde = ronde + 1 "
+                                                "WHERE sleutel = 'log' AND ronde = %s RETURNING ronde"), (positie, ronde))
+            if cursor.fetchone() is None:
+                return False
+            rijen = [(i, v, h.hex()) for i, (v, h) in schoon.items()] + [(i, None, None) for i in afwijkend]
+            if rijen:
+                cursor.executemany(self._verbinding.sql(KETEN_BIJWERKEN), rijen)
+        return True
+
+    def leg_volledig_vast(self, controle: VolledigeControle, afwijkend: set[str]) -> None:
+        """A full check: its time and outcome, and its deviations, which incremental checks go on reporting."""
+        with self._verbinding.transactie() as cursor:
+            cursor.execute(self._verbinding.sql("UPDATE {s}inburgering_integriteit SET volledig_tijdstip = %s, "
+                                                "volledig_in_orde = %s, ronde = ronde + 1 WHERE sleutel = 'log'"),
+                           (controle.tijdstip.isoformat(), controle.in_orde))
+            if afwijkend:
+                cursor.executemany(self._verbinding.sql(KETEN_BIJWERKEN), [(i, None, None) for i in afwijkend])
+
+
+def controleer_volledig(recorder: ApplicationRecorder, controlepunten: Controlepunten, staat: Integriteitsstaat,
+                        tijdstip: datetime) -> Rapport:
+    """The full check (`controleer`), recorded: when it began and whether all was in order, and each
+    aggregate with a deviation, so that the incremental check keeps naming it until it is gone."""
+    rapport = controleer(recorder, controlepunten)
+    rapport.laatste_volledige_controle = VolledigeControle(tijdstip, rapport.in_orde)
+    staat.leg_volledig_vast(rapport.laatste_volledige_controle, {b.aggregaat_id for b in rapport.bevindingen})
+    return rapport
+
+
+def controleer_incrementeel(recorder: ApplicationRecorder, controlepunten: Controlepunten, staat: Integriteitsstaat) -> Rapport:
+    """Only what is new since the last check: the events after the recorded position, each continuing its
+    aggregate's verified chain (version and hash) and held against its signed checkpoint; and the
+    aggregates `te_herzien` names. An aggregate with a deviation is checked whole, now and on every later
+    call until the deviation is gone, so a finding never drops out of the answer by moving on. Events
+    verified before are not read again: changing those is found by the full check."""
+    stand = staat.stand()
+    kop = max(recorder.max_notification_id() or 0, stand.positie)
+    nieuw = dict(per_aggregaat(recorder, na=stand.positie, tot=kop))
+    # The checkpoints are read after the log, so they are at least as new as the events read (see controleer).
+    ids = sorted(nieuw.keys() | staat.te_herzien())
+    punten, ketens = controlepunten.van_elk(ids), staat.ketens(ids)
+    rapport = Rapport(volledig=False, na=stand.positie, tot=kop, laatste_volledige_controle=stand.volledig)
+    schoon: dict[str, tuple[int, bytes]] = {}
+    afwijkend: set[str] = set()
+    for aggregaat_id in ids:
+        bevindingen, gelezen, geverifieerd = _controleer_vanaf(
+            recorder, controlepunten, aggregaat_id, nieuw.get(aggregaat_id, []), punten.get(aggregaat_id), ketens.get(aggregaat_id, ONBEKEND)
+        )
+        rapport.aggregaten += 1 if gelezen else 0
+        rapport.gebeurtenissen += gelezen
+        rapport.bevindingen += bevindingen
+        was = ketens.get(aggregaat_id, ONBEKEND)  # None: a deviation recorded before
+        if bevindingen and was is not None:
+            afwijkend.add(aggregaat_id)
+        elif not bevindingen and geverifieerd != was:
+            schoon[aggregaat_id] = geverifieerd
+    if kop > stand.positie or schoon or afwijkend:  # an idle poll writes nothing
+        staat.leg_vast(stand.ronde, kop, schoon, afwijkend)
+    return rapport
+
+
+def _controleer_vanaf(recorder: ApplicationRecorder, controlepunten: Controlepunten, aggregaat_id: str, nieuw: list[Any],
+                      punt: Controlepunt | None, vanaf: tuple[int, bytes] | None) -> tuple[list[Bevinding], int, tuple[int, bytes]]:
+    """One aggregate: its new events (from the log, in version order) continue the chain verified up to
+    `vanaf` when they follow on from it; otherwise it is checked whole, as the full check would. Returns
+    the findings, the number of events read and the (version, hash) verified within the log read."""
+    uuid = UUID(aggregaat_id)
+    if vanaf is not None and _sluit_aan(nieuw, punt, vanaf):
+        events = list(nieuw)
+        laatste = events[-1].originator_version if events else vanaf[0]
+        if punt is not None and punt.versie > laatste:  # saved since the log was read, or removed
+            events += recorder.select_events(uuid, gt=laatste, lte=punt.versie)
+    else:
+        vanaf, events = ONBEKEND, list(recorder.select_events(uuid))
+        punt = controlepunten.van(uuid)  # after the events, and the events again if it is ahead (as controleer does)
+        if punt is not None and (not events or events[-1].originator_version < punt.versie):
+            events = list(recorder.select_events(uuid))
+        if not events and punt is None:
+            return [], 0, ONBEKEND  # nothing stored and nothing signed: nothing to verify any more
+    bevindingen, hashes = _bevindingen(aggregaat_id, events, punt, controlepunten, vanaf)
+    if bevindingen:
+        return bevindingen, len(events), ONBEKEND
+    # Within the log read where it can, so that the next call's events of this aggregate follow on from it.
+    tot = nieuw[-1].originator_version if nieuw else max(hashes, default=0)
+    return [], len(events), (tot, hashes[tot]) if tot else ONBEKEND
+
+
+def _sluit_aan(nieuw: list[Any], punt: Controlepunt | None, vanaf: tuple[int, bytes]) -> bool:
+    """Whether the new events continue the verified chain: the next version, and a checkpoint not behind it."""
+    if punt is None and vanaf != ONBEKEND:
+        return False  # the checkpoint of a verified chain is gone
+    if punt is not None and punt.versie < vanaf[0]:
+        return False
+    return not nieuw or nieuw[0].originator_version == vanaf[0] + 1
 
 
 # -- export and offline verification ---------------------------------------------------------
@@ -170,8 +360,10 @@ def controleer_export(export: dict[str, Any], publieke_sleutel: bytes | None = N
 
 
 def als_dict(rapport: Rapport) -> dict[str, Any]:
+    laatste = rapport.laatste_volledige_controle
     return {"aggregaten": rapport.aggregaten, "gebeurtenissen": rapport.gebeurtenissen,
-            "bevindingen": [asdict(b) for b in rapport.bevindingen]}
+            "bevindingen": [asdict(b) for b in rapport.bevindingen], "volledig": rapport.volledig,
+            "na": rapport.na, "tot": rapport.tot, "laatste_volledige_controle": None if laatste is None else asdict(laatste)}
 
 
 # -- append-only in the database ---------------------------------------------------------------

@@ -171,6 +171,16 @@ class Controlepunten:
             r = cursor.fetchone()
         return None if r is None else _controlepunt(r)
 
+    def van_elk(self, originator_ids: Sequence[str]) -> dict[str, Controlepunt]:
+        """The checkpoints of these aggregates (of those that have one), a few queries for many."""
+        punten: dict[str, Controlepunt] = {}
+        with self._verbinding.transactie(schrijven=False) as cursor:
+            for begin in range(0, len(originator_ids), 500):
+                deel = list(originator_ids[begin : begin + 500])
+                cursor.execute(self._verbinding.sql(SELECTEER + f" WHERE originator_id IN ({', '.join(['%s'] * len(deel))})"), deel)
+                punten.update((r["originator_id"], _controlepunt(r)) for r in cursor.fetchall())
+        return punten
+
     def herzegel(self, originator_id: str, versie: int, hash_: bytes) -> None:
         """Sign a head that an operator has examined and accepts as the application's own (adapters/integriteit.py
         `verzegel_na_onderzoek`); the one way to move a checkpoint outside a save."""
@@ -320,10 +330,12 @@ class KetenEventStore(EventStore[UUID]):
         ]
 
 
-def per_aggregaat(recorder: ApplicationRecorder, tot: int | None = None, batch: int = 1000) -> Iterator[tuple[str, list[Any]]]:
-    """Every stored event up to position `tot`, grouped by aggregate (in version order), through the log."""
+def per_aggregaat(
+    recorder: ApplicationRecorder, tot: int | None = None, batch: int = 1000, na: int = 0
+) -> Iterator[tuple[str, list[Any]]]:
+    """Every stored event after position `na` up to `tot`, grouped by aggregate (in version order), through the log."""
     groepen: dict[str, list[Any]] = {}
-    positie = 0
+    positie = na
     while notificaties := recorder.select_notifications(start=positie, limit=batch, stop=tot, inclusive_of_start=False):
         for notificatie in notificaties:
             groepen.setdefault(str(notificatie.originator_id), []).append(notificatie)

@@ -1078,11 +1078,22 @@ class BevindingPublic(Uitvoer):
     uitleg: str
 
 
+class VolledigeControlePublic(Uitvoer):
+    tijdstip: datetime = Field(description="Wanneer de volledige controle begon (UTC).")
+    in_orde: bool = Field(description="Of zij geen enkele afwijking vond.")
+
+
 class IntegriteitPublic(Uitvoer):
     in_orde: bool
-    aggregaten: int
-    gebeurtenissen: int
+    volledig: bool = Field(description="Of deze controle elke opgeslagen gebeurtenis las, of alleen wat na de vorige controle kwam.")
+    na: int = Field(description="De positie in het log waarna deze controle gebeurtenissen las; 0 bij een volledige controle.")
+    tot: int = Field(description="De positie in het log tot en met waar deze controle las.")
+    aggregaten: int = Field(description="Het aantal gelezen ketens (trajecten en andere aggregaten).")
+    gebeurtenissen: int = Field(description="Het aantal gelezen gebeurtenissen.")
     bevindingen: list[BevindingPublic]
+    laatste_volledige_controle: VolledigeControlePublic | None = Field(
+        description="De laatste volledige controle (`volledig=true` of `make verify`); null wanneer die nog nooit draaide."
+    )
 
 
 class OpgeslagenGebeurtenis(Uitvoer):

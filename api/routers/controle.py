@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from eventsourcing.utils import get_topic
 
 from adapters.bootstrap import controlepunten_van
-from adapters.integriteit import als_dict, controleer
+from adapters.integriteit import Integriteitsstaat, als_dict, controleer_incrementeel, controleer_volledig
 from api import schemas
 from api.auth import Auditor, Lezer
 from api.logboek import betrokken
@@ -66,8 +66,28 @@ def volg_gebeurtenissen(
 
 
 @router.get("/integriteit")
-def controleer_integriteit(app: App, actor: Auditor) -> schemas.IntegriteitPublic:
-    """Controleer elke opgeslagen gebeurtenis tegen haar hashketen en de ondertekende controlepunten;
-    elke afwijking noemt het traject (of ander aggregaat) en de versie."""
-    rapport = controleer(app.recorder, controlepunten_van(app))
+def controleer_integriteit(
+    app: App,
+    actor: Auditor,
+    volledig: Annotated[bool, Query(description="Lees elke opgeslagen gebeurtenis opnieuw (zoals `make verify`) en leg tijdstip en uitkomst vast.")] = False,
+) -> schemas.IntegriteitPublic:
+    """Controleer de opgeslagen gebeurtenissen tegen hun hashketen en de ondertekende controlepunten; elke
+    afwijking noemt het traject (of ander aggregaat) en de versie.
+
+    Standaard incrementeel: alleen de gebeurtenissen na de vorige controle worden gelezen (posities `na` tot en
+    met `tot` in het log). Elke keten gaat verder vanaf de versie en hash waarop zij het laatst klopte en wordt
+    tegen haar ondertekende controlepunt gehouden; ook elk controlepunt dat niet staat waar de gecontroleerde
+    keten eindigt, wordt nagegaan. Een gevonden afwijking blijft gemeld, bij elke volgende controle, tot zij uit
+    de opslag verdwenen is (ook een afwijking die een volledige controle vond).
+
+    Een incrementele controle leest eerder gecontroleerde gebeurtenissen níet opnieuw: wie die achteraf wijzigt
+    of verwijdert, wordt pas gevonden door een volledige controle (`volledig=true`, of `make verify`). De opslag
+    weigert zulke wijzigingen wel zelf (een trigger, die op PostgreSQL alleen een eigenaar of superuser kan
+    uitschakelen). `laatsteVolledigeControle` zegt wanneer alles voor het laatst is gecontroleerd en of het in
+    orde was; `null` wanneer dat nog nooit gebeurde."""
+    staat, controlepunten = Integriteitsstaat(app.recorder), controlepunten_van(app)
+    if volledig:
+        rapport = controleer_volledig(app.recorder, controlepunten, staat, app.klok.nu())
+    else:
+        rapport = controleer_incrementeel(app.recorder, controlepunten, staat)
     return schemas.IntegriteitPublic.model_validate(als_dict(rapport) | {"in_orde": rapport.in_orde})

@@ -24,7 +24,17 @@ from typer.testing import CliRunner
 from adapters import cli as cli_module
 from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag, bouw_logboek, controlepunten_van, migreer
 from adapters.clock import VasteKlok
-from adapters.integriteit import controleer, controleer_export, exporteer
+from adapters.integriteit import (
+    Integriteitsstaat,
+    Rapport,
+    VolledigeControle,
+    controleer,
+    controleer_export,
+    controleer_incrementeel,
+    controleer_volledig,
+    exporteer,
+    verzegel_na_onderzoek,
+)
 from adapters.keten import IntegriteitsalarmError, ketenhash, met_hash, splits
 from adapters.settings import Settings
 from domain.application import Inburgering
@@ -371,3 +381,139 @@ def test_verifying_while_the_application_writes_reports_nothing(app: Inburgering
     rapporten.append(controleer(app.recorder, controlepunten_van(app)))
     assert len(rapporten) > 1 and all(r.in_orde for r in rapporten), [r.bevindingen for r in rapporten if not r.in_orde]
     assert rapporten[-1].aggregaten == 15
+
+
+# -- the incremental check (GET /integriteit) ---------------------------------------------------
+
+
+def _incrementeel(app: Inburgering) -> Rapport:
+    return controleer_incrementeel(app.recorder, controlepunten_van(app), Integriteitsstaat(app.recorder))
+
+
+def _gevonden(rapport: Rapport) -> set[tuple[str, int | None, str]]:
+    return {(b.aggregaat_id, b.versie, b.soort) for b in rapport.bevindingen}
+
+
+def test_an_incremental_check_reads_only_the_events_stored_since_the_last(app: Inburgering) -> None:
+    eerste, tweede = _trajecten(app, 2)
+    alles = sum(len(app.recorder.select_events(i)) for i in (eerste, tweede))
+    begin = _incrementeel(app)
+    assert (begin.in_orde, begin.volledig, begin.na, begin.tot, begin.aggregaten, begin.gebeurtenissen) == (
+        True, False, 0, app.recorder.max_notification_id(), 2, alles)
+    stil = _incrementeel(app)
+    assert (stil.na, stil.tot, stil.aggregaten, stil.gebeurtenissen) == (begin.tot, begin.tot, 0, 0)
+    _een_gesprek_later(app, tweede)
+    verder = _incrementeel(app)
+    assert (verder.in_orde, verder.na, verder.tot, verder.aggregaten, verder.gebeurtenissen) == (True, begin.tot, begin.tot + 1, 1, 1)
+    assert Integriteitsstaat(app.recorder).ketens([str(tweede)]) == {str(tweede): (verder_versie := len(app.recorder.select_events(tweede)),
+                                                                                   splits(_kop(app, tweede))[1])}
+    assert verder_versie == app.repository.get(tweede).version
+
+
+def _kop(app: Inburgering, traject: UUID) -> bytes:
+    [laatste] = app.recorder.select_events(traject, desc=True, limit=1)
+    return bytes(laatste.state)
+
+
+def test_a_changed_new_event_is_named_and_stays_named_as_the_log_moves_on(instellingen: Settings, app: Inburgering) -> None:
+    eerste, tweede = _trajecten(app, 2)
+    _incrementeel(app)
+    _een_gesprek_later(app, eerste)
+    nieuw = app.repository.get(eerste).version
+    state = _state(instellingen, app, eerste, nieuw)
+    with _met_de_hand(instellingen, _tabel(app)) as sql_:
+        sql_("UPDATE {t} SET state = %s WHERE originator_id = %s AND originator_version = %s",
+             state.replace(b'"verslag"', b'"verslaG"', 1), str(eerste), nieuw)
+    verwacht = {(str(eerste), nieuw, "gewijzigd")}
+    assert _gevonden(_incrementeel(app)) == verwacht
+    # Checked again, and again after the log moved past it: the deviation is not left behind.
+    assert _gevonden(_incrementeel(app)) == verwacht
+    _een_gesprek_later(app, tweede)
+    later = _incrementeel(app)
+    assert _gevonden(later) == verwacht and later.na < later.tot
+    assert _bevindingen(app) == verwacht  # what the full check says too
+
+
+def test_a_forged_new_fact_is_named_incrementally_until_it_is_sealed(instellingen: Settings, app: Inburgering) -> None:
+    traject = _trajecten(app, 1)[0]
+    _incrementeel(app)
+    vervalst = _smokkel_feit_in(instellingen, app, traject)
+    assert _gevonden(_incrementeel(app)) == {(str(traject), vervalst, "niet-gedekt")}
+    assert _gevonden(_incrementeel(app)) == {(str(traject), vervalst, "niet-gedekt")}
+    verzegel_na_onderzoek(app.recorder, controlepunten_van(app), traject, vervalst)  # examined and accepted: gone
+    assert _incrementeel(app).in_orde and _incrementeel(app).gebeurtenissen == 0
+
+
+def test_new_events_removed_before_they_were_checked_are_named_by_their_checkpoint(instellingen: Settings, app: Inburgering) -> None:
+    traject = _trajecten(app, 1)[0]
+    _incrementeel(app)
+    _een_gesprek_later(app, traject)
+    kop = app.repository.get(traject).version
+    with _met_de_hand(instellingen, _tabel(app)) as sql_:
+        sql_("DELETE FROM {t} WHERE originator_id = %s AND originator_version = %s", str(traject), kop)
+    # No new event in the log to read; the signed checkpoint is ahead of the verified chain.
+    assert _gevonden(_incrementeel(app)) == {(str(traject), kop, "staart-verwijderd")}
+    assert _gevonden(_incrementeel(app)) == {(str(traject), kop, "staart-verwijderd")}
+
+
+def test_a_changed_old_event_is_found_by_the_full_check_only_which_records_it(
+    instellingen: Settings, app: Inburgering, klok: VasteKlok
+) -> None:
+    traject = _trajecten(app, 2)[1]
+    staat = Integriteitsstaat(app.recorder)
+    _incrementeel(app)
+    state = _state(instellingen, app, traject, 3)
+    with _met_de_hand(instellingen, _tabel(app)) as sql_:
+        sql_("UPDATE {t} SET state = %s WHERE originator_id = %s AND originator_version = %s",
+             state.replace(b'"0505"', b'"0590"', 1), str(traject), 3)  # still a fact the application can read
+    _een_gesprek_later(app, traject)  # the chain goes on from its head, which was not touched
+    incrementeel = _incrementeel(app)
+    assert (incrementeel.in_orde, incrementeel.gebeurtenissen, incrementeel.laatste_volledige_controle) == (True, 1, None)
+
+    volledig = controleer_volledig(app.recorder, controlepunten_van(app), staat, klok.nu())
+    assert (volledig.volledig, volledig.na, volledig.tot) == (True, 0, app.recorder.max_notification_id())
+    assert _gevonden(volledig) == {(str(traject), 3, "gewijzigd")}
+    assert staat.stand().volledig == VolledigeControle(klok.nu(), False)
+    # From now on the incremental check names it too, until it is gone.
+    daarna = _incrementeel(app)
+    assert _gevonden(daarna) == {(str(traject), 3, "gewijzigd")}
+    assert daarna.laatste_volledige_controle == VolledigeControle(klok.nu(), False)
+
+
+def test_of_two_checks_that_began_together_only_the_first_is_recorded(app: Inburgering) -> None:
+    staat, hash_ = Integriteitsstaat(app.recorder), bytes(range(32))
+    begin = staat.stand()
+    assert staat.leg_vast(begin.ronde, 5, {"a": (1, hash_)}, set()) is True
+    assert staat.leg_vast(begin.ronde, 7, {"b": (2, hash_)}, {"a"}) is False  # read before the first was recorded
+    assert (staat.stand().positie, staat.ketens(["a", "b"])) == (5, {"a": (1, hash_)})
+
+
+def test_incremental_checks_at_once_while_the_application_writes_report_nothing_and_keep_a_true_state(app: Inburgering) -> None:
+    klaar = threading.Event()
+
+    def schrijf() -> None:
+        for _ in range(12):
+            _een_gesprek_later(app, _trajecten(app, 1)[0])
+        klaar.set()
+
+    rapporten: list[Rapport] = []
+
+    def controleer_steeds() -> None:
+        while not klaar.is_set():
+            rapporten.append(_incrementeel(app))
+
+    draden = [threading.Thread(target=schrijf)] + [threading.Thread(target=controleer_steeds) for _ in range(3)]
+    for draad in draden:
+        draad.start()
+    for draad in draden:
+        draad.join()
+    laatste = _incrementeel(app)
+    assert rapporten and all(r.in_orde for r in rapporten + [laatste]), [r.bevindingen for r in rapporten if not r.in_orde]
+    # What is recorded is each chain's true head: the next events of every trajectory follow on from it.
+    staat = Integriteitsstaat(app.recorder)
+    koppen = {i: (p.versie, p.hash) for i, p in controlepunten_van(app).alle().items()}
+    assert len(koppen) == 12 and staat.ketens(sorted(koppen)) == koppen
+    assert staat.stand().positie == app.recorder.max_notification_id()
+    for traject in list(koppen)[:3]:
+        _een_gesprek_later(app, UUID(traject))
+    assert _incrementeel(app).gebeurtenissen == 3
