@@ -27,10 +27,10 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 from cryptography.exceptions import InvalidSignature
@@ -269,6 +269,13 @@ class PostgresKetenRecorder(PostgresApplicationRecorder):
         return ids
 
 
+@runtime_checkable
+class Opslagvoorbereiding(Protocol):
+    """A mapper that prepares for one save of these events (VeldversleutelendeMapper: their keys)."""
+
+    def binnen_een_opslag(self, domain_events: Sequence[DomainEventProtocol[UUID]]) -> AbstractContextManager[None]: ...
+
+
 class KetenEventStore(EventStore[UUID]):
     """Chains each new event to its aggregate's previous one before it is recorded, and signs the new
     heads; the recorder stores both in one transaction (Verzegeling)."""
@@ -288,8 +295,8 @@ class KetenEventStore(EventStore[UUID]):
 
     def _keten(self, domain_events: Sequence[DomainEventProtocol[UUID]]) -> tuple[list[StoredEvent], Verzegeling]:
         """The stored events, each chained to the one before it, and what their save asks of the checkpoints."""
-        kluis = getattr(self.mapper, "kluis", None)  # the encrypting mapper's key store, when there is one
-        with kluis.binnen_een_opslag() if kluis is not None else nullcontext():
+        # The encrypting mapper fetches the keys the save needs at once (adapters/versleuteling.py).
+        with self.mapper.binnen_een_opslag(domain_events) if isinstance(self.mapper, Opslagvoorbereiding) else nullcontext():
             opgeslagen = [self.mapper.to_stored_event(e) for e in domain_events]
         vorige: dict[str, tuple[int, bytes]] = {}
         koppen: dict[str, tuple[int, bytes]] = {}

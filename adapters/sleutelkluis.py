@@ -99,13 +99,54 @@ class Sleutelkluis:
         return sleutel_id, sleutel
 
     @contextmanager
-    def binnen_een_opslag(self) -> Iterator[None]:
-        """One save asks for a holder's key once, however many of its fields it encrypts."""
+    def binnen_een_opslag(self, nodig: Collection[tuple[UUID, Bewaarklasse]] = ()) -> Iterator[None]:
+        """One save asks for a holder's key once, however many of its fields it encrypts; the keys it will
+        need (`nodig`) are read, and made where missing, all in one transaction (a new person's three keys
+        took five round trips each)."""
         self._lokaal.opslag = {}
         try:
+            if nodig:
+                self._lokaal.opslag.update(self._actieve_sleutels(nodig))
             yield
         finally:
             self._lokaal.opslag = None
+
+    def _actieve_sleutels(self, nodig: Collection[tuple[UUID, Bewaarklasse]]) -> dict[tuple[UUID, Bewaarklasse], tuple[str, bytes]]:
+        """As `actieve_sleutel` for each pair, read from the table (never from a cache), in one transaction."""
+        paren = sorted(set(nodig), key=lambda paar: (str(paar[0]), paar[1].value))
+        houders, klassen = sorted({str(h) for h, _ in paren}), sorted({k.value for _, k in paren})
+        selecteer = self._sql(
+            "SELECT houder, klasse, sleutel_id, gewikkeld, vernietigd FROM {s}inburgering_sleutels "
+            f"WHERE houder IN ({', '.join(['%s'] * len(houders))}) AND klasse IN ({', '.join(['%s'] * len(klassen))})")
+        with self._verbinding.transactie() as cursor:
+            cursor.execute(selecteer, (*houders, *klassen))
+            rijen = cursor.fetchall()
+            bekend = {(houder, klasse) for houder, klasse, *_ in rijen}
+            if ontbrekend := [(h, k) for h, k in paren if (str(h), k.value) not in bekend]:
+                # Two writers may race for the first key: the unique index lets one win, both use it.
+                nieuw = [(str(uuid.uuid4()), h, k, AESGCM.generate_key(bit_length=256)) for h, k in ontbrekend]
+                cursor.execute(
+                    self._sql("INSERT INTO {s}inburgering_sleutels (sleutel_id, houder, klasse, gewikkeld, aangemaakt) VALUES "
+                              + ", ".join(["(%s, %s, %s, %s, %s)"] * len(nieuw)) + " ON CONFLICT DO NOTHING"),
+                    [w for i, h, k, sleutel in nieuw for w in (i, str(h), k.value, self._wikkel(i, h, k, sleutel), _nu())],
+                )
+                cursor.execute(selecteer, (*houders, *klassen))
+                rijen = cursor.fetchall()
+        per_paar: dict[tuple[str, str], list[tuple[str, bytes | None, str | None]]] = {}
+        for houder, klasse, sleutel_id, gewikkeld, vernietigd in rijen:
+            per_paar.setdefault((houder, klasse), []).append((sleutel_id, gewikkeld, vernietigd))
+        gevonden = {}
+        for houder, klasse in paren:
+            sleutels = per_paar[(str(houder), klasse.value)]
+            if any(vernietigd is not None for _, _, vernietigd in sleutels):
+                raise SleutelVernietigdError(f"de {klasse.value}-gegevens van {houder} zijn verwijderd")
+            [(sleutel_id, gewikkeld, _)] = sleutels
+            sleutel = self._pak_uit(sleutel_id, houder, klasse, bytes(gewikkeld))  # type: ignore[arg-type]
+            self._onthoud(sleutel_id, sleutel)
+            with self._slot:
+                self._actief[(houder, klasse)] = (time.monotonic() + self._cache_seconden, sleutel_id)
+            gevonden[(houder, klasse)] = (sleutel_id, sleutel)
+        return gevonden
 
     def sleutel(self, sleutel_id: str) -> bytes | None:
         """The key's bytes, or None once it has been destroyed."""

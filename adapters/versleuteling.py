@@ -8,6 +8,8 @@ and audits. Reading a field whose key was destroyed gives VERWIJDERD instead of 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, cast
 from uuid import UUID
 
@@ -25,6 +27,18 @@ class VeldversleutelendeMapper(Mapper[UUID]):
     def __init__(self, transcoder: Transcoder, kluis: Sleutelkluis) -> None:
         super().__init__(transcoder=transcoder)
         self.kluis = kluis
+
+    @contextmanager
+    def binnen_een_opslag(self, domain_events: Sequence[DomainEventProtocol[UUID]]) -> Iterator[None]:
+        """For one save: every key its personal fields need, fetched (or made) together beforehand."""
+        nodig: set[tuple[UUID, Bewaarklasse]] = set()
+        for event in domain_events:
+            toestand = dict(vars(event))  # a copy: vervang_op_pad only visits its fields here
+            houder = _houder(type(event), toestand)
+            for pad, klasse in persoonsvelden(type(event)).items():
+                vervang_op_pad(toestand, pad, lambda waarde, klasse=klasse: nodig.add((houder, klasse)) if waarde is not None else None)
+        with self.kluis.binnen_een_opslag(nodig):
+            yield
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         velden = persoonsvelden(type(domain_event))

@@ -175,3 +175,23 @@ def test_every_key_look_up_by_holder_is_served_by_an_index(instellingen: Setting
     finally:
         kluis.close()
     assert "inburgering_sleutels_houder" in plan, plan
+
+
+def test_a_save_reads_or_makes_every_key_it_needs_in_one_transaction(app: Inburgering, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new person's trajectory needs keys of several classes (the BSN, the free-text fields, health data):
+    each used to cost a transaction of its own on the key store, on the path of every command."""
+    traject = _met_gesprek("Spreekt al goed Nederlands")
+    traject.registreer_voortgangsgesprek(datum=date(2025, 6, 9), gevoerd=True, geldige_reden=False, verslag="Nog eens", door=door())
+    kluis = app.sleutels
+    assert isinstance(kluis, Sleutelkluis)
+    transacties: list[bool] = []
+    echt = kluis._verbinding.transactie
+    monkeypatch.setattr(kluis._verbinding, "transactie", lambda schrijven=True: transacties.append(schrijven) or echt(schrijven))
+
+    app.save(traject)
+
+    assert transacties == [True]
+    klassen = {json.loads(e.state)[veld][ENVELOP]["klasse"] for e in app.recorder.select_events(traject.id)
+               for veld in ("bsn", "verslag") if isinstance(json.loads(e.state).get(veld), dict)}
+    assert klassen == {LANG.value, KORT.value}  # two classes were made in that one transaction
+    assert app.repository.get(traject.id).feiten[traject.version].verslag == "Nog eens"  # and they decrypt
