@@ -37,6 +37,7 @@ def bouw_applicatie(instellingen: Settings, klok: Klok) -> Inburgering:
         personen=bouw_personenregister(instellingen),
         sleutels=kluis,
         mapper=lambda transcoder: VeldversleutelendeMapper(transcoder, kluis),
+        projectiemapper=lambda transcoder: VeldversleutelendeMapper(transcoder, kluis, ontsleutelen=False),
         event_store=lambda mapper, recorder: KetenEventStore(mapper, recorder, Controlepunten(OpslagVerbinding(recorder), sleutel)),
     )
     app.sluit_ook(app.personen.close)  # type: ignore[attr-defined]
@@ -95,15 +96,17 @@ def migreer(instellingen: Settings) -> None:
 
 
 def bouw_logboek(instellingen: Settings, app: Inburgering, dienst: dict[str, str]) -> Logboek:
-    """The access and audit log: a SQLite file of its own, or tables beside the events."""
+    """The access and audit log: a SQLite file of its own, or tables beside the events. It names a person by
+    the BSN's ciphertext in the trajectory's first event, read raw from the recorder, and asks the key store
+    only whether that ciphertext's key still exists."""
     if app.sleutels is None or not isinstance(app.sleutels, Sleutelkluis):
-        raise TypeError("het logboek versleutelt betrokkenen met de sleutelkluis van de applicatie")
+        raise TypeError("het logboek kent betrokkenen alleen versleuteld, met de sleutelkluis van de applicatie")
     verbinding = (
         SqliteVerbinding(instellingen.sqlite_logboek_pad)
         if instellingen.database_url is None
         else PostgresVerbinding(instellingen.database_url, instellingen.database_schema)
     )
-    logboek = Logboek(verbinding, app.sleutels, app.bsn_van, dienst)
+    logboek = Logboek(verbinding, app.sleutels, app.recorder, dienst)
     if instellingen.maak_tabellen:
         logboek.maak_tabellen()
     return logboek

@@ -8,9 +8,9 @@ on both stores alike, instead of failing the write on PostgreSQL and with it eve
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,19 +27,44 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS {s}leesmodel_tracking (projectie TEXT PRIMARY KEY, positie BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}leesmodel_storingen (
     projectie TEXT PRIMARY KEY, positie BIGINT NOT NULL, tijdstip TEXT NOT NULL, fout TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}leesmodel_versies (leesmodel TEXT PRIMARY KEY, versie INTEGER NOT NULL)
+"""
+# Per read model its tables, with a version: a store made by other code (another version) has its tables
+# dropped and rebuilt from the events when the tables are made, as they hold nothing the log does not.
+# Every list filter has an index that yields its rows in the list's order, so a page reads no more than
+# it shows, at any size (tests/adapters/test_leesmodellen.py reads the plans).
+LEESMODEL_TABELLEN = {
+    "trajectenlijst": (("leesmodel_trajecten", "leesmodel_rapportcijfers"), 2, """
 CREATE TABLE IF NOT EXISTS {s}leesmodel_trajecten (
     traject_id TEXT PRIMARY KEY, gemeente TEXT NOT NULL, doelgroep TEXT NOT NULL, leerroute TEXT,
     status TEXT NOT NULL, regisseur TEXT, startdatum TEXT NOT NULL, eerstvolgende_deadline TEXT,
-    document TEXT NOT NULL);
+    document TEXT NOT NULL, betrokkene TEXT);
+CREATE INDEX IF NOT EXISTS leesmodel_trajecten_volgorde ON {s}leesmodel_trajecten (startdatum, traject_id);
 CREATE INDEX IF NOT EXISTS leesmodel_trajecten_lijst ON {s}leesmodel_trajecten (gemeente, startdatum, traject_id);
+CREATE INDEX IF NOT EXISTS leesmodel_trajecten_regisseur ON {s}leesmodel_trajecten (regisseur, startdatum, traject_id);
+CREATE INDEX IF NOT EXISTS leesmodel_trajecten_status ON {s}leesmodel_trajecten (status, startdatum, traject_id);
+CREATE INDEX IF NOT EXISTS leesmodel_trajecten_deadline ON {s}leesmodel_trajecten (eerstvolgende_deadline);
+CREATE TABLE IF NOT EXISTS {s}leesmodel_rapportcijfers (
+    traject_id TEXT NOT NULL, gemeente TEXT NOT NULL, jaar INTEGER NOT NULL, maat TEXT NOT NULL, sleutel TEXT NOT NULL,
+    aantal INTEGER NOT NULL, centen BIGINT NOT NULL, PRIMARY KEY (traject_id, jaar, maat, sleutel));
+CREATE INDEX IF NOT EXISTS leesmodel_rapportcijfers_rapport ON {s}leesmodel_rapportcijfers (gemeente, jaar, maat, sleutel)
+"""),
+    "signaleringen": (("leesmodel_signaleringen",), 2, """
 CREATE TABLE IF NOT EXISTS {s}leesmodel_signaleringen (
     traject_id TEXT NOT NULL, soort TEXT NOT NULL, zaaknummer INTEGER NOT NULL, gemeente TEXT NOT NULL,
-    regisseur TEXT, uiterlijk TEXT NOT NULL, grondslag TEXT NOT NULL, PRIMARY KEY (traject_id, soort, zaaknummer));
-CREATE INDEX IF NOT EXISTS leesmodel_signaleringen_werklijst ON {s}leesmodel_signaleringen (gemeente, uiterlijk);
-"""
-TABELLEN = {"trajectenlijst": "leesmodel_trajecten", "signaleringen": "leesmodel_signaleringen"}
-TRAJECT_KOLOMMEN = ("traject_id", "gemeente", "doelgroep", "leerroute", "status", "regisseur", "startdatum", "eerstvolgende_deadline", "document")
-SIGNALERING_KOLOMMEN = ("traject_id", "soort", "zaaknummer", "gemeente", "regisseur", "uiterlijk", "grondslag")
+    regisseur TEXT, uiterlijk TEXT NOT NULL, grondslag TEXT NOT NULL, betrokkene TEXT,
+    PRIMARY KEY (traject_id, soort, zaaknummer));
+CREATE INDEX IF NOT EXISTS leesmodel_signaleringen_volgorde ON {s}leesmodel_signaleringen (uiterlijk, traject_id, soort, zaaknummer);
+CREATE INDEX IF NOT EXISTS leesmodel_signaleringen_gemeente ON {s}leesmodel_signaleringen (gemeente, uiterlijk, traject_id, soort, zaaknummer);
+CREATE INDEX IF NOT EXISTS leesmodel_signaleringen_regisseur ON {s}leesmodel_signaleringen (regisseur, uiterlijk, traject_id, soort, zaaknummer)
+"""),
+}
+TABELLEN = {naam: tabellen for naam, (tabellen, _, _) in LEESMODEL_TABELLEN.items()}
+TRAJECT_KOLOMMEN = ("traject_id", "gemeente", "doelgroep", "leerroute", "status", "regisseur", "startdatum", "eerstvolgende_deadline",
+                    "document", "betrokkene")
+SIGNALERING_KOLOMMEN = ("traject_id", "soort", "zaaknummer", "gemeente", "regisseur", "uiterlijk", "grondslag", "betrokkene")
+RAPPORT_KOLOMMEN = ("traject_id", "gemeente", "jaar", "maat", "sleutel", "aantal", "centen")
+GETALKOLOMMEN = {"zaaknummer": "integer", "jaar": "integer", "aantal": "integer", "centen": "bigint"}  # every other column is text
 FOUTLENGTE = 300  # characters of an error kept with a storing
 # SQLSTATE classes whose primary message names only the schema (constraints, columns, relations):
 # integrity constraint violation, syntax error or access rule violation. Others may quote a value,
@@ -48,6 +73,18 @@ MELDING_ZONDER_WAARDEN = ("23", "42")
 # Deterministic however often it is tried, although psycopg makes it an OperationalError: a value too
 # large for an index. Caused by the event, so a stop, not a passing error.
 PROGRAMMALIMIET = "54"
+
+
+_NIET_OPSLAGBAAR_IN_JSON = re.compile(r"\\u0000|[\ud800-\udfff]")  # JSON escapes a NUL; a lone surrogate it leaves
+
+
+def _json(document: dict[str, Any]) -> str:
+    """The document as JSON text; walked by `opslagbaar` only when it holds what must be replaced, as
+    that walk cost more than the rest of a row."""
+    tekst = json.dumps(document, sort_keys=True, ensure_ascii=False)
+    if _NIET_OPSLAGBAAR_IN_JSON.search(tekst):
+        tekst = json.dumps(opslagbaar(document), sort_keys=True, ensure_ascii=False)
+    return tekst
 
 
 def foutmelding(fout: BaseException) -> str:
@@ -87,8 +124,23 @@ class SqlLeesmodelopslag:
 
     def maak_tabellen(self) -> None:
         with self._transactie() as cursor:
-            for opdracht in filter(str.strip, self._sql(SCHEMA).split(";")):
-                cursor.execute(opdracht)
+            self._voer_uit(cursor, SCHEMA)
+            cursor.execute(self._sql("SELECT leesmodel, versie FROM {s}leesmodel_versies"))
+            versies = dict(cursor.fetchall())
+            for naam, (tabellen, versie, schema) in LEESMODEL_TABELLEN.items():
+                if versies.get(naam) != versie:
+                    # Made by other code (or before versions were kept): rebuilt from the first event.
+                    for tabel in tabellen:
+                        cursor.execute(self._sql(f"DROP TABLE IF EXISTS {{s}}{tabel}"))
+                    cursor.execute(self._sql("DELETE FROM {s}leesmodel_tracking WHERE projectie = %s"), (naam,))
+                    cursor.execute(self._sql("DELETE FROM {s}leesmodel_storingen WHERE projectie = %s"), (naam,))
+                    cursor.execute(self._sql("DELETE FROM {s}leesmodel_versies WHERE leesmodel = %s"), (naam,))
+                    cursor.execute(self._sql("INSERT INTO {s}leesmodel_versies (leesmodel, versie) VALUES (%s, %s)"), (naam, versie))
+                self._voer_uit(cursor, schema)
+
+    def _voer_uit(self, cursor: Any, opdrachten: str) -> None:
+        for opdracht in filter(str.strip, self._sql(opdrachten).split(";")):
+            cursor.execute(opdracht)
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -97,6 +149,12 @@ class SqlLeesmodelopslag:
             cursor.execute(self._sql("SELECT positie FROM {s}leesmodel_tracking WHERE projectie = %s"), (naam,))
             rij = cursor.fetchone()
         return int(rij[0]) if rij else 0
+
+    def posities(self) -> dict[str, int]:
+        """Every read model's position, in one query."""
+        with self._transactie(schrijven=False) as cursor:
+            cursor.execute(self._sql("SELECT projectie, positie FROM {s}leesmodel_tracking"))
+            return {naam: int(positie) for naam, positie in cursor.fetchall()}
 
     def _volg(self, cursor: Any, naam: str, van: int, tot: int) -> None:
         cursor.execute(self._sql("INSERT INTO {s}leesmodel_tracking (projectie, positie) VALUES (%s, 0) ON CONFLICT (projectie) DO NOTHING"), (naam,))
@@ -125,31 +183,47 @@ class SqlLeesmodelopslag:
             return {naam: Storing(int(positie), datetime.fromisoformat(tijdstip), fout) for naam, positie, tijdstip, fout in cursor.fetchall()}
 
     def schrijf_trajecten(self, van: int, tot: int, rijen: dict[str, TrajectRij]) -> None:
-        kolommen = ", ".join(TRAJECT_KOLOMMEN)
+        """Each trajectory's row, and its contributions to the reports in place of the ones it had."""
         bijwerken = ", ".join(f"{k} = excluded.{k}" for k in TRAJECT_KOLOMMEN[1:])
-        sql = self._sql(f"INSERT INTO {{s}}leesmodel_trajecten ({kolommen}) VALUES ({', '.join(['%s'] * len(TRAJECT_KOLOMMEN))}) "
-                        f"ON CONFLICT (traject_id) DO UPDATE SET {bijwerken}")
+        waarden = [(*opslagbaar([getattr(rij, k) for k in TRAJECT_KOLOMMEN[:-2]]), _json(rij.document), opslagbaar(rij.betrokkene))
+                   for rij in rijen.values()]
+        bijdragen = [tuple(opslagbaar(list(vars(b).values()))) for rij in rijen.values() for b in rij.bijdragen]
         with self._transactie() as cursor:
             self._volg(cursor, "trajectenlijst", van, tot)
-            for rij in rijen.values():
-                waarden = opslagbaar(asdict(rij))
-                waarden["document"] = json.dumps(waarden["document"], sort_keys=True)
-                cursor.execute(sql, tuple(waarden[k] for k in TRAJECT_KOLOMMEN))
+            self._voeg_in(cursor, "leesmodel_trajecten", TRAJECT_KOLOMMEN, waarden,
+                          f"ON CONFLICT (traject_id) DO UPDATE SET {bijwerken}")
+            self._wis_van(cursor, "leesmodel_rapportcijfers", list(rijen))
+            self._voeg_in(cursor, "leesmodel_rapportcijfers", RAPPORT_KOLOMMEN, bijdragen)
 
     def schrijf_signaleringen(self, van: int, tot: int, rijen: dict[str, list[SignaleringRij]]) -> None:
-        invoegen = self._sql(f"INSERT INTO {{s}}leesmodel_signaleringen ({', '.join(SIGNALERING_KOLOMMEN)}) "
-                             f"VALUES ({', '.join(['%s'] * len(SIGNALERING_KOLOMMEN))})")
+        """Each trajectory's open terms in place of the ones it had."""
+        nieuw = [tuple(opslagbaar([getattr(rij, k) for k in SIGNALERING_KOLOMMEN])) for lijst in rijen.values() for rij in lijst]
         with self._transactie() as cursor:
             self._volg(cursor, "signaleringen", van, tot)
-            for traject_id, signaleringen in rijen.items():
-                cursor.execute(self._sql("DELETE FROM {s}leesmodel_signaleringen WHERE traject_id = %s"), (traject_id,))
-                for rij in signaleringen:
-                    waarden = opslagbaar(asdict(rij))
-                    cursor.execute(invoegen, tuple(waarden[k] for k in SIGNALERING_KOLOMMEN))
+            self._wis_van(cursor, "leesmodel_signaleringen", list(rijen))
+            self._voeg_in(cursor, "leesmodel_signaleringen", SIGNALERING_KOLOMMEN, nieuw)
+
+    # A batch is written as a few statements of many rows each, not as a statement per row: a round trip per
+    # row was most of the time of a rebuild on PostgreSQL. 500 rows of at most 10 columns stay far under
+    # SQLite's limit on parameters (32,766); PostgreSQL gets whole columns as arrays instead (below).
+    PER_OPDRACHT = 500
+
+    def _voeg_in(self, cursor: Any, tabel: str, kolommen: Sequence[str], rijen: Sequence[Sequence[Any]], daarna: str = "") -> None:
+        rij = f"({', '.join(['%s'] * len(kolommen))})"
+        for begin in range(0, len(rijen), self.PER_OPDRACHT):
+            deel = rijen[begin:begin + self.PER_OPDRACHT]
+            cursor.execute(self._sql(f"INSERT INTO {{s}}{tabel} ({', '.join(kolommen)}) VALUES {', '.join([rij] * len(deel))} {daarna}"),
+                           [waarde for r in deel for waarde in r])
+
+    def _wis_van(self, cursor: Any, tabel: str, traject_ids: Sequence[str]) -> None:
+        for begin in range(0, len(traject_ids), self.PER_OPDRACHT):
+            deel = opslagbaar(list(traject_ids[begin:begin + self.PER_OPDRACHT]))
+            cursor.execute(self._sql(f"DELETE FROM {{s}}{tabel} WHERE traject_id IN ({', '.join(['%s'] * len(deel))})"), deel)
 
     def wis(self, naam: str) -> None:
         with self._transactie() as cursor:
-            cursor.execute(self._sql(f"DELETE FROM {{s}}{TABELLEN[naam]}"))
+            for tabel in TABELLEN[naam]:
+                cursor.execute(self._sql(f"DELETE FROM {{s}}{tabel}"))
             cursor.execute(self._sql("DELETE FROM {s}leesmodel_tracking WHERE projectie = %s"), (naam,))
             cursor.execute(self._sql("DELETE FROM {s}leesmodel_storingen WHERE projectie = %s"), (naam,))
 
@@ -158,8 +232,18 @@ class SqlLeesmodelopslag:
     def trajecten(
         self, gemeenten: Sequence[str], filters: dict[str, str], deadline_tot: str | None,
         na: tuple[str, str] | None, limiet: int,
-    ) -> list[dict[str, Any]]:
-        """Rows ordered by start date and id, after the cursor `na`; `filters` are exact matches."""
+    ) -> list[tuple[dict[str, Any], str | None]]:
+        """Documents ordered by start date and id, after the cursor `na`, each with its access-log reference
+        (projections/trajectenlijst.py `betrokkene`); `filters` are exact matches."""
+        with self._transactie(schrijven=False) as cursor:
+            cursor.execute(*self.lijstvraag(gemeenten, filters, deadline_tot, na, limiet))
+            return [(json.loads(document), betrokkene) for document, betrokkene in cursor.fetchall()]
+
+    def lijstvraag(
+        self, gemeenten: Sequence[str], filters: dict[str, str], deadline_tot: str | None,
+        na: tuple[str, str] | None, limiet: int,
+    ) -> tuple[str, list[Any]]:
+        """The SQL of `trajecten` and its parameters (also for reading its plan)."""
         waar, parameters = self._binnen(gemeenten)
         for kolom, waarde in sorted(filters.items()):
             waar.append(f"{kolom} = %s")
@@ -168,19 +252,26 @@ class SqlLeesmodelopslag:
             waar.append("eerstvolgende_deadline <= %s")
             parameters.append(deadline_tot)
         if na is not None:
-            waar.append("(startdatum > %s OR (startdatum = %s AND traject_id > %s))")
-            parameters += opslagbaar([na[0], na[0], na[1]])
-        sql = self._sql(f"SELECT document FROM {{s}}leesmodel_trajecten WHERE {' AND '.join(waar)} "
+            waar.append("(startdatum, traject_id) > (%s, %s)")  # a row comparison: an index condition, unlike OR
+            parameters += opslagbaar(list(na))
+        sql = self._sql(f"SELECT document, betrokkene FROM {{s}}leesmodel_trajecten WHERE {' AND '.join(waar)} "
                         "ORDER BY startdatum, traject_id LIMIT %s")
-        with self._transactie(schrijven=False) as cursor:
-            cursor.execute(sql, (*parameters, limiet))
-            return [json.loads(rij[0]) for rij in cursor.fetchall()]
+        return sql, [*parameters, limiet]
 
     def signaleringen(
         self, gemeenten: Sequence[str], regisseur: str | None, van: str | None, tot: str | None,
         na: tuple[str, str, str, int] | None, limiet: int,
     ) -> list[dict[str, Any]]:
         """Open deadlines between `van` and `tot` (both included), ordered by date, after the cursor `na`."""
+        with self._transactie(schrijven=False) as cursor:
+            cursor.execute(*self.werklijstvraag(gemeenten, regisseur, van, tot, na, limiet))
+            return [dict(zip(SIGNALERING_KOLOMMEN, rij, strict=True)) for rij in cursor.fetchall()]
+
+    def werklijstvraag(
+        self, gemeenten: Sequence[str], regisseur: str | None, van: str | None, tot: str | None,
+        na: tuple[str, str, str, int] | None, limiet: int,
+    ) -> tuple[str, list[Any]]:
+        """The SQL of `signaleringen` and its parameters (also for reading its plan)."""
         waar, parameters = self._binnen(gemeenten)
         if regisseur is not None:
             waar.append("regisseur = %s")
@@ -196,9 +287,7 @@ class SqlLeesmodelopslag:
             parameters += opslagbaar(list(na))
         sql = self._sql(f"SELECT {', '.join(SIGNALERING_KOLOMMEN)} FROM {{s}}leesmodel_signaleringen WHERE {' AND '.join(waar)} "
                         "ORDER BY uiterlijk, traject_id, soort, zaaknummer LIMIT %s")
-        with self._transactie(schrijven=False) as cursor:
-            cursor.execute(sql, (*parameters, limiet))
-            return [dict(zip(SIGNALERING_KOLOMMEN, rij, strict=True)) for rij in cursor.fetchall()]
+        return sql, [*parameters, limiet]
 
     def afgesloten_trajecten(self) -> list[str]:
         """The ids of every closed trajectory: the candidates whose retention period may have passed."""
@@ -206,16 +295,19 @@ class SqlLeesmodelopslag:
             cursor.execute(self._sql("SELECT traject_id FROM {s}leesmodel_trajecten WHERE status <> 'lopend' ORDER BY traject_id"))
             return [rij[0] for rij in cursor.fetchall()]
 
-    def documenten(self, gemeente: str) -> list[dict[str, Any]]:
+    def rapportcijfers(self, gemeente: str, jaar: int) -> dict[tuple[str, str], tuple[int, int]]:
+        """Every figure of one gemeente's reports of one year: (maat, sleutel) -> (aantal, centen)."""
         with self._transactie(schrijven=False) as cursor:
-            cursor.execute(self._sql("SELECT document FROM {s}leesmodel_trajecten WHERE gemeente = %s ORDER BY traject_id"), (opslagbaar(gemeente),))
-            return [json.loads(rij[0]) for rij in cursor.fetchall()]
+            cursor.execute(self._sql("SELECT maat, sleutel, SUM(aantal), SUM(centen) FROM {s}leesmodel_rapportcijfers "
+                                     "WHERE gemeente = %s AND jaar = %s GROUP BY maat, sleutel"), (opslagbaar(gemeente), jaar))
+            return {(maat, sleutel): (int(aantal), int(centen)) for maat, sleutel, aantal, centen in cursor.fetchall()}
 
     def inhoud(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every read model, in a fixed order: for comparing a rebuild with the live one."""
         with self._transactie(schrijven=False) as cursor:
             uitkomst = {}
-            for tabel, sleutel in (("leesmodel_trajecten", "traject_id"), ("leesmodel_signaleringen", "traject_id, soort, zaaknummer")):
+            for tabel, sleutel in (("leesmodel_trajecten", "traject_id"), ("leesmodel_signaleringen", "traject_id, soort, zaaknummer"),
+                                   ("leesmodel_rapportcijfers", "traject_id, jaar, maat, sleutel")):
                 cursor.execute(self._sql(f"SELECT * FROM {{s}}{tabel} ORDER BY {sleutel}"))
                 uitkomst[tabel] = [tuple(rij) for rij in cursor.fetchall()]
             return uitkomst
@@ -235,7 +327,19 @@ class SqliteLeesmodelopslag(SqlLeesmodelopslag):
 
 
 class PostgresLeesmodelopslag(SqlLeesmodelopslag):
-    """Tables next to the event store's, in the same schema."""
+    """Tables next to the event store's, in the same schema. A batch goes as one statement per table with each
+    column as an array (`unnest`): the same text for any number of rows, so the driver parses it once."""
 
     def __init__(self, url: str, schema: str) -> None:
         super().__init__(PostgresVerbinding(url, schema))
+
+    def _voeg_in(self, cursor: Any, tabel: str, kolommen: Sequence[str], rijen: Sequence[Sequence[Any]], daarna: str = "") -> None:
+        if not rijen:
+            return
+        kolomtypen = ", ".join(f"%b::{GETALKOLOMMEN.get(kolom, 'text')}[]" for kolom in kolommen)  # %b: binary, no escaping
+        cursor.execute(self._sql(f"INSERT INTO {{s}}{tabel} ({', '.join(kolommen)}) SELECT * FROM unnest({kolomtypen}) {daarna}"),
+                       [list(kolom) for kolom in zip(*rijen, strict=True)])
+
+    def _wis_van(self, cursor: Any, tabel: str, traject_ids: Sequence[str]) -> None:
+        if traject_ids:
+            cursor.execute(self._sql(f"DELETE FROM {{s}}{tabel} WHERE traject_id = ANY(%s::text[])"), [opslagbaar(list(traject_ids))])

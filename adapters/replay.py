@@ -23,6 +23,7 @@ import psycopg
 from psycopg import sql
 
 from adapters.leesmodellen import (
+    RAPPORT_KOLOMMEN,
     SIGNALERING_KOLOMMEN,
     TABELLEN,
     TRAJECT_KOLOMMEN,
@@ -36,9 +37,10 @@ from projections.projector import Projector, Storing, Voortgang
 
 # Per table: its columns in `inhoud()` order (SELECT *, so the CREATE TABLE order) and how many of
 # the first ones form the key (the ORDER BY of `inhoud()`).
-KOLOMMEN = {"leesmodel_trajecten": TRAJECT_KOLOMMEN, "leesmodel_signaleringen": SIGNALERING_KOLOMMEN}
-SLEUTELLENGTE = {"leesmodel_trajecten": 1, "leesmodel_signaleringen": 3}
-JSON_KOLOMMEN = frozenset({"document"})
+KOLOMMEN = {"leesmodel_trajecten": TRAJECT_KOLOMMEN, "leesmodel_signaleringen": SIGNALERING_KOLOMMEN,
+            "leesmodel_rapportcijfers": RAPPORT_KOLOMMEN}
+SLEUTELLENGTE = {"leesmodel_trajecten": 1, "leesmodel_signaleringen": 3, "leesmodel_rapportcijfers": 4}
+JSON_KOLOMMEN = frozenset({"document", "betrokkene"})  # shown per key, never whole in a line
 POGINGEN = 3  # rounds of catching up before concluding that the log keeps moving
 MAX_REGELS = 50  # rows shown per table and kind; the rest is counted
 PG_NAAMLENGTE = 63  # PostgreSQL truncates longer identifiers, which would break the DROP
@@ -150,8 +152,8 @@ def vergelijk_met_replay(
             for leesmodel in list(open_):
                 positie = klad.positie(leesmodel)
                 if voor[leesmodel] == na[leesmodel] == positie:
-                    tabel = TABELLEN[leesmodel]
-                    tabellen[tabel] = vergelijk_tabel(tabel, inhoud_live[tabel], inhoud_replay[tabel])
+                    for tabel in TABELLEN[leesmodel]:
+                        tabellen[tabel] = vergelijk_tabel(tabel, inhoud_live[tabel], inhoud_replay[tabel])
                     del open_[leesmodel]
                 else:
                     open_[leesmodel] = (na[leesmodel], positie)

@@ -24,9 +24,13 @@ ENVELOP = "_versleuteld"  # marks a stored value as ciphertext; never a key of a
 
 
 class VeldversleutelendeMapper(Mapper[UUID]):
-    def __init__(self, transcoder: Transcoder, kluis: Sleutelkluis) -> None:
+    """With `ontsleutelen=False` (for the projections) a personal field is read as its envelope, exactly as
+    stored: a read model that shows none of them needs no key, and it never holds one in plain text."""
+
+    def __init__(self, transcoder: Transcoder, kluis: Sleutelkluis, *, ontsleutelen: bool = True) -> None:
         super().__init__(transcoder=transcoder)
         self.kluis = kluis
+        self.ontsleutelen = ontsleutelen
 
     @contextmanager
     def binnen_een_opslag(self, domain_events: Sequence[DomainEventProtocol[UUID]]) -> Iterator[None]:
@@ -58,7 +62,7 @@ class VeldversleutelendeMapper(Mapper[UUID]):
         stored_event = StoredEvent(stored_event.originator_id, stored_event.originator_version, stored_event.topic, state)
         event = super().to_domain_event(stored_event)
         velden = persoonsvelden(type(event))
-        if velden:
+        if velden and self.ontsleutelen:
             toestand = vars(event)
             for pad in velden:
                 vervang_op_pad(toestand, pad, lambda waarde, pad=pad: self._ontsleutel(stored_event, pad, waarde))

@@ -1,8 +1,9 @@
 """Access logging per request: W3C Trace Context in and out, and which persons' data a request touched.
 
-Routers name the trajectories whose data they served (`betrokken`); a request on one trajectory's
-path that got past authorization touched that trajectory even when a rule then refused the command.
-After the answer, one audit row and one LDV record per person are written (adapters/logboek.py).
+Routers name the trajectories whose data they served (`betrokken`), with the reference to the person
+when a read model holds it; a request on one trajectory's path that got past authorization touched that
+trajectory even when a rule then refused the command. After the answer, one audit row and one LDV record
+per person are queued for the log's writer (adapters/logboek.py), which writes them in batches.
 The row's object is the path only when each of its parameters is valid; otherwise the route template, so
 that a BSN sent as a path segment by mistake is not stored.
 """
@@ -12,13 +13,13 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from fastapi import Request, Response
+from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import request_params_to_args
 from fastapi.routing import APIRoute
@@ -57,9 +58,16 @@ def tracecontext(traceparent: str | None) -> Tracecontext:
     return Tracecontext(secrets.token_hex(16), None, secrets.token_hex(8))
 
 
-def betrokken(request: Request, traject_ids: Iterable[UUID | str]) -> None:
-    """The request served data of the persons of these trajectories."""
-    request.state.betrokkenen.update(UUID(str(t)) for t in traject_ids)
+def betrokken(request: Request, traject_ids: Iterable[UUID | str], referenties: Mapping[str, str] | None = None) -> None:
+    """The request served data of the persons of these trajectories. `referenties` (by trajectory id) are the
+    persons' references as a read model keeps them (`betrokkene`, JSON), so the log looks none up; give only
+    those the read model has, and none for a forgotten person (the read model drops it on the removal)."""
+    gezien: dict[UUID, str | None] = request.state.betrokkenen
+    for t in traject_ids:
+        traject_id = UUID(str(t))
+        referentie = (referenties.get(str(t)) or referenties.get(str(traject_id))) if referenties else None
+        if referentie is not None or traject_id not in gezien:
+            gezien[traject_id] = referentie
 
 
 def activiteit(rol: Rol | None, pad: str) -> register.Verwerkingsactiviteit:
@@ -102,19 +110,21 @@ def _object(request: Request) -> str:
     return sjabloon(request.scope)
 
 
-async def leg_vast(request: Request, response: Response, trace: Tracecontext, start: datetime) -> None:
-    """Write the request's audit row and LDV records (in a worker thread: the stores are synchronous)."""
+async def leg_vast(request: Request, status: int, trace: Tracecontext, start: datetime) -> None:
+    """Queue the request's audit row and LDV records for the log's writer. When its queue is full the request
+    waits for room (in a worker thread: never the event loop), bounded; see adapters/logboek.py."""
     pad = request.url.path
     if pad.endswith(NIET_GELOGD) or request.method == "OPTIONS":
         return
     actor: Actor | None = getattr(request.state, "actor", None)
-    betrokkenen = set(request.state.betrokkenen)
+    betrokkenen: dict[UUID, str | None] = dict(request.state.betrokkenen)
     traject_id = _uuid(request.path_params.get("trajectId"))
-    if traject_id is not None and actor is not None and response.status_code not in (400, 401, 403, 404, 413, 415, 422):
-        betrokkenen.add(traject_id)  # loaded and judged, even if a rule then refused the command
+    if traject_id is not None and actor is not None and status not in (400, 401, 403, 404, 413, 415, 422):
+        betrokkenen.setdefault(traject_id, None)  # loaded and judged, even if a rule then refused the command
     rol = actor.rol if actor else None
     verwerkingen = [
-        Dataverwerking(secrets.token_hex(8), traject, activiteit(rol, pad)) for traject in sorted(betrokkenen)
+        Dataverwerking(secrets.token_hex(8), traject, activiteit(rol, pad), referentie)
+        for traject, referentie in sorted(betrokkenen.items())
     ]
     route = request.scope.get("route")
     verzoek = Verzoek(
@@ -124,7 +134,7 @@ async def leg_vast(request: Request, response: Response, trace: Tracecontext, st
         naam=getattr(route, "name", "").replace("_", "-") or f"{request.method} {GEEN_ROUTE}",
         start=start.isoformat(),
         eind=datetime.now(UTC).isoformat(),
-        http_status=response.status_code,
+        http_status=status,
         actie=request.method,
         object=_object(request),
         gebruiker=actor.gebruiker if actor else None,
@@ -134,7 +144,8 @@ async def leg_vast(request: Request, response: Response, trace: Tracecontext, st
     )
     logboek: Logboek = request.app.state.logboek
     try:
-        await run_in_threadpool(logboek.leg_vast, verzoek, verwerkingen)
+        if not logboek.probeer_leg_vast(verzoek, verwerkingen):
+            await run_in_threadpool(logboek.leg_vast, verzoek, verwerkingen)  # push back: wait for room
     except Exception:
         # The request's own work is done (a command is committed): its answer stands. A log that could
         # not be written is an incident for the operators (BIO 8.15.05), raised loudly here.

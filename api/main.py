@@ -5,16 +5,17 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Header, Request, Response
+from fastapi import Depends, FastAPI, Header, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
-from starlette.background import BackgroundTask
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag, bouw_logboek
 from adapters.clock import SysteemKlok
@@ -45,7 +46,7 @@ def _queryparameters(dependant: Dependant) -> set[str]:
     return namen
 
 
-def alleen_bekende_parameters(request: Request) -> None:
+async def alleen_bekende_parameters(request: Request) -> None:
     """A query parameter the operation does not know is a mistake worth saying, not ignoring."""
     route = request.scope.get("route")
     bekend = _queryparameters(route.dependant) if isinstance(route, APIRoute) else set()
@@ -55,7 +56,7 @@ def alleen_bekende_parameters(request: Request) -> None:
         )
 
 
-def correlatie_id(
+async def correlatie_id(
     _: Annotated[
         CorrelatieId | None,
         Header(
@@ -68,6 +69,44 @@ def correlatie_id(
     """A correlation id is stored with every fact and outlives forgetting: anything but an identifier is a 400.
 
     The middleware takes a valid one (or makes one) before routing; this declares and checks the header."""
+
+
+class Kopregels:
+    """Per request: the correlation id and trace context in, the API's headers out, and the access log after
+    the answer (queued for the log's writer, api/logboek.py). Plain ASGI: no task or stream of its own."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)  # its state is the scope's: the routes see what is set here
+        gevraagd = request.headers.get("X-Correlation-ID", "")
+        request.state.correlatie_id = correlatie = gevraagd if CORRELATIE_ID.fullmatch(gevraagd) else str(uuid.uuid4())
+        request.state.trace = trace = tracecontext(request.headers.get("traceparent"))
+        request.state.betrokkenen = {}
+        begin, status = datetime.now(UTC), 500
+
+        async def verzend(bericht: Message) -> None:
+            nonlocal status
+            if bericht["type"] == "http.response.start":
+                status = bericht["status"]
+                koppen = MutableHeaders(scope=bericht)
+                koppen["API-Version"] = API_VERSIE
+                koppen["X-Correlation-ID"] = correlatie
+                koppen["traceparent"] = trace.traceparent
+            await send(bericht)
+
+        try:
+            await self.app(scope, receive, verzend)
+        except Exception:
+            # An unexpected error becomes a 500 outside this middleware; what was processed is logged first.
+            await leg_vast(request, 500, trace, begin)
+            raise
+        # The answer has been sent (as an exporter would, the log does not keep the client waiting).
+        await leg_vast(request, status, trace, begin)
 
 
 def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -> FastAPI:
@@ -116,29 +155,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
     app.include_router(controle.router, prefix=BASISPAD)
     app.openapi = lambda: bouw_openapi(app)  # type: ignore[method-assign]
 
-    @app.middleware("http")
-    async def kopregels(request: Request, volgende: Callable[[Request], Awaitable[Response]]) -> Response:
-        gevraagd = request.headers.get("X-Correlation-ID", "")
-        request.state.correlatie_id = gevraagd if CORRELATIE_ID.fullmatch(gevraagd) else str(uuid.uuid4())
-        request.state.trace = trace = tracecontext(request.headers.get("traceparent"))
-        request.state.betrokkenen = set()
-        begin = datetime.now(UTC)
-        try:
-            response = await volgende(request)
-        except Exception:
-            # An unexpected error becomes a 500 outside this middleware; what was processed is logged first.
-            await leg_vast(request, Response(status_code=500), trace, begin)
-            raise
-        response.headers["API-Version"] = API_VERSIE
-        response.headers["X-Correlation-ID"] = request.state.correlatie_id
-        response.headers["traceparent"] = trace.traceparent
-        if response.background is None:
-            # Written right after the answer is sent (as an exporter would), not while the client waits.
-            response.background = BackgroundTask(leg_vast, request, response, trace, begin)
-        else:
-            await leg_vast(request, response, trace, begin)  # never replace a task the route set
-        return response
-
+    app.add_middleware(Kopregels)  # innermost: it sees the matched route and the routes' state
     # Outermost last: CORS answers preflights itself; the Poortwachter guards every other request.
     app.add_middleware(Poortwachter, max_verzoek_bytes=instellingen.max_verzoek_bytes)
     app.add_middleware(

@@ -160,6 +160,7 @@ class Inburgering(Application[UUID]):
         personen: Personenregister,
         sleutels: Sleutelkluis | None = None,
         mapper: Callable[[Transcoder], Mapper[UUID]] | None = None,
+        projectiemapper: Callable[[Transcoder], Mapper[UUID]] | None = None,
         event_store: Callable[[Mapper[UUID], ApplicationRecorder], EventStore[UUID]] | None = None,
     ) -> None:
         # Without these (the domain's own tests) events are stored as they are; the composition root
@@ -170,6 +171,9 @@ class Inburgering(Application[UUID]):
         self._event_store = event_store
         self._sluiten: list[Callable[[], None]] = []
         super().__init__(env)
+        # How the read models read the log: by default as the use cases do; the composition root gives one
+        # that leaves personal fields encrypted, as no read model shows them (projections/projector.py).
+        self.projectiemapper = projectiemapper(self.construct_transcoder()) if projectiemapper else self.mapper
         self.klok = klok
         self.personen = personen
 
@@ -367,7 +371,7 @@ class Inburgering(Application[UUID]):
                 positie = notificatie.id
                 if not notificatie.topic.startswith("Inburgeringstraject."):
                     continue  # person registrations and idempotency records are ours, not the followers'
-                feit = self.mapper.to_domain_event(notificatie)
+                feit = self.projectiemapper.to_domain_event(notificatie)  # the feed shows no personal field
                 gemeente = feit.metadata.gemeente  # type: ignore[attr-defined]
                 if gemeente is not None and door.mag_werken_voor(Gemeente(gemeente)):
                     gevonden.append((positie, feit))

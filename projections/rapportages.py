@@ -1,4 +1,4 @@
-"""Management reports per gemeente and year, counted from the trajectenlijst documents.
+"""Management reports per gemeente and year, added up from what each trajectory contributes (`bijdragen`).
 
 Definitions (what counts in which year):
 - instroom: trajectories by the year they started;
@@ -11,8 +11,8 @@ Definitions (what counts in which year):
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -23,22 +23,76 @@ LEERROUTES = ("b1", "onderwijsroute", "z_route")
 Document = dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Bijdrage:
+    """What one trajectory adds to one figure of one year's reports of its gemeente, kept with its row of the
+    trajectenlijst. A report adds these up for one gemeente and year (adapters/leesmodellen.py), so it
+    reads no trajectory."""
+
+    traject_id: str
+    gemeente: str
+    jaar: int
+    maat: str  # instroom, leerroutemix, spuk, handhaving, bezwaar
+    sleutel: str  # what is counted, e.g. "asielstatushouder" or "map|gezins_overige_migrant"
+    aantal: int
+    centen: int  # an amount in euro cents, summed exactly
+
+
+Cijfers = Mapping[tuple[str, str], tuple[int, int]]  # (maat, sleutel) -> (aantal, centen), for one gemeente and year
+
+
 def _jaar(datum: str | None) -> int | None:
     return int(datum[:4]) if datum else None
 
 
-def instroom(documenten: Iterable[Document], jaar: int) -> dict[str, Any]:
-    telling = Counter(d["doelgroep"] for d in documenten if _jaar(d["startdatum"]) == jaar)
-    return {"jaar": jaar, "perDoelgroep": {g: telling[g] for g in DOELGROEPEN}, "totaal": sum(telling.values())}
+def _telt_mee(d: Document, component: str) -> int | None:
+    """The year in which this trajectory counts for a SPUK component, or None."""
+    if component == "maatschappelijke_begeleiding":
+        return _jaar(d["begeleidingStart"])
+    telt = {
+        "leerroutes": d["doelgroep"] == "asielstatushouder",
+        "map": "map" in d["aanbod"],
+        "pvt": "pvt" in d["aanbod"],
+        "tolkvoorziening": d["tolkvoorzieningen"] > 0,
+    }[component]
+    return _jaar(d["pipDagtekening"]) if telt else None
 
 
-def leerroutemix(documenten: Iterable[Document], jaar: int) -> dict[str, Any]:
-    per_groep: dict[str, Counter[str]] = {g: Counter() for g in DOELGROEPEN}
-    for d in documenten:
-        if _jaar(d["pipDagtekening"]) == jaar and d["leerroute"]:
-            per_groep[d["doelgroep"]][d["leerroute"]] += 1
+def bijdragen(d: Document) -> list[Bijdrage]:
+    """The definitions at the top of this module, for one trajectory (its trajectenlijst document)."""
+    telling: dict[tuple[int, str, str], tuple[int, int]] = {}
+
+    def tel(jaar: int | None, maat: str, sleutel: str, aantal: int = 1, centen: int = 0) -> None:
+        if jaar is not None:
+            eerder = telling.get((jaar, maat, sleutel), (0, 0))
+            telling[(jaar, maat, sleutel)] = (eerder[0] + aantal, eerder[1] + centen)
+
+    tel(_jaar(d["startdatum"]), "instroom", d["doelgroep"])
+    if d["leerroute"]:
+        tel(_jaar(d["pipDagtekening"]), "leerroutemix", f"{d['doelgroep']}|{d['leerroute']}")
+    for component in SPUK_BEDRAGEN:
+        tel(_telt_mee(d, component), "spuk", f"{component}|{d['doelgroep']}")
+    for zaak in d["handhavingszaken"]:
+        tel(zaak["jaar"], "handhaving", f"{zaak['artikel']}|{zaak['stap']}", 1, int(Decimal(zaak["bedrag"] or "0") * 100))
+        if zaak["bezwaar"]:
+            tel(zaak["jaar"], "bezwaar", zaak["artikel"])
+    return [Bijdrage(d["trajectId"], d["gemeente"], jaar, maat, sleutel, aantal, centen)
+            for (jaar, maat, sleutel), (aantal, centen) in sorted(telling.items())]
+
+
+def _aantal(cijfers: Cijfers, maat: str, sleutel: str) -> int:
+    return cijfers.get((maat, sleutel), (0, 0))[0]
+
+
+def instroom(cijfers: Cijfers, jaar: int) -> dict[str, Any]:
+    per_groep = {g: _aantal(cijfers, "instroom", g) for g in DOELGROEPEN}
+    return {"jaar": jaar, "perDoelgroep": per_groep, "totaal": sum(per_groep.values())}
+
+
+def leerroutemix(cijfers: Cijfers, jaar: int) -> dict[str, Any]:
     uitkomst = {}
-    for groep, telling in per_groep.items():
+    for groep in DOELGROEPEN:
+        telling = {route: _aantal(cijfers, "leerroutemix", f"{groep}|{route}") for route in LEERROUTES}
         totaal = sum(telling.values())
         routes = []
         for route in LEERROUTES:
@@ -53,24 +107,10 @@ def leerroutemix(documenten: Iterable[Document], jaar: int) -> dict[str, Any]:
     return {"jaar": jaar, "perDoelgroep": uitkomst}
 
 
-def _telt_mee(d: Document, component: str, jaar: int) -> bool:
-    if component == "maatschappelijke_begeleiding":
-        return _jaar(d["begeleidingStart"]) == jaar
-    if _jaar(d["pipDagtekening"]) != jaar:
-        return False
-    return {
-        "leerroutes": d["doelgroep"] == "asielstatushouder",
-        "map": "map" in d["aanbod"],
-        "pvt": "pvt" in d["aanbod"],
-        "tolkvoorziening": d["tolkvoorzieningen"] > 0,
-    }[component]
-
-
-def spuk(documenten: Iterable[Document], jaar: int, gemeente: str) -> dict[str, Any]:
-    lijst = list(documenten)
+def spuk(cijfers: Cijfers, jaar: int, gemeente: str) -> dict[str, Any]:
     componenten, totaal = [], Decimal("0")
     for component, bedragen in SPUK_BEDRAGEN.items():
-        volumes = [sum(1 for d in lijst if d["doelgroep"] == groep and _telt_mee(d, component, jaar)) for groep in DOELGROEPEN]
+        volumes = [_aantal(cijfers, "spuk", f"{component}|{groep}") for groep in DOELGROEPEN]
         realisatie = sum((bedrag * volume for bedrag, volume in zip(bedragen, volumes, strict=True)), Decimal("0"))
         totaal += realisatie
         componenten.append({
@@ -87,20 +127,20 @@ def spuk(documenten: Iterable[Document], jaar: int, gemeente: str) -> dict[str, 
     }
 
 
-def handhaving(documenten: Iterable[Document], jaar: int) -> dict[str, Any]:
+def handhaving(cijfers: Cijfers, jaar: int) -> dict[str, Any]:
     per_artikel: dict[str, dict[str, Any]] = {}
-    for d in documenten:
-        for zaak in d["handhavingszaken"]:
-            if zaak["jaar"] != jaar:
-                continue
-            cijfers = per_artikel.setdefault(zaak["artikel"], {"perStap": Counter(), "opgelegdBedrag": Decimal("0"), "bezwaren": 0})
-            cijfers["perStap"][zaak["stap"]] += 1
-            cijfers["opgelegdBedrag"] += Decimal(zaak["bedrag"] or "0")
-            cijfers["bezwaren"] += zaak["bezwaar"]
+    for (maat, sleutel), (aantal, centen) in sorted(cijfers.items()):
+        if maat != "handhaving":
+            continue
+        artikel, stap = sleutel.split("|")
+        cijfers_artikel = per_artikel.setdefault(artikel, {"perStap": {}, "centen": 0})
+        cijfers_artikel["perStap"][stap] = aantal
+        cijfers_artikel["centen"] += centen
     return {
         "jaar": jaar,
         "perArtikel": {
-            artikel: {"perStap": dict(sorted(c["perStap"].items())), "opgelegdBedrag": str(c["opgelegdBedrag"]), "bezwaren": c["bezwaren"]}
+            artikel: {"perStap": dict(sorted(c["perStap"].items())), "opgelegdBedrag": str(Decimal(c["centen"]).scaleb(-2)),
+                      "bezwaren": _aantal(cijfers, "bezwaar", artikel)}
             for artikel, c in sorted(per_artikel.items())
         },
     }

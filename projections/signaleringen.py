@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.traject import Inburgeringstraject
+from projections.trajectenlijst import betrokkene
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class SignaleringRij:
     regisseur: str | None
     uiterlijk: str
     grondslag: str
+    betrokkene: str | None  # for the access log only (projections/trajectenlijst.py)
 
 
 def status_op(uiterlijk: date, peildatum: date, binnenkort_dagen: int) -> str:
@@ -41,6 +43,7 @@ class Signaleringen:
                 regisseur=traject.regisseur,
                 uiterlijk=uiterlijk.isoformat(),
                 grondslag=grondslag,
+                betrokkene=betrokkene(traject),
             )
             for soort, uiterlijk, grondslag, zaak in traject.open_termijnen()
         ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from domain.traject import Inburgeringstraject
+from projections.rapportages import Bijdrage, bijdragen
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,8 @@ class TrajectRij:
     startdatum: str
     eerstvolgende_deadline: str | None
     document: dict[str, Any]
+    betrokkene: str | None  # for the access log only, never shown: see `betrokkene`
+    bijdragen: tuple[Bijdrage, ...]  # what it adds to the reports (projections/rapportages.py)
 
 
 class Trajectenlijst:
@@ -69,7 +73,17 @@ class Trajectenlijst:
             startdatum=traject.startdatum.isoformat(),
             eerstvolgende_deadline=eerstvolgende["uiterlijk"] if eerstvolgende else None,
             document=document,
+            betrokkene=betrokkene(traject),
+            bijdragen=tuple(bijdragen(document)),
         )
+
+
+def betrokkene(traject: Inburgeringstraject) -> str | None:
+    """Who the access log names when a list shows this trajectory: the BSN exactly as the store holds it,
+    encrypted under the trajectory's long-term key (adapters/versleuteling.py), so a list page needs no key
+    work per row and forgetting the person makes the reference unreadable. Only an envelope is kept: a
+    projector that was given plain values (the domain's own tests) keeps nothing, and the log looks it up."""
+    return json.dumps(traject.bsn, sort_keys=True) if isinstance(traject.bsn, dict) else None
 
 
 def _iso(waarde: Any) -> str | None:

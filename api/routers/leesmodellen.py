@@ -118,8 +118,9 @@ def lijst_trajecten(
                {"doelgroep": doelgroep, "leerroute": leerroute, "status": status, "regisseur": regisseur}.items() if v is not None}
     dag = peildatum or request.app.state.klok.vandaag()
     tot = (dag + timedelta(days=deadline_binnen_dagen)).isoformat() if deadline_binnen_dagen is not None else None
-    rijen = opslag.trajecten(_gemeenten(actor, gemeente), filters, tot, _cursor(cursor, 2), limiet)
-    betrokken(request, [rij["trajectId"] for rij in rijen])
+    gevonden = opslag.trajecten(_gemeenten(actor, gemeente), filters, tot, _cursor(cursor, 2), limiet)
+    rijen = [document for document, _ in gevonden]
+    betrokken(request, [d["trajectId"] for d in rijen], {d["trajectId"]: ref for d, ref in gevonden if ref is not None})
     volgende = _volgende(request, response, rijen, limiet, lambda r: [r["startdatum"], r["trajectId"]])
     return schemas.TrajectenlijstPublic(trajecten=rijen, volgende=volgende)
 
@@ -150,7 +151,7 @@ def lijst_signaleringen(
     }[status]
     van, tot = (g.isoformat() if g else None for g in grenzen)
     rijen = opslag.signaleringen(_gemeenten(actor, gemeente), regisseur, van, tot, _cursor(cursor, 4), limiet)
-    betrokken(request, {r["traject_id"] for r in rijen})
+    betrokken(request, {r["traject_id"] for r in rijen}, {r["traject_id"]: r["betrokkene"] for r in rijen if r["betrokkene"] is not None})
     volgende = _volgende(request, response, rijen, limiet, lambda r: [r["uiterlijk"], r["traject_id"], r["soort"], r["zaaknummer"]])
     return schemas.SignaleringenPublic(
         signaleringen=[
@@ -169,32 +170,32 @@ def lijst_signaleringen(
 Jaar = Annotated[int, Query(ge=2022, le=2100, description="Het kalenderjaar.")]
 
 
-def _rapport_documenten(actor: Actor, opslag: SqlLeesmodelopslag, gemeente: Gemeente) -> list[dict[str, Any]]:
-    return opslag.documenten(_gemeenten(actor, gemeente)[0])
+def _cijfers(actor: Actor, opslag: SqlLeesmodelopslag, gemeente: Gemeente, jaar: int) -> dict[tuple[str, str], tuple[int, int]]:
+    return opslag.rapportcijfers(_gemeenten(actor, gemeente)[0], jaar)
 
 
 @router.get("/rapportages/instroom", responses=MET_ACHTERSTAND)
 def rapportage_instroom(actor: RapportLezer, opslag: Trajectenlijst, gemeente: Gemeente, jaar: Jaar) -> schemas.InstroomRapport:
     """Instroom per doelgroep in een gemeente en jaar."""
-    return schemas.InstroomRapport.model_validate(rapportages.instroom(_rapport_documenten(actor, opslag, gemeente), jaar))
+    return schemas.InstroomRapport.model_validate(rapportages.instroom(_cijfers(actor, opslag, gemeente, jaar), jaar))
 
 
 @router.get("/rapportages/leerroutemix", responses=MET_ACHTERSTAND)
 def rapportage_leerroutemix(actor: RapportLezer, opslag: Trajectenlijst, gemeente: Gemeente, jaar: Jaar) -> schemas.LeerroutemixRapport:
     """De verdeling over de leerroutes naast de verwachting uit het beleidsplan."""
-    return schemas.LeerroutemixRapport.model_validate(rapportages.leerroutemix(_rapport_documenten(actor, opslag, gemeente), jaar))
+    return schemas.LeerroutemixRapport.model_validate(rapportages.leerroutemix(_cijfers(actor, opslag, gemeente, jaar), jaar))
 
 
 @router.get("/rapportages/spuk", responses=MET_ACHTERSTAND)
 def rapportage_spuk(actor: RapportLezer, opslag: Trajectenlijst, gemeente: Gemeente, jaar: Jaar) -> schemas.SpukRapport:
     """De SPUK-realisatie per component uit de werkelijke volumes, naast de raming 2022."""
-    return schemas.SpukRapport.model_validate(rapportages.spuk(_rapport_documenten(actor, opslag, gemeente), jaar, gemeente.value))
+    return schemas.SpukRapport.model_validate(rapportages.spuk(_cijfers(actor, opslag, gemeente, jaar), jaar, gemeente.value))
 
 
 @router.get("/rapportages/handhaving", responses=MET_ACHTERSTAND)
 def rapportage_handhaving(actor: RapportLezer, opslag: Trajectenlijst, gemeente: Gemeente, jaar: Jaar) -> schemas.HandhavingRapport:
     """Handhavingszaken per artikel en stap, met opgelegde bedragen en bezwaren."""
-    return schemas.HandhavingRapport.model_validate(rapportages.handhaving(_rapport_documenten(actor, opslag, gemeente), jaar))
+    return schemas.HandhavingRapport.model_validate(rapportages.handhaving(_cijfers(actor, opslag, gemeente, jaar), jaar))
 
 
 @router.get("/projecties")

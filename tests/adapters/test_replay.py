@@ -67,7 +67,7 @@ def test_a_replay_after_a_long_random_history_equals_the_live_read_models_and_le
 
     assert verschil.gelijk and not verschil.verschilt and verschil.tekst() == ""
     assert verschil.posities == {"trajectenlijst": kop, "signaleringen": kop}
-    assert set(verschil.tabellen) == {"leesmodel_trajecten", "leesmodel_signaleringen"}
+    assert set(verschil.tabellen) == {"leesmodel_trajecten", "leesmodel_signaleringen", "leesmodel_rapportcijfers"}
     inhoud = opslag.inhoud()
     assert len(inhoud["leesmodel_trajecten"]) == 25 and inhoud["leesmodel_signaleringen"]  # something was compared
     assert opslag.positie("trajectenlijst") == opslag.positie("signaleringen") == kop  # live was brought up to date
@@ -184,8 +184,8 @@ def test_the_diff_shows_json_documents_per_key_and_cuts_long_lists() -> None:
     rij = ("id-1", "0505", "d", None, "lopend", None, "2026-01-01", None)
     tabel = vergelijk_tabel(
         "leesmodel_trajecten",
-        [(*rij, live)] + [(f"x{i}", *rij[1:], "{}") for i in range(5)],
-        [(*rij, replay)],
+        [(*rij, live, None)] + [(f"x{i}", *rij[1:], "{}", None) for i in range(5)],
+        [(*rij, replay, None)],
     )
     verschil = Verschil(klad="-", posities={}, tabellen={"leesmodel_trajecten": tabel}, niet_vergeleken={})
 

@@ -27,6 +27,7 @@ from domain import commandos
 from domain.application import Actor, Inburgering
 from domain.waarden import Gemeente, Rol
 from projections.projector import Projector
+from projections.rapportages import Bijdrage
 from projections.signaleringen import SignaleringRij
 from projections.trajectenlijst import TrajectRij
 from tests.builders import een_bsn
@@ -46,16 +47,18 @@ def test_any_string_is_written_and_read_back_the_same_on_both_stores(opslag: Sql
         traject_id="t" + tekst, gemeente="0505", doelgroep=tekst, leerroute=tekst, status=tekst, regisseur=tekst,
         startdatum="2025-01-06", eerstvolgende_deadline=tekst,
         document={"trajectId": "t" + tekst, "startdatum": "2025-01-06", "regisseur": tekst, tekst: [tekst, {tekst: tekst}]},
+        betrokkene=None, bijdragen=(Bijdrage("t" + tekst, "0505", 2025, "spuk", tekst, 1, 0),),
     )
     signalering = SignaleringRij(
-        traject_id="t" + tekst, soort=tekst, zaaknummer=0, gemeente="0505", regisseur=tekst, uiterlijk="2025-02-01", grondslag=tekst)
+        traject_id="t" + tekst, soort=tekst, zaaknummer=0, gemeente="0505", regisseur=tekst, uiterlijk="2025-02-01", grondslag=tekst,
+        betrokkene=None)
     opslag.schrijf_trajecten(0, 1, {"t": rij})
     opslag.schrijf_signaleringen(0, 1, {"t": [signalering]})
 
-    [document] = opslag.trajecten(["0505"], {"regisseur": tekst}, None, None, 10)  # a filter matches what was stored
+    [(document, _)] = opslag.trajecten(["0505"], {"regisseur": tekst}, None, None, 10)  # a filter matches what was stored
     assert document == {"trajectId": "t" + verwacht, "startdatum": "2025-01-06", "regisseur": verwacht,
                         verwacht: [verwacht, {verwacht: verwacht}]}
-    assert opslag.documenten("0505") == [document]
+    assert opslag.rapportcijfers("0505", 2025) == {("spuk", verwacht): (1, 0)}
     [gelezen] = opslag.signaleringen(["0505"], tekst, None, None, None, 10)
     assert (gelezen["traject_id"], gelezen["soort"], gelezen["regisseur"], gelezen["grondslag"]) == ("t" + verwacht, verwacht, verwacht, verwacht)
     trajecten = opslag.inhoud()["leesmodel_trajecten"]

@@ -147,16 +147,22 @@ def test_a_log_that_cannot_be_written_does_not_undo_or_hide_a_committed_command(
     api: TestClient, als: Kopregels, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     traject_id = _start(api, als, een_bsn())
+    logboek: Logboek = api.app.state.logboek  # type: ignore[attr-defined]
 
-    def onbereikbaar(*_: object) -> None:
+    def onbereikbaar(*_: object, **__: object) -> None:
         raise OSError("logboek onbereikbaar")
 
-    monkeypatch.setattr(api.app.state.logboek, "leg_vast", onbereikbaar)  # type: ignore[attr-defined]
+    # The log's own database fails under its writer, after the answer: the batch and each record alone.
+    monkeypatch.setattr(logboek._verbinding, "transactie", onbereikbaar)
+    trace_id, traceparent = _trace()
     antwoord = api.post(f"/api/v1/trajecten/{traject_id}/kennisgevingen", json={"datum": "2025-01-20", "verblijfsvergunning": "asiel_bepaalde_tijd"},
-                        headers=als("regisseur", "0505"))
+                        headers=als("regisseur", "0505", traceparent=traceparent))
     assert antwoord.status_code == 201  # the fact is recorded, and the client is told so
+    assert logboek.wacht_tot_geschreven()
+    monkeypatch.undo()
     assert api.get(f"/api/v1/trajecten/{traject_id}", headers=als("regisseur", "0505")).json()["kennisgevingsdatum"] == "2025-01-20"
-    assert any(r.levelname == "CRITICAL" and "toegangslog niet geschreven" in r.getMessage() for r in caplog.records)
+    assert any(r.levelname == "CRITICAL" and f"toegangslog niet geschreven voor trace {trace_id}" in r.getMessage() for r in caplog.records)
+    assert logboek.auditregels(trace_id) == []  # lost, but said so loudly: never silently
 
 
 def test_the_callers_span_is_kept_as_the_foreign_operation(api: TestClient, als: Kopregels) -> None:

@@ -184,6 +184,37 @@ def test_on_death_every_class_goes_at_once_and_the_trajectory_ends(api: TestClie
     assert api.get("/api/v1/trajecten", params={"status": "overleden"}, headers=regisseur).json()["trajecten"][0]["trajectId"] in t.pad
 
 
+def test_after_forgetting_the_access_log_names_the_person_nowhere_and_its_old_records_no_longer_resolve(
+    api: TestClient, als: Kopregels
+) -> None:
+    regisseur = als("regisseur", "0505")
+    logboek = api.app.state.logboek  # type: ignore[attr-defined]
+    bsn = een_bsn()
+    start = api.post("/api/v1/trajecten", json={"aanleiding": "tvs_profiel", "datum": "2025-01-06", "gemeente": "0505", "bsn": bsn,
+                                                "huishoudgrootte": 1}, headers=regisseur)
+    assert start.status_code == 201, start.text
+    traject_id = start.json()["trajectId"]
+    pad = f"/api/v1/trajecten/{traject_id}"
+
+    def gelogd() -> list[dict[str, Any]]:
+        """The log's record of this trajectory for a list row, a single read and a (possibly refused) command."""
+        records = []
+        for methode, url, inhoud in (("GET", "/api/v1/trajecten", None), ("GET", pad, None),
+                                     ("POST", f"{pad}/kennisgevingen", {"datum": "2025-01-20", "verblijfsvergunning": "asiel_bepaalde_tijd"})):
+            trace_id = uuid.uuid4().hex
+            api.request(methode, url, json=inhoud, headers=regisseur | {"traceparent": f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"})
+            records += [r for r in logboek.verwerkingen(trace_id) if r["attributes"]["inburgering.traject_id"] == traject_id]
+        assert len(records) == 3
+        return records
+
+    eerder = gelogd()
+    assert [logboek.betrokkene(r) for r in eerder] == [bsn] * 3
+    verwijdering = api.post(f"{pad}/verwijderingen", json={"grond": "overlijden", "overlijdensdatum": "2025-03-01"}, headers=regisseur)
+    assert verwijdering.status_code == 201, verwijdering.text
+    assert [logboek.betrokkene(r) for r in eerder] == [None] * 3  # the reference stays, unreadable
+    assert ["dpl.core.data_subject_id" in r["attributes"] for r in gelogd()] == [False] * 3  # not identified again
+
+
 def test_only_the_regisseur_of_the_gemeente_removes_personal_data(api: TestClient, als: Kopregels) -> None:
     regisseur = als("regisseur", "0505")
     t = _traject_met_persoonsgegevens(api, regisseur, Geheimen())

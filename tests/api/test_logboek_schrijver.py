@@ -1,0 +1,212 @@
+"""The access log's writer (issue 12): many requests' rows per transaction in multi-row INSERTs, a bounded
+queue that makes a request wait instead of growing, nothing lost on a clean shutdown."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
+
+import httpx2
+import pytest
+from fastapi.testclient import TestClient
+
+from adapters.bootstrap import bouw_applicatie, bouw_logboek
+from adapters.clock import SysteemKlok
+from adapters.logboek import Geschreven, Logboek, Verzoek
+from adapters.settings import Settings
+from adapters.sqlverbinding import PostgresVerbinding, SqliteVerbinding, Verbinding
+from adapters.tokens import maak_ontwikkeltoken
+from domain.application import Inburgering
+from tests.builders import een_bsn, tvs_start
+from tests.conftest import Kopregels
+from tests.serverproces import Serverproces
+
+SAMENVATTING = re.compile(r"toegangslog: (\d+) verzoeken, (\d+) rijen in (\d+) opdrachten en (\d+) transacties geschreven")
+
+
+def _trace() -> tuple[str, str]:
+    trace_id = secrets.token_hex(16)
+    return trace_id, f"00-{trace_id}-{secrets.token_hex(8)}-01"
+
+
+def _verzoek(trace_id: str) -> Verzoek:
+    return Verzoek(trace_id=trace_id, operation_id=secrets.token_hex(8), aanroeper_id=None, naam="lees-trajecten",
+                   start="2026-06-01T10:00:00+00:00", eind="2026-06-01T10:00:01+00:00", http_status=200, actie="GET",
+                   object="/api/v1/trajecten", gebruiker="regisseur-0505", rol="regisseur", gemeenten=["0505"], oorsprong=None)
+
+
+class Slagboom:
+    """The log's database, with a barrier the writer thread stops at until the test lifts it."""
+
+    def __init__(self, echt: Verbinding) -> None:
+        self.echt = echt
+        self.open = threading.Event()
+        self.wacht = threading.Event()  # the writer is at the barrier
+
+    def sql(self, sql: str) -> str:
+        return self.echt.sql(sql)
+
+    @contextmanager
+    def transactie(self, schrijven: bool = True) -> Iterator[Any]:
+        if schrijven and threading.current_thread().name == "toegangslog":
+            self.wacht.set()
+            assert self.open.wait(120), "de test hief de slagboom niet op"
+        with self.echt.transactie(schrijven) as cursor:
+            yield cursor
+
+    def close(self) -> None:
+        self.echt.close()
+
+
+@pytest.fixture
+def inburgering(instellingen: Settings) -> Iterator[Inburgering]:
+    app = bouw_applicatie(instellingen, SysteemKlok())
+    bouw_logboek(instellingen, app, {}).close()  # its tables
+    yield app
+    app.close()
+
+
+def _logboek(instellingen: Settings, app: Inburgering, **grenzen: Any) -> tuple[Logboek, Slagboom]:
+    echt = (SqliteVerbinding(instellingen.sqlite_logboek_pad) if instellingen.database_url is None
+            else PostgresVerbinding(instellingen.database_url, instellingen.database_schema))
+    slagboom = Slagboom(echt)
+    assert app.sleutels is not None
+    return Logboek(slagboom, app.sleutels, app.recorder, {}, **grenzen), slagboom  # type: ignore[arg-type]
+
+
+def _verschil(na: Geschreven, voor: Geschreven) -> Geschreven:
+    return Geschreven(*(getattr(na, v) - getattr(voor, v) for v in ("verzoeken", "rijen", "opdrachten", "transacties")))
+
+
+def test_a_list_page_of_many_persons_is_written_in_one_transaction_of_two_statements(api: TestClient, als: Kopregels) -> None:
+    # Given a list page that shows twelve persons
+    regisseur = als("regisseur", "0505")
+    for _ in range(12):
+        assert api.post("/api/v1/trajecten", json=tvs_start(een_bsn()), headers=regisseur).status_code == 201
+    logboek: Logboek = api.app.state.logboek  # type: ignore[attr-defined]
+    assert logboek.wacht_tot_geschreven()
+    voor = replace(logboek.geschreven)
+    # When it is read
+    trace_id, traceparent = _trace()
+    assert len(api.get("/api/v1/trajecten", headers=regisseur | {"traceparent": traceparent}).json()["trajecten"]) == 12
+    assert logboek.wacht_tot_geschreven()
+    # Then its audit row and twelve LDV records went in one transaction: one INSERT per table, not one per row
+    assert _verschil(logboek.geschreven, voor) == Geschreven(verzoeken=1, rijen=13, opdrachten=2, transacties=1)
+    assert len(logboek.verwerkingen(trace_id)) == 12 and len(logboek.auditregels(trace_id)) == 1
+
+
+def test_requests_queued_while_the_writer_writes_go_in_together(instellingen: Settings, inburgering: Inburgering) -> None:
+    logboek, slagboom = _logboek(instellingen, inburgering)
+    try:
+        # Given a writer busy with a first request
+        traces = [secrets.token_hex(16) for _ in range(21)]
+        logboek.leg_vast(_verzoek(traces[0]), [])
+        assert slagboom.wacht.wait(60)
+        # When twenty more requests are recorded meanwhile
+        for trace_id in traces[1:]:
+            logboek.leg_vast(_verzoek(trace_id), [])
+        slagboom.open.set()
+        assert logboek.wacht_tot_geschreven()
+        # Then they are written in one more transaction, one INSERT
+        assert logboek.geschreven == Geschreven(verzoeken=21, rijen=21, opdrachten=2, transacties=2)
+        assert all(len(logboek.auditregels(t)) == 1 for t in traces)
+    finally:
+        slagboom.open.set()
+        logboek.close()
+
+
+def test_a_full_queue_makes_the_request_wait_instead_of_growing(instellingen: Settings, inburgering: Inburgering) -> None:
+    logboek, slagboom = _logboek(instellingen, inburgering, wachtrij_rijen=10)
+    try:
+        # Given a writer that cannot write, and a queue filled to its bound of ten rows
+        traces = [secrets.token_hex(16) for _ in range(11)]
+        logboek.leg_vast(_verzoek(traces[0]), [])
+        assert slagboom.wacht.wait(60)
+        for trace_id in traces[1:10]:
+            assert logboek.probeer_leg_vast(_verzoek(trace_id), [])
+        assert not logboek.probeer_leg_vast(_verzoek(secrets.token_hex(16)), [])  # the event loop's try: no room
+        # When one more request is recorded
+        wachtend = threading.Thread(target=logboek.leg_vast, args=(_verzoek(traces[10]), []))
+        wachtend.start()
+        wachtend.join(0.5)
+        # Then it waits, and the queue holds no more than its bound
+        assert wachtend.is_alive() and logboek.in_de_wachtrij == 10
+        # ... until the writer makes room; then every record is written
+        slagboom.open.set()
+        wachtend.join(60)
+        assert not wachtend.is_alive()
+        assert logboek.wacht_tot_geschreven()
+        assert all(len(logboek.auditregels(t)) == 1 for t in traces)
+    finally:
+        slagboom.open.set()
+        logboek.close()
+
+
+def test_after_waiting_its_bound_a_request_writes_its_own_records(
+    instellingen: Settings, inburgering: Inburgering, caplog: pytest.LogCaptureFixture
+) -> None:
+    logboek, slagboom = _logboek(instellingen, inburgering, wachtrij_rijen=1, wachttijd=0.2)
+    try:
+        # Given a writer that cannot write and a full queue
+        logboek.leg_vast(_verzoek(secrets.token_hex(16)), [])
+        assert slagboom.wacht.wait(60)
+        # When a request still finds no room after its wait
+        trace_id = secrets.token_hex(16)
+        logboek.leg_vast(_verzoek(trace_id), [])
+        # Then its record is written by the request itself, not dropped, and the operators hear of it
+        assert len(logboek.auditregels(trace_id)) == 1
+        assert any(r.levelname == "WARNING" and "wachtrij vol" in r.getMessage() for r in caplog.records)
+    finally:
+        slagboom.open.set()
+        logboek.close()
+
+
+def test_close_writes_everything_that_was_queued(instellingen: Settings, inburgering: Inburgering) -> None:
+    logboek, slagboom = _logboek(instellingen, inburgering)
+    traces = [secrets.token_hex(16) for _ in range(30)]
+    for trace_id in traces:
+        logboek.leg_vast(_verzoek(trace_id), [])
+    assert slagboom.wacht.wait(60)
+    sluiten = threading.Thread(target=logboek.close)
+    sluiten.start()
+    slagboom.open.set()
+    sluiten.join(60)
+    assert not sluiten.is_alive()
+    lezer = bouw_logboek(instellingen, inburgering, {})
+    try:
+        assert all(len(lezer.auditregels(t)) == 1 for t in traces)
+    finally:
+        lezer.close()
+
+
+def test_a_server_stopped_with_sigterm_has_written_every_request(instellingen: Settings) -> None:
+    kop = {"Authorization": f"Bearer {maak_ontwikkeltoken(instellingen, rol='regisseur', gemeenten=['0505'])}"}
+    traces = []
+    with Serverproces(instellingen) as server, httpx2.Client(base_url=server.basis, headers=kop, timeout=60) as client:
+        for _ in range(5):
+            assert client.post("/api/v1/trajecten", json=tvs_start(een_bsn())).status_code == 201
+        for _ in range(20):
+            trace_id, traceparent = _trace()
+            assert client.get("/api/v1/trajecten", headers={"traceparent": traceparent}).status_code == 200
+            traces.append(trace_id)
+        uitvoer = server.stop()  # SIGTERM right after the last answer, as an operator would
+    app = bouw_applicatie(instellingen, SysteemKlok())
+    lezer = bouw_logboek(instellingen, app, {})
+    try:
+        for trace_id in traces:
+            assert len(lezer.auditregels(trace_id)) == 1, trace_id
+            assert len(lezer.verwerkingen(trace_id)) == 5, trace_id
+    finally:
+        lezer.close()
+        app.close()
+    # The writer said at shutdown what it wrote: six rows per list page, in multi-row statements.
+    [samenvatting] = SAMENVATTING.findall(uitvoer)
+    verzoeken, rijen, opdrachten, _ = map(int, samenvatting)
+    assert verzoeken >= 25 and rijen >= 20 * 6 + 5
+    assert opdrachten <= 2 * verzoeken < rijen
+
