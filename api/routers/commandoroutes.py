@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from api import schemas
 from api.logboek import betrokken
@@ -21,14 +22,14 @@ COMMANDO_ANTWOORDEN: dict[int | str, dict[str, Any]] = {
 }
 
 
-def applicatie(request: Request) -> Inburgering:
+async def applicatie(request: Request) -> Inburgering:  # async: no I/O, so no thread hop
     return request.app.state.inburgering
 
 
 App = Annotated[Inburgering, Depends(applicatie)]
 
 
-def verwachte_versie(
+async def verwachte_versie(
     if_match: Annotated[
         str | None,
         Header(
@@ -95,16 +96,19 @@ def commando_route(
         uitkomst = app.voer_uit(traject_id, commando, actor, versie, idempotentie(request, sleutel, body))
         return antwoord(request, response, uitkomst, locatie(traject_id, uitkomst.traject.version), actor)
 
+    # The route is async and hands its blocking work (the store) to a worker thread itself: a sync route
+    # would cost a second hop, as FastAPI validates a sync route's answer in the threadpool too.
     if zaak:
-        def route(request: Request, response: Response, app: App, actor: rol, traject_id: TrajectId,
-                  zaaknummer: Zaaknummer, body: Annotated[schema, Body()], versie: VerwachteVersie,
-                  sleutel: IdempotencyKey = None) -> schemas.TrajectPublic:
-            return uitvoeren(request, response, app, traject_id, body, actor, versie, sleutel, zaaknummer=zaaknummer)
+        async def route(request: Request, response: Response, app: App, actor: rol, traject_id: TrajectId,
+                        zaaknummer: Zaaknummer, body: Annotated[schema, Body()], versie: VerwachteVersie,
+                        sleutel: IdempotencyKey = None) -> schemas.TrajectPublic:
+            return await run_in_threadpool(uitvoeren, request, response, app, traject_id, body, actor, versie, sleutel,
+                                           zaaknummer=zaaknummer)
     else:
-        def route(request: Request, response: Response, app: App, actor: rol, traject_id: TrajectId,  # type: ignore[misc]
-                  body: Annotated[schema, Body()], versie: VerwachteVersie,
-                  sleutel: IdempotencyKey = None) -> schemas.TrajectPublic:
-            return uitvoeren(request, response, app, traject_id, body, actor, versie, sleutel)
+        async def route(request: Request, response: Response, app: App, actor: rol,  # type: ignore[misc]
+                        traject_id: TrajectId, body: Annotated[schema, Body()], versie: VerwachteVersie,
+                        sleutel: IdempotencyKey = None) -> schemas.TrajectPublic:
+            return await run_in_threadpool(uitvoeren, request, response, app, traject_id, body, actor, versie, sleutel)
 
     naam = naam or "registreer-" + pad.rsplit("/", 1)[-1]
     route.__doc__ = beschrijving or schema.__doc__
