@@ -49,6 +49,7 @@ from eventsourcing.persistence import (
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import retry
+from psycopg.sql import SQL, Identifier
 
 from adapters.sqlverbinding import postgres_sql, sqlite_sql
 
@@ -235,6 +236,10 @@ class Verzegeling:
 class SqliteKetenRecorder(SQLiteApplicationRecorder):
     """The SQLite recorder that moves the checkpoints in the transaction that inserts the events."""
 
+    def select_events_van_elk(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
+        """Every stored event of each of these aggregates (in version order); in-process, so one read each."""
+        return {originator_id: list(self.select_events(originator_id)) for originator_id in originator_ids}
+
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
         if (verzegeling := kwargs.get("verzegeling")) is not None:
@@ -256,6 +261,20 @@ class PostgresKetenRecorder(PostgresApplicationRecorder):
     select_events = _een_keer_opnieuw(PostgresApplicationRecorder.select_events.__wrapped__)  # type: ignore[attr-defined]
     select_notifications = _een_keer_opnieuw(PostgresApplicationRecorder.select_notifications.__wrapped__)  # type: ignore[attr-defined]
     max_notification_id = _een_keer_opnieuw(PostgresApplicationRecorder.max_notification_id.__wrapped__)  # type: ignore[attr-defined]
+
+    @_een_keer_opnieuw
+    def select_events_van_elk(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
+        """Every stored event of each of these aggregates (in version order), in one query: a rebuild read
+        them one round trip per trajectory."""
+        gevonden: dict[UUID, list[StoredEvent]] = {originator_id: [] for originator_id in originator_ids}
+        statement = SQL("SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
+                        "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version").format(
+            schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, [list(originator_ids)])
+            for rij in curs.fetchall():
+                gevonden[rij["originator_id"]].append(StoredEvent(rij["originator_id"], rij["originator_version"], rij["topic"], bytes(rij["state"])))
+        return gevonden
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         verzegeling = kwargs.get("verzegeling")

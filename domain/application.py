@@ -5,14 +5,14 @@ Infrastructure-agnostic: the store comes from the environment (SQLite, PostgreSQ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar, Protocol, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProjectorFunction, Repository, project_aggregate
+from eventsourcing.application import AggregateNotFoundError, Application, ProjectorFunction, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     ApplicationRecorder,
@@ -117,6 +117,14 @@ class MetadataAsDict(Transcoding):
         return Metadata(**data)
 
 
+def pas_toe(aggregaat: Any, events: Iterable[Any]) -> Any:
+    """The aggregate after these events: the library's `project_aggregate` without its isinstance check
+    against a runtime Protocol, which cost more per event than applying the event (and vanishes under -O)."""
+    for event in events:
+        aggregaat = event.mutate(aggregaat)
+    return aggregaat
+
+
 class OnveranderlijkeCacheRepository(Repository[UUID]):
     """The library fast-forwards a cached aggregate in place, while another thread may be deep-copying
     it for a command ("dictionary changed size during iteration") or reading it. Here an aggregate in
@@ -128,7 +136,7 @@ class OnveranderlijkeCacheRepository(Repository[UUID]):
         aggregate_id: UUID,
         *,
         version: int | None = None,
-        projector_func: ProjectorFunction[Any, Any] = project_aggregate,
+        projector_func: ProjectorFunction[Any, Any] = pas_toe,
         fastforward_skipping: bool = False,
         deepcopy_from_cache: bool = True,
     ) -> Any:

@@ -22,18 +22,18 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, cast, runtime_checkable
 from uuid import UUID
 
-from eventsourcing.application import project_aggregate
-from eventsourcing.persistence import Notification
+from eventsourcing.persistence import Notification, StoredEvent
 
-from domain.application import Inburgering
+from domain.application import Inburgering, pas_toe
 from domain.traject import Inburgeringstraject
 from projections.signaleringen import SignaleringRij, Signaleringen
 from projections.trajectenlijst import Trajectenlijst, TrajectRij
 
 TRAJECT_TOPIC = "Inburgeringstraject."
+TRAJECTEN_PER_BATCH = 500  # of a rebuild: read whole, computed once, written together
 BATCH = 2000  # notifications per read and per write transaction of each read model
 log = logging.getLogger("inburgering.projecties")
 
@@ -78,6 +78,13 @@ class Leesmodelopslag(Protocol):
     def storingen(self) -> dict[str, Storing]: ...
     def foutmelding(self, fout: Exception) -> str: ...  # what a Storing may say of an error
     def voorbijgaand(self, fout: Exception) -> bool: ...  # the database unreachable or busy, not the event
+
+
+@runtime_checkable
+class Stromen(Protocol):
+    """A recorder that reads the events of many aggregates at once (adapters/keten.py)."""
+
+    def select_events_van_elk(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]: ...
 
 
 class Projectie(Protocol):
@@ -144,14 +151,67 @@ class Projector:
             return self._samen(namen, voortgang) + sum(self._bij(n, voortgang) for n in namen)
 
     def herbouw(self, naam: str | None = None, voortgang: Voortgang | None = None) -> int:
-        """Empty the read model(s) and project again from the first event."""
+        """Empty the read model(s) and project again from the first event: trajectory by trajectory up to
+        the head of the log as it stood, then what came after in log order."""
         with self._slot:
             namen = self._namen(naam)
-            for n in namen:
-                self.opslag.wis(n)
-                self._gestopt.pop(n, None)
-            self._trajecten.clear()  # they stand at the end of the log; the rebuild starts at its beginning
-            return self._samen(namen, voortgang) + sum(self._bij(n, voortgang) for n in namen)
+            self._wis(namen)
+            gelezen = self._per_traject(namen, voortgang)
+            if gelezen is None:  # which event, and which read model: the log-order path finds out and records the stop
+                self._wis(namen)
+                gelezen = 0
+            return gelezen + self._samen(namen, voortgang) + sum(self._bij(n, voortgang) for n in namen)
+
+    def _wis(self, namen: list[str]) -> None:
+        for n in namen:
+            self.opslag.wis(n)
+            self._gestopt.pop(n, None)
+        self._trajecten.clear()  # they stand at the end of the log; the rebuild starts at its beginning
+
+    def _per_traject(self, namen: list[str], voortgang: Voortgang | None) -> int | None:
+        """Every trajectory started up to the head, read whole and computed once, TRAJECTEN_PER_BATCH at a
+        time; then the position moves to the head. In log order a trajectory whose events lie far apart
+        fell out of any cache of bounded size and was read back from the store again and again. Each row is
+        a function of its trajectory's state, so a state past the head (a command during the rebuild) is
+        what the log-order pass after it computes again; rows written before the position moves are of a
+        read model that stands at 0, which is where a runner in another process would start too."""
+        kop, positie, starts = self.kop(), 0, list[Notification]()
+        # Every first event in the log, whatever its type: a trajectory this version cannot read is found
+        # here too, and then the log-order path records where the read model stops.
+        while True:
+            notificaties = self.app.recorder.select_notifications(start=positie, limit=BATCH, stop=kop, inclusive_of_start=False)
+            starts += [n for n in notificaties if n.originator_version == 1 and n.topic.startswith(TRAJECT_TOPIC)]
+            positie = notificaties[-1].id if notificaties else positie
+            if notificaties and len(starts) < TRAJECTEN_PER_BATCH:
+                continue
+            try:
+                self._bewaar_per_traject(namen, starts)
+            except Exception as fout:
+                if self.opslag.voorbijgaand(fout):
+                    raise
+                return None  # an event a read model cannot take
+            starts = []
+            for naam in namen:
+                if voortgang:
+                    voortgang(naam, positie, kop)
+            if not notificaties:
+                break
+        for naam in namen:
+            self.projecties[naam].bewaar(self.opslag, 0, kop, {})
+            if voortgang:
+                voortgang(naam, kop, kop)
+        return len(namen) * kop
+
+    def _bewaar_per_traject(self, namen: list[str], starts: Sequence[Notification]) -> None:
+        recorder, ids = self.app.recorder, [cast(UUID, start.originator_id) for start in starts]
+        stromen = recorder.select_events_van_elk(ids) if isinstance(recorder, Stromen) else {i: recorder.select_events(i) for i in ids}
+        rijen: dict[str, dict[str, Any]] = {naam: {} for naam in namen}
+        for opgeslagen in stromen.values():
+            traject = cast(Inburgeringstraject, pas_toe(None, (self.mapper.to_domain_event(e) for e in opgeslagen)))
+            for naam in namen:
+                rijen[naam][str(traject.id)] = self.projecties[naam].bereken(traject)
+        for naam in namen:
+            self.projecties[naam].bewaar(self.opslag, 0, 0, rijen[naam])  # rows only: the position stays at 0
 
     def _namen(self, naam: str | None) -> list[str]:
         if naam is not None and naam not in self.projecties:
@@ -171,7 +231,7 @@ class Projector:
         while notificaties := self.app.recorder.select_notifications(start=positie, limit=BATCH, inclusive_of_start=False):
             tot = notificaties[-1].id
             try:
-                bijgewerkt = self._pas_toe(notificaties)
+                bijgewerkt = self._bijgewerkt(notificaties)
                 for naam in namen:
                     projectie = self.projecties[naam]
                     projectie.bewaar(self.opslag, positie, tot, {str(t.id): projectie.bereken(t) for t in bijgewerkt})
@@ -187,7 +247,7 @@ class Projector:
                     voortgang(naam, positie, max(kop, positie))
         return gelezen
 
-    def _pas_toe(self, notificaties: Sequence[Notification]) -> list[Inburgeringstraject]:
+    def _bijgewerkt(self, notificaties: Sequence[Notification]) -> list[Inburgeringstraject]:
         """The trajectories these notifications touch, each as it stands after the last of them."""
         bijgewerkt: dict[UUID, Inburgeringstraject] = {}
         for notificatie in notificaties:
@@ -278,7 +338,7 @@ class Projector:
     def _uit_de_opslag(self, traject_id: UUID, versie: int) -> Inburgeringstraject:
         """Replayed from its events up to `versie`, read as the read models read them."""
         gelezen = (self.mapper.to_domain_event(e) for e in self.app.recorder.select_events(traject_id, lte=versie))
-        traject = project_aggregate(None, gelezen)
+        traject = pas_toe(None, gelezen)
         if traject is None or traject.version != versie:
             raise LookupError(f"traject {traject_id} heeft geen versie {versie}")
         return cast(Inburgeringstraject, traject)
