@@ -63,9 +63,9 @@ verzegel: $(BIN)/.installed
 vergeet: $(BIN)/.installed
 	$(BIN)/python -m adapters.cli vergeet
 
-## Benchmarks (not part of make test)
+## Benchmarks against a bare ceiling (not part of make test): make bench [BENCH_ARGS="-n 100000 --opslag postgres"]
 bench: $(BIN)/.installed
-	$(BIN)/python -m tests.bench.commands
+	$(BIN)/python -m tests.bench.commands $(BENCH_ARGS)
 
 ## Re-resolve the lock files after changing pyproject.toml (production, and production + dev)
 lock: $(BIN)/.installed

@@ -1,198 +1,111 @@
-"""Command throughput and history-read latency of the real API over loopback HTTP, on PostgreSQL.
+"""`make bench`: the measures of issue 12's Targets, each against a bare ceiling measured in the same run.
 
-Commands are set against a bare FastAPI endpoint doing one INSERT per request, served the same way
-(uvicorn, one worker, loopback, same clients): the ratio is what the event-sourced path costs on top.
+Per store (PostgreSQL, SQLite or both): load N trajectories in-process (tests/bench/laden.py), time
+`make rebuild` and `make replay` on them, start the real API and the bare ceiling (tests/bench/plafond.py)
+under uvicorn (one worker each), then, interleaved with the ceiling: reads at N (tests/bench/lezen.py),
+commands with 8 clients, projection lag under a steady command load, and the server's memory. Absolute
+figures move from run to run on a small machine; the ratios are the figures to compare.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import httpx2
 import psycopg
 import typer
-from fastapi import FastAPI
 from psycopg import sql
-from psycopg.types.json import Jsonb
-from psycopg_pool import ConnectionPool
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
 
+from adapters import bootstrap
+from adapters.clock import SysteemKlok
 from adapters.settings import Settings
 from adapters.tokens import maak_ontwikkeltoken
-from tests.builders import een_bsn, tvs_start
+from tests.bench import laden, lezen, plafond, schrijven
+from tests.bench.schrijven import VOLGER, Bsns, Commandos
+from tests.bench.verkeer import ROOT, Meting, uvicorn_server
 
-ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_URL = os.environ.get("INBURGERING_BENCH_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
-HEALTH = "/api/v1/health"  # the bare app answers on the same path, so one readiness check serves both
-TRAJECTEN = "/api/v1/trajecten"
-BARE_TABLE = "bare_inserts"
-STARTUP_SECONDS = 30
-REQUEST_TIMEOUT = 30.0
-GESPREKKEN = 100  # voortgangsgesprekken are the only repeatable command: they grow the history
-KENNISGEVING = {"datum": "2025-01-20", "verblijfsvergunning": "asiel_bepaalde_tijd"}
-OPBOUW = [  # the commands that lead up to the PIP, after which gesprekken may be recorded
-    ("kennisgevingen", KENNISGEVING),
-    ("huisvestingen", {"datum": "2025-02-03", "gemeente": "0505"}),
-    ("brede-intakes", {"datum": "2025-02-20", "onderwerpen": {"werk": "x"}}),
-    ("pip-vaststellingen", {"dagtekening": "2025-04-10", "leerroute": "b1", "leerrouteUrenPerWeek": 16, "pvtUren": 12,
-                            "mapUren": 40, "aantalVoortgangsgesprekken": 4, "ondersteuning": "x"}),
-]
-GESPREK = {"datum": "2025-06-01", "status": "gevoerd", "verslag": "ok"}
-
-Call = tuple[str, dict[str, Any]]
+ALLE_GEMEENTEN = list(plafond.GEMEENTEN)
 
 
-def bare_app() -> FastAPI:
-    """The baseline, started by uvicorn --factory: one pooled INSERT per POST and nothing else."""
-    schema = os.environ["BENCH_SCHEMA"]
-    insert = sql.SQL("INSERT INTO {}.{} (body) VALUES (%s) RETURNING id").format(
-        sql.Identifier(schema), sql.Identifier(BARE_TABLE)
-    )
-    pool = ConnectionPool(os.environ["BENCH_DATABASE_URL"], min_size=5, max_size=5, open=False)
+class Opslag(StrEnum):
+    postgres = "postgres"
+    sqlite = "sqlite"
+    beide = "beide"
 
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        with pool:  # the API also opens its store in its lifespan
-            yield
 
-    app = FastAPI(lifespan=lifespan)
+class Laadwijze(StrEnum):
+    batch = "batch"
+    opdrachten = "opdrachten"
 
-    @app.get(HEALTH)
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
 
-    @app.post("/inserts", status_code=201)
-    def insert_row(body: dict[str, Any]) -> dict[str, int]:
-        with pool.connection() as conn:  # commits on exit: one transaction, one INSERT
-            row = conn.execute(insert, (Jsonb(body),)).fetchone()
-        assert row is not None
-        return {"id": row[0]}
+@dataclass(frozen=True)
+class Opties:
+    trajecten: int
+    laders: int
+    laadwijze: str
+    requests: int
+    clients: int
+    lezers: int
+    lezingen: int
+    rondes: int
+    peilingen: int
+    integriteit: int
 
-    return app
+
+# -- the store and its servers -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Omgeving:
+    naam: str
+    instellingen: Settings
+    api_env: dict[str, str]
+    plafond_env: dict[str, str]
 
 
 @contextmanager
-def bench_schema(url: str) -> Iterator[str]:
-    """A schema of our own (plus the baseline's table), dropped at the end whatever happens."""
+def omgeving(soort: str, tmp: Path) -> Iterator[Omgeving]:
+    """A store of our own: a fresh PostgreSQL schema (dropped at the end whatever happens) or SQLite files in tmp."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("INBURGERING_", "BENCH_"))}  # no stray config
+    api_env = clean | {"INBURGERING_OMGEVING": "ontwikkeling", "INBURGERING_DATA_MAP": str(tmp),
+                       "BENCH_TELLER": str(tmp / "rondreizen.bin")}
+    if soort == Opslag.sqlite:
+        instellingen = Settings(_env_file=None, omgeving="ontwikkeling", data_map=tmp)  # type: ignore[call-arg]
+        yield Omgeving("SQLite", instellingen, api_env, clean | {"BENCH_SQLITE_PAD": str(tmp / "plafond.db")})
+        return
     schema = f"bench_{secrets.token_hex(6)}"
-    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+    with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
     try:
-        with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(sql.SQL("CREATE TABLE {}.{} (id bigserial PRIMARY KEY, body jsonb NOT NULL)").format(
-                sql.Identifier(schema), sql.Identifier(BARE_TABLE)))
-        yield schema
+        instellingen = Settings(_env_file=None, omgeving="ontwikkeling", database_url=POSTGRES_URL,  # type: ignore[call-arg]
+                                database_schema=schema, data_map=tmp)
+        api_env |= {"INBURGERING_DATABASE_URL": POSTGRES_URL, "INBURGERING_DATABASE_SCHEMA": schema}
+        yield Omgeving("PostgreSQL", instellingen, api_env, clean | {"BENCH_DATABASE_URL": POSTGRES_URL, "BENCH_SCHEMA": schema})
     finally:
-        with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
             conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
 
 
-@contextmanager
-def uvicorn_server(target: str, env: dict[str, str], log: Path) -> Iterator[str]:
-    """One uvicorn process (one worker) on a free loopback port; terminated on exit."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    command = [sys.executable, "-m", "uvicorn", target, "--factory", "--host", "127.0.0.1", "--port", str(port),
-               "--no-access-log", "--log-level", "warning"]  # no per-request logging in either server
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not _healthy(base):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{target} did not come up on {base}:\n{log.read_text()[-3000:]}")
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def _healthy(base: str) -> bool:
-    try:
-        return httpx2.get(base + HEALTH, timeout=1, trust_env=False).status_code == 200
-    except httpx2.TransportError:
-        return False
-
-
-def client(base: str, headers: dict[str, str]) -> httpx2.Client:
-    # trust_env=False: a proxy from the environment must never sit between us and loopback.
-    return httpx2.Client(base_url=base, headers=headers, timeout=REQUEST_TIMEOUT, trust_env=False)
-
-
-def expect(response: httpx2.Response, status: int) -> dict[str, Any]:
-    if response.status_code != status:
-        raise RuntimeError(f"{response.request.method} {response.request.url} -> {response.status_code}: {response.text[:800]}")
-    return response.json()
-
-
-def hammer(base: str, headers: dict[str, str], calls: Sequence[Call], clients: int) -> tuple[float, list[dict[str, Any]]]:
-    """POST all calls from `clients` threads, each with its own keep-alive connection; every answer must be 201."""
-    failed = threading.Event()
-
-    def run(http: httpx2.Client, share: Sequence[Call]) -> list[dict[str, Any]]:
-        answers = []
-        for path, body in share:
-            if failed.is_set():  # another client failed: the run is void, stop early
-                break
-            try:
-                answers.append(expect(http.post(path, json=body), 201))
-            except Exception:
-                failed.set()
-                raise
-        return answers
-
-    with ExitStack() as stack, ThreadPoolExecutor(clients) as executor:
-        https = [stack.enter_context(client(base, headers)) for _ in range(clients)]
-        for http in https:
-            expect(http.get(HEALTH), 200)  # connect before the clock starts
-        started = time.perf_counter()
-        futures = [executor.submit(run, http, calls[i::clients]) for i, http in enumerate(https)]
-        answers = [answer for future in futures for answer in future.result()]
-        elapsed = time.perf_counter() - started
-    return elapsed, answers
-
-
-def grow_history(base: str, headers: dict[str, str]) -> str:
-    """One trajectory with a long history; it also warms up every command path before timing."""
-    with client(base, headers) as http:
-        traject_id = expect(http.post(TRAJECTEN, json=tvs_start(een_bsn(), "0505", "2025-01-06")), 201)["trajectId"]
-        for path, body in OPBOUW + [("voortgangsgesprekken", GESPREK)] * GESPREKKEN:
-            expect(http.post(f"{TRAJECTEN}/{traject_id}/{path}", json=body), 201)
-    return str(traject_id)
-
-
-def read_latencies(base: str, headers: dict[str, str], path: str, reads: int) -> tuple[list[float], int]:
-    """Sequential GETs of the history on one connection: the latency one user sees, in ms."""
-    with client(base, headers) as http:
-        events = len(expect(http.get(path), 200)["gebeurtenissen"])  # also the warm-up
-        samples = []
-        for _ in range(reads):
-            started = time.perf_counter()
-            response = http.get(path)
-            samples.append((time.perf_counter() - started) * 1000)
-            expect(response, 200)
-    return samples, events
+def maak_plafondtabellen(omg: Omgeving, rijen: int) -> None:
+    if omg.instellingen.database_url is None:
+        plafond.maak_tabellen_sqlite(Path(omg.plafond_env["BENCH_SQLITE_PAD"]), rijen)
+    else:
+        plafond.maak_tabellen_postgres(POSTGRES_URL, omg.instellingen.database_schema, rijen)
 
 
 def report_server_errors(console: Console, logs: list[Path]) -> None:
@@ -204,75 +117,177 @@ def report_server_errors(console: Console, logs: list[Path]) -> None:
             console.print(text[-3000:], markup=False, highlight=False)
 
 
-def unique_bsns(count: int) -> list[str]:
-    bsns: set[str] = set()
-    while len(bsns) < count:  # a repeated BSN links two trajectories to one person: not what we time
-        bsns.add(een_bsn())
-    return list(bsns)
+# -- loading, rebuild and replay -------------------------------------------------------------------
 
 
-def server_envs(schema: str, tmp: Path) -> tuple[dict[str, str], dict[str, str], Settings]:
-    """The env of both servers and the bench's own Settings, all pointing at the same key files."""
-    settings = Settings(_env_file=None, omgeving="ontwikkeling", database_url=POSTGRES_URL,  # type: ignore[call-arg]
-                        database_schema=schema, data_map=tmp)
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("INBURGERING_", "BENCH_"))}  # no stray config
-    api_env = clean | {"INBURGERING_OMGEVING": "ontwikkeling", "INBURGERING_DATABASE_URL": POSTGRES_URL,
-                       "INBURGERING_DATABASE_SCHEMA": schema, "INBURGERING_DATA_MAP": str(tmp)}
-    return api_env, clean | {"BENCH_DATABASE_URL": POSTGRES_URL, "BENCH_SCHEMA": schema}, settings
+def laad(console: Console, omg: Omgeving, opties: Opties) -> tuple[laden.Lading, int]:
+    """Migrate, load N trajectories; returns the load and the number of events in the store."""
+    bootstrap.migreer(omg.instellingen)  # tables and key files once, before the loaders race for them
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as voortgang:
+        taak = voortgang.add_task(f"{omg.naam}: loading trajectories ({opties.laders} processes, {opties.laadwijze})",
+                                  total=opties.trajecten)
+        tienden = [0]
+
+        def meld(klaar: int) -> None:
+            voortgang.update(taak, completed=klaar)
+            if not console.is_terminal and klaar * 10 // opties.trajecten > tienden[0]:  # no live bar in a log
+                tienden[0] = klaar * 10 // opties.trajecten
+                console.print(f"{omg.naam}: {klaar:,} of {opties.trajecten:,} trajectories loaded")
+
+        lading = laden.laad(omg.instellingen, opties.trajecten, opties.laders, opties.laadwijze, meld)
+    app = bootstrap.bouw_applicatie(omg.instellingen.model_copy(update={"maak_tabellen": False}), SysteemKlok())
+    try:
+        gebeurtenissen = app.recorder.max_notification_id() or 0
+    finally:
+        app.close()
+    console.print(f"{omg.naam}: loaded {lading.trajecten:,} trajectories ({lading.commandos:,} commands, "
+                  f"{gebeurtenissen:,} events) in {lading.seconden:,.1f} s")
+    return lading, gebeurtenissen
+
+
+def cli(omg: Omgeving, *argumenten: str) -> float:
+    """Run `adapters.cli ...` on the bench's store as `make` would; the seconds the command itself took."""
+    uitkomst = subprocess.run([sys.executable, "-m", "tests.bench.cli_tijd", *argumenten], cwd=ROOT, env=omg.api_env,
+                              capture_output=True, text=True)
+    if uitkomst.returncode != 0:
+        raise RuntimeError(f"adapters.cli {' '.join(argumenten)} -> {uitkomst.returncode}:\n{uitkomst.stdout[-2000:]}{uitkomst.stderr[-2000:]}")
+    return float(uitkomst.stderr.rsplit("BENCH_SECONDEN=", 1)[1].split()[0])
+
+
+# -- one store, start to end -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Uitslag:
+    naam: str
+    lading: laden.Lading
+    gebeurtenissen: int
+    herbouw_s: float
+    replay_s: float
+    lezingen: lezen.Lezingen
+    rss_na_lezen_mb: float
+    commandos: Commandos
+    vertraging: Meting
+    rss_eind_mb: float
+    wall_s: float
+
+
+def meet(console: Console, soort: str, opties: Opties) -> Uitslag:
+    begin = time.perf_counter()
+    with ExitStack() as stack:  # unwinds in reverse: servers stop, then the schema is dropped, then tmp goes
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="inburgering-bench-")))
+        omg = stack.enter_context(omgeving(soort, tmp))
+        lading, gebeurtenissen = laad(console, omg, opties)
+        with console.status(f"{omg.naam}: make rebuild, make replay"):
+            herbouw_s, replay_s = cli(omg, "herbouw"), cli(omg, "replay")
+        with console.status(f"{omg.naam}: the ceiling's table of {opties.trajecten:,} rows"):
+            maak_plafondtabellen(omg, opties.trajecten)
+
+        def token(rol: str, gebruiker: str, gemeenten: list[str]) -> dict[str, str]:
+            return {"Authorization": f"Bearer {maak_ontwikkeltoken(omg.instellingen, rol=rol, gemeenten=gemeenten, gebruiker=gebruiker)}"}
+
+        # Made before the servers start, so they read this key file rather than racing to create one.
+        regisseur = token("regisseur", "bench-regisseur", ALLE_GEMEENTEN)
+        volger = token("regisseur", VOLGER, ALLE_GEMEENTEN)
+        auditor = token("auditor", "bench-auditor", [])
+        logs = [tmp / "api.log", tmp / "bare.log"]
+        stack.callback(report_server_errors, console, logs)  # runs once the servers have stopped
+        api = stack.enter_context(uvicorn_server("tests.bench.teller:api", omg.api_env, logs[0]))
+        bare = stack.enter_context(uvicorn_server("tests.bench.plafond:bare_app", omg.plafond_env, logs[1]))
+        bsns = Bsns(opties.trajecten)
+        with console.status(f"{omg.naam}: reads at {opties.trajecten:,} trajectories, {opties.lezers} readers"):
+            lezingen = lezen.lees(api.base, bare.base, regisseur, auditor, lezers=opties.lezers, lezingen=opties.lezingen,
+                                  rondes=opties.rondes, integriteit=opties.integriteit)
+            rss_na_lezen = api.rss_mb()
+        with console.status(f"{omg.naam}: commands, {opties.clients} clients, interleaved with the ceiling"):
+            gemeten = schrijven.commandos(api, bare, regisseur, Path(omg.api_env["BENCH_TELLER"]), bsns, opties)
+        with console.status(f"{omg.naam}: projection lag under a steady command load"):
+            vertraging = schrijven.projectievertraging(api, regisseur, volger, bsns, opties)
+        rss_eind = api.rss_mb()
+        stack.close()  # clean up now, so the wall time includes it
+    return Uitslag(omg.naam, lading, gebeurtenissen, herbouw_s, replay_s, lezingen, rss_na_lezen, gemeten,
+                   vertraging, rss_eind, time.perf_counter() - begin)
+
+
+# -- the report ------------------------------------------------------------------------------------
+
+
+def _ms(waarde: float) -> str:
+    return f"{waarde:,.1f} ms" if waarde < 10_000 else f"{waarde / 1000:,.1f} s"
+
+
+def tabel(u: Uitslag, opties: Opties) -> Table:
+    t = Table("measure", Column("this project", justify="right"), Column("bare ceiling", justify="right"),
+              Column("ratio", justify="right"), Column("target", justify="right"),
+              title=f"Inburgering benchmark {date.today().isoformat()}: {u.naam}, {opties.trajecten:,} trajectories, "
+                    f"{os.cpu_count()} cores, 1 uvicorn worker each, loopback")
+    c = u.commandos
+    for naam, meting, rondreizen in (("start traject", c.start, c.rondreizen_start), ("kennisgeving", c.kennisgeving, c.rondreizen_kennisgeving)):
+        t.add_row(f"{naam}, {opties.clients} clients", f"{meting.per_seconde:,.0f} req/s", f"{c.plafond.per_seconde:,.0f} req/s",
+                  f"{meting.per_seconde / c.plafond.per_seconde:.2f}", ">= 0.40")
+        t.add_row("  p50 / p99", f"{_ms(meting.p50)} / {_ms(meting.p99)}", f"{_ms(c.plafond.p50)} / {_ms(c.plafond.p99)}",
+                  f"p99 {meting.p99 / c.plafond.p99:.1f}x", "p99 <= 3x")
+        eenheid = "round trips" if u.naam == "PostgreSQL" else "SQL statements"
+        t.add_row(f"  {eenheid} per command", f"{rondreizen:.1f}", "3 (BEGIN, INSERT, COMMIT)", "", "<= 3 + stream")
+    t.add_row("history read (1 reader)", f"{_ms(c.geschiedenis.p50)} p50", f"{c.geschiedenis_feiten} events", "", "")
+    t.add_section()
+    lijsten = u.lezingen.lijsten
+    een, bare = lijsten[lezen.EEN], lijsten[lezen.PLAFOND]
+    t.add_row(f"{lezen.EEN}, {opties.lezers} readers, p50 / p99", f"{_ms(een.p50)} / {_ms(een.p99)}",
+              f"{_ms(bare.p50)} / {_ms(bare.p99)}", f"{een.p50 / bare.p50:.1f}x ceiling", "")
+    for naam, _ in lezen.LIJSTEN:
+        m = lijsten[naam]
+        t.add_row(f"{naam} ({u.lezingen.rijen[naam]} rows)", f"{_ms(m.p50)} / {_ms(m.p99)}", "",
+                  f"{m.p50 / een.p50:.1f}x one, {m.p50 / bare.p50:.0f}x ceiling", "p50 <= 2x one")
+    for naam, m in u.lezingen.rapporten.items():
+        t.add_row(f"{naam} p50", _ms(m.p50), "", "", "<= 50 ms")
+    if integriteit := u.lezingen.integriteit:
+        t.add_row("GET /integriteit, then again", " / ".join(f"{s:,.2f} s" for s, _ in integriteit), "",
+                  " / ".join(f"{n:,} events" if n is not None else "?" for _, n in integriteit), "")
+    t.add_row("projection lag p50 / p99", f"{_ms(u.vertraging.p50)} / {_ms(u.vertraging.p99)}", "",
+              f"{len(u.vertraging.ms)} probes", "p99 < 100 ms")
+    t.add_section()
+    t.add_row("make rebuild", f"{u.gebeurtenissen / u.herbouw_s:,.0f} events/s", "", f"{u.herbouw_s:,.1f} s", ">= 20,000/s")
+    t.add_row("make replay", f"{u.gebeurtenissen / u.replay_s:,.0f} events/s", "", f"{u.replay_s:,.1f} s", ">= 20,000/s")
+    t.add_row("server RSS after the reads / at the end", f"{u.rss_na_lezen_mb:,.0f} / {u.rss_eind_mb:,.0f} MB", "", "", "< 300 MB")
+    t.add_row(f"loading in-process ({u.lading.wijze})", f"{u.lading.trajecten / u.lading.seconden:,.0f} traj/s", "",
+              f"{u.lading.seconden:,.1f} s, {u.lading.processen} procs", "")
+    t.add_row("store", f"{u.gebeurtenissen:,} events", "", f"{u.lading.commandos:,} commands", "")
+    t.add_row("wall time", f"{u.wall_s:,.1f} s", "", "", "")
+    return t
 
 
 def main(
-    requests: Annotated[int, typer.Option(min=1, max=20_000, help="Requests per timed command.")] = 400,
-    clients: Annotated[int, typer.Option(min=1, max=64, help="Concurrent HTTP clients (threads).")] = 4,
-    reads: Annotated[int, typer.Option(min=2, max=10_000, help="History reads for the latency figures.")] = 200,
+    trajecten: Annotated[int, typer.Option("--trajecten", "-n", min=10, max=1_000_000, help="N: trajectories loaded before reading.")] = 1_000,
+    opslag: Annotated[Opslag, typer.Option(help="The store(s) to measure, one after the other.")] = Opslag.beide,
+    laders: Annotated[int, typer.Option(min=1, max=16, help="Loader processes (they wait on round trips more than on CPU).")] = 4,
+    laadwijze: Annotated[Laadwijze, typer.Option(help="batch: domain commands, 50 trajectories per save; "
+                                                      "opdrachten: every command a use case (tests/bench/laden.py).")] = Laadwijze.batch,
+    requests: Annotated[int, typer.Option(min=8, max=20_000, help="Requests per timed command, over all rounds.")] = 600,
+    clients: Annotated[int, typer.Option(min=1, max=64, help="Concurrent HTTP clients for commands.")] = 8,
+    lezers: Annotated[int, typer.Option(min=1, max=64, help="Concurrent readers.")] = 8,
+    lezingen: Annotated[int, typer.Option(min=8, max=10_000, help="Reads per list measure, over all rounds.")] = 240,
+    rondes: Annotated[int, typer.Option(min=1, max=20, help="Rounds that interleave the project with the ceiling.")] = 3,
+    peilingen: Annotated[int, typer.Option(min=1, max=200, help="Projection-lag probes.")] = 50,
+    integriteit: Annotated[int, typer.Option(min=0, max=5, help="GET /integriteit calls, one after the other.")] = 2,
 ) -> None:
-    """Benchmark the API's commands and history reads against a bare INSERT endpoint."""
-    run_started = time.perf_counter()
-    console = Console()
-    with ExitStack() as stack:  # unwinds in reverse: servers stop, then the schema is dropped, then tmp goes
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="inburgering-bench-")))
-        schema = stack.enter_context(bench_schema(POSTGRES_URL))
-        api_env, bare_env, settings = server_envs(schema, tmp)
-        # Made before the server starts, so the server reads this key file rather than racing to create one.
-        headers = {"Authorization": f"Bearer {maak_ontwikkeltoken(settings, rol='regisseur', gemeenten=['0505'])}"}
-        logs = [tmp / "api.log", tmp / "bare.log"]
-        stack.callback(report_server_errors, console, logs)  # runs once the servers have stopped
-        api = stack.enter_context(uvicorn_server("api.main:create_app", api_env, logs[0]))
-        bare = stack.enter_context(uvicorn_server("tests.bench.commands:bare_app", bare_env, logs[1]))
-
-        with console.status("growing one trajectory's history (also the warm-up)"):
-            history_id = grow_history(api, headers)
-        with console.status(f"timing {requests} starts"):
-            start_s, started = hammer(api, headers, [(TRAJECTEN, tvs_start(b)) for b in unique_bsns(requests)], clients)
-        with console.status(f"timing {requests} kennisgevingen"):
-            calls = [(f"{TRAJECTEN}/{t['trajectId']}/kennisgevingen", KENNISGEVING) for t in started]
-            kennis_s, _ = hammer(api, headers, calls, clients)
-        with console.status(f"timing {requests} bare inserts"):
-            hammer(bare, {}, [("/inserts", KENNISGEVING)] * min(requests, 20), clients)  # warm-up, as the API had
-            bare_s, _ = hammer(bare, {}, [("/inserts", KENNISGEVING)] * requests, clients)
-        with console.status(f"timing {reads} history reads"):
-            samples, events = read_latencies(api, headers, f"{TRAJECTEN}/{history_id}/gebeurtenissen", reads)
-        stack.close()  # clean up now, so the wall time includes it
-
-    start_rate, kennis_rate, bare_rate = requests / start_s, requests / kennis_s, requests / bare_s
-    cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    table = Table("measure", Column("value", justify="right"), title="Inburgering API benchmark")
-    for name, value in [
-        ("set-up", "PostgreSQL, loopback, 1 worker each"), ("CPU cores", str(os.cpu_count())),
-        ("requests per command", str(requests)), ("concurrent clients", str(clients)), ("history reads", str(reads)),
-        ("", ""),
-        ("start traject (POST /trajecten)", f"{start_rate:,.0f} req/s"),
-        ("kennisgeving (POST …/kennisgevingen)", f"{kennis_rate:,.0f} req/s"),
-        ("bare FastAPI + 1 INSERT", f"{bare_rate:,.0f} req/s"),
-        ("ratio start / bare", f"{start_rate / bare_rate:.2f}"),
-        ("ratio kennisgeving / bare", f"{kennis_rate / bare_rate:.2f}"), ("", ""),
-        ("history events per read", str(events)),
-        ("history read p50", f"{cuts[49]:.1f} ms"), ("history read p90", f"{cuts[89]:.1f} ms"),
-        ("history read p99", f"{cuts[98]:.1f} ms"), ("history read max", f"{max(samples):.1f} ms"), ("", ""),
-        ("wall time", f"{time.perf_counter() - run_started:.1f} s"),
-    ]:
-        table.add_row(name, value)
-    console.print(table)
+    """Benchmark the API against a bare FastAPI + one-statement ceiling, as issue 12's Targets measure it."""
+    opties = Opties(trajecten, laders, laadwijze.value, requests, clients, lezers, lezingen, rondes, peilingen, integriteit)
+    console = Console(width=None if sys.stdout.isatty() else 150)  # a piped table stays readable
+    soorten = [Opslag.postgres, Opslag.sqlite] if opslag is Opslag.beide else [opslag]
+    mislukt = []
+    for soort in soorten:
+        try:
+            uitslag = meet(console, soort, opties)
+        except Exception:  # the other store is still worth measuring; the exit code says it failed
+            console.print_exception(max_frames=4)
+            mislukt.append(soort.value)
+            continue
+        console.print(tabel(uitslag, opties))
+    if mislukt:
+        console.print(f"[red]Not measured:[/red] {', '.join(mislukt)}")
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":
