@@ -143,12 +143,17 @@ class Projector:
 
     def bij(self, naam: str | None = None, voortgang: Voortgang | None = None) -> int:
         """Process what is new; returns how many notifications were read."""
+        namen = self._namen(naam)
+        if self._bij_op(namen):
+            return 0  # the usual answer to a list read in the embedded mode: two queries, and no waiting on the lock
         with self._slot:
-            namen = self._namen(naam)
-            posities, kop = self.opslag.posities(), self.kop()
-            if all(posities.get(n, 0) >= kop for n in namen):
-                return 0  # the usual answer to a list read in the embedded mode: two queries
+            if self._bij_op(namen):
+                return 0  # another thread brought them up while this one waited
             return self._samen(namen, voortgang) + sum(self._bij(n, voortgang) for n in namen)
+
+    def _bij_op(self, namen: list[str]) -> bool:
+        posities, kop = self.opslag.posities(), self.kop()
+        return all(posities.get(n, 0) >= kop for n in namen)
 
     def herbouw(self, naam: str | None = None, voortgang: Voortgang | None = None) -> int:
         """Empty the read model(s) and project again from the first event: trajectory by trajectory up to

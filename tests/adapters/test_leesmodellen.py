@@ -231,3 +231,18 @@ def test_a_rebuild_reads_each_trajectory_once_however_far_apart_its_events_lie(
 
     assert sorted(Counter(gelezen).values()) == [1] * 12
     assert opslag.inhoud() == verwacht
+
+
+def test_a_read_model_that_is_up_to_date_does_not_wait_for_a_catch_up_elsewhere(app: Inburgering, opslag: SqlLeesmodelopslag) -> None:
+    """Every list read in the embedded mode asks the projector to catch up: with the answer "nothing to do"
+    behind its lock, concurrent readers queued one by one behind each other's two queries."""
+    willekeurige_geschiedenis(app, None, aantal=2, zaad=5)
+    projector = Projector(app, opslag)
+    projector.bij()
+    uitkomst: list[int] = []
+    with projector._slot:  # another thread is catching up
+        lezer = threading.Thread(target=lambda: uitkomst.append(projector.bij()))
+        lezer.start()
+        lezer.join(timeout=60)
+        assert not lezer.is_alive(), "bij() waited on the lock although nothing was new"
+    assert uitkomst == [0]
