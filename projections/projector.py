@@ -143,13 +143,22 @@ class Projector:
 
     def bij(self, naam: str | None = None, voortgang: Voortgang | None = None) -> int:
         """Process what is new; returns how many notifications were read."""
-        namen = self._namen(naam)
+        return self._breng_bij(self._namen(naam), voortgang)[0]
+
+    def bij_en_achterstand(self, naam: str) -> int:
+        """Bring every read model up to date, then how far `naam` is behind: a list read in the embedded
+        mode. When they were up to date already, that check answers it (two queries in all)."""
+        _, al_bij = self._breng_bij(list(self.projecties), None)
+        return 0 if al_bij else self.achterstand_van(naam)
+
+    def _breng_bij(self, namen: list[str], voortgang: Voortgang | None) -> tuple[int, bool]:
+        """(notifications read, whether all were up to date already)."""
         if self._bij_op(namen):
-            return 0  # the usual answer to a list read in the embedded mode: two queries, and no waiting on the lock
+            return 0, True  # the usual case, and no waiting on the lock behind another thread's catch-up
         with self._slot:
             if self._bij_op(namen):
-                return 0  # another thread brought them up while this one waited
-            return self._samen(namen, voortgang) + sum(self._bij(n, voortgang) for n in namen)
+                return 0, True  # another thread brought them up while this one waited
+            return self._samen(namen, voortgang) + sum(self._bij(n, voortgang) for n in namen), False
 
     def _bij_op(self, namen: list[str]) -> bool:
         posities, kop = self.opslag.posities(), self.kop()

@@ -51,14 +51,15 @@ def _leesmodel(naam: str) -> Callable[[Request, Response], SqlLeesmodelopslag]:
         """The read models, brought up to the head of the log first when they run inside the API
         (read-your-writes), and how far `naam` is behind: one that stopped at an event still answers."""
         projector: Projector = request.app.state.projector
+        achterstand = None
         if request.app.state.instellingen.projecties == "ingebed":
             try:
-                projector.bij()
+                achterstand = projector.bij_en_achterstand(naam)
             except VERBINDINGSFOUTEN as fout:
                 # Bringing it up to date waited in vain (a lock, a busy pool): answer from the last committed
                 # state, with its lag. A database that is gone fails the read itself, as 503.
                 log.warning("leesmodel %s niet bijgewerkt: %s", naam, type(fout).__name__)
-        response.headers[ACHTERSTAND] = str(projector.achterstand_van(naam))
+        response.headers[ACHTERSTAND] = str(projector.achterstand_van(naam) if achterstand is None else achterstand)
         return request.app.state.leesmodellen
 
     return leesmodellen
