@@ -38,7 +38,7 @@ class SleutelVernietigdError(Exception):
 
 
 class Sleutelkluis:
-    """Creates, unwraps and destroys data keys. Unwrapped keys are cached briefly per process;
+    """Creates, unwraps and destroys data keys. Unwrapped keys are cached briefly per process for reading;
     another process sees a destroyed key at most `cache_seconden` later."""
 
     def __init__(self, verbinding: Verbinding, hoofdsleutel: bytes, *, cache_seconden: float = 2.0) -> None:
@@ -46,7 +46,6 @@ class Sleutelkluis:
         self._hoofd = AESGCM(hoofdsleutel)
         self._cache_seconden = cache_seconden
         self._cache: dict[str, tuple[float, bytes | None]] = {}  # for reading: unwrapped keys, briefly
-        self._actief: dict[tuple[UUID, Bewaarklasse], tuple[float, str]] = {}  # for the access log only
         self._slot = threading.Lock()
         self._lokaal = threading.local()  # per thread: the keys of the save in progress
 
@@ -60,43 +59,17 @@ class Sleutelkluis:
 
     # -- for the mapper ----------------------------------------------------------------------
 
-    def actieve_sleutel(self, houder: UUID, klasse: Bewaarklasse, *, uit_cache: bool = False) -> tuple[str, bytes]:
+    def actieve_sleutel(self, houder: UUID, klasse: Bewaarklasse) -> tuple[str, bytes]:
         """The id and bytes of the holder's key of this class, made on first use. For facts it is read from
-        the table on every write, never from a cache: a key another process destroyed a moment ago is not
-        used, and once a class was destroyed no new key is made for it. `uit_cache` is for the access
-        log, where a key destroyed meanwhile only makes the log's reference unreadable sooner."""
+        the table on every save, never from a cache: a key another process destroyed a moment ago is not
+        used, and once a class was destroyed no new key is made for it."""
         opslag = getattr(self._lokaal, "opslag", None)
         if opslag is not None and (houder, klasse) in opslag:
-            return opslag[(houder, klasse)]  # asked before in this same save
-        if uit_cache and (bewaard := self._actief.get((houder, klasse))) and bewaard[0] > time.monotonic():
-            if (sleutel := self.sleutel(bewaard[1])) is not None:
-                return bewaard[1], sleutel
-        nieuw_id, nieuw = str(uuid.uuid4()), AESGCM.generate_key(bit_length=256)
-        selecteer = self._sql("SELECT sleutel_id, gewikkeld, vernietigd FROM {s}inburgering_sleutels WHERE houder = %s AND klasse = %s")
-        with self._verbinding.transactie() as cursor:
-            cursor.execute(selecteer, (str(houder), klasse.value))
-            rijen = cursor.fetchall()
-            if not rijen:
-                # Two writers may race for the first key: the unique index lets one win, both use it.
-                cursor.execute(
-                    self._sql(
-                        "INSERT INTO {s}inburgering_sleutels (sleutel_id, houder, klasse, gewikkeld, aangemaakt) "
-                        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
-                    ),
-                    (nieuw_id, str(houder), klasse.value, self._wikkel(nieuw_id, houder, klasse, nieuw), _nu()),
-                )
-                cursor.execute(selecteer, (str(houder), klasse.value))
-                rijen = cursor.fetchall()
-        if any(vernietigd is not None for _, _, vernietigd in rijen):
-            raise SleutelVernietigdError(f"de {klasse.value}-gegevens van {houder} zijn verwijderd")
-        [(sleutel_id, gewikkeld, _)] = rijen
-        sleutel = self._pak_uit(sleutel_id, houder, klasse, bytes(gewikkeld))
-        self._onthoud(sleutel_id, sleutel)
-        with self._slot:
-            self._actief[(houder, klasse)] = (time.monotonic() + self._cache_seconden, sleutel_id)
+            return opslag[(houder, klasse)]  # read for this same save (`binnen_een_opslag`)
+        gevonden = self._actieve_sleutels([(houder, klasse)])[(houder, klasse)]
         if opslag is not None:
-            opslag[(houder, klasse)] = (sleutel_id, sleutel)
-        return sleutel_id, sleutel
+            opslag[(houder, klasse)] = gevonden
+        return gevonden
 
     @contextmanager
     def binnen_een_opslag(self, nodig: Collection[tuple[UUID, Bewaarklasse]] = ()) -> Iterator[None]:
@@ -143,8 +116,6 @@ class Sleutelkluis:
             [(sleutel_id, gewikkeld, _)] = sleutels
             sleutel = self._pak_uit(sleutel_id, houder, klasse, bytes(gewikkeld))  # type: ignore[arg-type]
             self._onthoud(sleutel_id, sleutel)
-            with self._slot:
-                self._actief[(houder, klasse)] = (time.monotonic() + self._cache_seconden, sleutel_id)
             gevonden[(houder, klasse)] = (sleutel_id, sleutel)
         return gevonden
 
@@ -165,11 +136,9 @@ class Sleutelkluis:
         self._onthoud(sleutel_id, sleutel)
         return sleutel
 
-    def versleutel(
-        self, houder: UUID, klasse: Bewaarklasse, gegevens: bytes, context: bytes, *, uit_cache: bool = False
-    ) -> dict[str, str]:
+    def versleutel(self, houder: UUID, klasse: Bewaarklasse, gegevens: bytes, context: bytes) -> dict[str, str]:
         """AES-GCM under the holder's current key of the class; `context` is bound in (moved, it fails)."""
-        sleutel_id, sleutel = self.actieve_sleutel(houder, klasse, uit_cache=uit_cache)
+        sleutel_id, sleutel = self.actieve_sleutel(houder, klasse)
         nonce = os.urandom(12)
         versleuteld = AESGCM(sleutel).encrypt(nonce, gegevens, context)
         return {"sleutel": sleutel_id, "klasse": klasse.value, "nonce": _b64(nonce), "data": _b64(versleuteld)}
@@ -206,8 +175,6 @@ class Sleutelkluis:
         with self._slot:
             for sleutel_id in vernietigd:
                 self._cache[sleutel_id] = (0.0, None)
-            for klasse in klassen:
-                self._actief.pop((houder, klasse), None)
 
     def vernietigd(self, houder: UUID) -> dict[Bewaarklasse, str]:
         """When each class of the holder was destroyed (for audits)."""
@@ -223,7 +190,6 @@ class Sleutelkluis:
         with self._slot:
             if len(self._cache) > 10_000:  # bounded: a long-running process reads many holders
                 self._cache.clear()
-                self._actief.clear()
             self._cache[sleutel_id] = (time.monotonic() + self._cache_seconden, sleutel)
 
     # -- wrapping ----------------------------------------------------------------------------
