@@ -19,7 +19,16 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from eventsourcing.persistence import ApplicationRecorder
 from psycopg import sql
 
-from adapters.keten import NUL, Controlepunt, Controlepunten, OpslagVerbinding, ketenhash, per_aggregaat, splits
+from adapters.keten import (
+    AGGREGATEN_PER_DEEL,
+    NUL,
+    Controlepunt,
+    Controlepunten,
+    OpslagVerbinding,
+    ketenhash,
+    per_aggregaat_in_delen,
+    splits,
+)
 from adapters.settings import Settings
 
 ALGORITME = (
@@ -120,17 +129,25 @@ def controleer(recorder: ApplicationRecorder, controlepunten: Controlepunten) ->
     meanwhile) is read again whole; an event no checkpoint covers was never the application's."""
     kop = recorder.max_notification_id() or 0
     rapport = Rapport(tot=kop)
-    groepen = dict(per_aggregaat(recorder, tot=kop))
-    punten = controlepunten.alle()
-    for aggregaat_id in sorted(groepen.keys() | punten.keys()):
-        events = groepen.get(aggregaat_id, [])
-        punt = punten.get(aggregaat_id)
+    gezien: set[str] = set()
+
+    def een(aggregaat_id: str, events: list[Any], punt: Controlepunt | None) -> None:
         if punt is not None and (not events or events[-1].originator_version < punt.versie):
             events = list(recorder.select_events(UUID(aggregaat_id)))  # saved since the log was read
         if events:
             rapport.aggregaten += 1
             rapport.gebeurtenissen += len(events)
         rapport.bevindingen += _bevindingen(aggregaat_id, events, punt, controlepunten)[0]
+
+    for deel in per_aggregaat_in_delen(recorder, tot=kop):
+        punten = controlepunten.van_elk(list(deel))  # after the events of this part (see above)
+        for aggregaat_id, events in deel.items():
+            een(aggregaat_id, events, punten.get(aggregaat_id))
+        gezien.update(deel)
+    for aggregaat_id, punt in controlepunten.alle().items():  # checkpoints whose events are all gone
+        if aggregaat_id not in gezien:
+            een(aggregaat_id, [], punt)
+    rapport.bevindingen.sort(key=lambda b: b.aggregaat_id)  # stable: per aggregate in the order found
     return rapport
 
 
@@ -271,25 +288,35 @@ def controleer_incrementeel(recorder: ApplicationRecorder, controlepunten: Contr
     verified before are not read again: changing those is found by the full check."""
     stand = staat.stand()
     kop = max(recorder.max_notification_id() or 0, stand.positie)
-    nieuw = dict(per_aggregaat(recorder, na=stand.positie, tot=kop))
-    # The checkpoints are read after the log, so they are at least as new as the events read (see controleer).
-    ids = sorted(nieuw.keys() | staat.te_herzien())
-    punten, ketens = controlepunten.van_elk(ids), staat.ketens(ids)
     rapport = Rapport(volledig=False, na=stand.positie, tot=kop, laatste_volledige_controle=stand.volledig)
     schoon: dict[str, tuple[int, bytes]] = {}
     afwijkend: set[str] = set()
-    for aggregaat_id in ids:
-        bevindingen, gelezen, geverifieerd = _controleer_vanaf(
-            recorder, controlepunten, aggregaat_id, nieuw.get(aggregaat_id, []), punten.get(aggregaat_id), ketens.get(aggregaat_id, ONBEKEND)
-        )
-        rapport.aggregaten += 1 if gelezen else 0
-        rapport.gebeurtenissen += gelezen
-        rapport.bevindingen += bevindingen
-        was = ketens.get(aggregaat_id, ONBEKEND)  # None: a deviation recorded before
-        if bevindingen and was is not None:
-            afwijkend.add(aggregaat_id)
-        elif not bevindingen and geverifieerd != was:
-            schoon[aggregaat_id] = geverifieerd
+    gezien: set[str] = set()
+
+    def deel(nieuw: dict[str, list[Any]], ids: list[str]) -> None:
+        # The checkpoints are read after the log, so they are at least as new as the events read (see controleer).
+        punten, ketens = controlepunten.van_elk(ids), staat.ketens(ids)
+        for aggregaat_id in ids:
+            bevindingen, gelezen, geverifieerd = _controleer_vanaf(
+                recorder, controlepunten, aggregaat_id, nieuw.get(aggregaat_id, []), punten.get(aggregaat_id),
+                ketens.get(aggregaat_id, ONBEKEND),
+            )
+            rapport.aggregaten += 1 if gelezen else 0
+            rapport.gebeurtenissen += gelezen
+            rapport.bevindingen += bevindingen
+            was = ketens.get(aggregaat_id, ONBEKEND)  # None: a deviation recorded before
+            if bevindingen and was is not None:
+                afwijkend.add(aggregaat_id)
+            elif not bevindingen and geverifieerd != was:
+                schoon[aggregaat_id] = geverifieerd
+
+    for nieuw in per_aggregaat_in_delen(recorder, na=stand.positie, tot=kop):
+        deel(nieuw, sorted(nieuw))
+        gezien.update(nieuw)
+    rest = sorted(staat.te_herzien() - gezien)  # read after the log, as the checkpoints are
+    for begin in range(0, len(rest), AGGREGATEN_PER_DEEL):
+        deel({}, rest[begin:begin + AGGREGATEN_PER_DEEL])
+    rapport.bevindingen.sort(key=lambda b: b.aggregaat_id)  # stable: per aggregate in the order found
     if kop > stand.positie or schoon or afwijkend:  # an idle poll writes nothing
         staat.leg_vast(stand.ronde, kop, schoon, afwijkend)
     return rapport

@@ -356,15 +356,32 @@ class KetenEventStore(EventStore[UUID]):
         ]
 
 
-def per_aggregaat(
+AGGREGATEN_PER_DEEL = 500  # aggregates whose events are held at once by `per_aggregaat_in_delen`
+
+
+def per_aggregaat_in_delen(
     recorder: ApplicationRecorder, tot: int | None = None, batch: int = 1000, na: int = 0
-) -> Iterator[tuple[str, list[Any]]]:
-    """Every stored event after position `na` up to `tot`, grouped by aggregate (in version order), through the log."""
-    groepen: dict[str, list[Any]] = {}
+) -> Iterator[dict[str, list[StoredEvent]]]:
+    """Every stored event after position `na` up to `tot`, grouped by aggregate (in version order), a few
+    hundred aggregates at a time. Memory stays flat at any size of the log: a first pass through the log
+    notes only which versions of which aggregate lie in that stretch, then the events of each part are
+    read by aggregate (PostgreSQL: one query per part). An event changed or deleted between the passes is
+    read as it is then, which is what a check should see."""
+    versies: dict[str, list[int]] = {}
     positie = na
     while notificaties := recorder.select_notifications(start=positie, limit=batch, stop=tot, inclusive_of_start=False):
         for notificatie in notificaties:
-            groepen.setdefault(str(notificatie.originator_id), []).append(notificatie)
+            versies.setdefault(str(notificatie.originator_id), []).append(notificatie.originator_version)
         positie = notificaties[-1].id
-    for originator_id, events in groepen.items():
-        yield originator_id, sorted(events, key=lambda e: (e.originator_version, e.id))
+    ids = list(versies)
+    for begin in range(0, len(ids), AGGREGATEN_PER_DEEL):
+        deel = ids[begin:begin + AGGREGATEN_PER_DEEL]
+        stromen = lees_stromen(recorder, [UUID(i) for i in deel])
+        yield {i: [e for e in stromen[UUID(i)] if e.originator_version in set(versies[i])] for i in deel}
+
+
+def lees_stromen(recorder: ApplicationRecorder, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
+    """Every stored event of each of these aggregates: in one query where the recorder can."""
+    if isinstance(recorder, (PostgresKetenRecorder, SqliteKetenRecorder)):
+        return recorder.select_events_van_elk(originator_ids)
+    return {originator_id: list(recorder.select_events(originator_id)) for originator_id in originator_ids}

@@ -22,6 +22,7 @@ from psycopg import sql
 from typer.testing import CliRunner
 
 from adapters import cli as cli_module
+from adapters import keten
 from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag, bouw_logboek, controlepunten_van, migreer
 from adapters.clock import VasteKlok
 from adapters.integriteit import (
@@ -517,3 +518,21 @@ def test_incremental_checks_at_once_while_the_application_writes_report_nothing_
     for traject in list(koppen)[:3]:
         _een_gesprek_later(app, UUID(traject))
     assert _incrementeel(app).gebeurtenissen == 3
+
+
+def test_the_check_holds_the_events_of_a_few_aggregates_at_a_time_and_reads_each_event_once(
+    app: Inburgering, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole log used to be grouped in memory before anything was checked: at 100,000 trajectories the
+    first check left the server holding over 500 MB. Now only the versions are noted in a first pass."""
+    trajecten = _trajecten(app, 7)
+    monkeypatch.setattr(keten, "AGGREGATEN_PER_DEEL", 3)
+
+    delen = list(keten.per_aggregaat_in_delen(app.recorder))
+
+    assert [len(deel) for deel in delen] == [3, 3, 1]
+    gelezen = [(UUID(a), e.originator_version) for deel in delen for a, events in deel.items() for e in events]
+    opgeslagen = [(n.originator_id, n.originator_version) for n in app.recorder.select_notifications(start=0, limit=10_000)]
+    assert sorted(gelezen) == sorted(opgeslagen)  # every event once, none twice
+    assert set(trajecten) <= {a for a, _ in gelezen}
+    assert controleer(app.recorder, controlepunten_van(app)).in_orde  # and the check itself reads them so
