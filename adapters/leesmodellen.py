@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -112,12 +113,28 @@ class SqlLeesmodelopslag:
 
     def __init__(self, verbinding: Verbinding) -> None:
         self._verbinding = verbinding
+        self._lokaal = threading.local()  # per thread: the transaction `samen` opened, if any
 
     def _sql(self, sql: str) -> str:
         return self._verbinding.sql(sql)
 
     def _transactie(self, schrijven: bool = True) -> AbstractContextManager[Any]:
+        samen = getattr(self._lokaal, "cursor", None)
+        return nullcontext(samen) if samen is not None else self._schrijf_of_lees(schrijven)
+
+    def _schrijf_of_lees(self, schrijven: bool) -> AbstractContextManager[Any]:
         return self._verbinding.transactie(schrijven)
+
+    @contextmanager
+    def samen(self) -> Iterator[None]:
+        """The writes of the read models within, in this thread, in one transaction: a batch that every read
+        model takes costs one commit, not one per read model; a failure in any rolls back all of them."""
+        with self._schrijf_of_lees(True) as cursor:
+            self._lokaal.cursor = cursor
+            try:
+                yield
+            finally:
+                self._lokaal.cursor = None
 
     def close(self) -> None:
         self._verbinding.close()
@@ -332,6 +349,16 @@ class PostgresLeesmodelopslag(SqlLeesmodelopslag):
 
     def __init__(self, url: str, schema: str) -> None:
         super().__init__(PostgresVerbinding(url, schema))
+
+    @contextmanager
+    def _schrijf_of_lees(self, schrijven: bool) -> Iterator[Any]:
+        with self._verbinding.transactie(schrijven) as cursor:
+            if schrijven:
+                # A read model holds nothing the log does not: its commit need not wait for the disk. A crash
+                # may lose the last of them, rows and position together, and they are projected again. (The
+                # events, keys and access log keep their synchronous commit.)
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            yield cursor
 
     def _voeg_in(self, cursor: Any, tabel: str, kolommen: Sequence[str], rijen: Sequence[Sequence[Any]], daarna: str = "") -> None:
         if not rijen:

@@ -20,6 +20,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, cast, runtime_checkable
@@ -71,6 +72,7 @@ class Leesmodelopslag(Protocol):
 
     def positie(self, naam: str) -> int: ...
     def posities(self) -> dict[str, int]: ...
+    def samen(self) -> AbstractContextManager[None]: ...  # the writes within in one transaction
     def schrijf_trajecten(self, van: int, tot: int, rijen: dict[str, TrajectRij]) -> None: ...
     def schrijf_signaleringen(self, van: int, tot: int, rijen: dict[str, list[SignaleringRij]]) -> None: ...
     def wis(self, naam: str) -> None: ...
@@ -224,8 +226,9 @@ class Projector:
             traject = cast(Inburgeringstraject, pas_toe(None, (self.mapper.to_domain_event(e) for e in opgeslagen)))
             for naam in namen:
                 rijen[naam][str(traject.id)] = self.projecties[naam].bereken(traject)
-        for naam in namen:
-            self.projecties[naam].bewaar(self.opslag, 0, 0, rijen[naam])  # rows only: the position stays at 0
+        with self.opslag.samen():
+            for naam in namen:
+                self.projecties[naam].bewaar(self.opslag, 0, 0, rijen[naam])  # rows only: the position stays at 0
 
     def _namen(self, naam: str | None) -> list[str]:
         if naam is not None and naam not in self.projecties:
@@ -246,9 +249,10 @@ class Projector:
             tot = notificaties[-1].id
             try:
                 bijgewerkt = self._bijgewerkt(notificaties)
-                for naam in namen:
-                    projectie = self.projecties[naam]
-                    projectie.bewaar(self.opslag, positie, tot, {str(t.id): projectie.bereken(t) for t in bijgewerkt})
+                with self.opslag.samen():  # one commit for the batch, whichever read models take it
+                    for naam in namen:
+                        projectie = self.projecties[naam]
+                        projectie.bewaar(self.opslag, positie, tot, {str(t.id): projectie.bereken(t) for t in bijgewerkt})
             except PositieVerouderdError:
                 return gelezen
             except Exception as fout:

@@ -7,6 +7,9 @@ import random
 import re
 import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
@@ -246,3 +249,34 @@ def test_a_read_model_that_is_up_to_date_does_not_wait_for_a_catch_up_elsewhere(
         lezer.join(timeout=60)
         assert not lezer.is_alive(), "bij() waited on the lock although nothing was new"
     assert uitkomst == [0]
+
+
+def test_a_batch_that_every_read_model_takes_is_one_commit(
+    instellingen: Settings, app: Inburgering, opslag: SqlLeesmodelopslag, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list read in the embedded mode catches up first: a commit per read model per batch, each waiting
+    for the disk, put seconds on list reads under write load. Now one commit, and on PostgreSQL one that
+    does not wait for the disk (the read models are rebuilt from the log, rows and position together)."""
+    projector = Projector(app, opslag)
+    projector.bij()
+    willekeurige_geschiedenis(app, None, aantal=3, zaad=17)
+    schrijvend: list[str] = []
+    echt = opslag._schrijf_of_lees
+
+    @contextmanager
+    def geteld(schrijven: bool) -> Iterator[Any]:
+        with echt(schrijven) as cursor:
+            if schrijven:
+                if instellingen.database_url is not None:
+                    cursor.execute("SHOW synchronous_commit")
+                    schrijvend.append(cursor.fetchone()[0])
+                else:
+                    schrijvend.append("sqlite")
+            yield cursor
+
+    monkeypatch.setattr(opslag, "_schrijf_of_lees", geteld)
+
+    assert projector.bij() == len(projector.projecties) * app.recorder.max_notification_id()
+
+    assert schrijvend == (["off"] if instellingen.database_url is not None else ["sqlite"])
+    assert len(opslag.inhoud()["leesmodel_trajecten"]) == 3
