@@ -160,7 +160,7 @@ class Projector:
         with self._slot:
             if self._bij_op(namen):
                 return 0, True  # another thread brought them up while this one waited
-            return self._samen(namen, voortgang) + sum(self._bij(n, voortgang) for n in namen), False
+            return self._verwerk_nieuw(namen, voortgang), False
 
     def _bij_op(self, namen: list[str]) -> bool:
         posities, kop = self.opslag.posities(), self.kop()
@@ -176,7 +176,7 @@ class Projector:
             if gelezen is None:  # which event, and which read model: the log-order path finds out and records the stop
                 self._wis(namen)
                 gelezen = 0
-            return gelezen + self._samen(namen, voortgang) + sum(self._bij(n, voortgang) for n in namen)
+            return gelezen + self._verwerk_nieuw(namen, voortgang)
 
     def _wis(self, namen: list[str]) -> None:
         for n in namen:
@@ -235,15 +235,16 @@ class Projector:
             raise KeyError(f"onbekend leesmodel {naam!r}; kies uit {', '.join(self.projecties)}")
         return [naam] if naam else list(self.projecties)
 
-    def _samen(self, namen: list[str], voortgang: Voortgang | None) -> int:
+    def _samen(self, namen: list[str], voortgang: Voortgang | None) -> tuple[int, bool]:
         """While the read models stand at one position and none stopped, the common case: each batch is read
         once, each trajectory it touches is brought up to date once, and each read model's rows are computed
-        from that last state and written in a transaction of its own. At anything else (an event a read model
-        cannot take, another process ahead) it leaves the rest to `_bij`, read model by read model."""
-        posities = {self.opslag.positie(n) for n in namen}
-        if len(posities) != 1 or any(n in self._gestopt for n in namen):
-            return 0
-        gelezen, positie = 0, posities.pop()
+        from that last state; the batch is written in one transaction. Returns the notifications read, and
+        whether it reached the head; at anything else (an event a read model cannot take, another process
+        ahead) it leaves the rest to `_bij`, read model by read model."""
+        posities = self.opslag.posities()
+        if len({posities.get(n, 0) for n in namen}) != 1 or any(n in self._gestopt for n in namen):
+            return 0, False
+        gelezen, positie = 0, posities.get(namen[0], 0)
         kop = self.kop() if voortgang else 0
         while notificaties := self.app.recorder.select_notifications(start=positie, limit=BATCH, inclusive_of_start=False):
             tot = notificaties[-1].id
@@ -254,16 +255,21 @@ class Projector:
                         projectie = self.projecties[naam]
                         projectie.bewaar(self.opslag, positie, tot, {str(t.id): projectie.bereken(t) for t in bijgewerkt})
             except PositieVerouderdError:
-                return gelezen
+                return gelezen, False
             except Exception as fout:
                 if self.opslag.voorbijgaand(fout):
                     raise
-                return gelezen  # which event, and which read model: `_bij` finds out and records the stop
+                return gelezen, False  # which event, and which read model: `_bij` finds out and records the stop
             gelezen, positie = gelezen + len(notificaties) * len(namen), tot
             for naam in namen:
                 if voortgang:
                     voortgang(naam, positie, max(kop, positie))
-        return gelezen
+        return gelezen, True
+
+    def _verwerk_nieuw(self, namen: list[str], voortgang: Voortgang | None) -> int:
+        """`_samen`, and where it could not go on, each read model on its own."""
+        gelezen, aan_de_kop = self._samen(namen, voortgang)
+        return gelezen if aan_de_kop else gelezen + sum(self._bij(n, voortgang) for n in namen)
 
     def _bijgewerkt(self, notificaties: Sequence[Notification]) -> list[Inburgeringstraject]:
         """The trajectories these notifications touch, each as it stands after the last of them."""

@@ -275,8 +275,12 @@ def test_a_batch_that_every_read_model_takes_is_one_commit(
             yield cursor
 
     monkeypatch.setattr(opslag, "_schrijf_of_lees", geteld)
+    gelezen: list[int] = []
+    lees = app.recorder.select_notifications
+    monkeypatch.setattr(app.recorder, "select_notifications", lambda *a, **k: gelezen.append(1) or lees(*a, **k))
 
     assert projector.bij() == len(projector.projecties) * app.recorder.max_notification_id()
 
     assert schrijvend == (["off"] if instellingen.database_url is not None else ["sqlite"])
+    assert len(gelezen) == 2  # the batch, and the empty page after it: not once more per read model
     assert len(opslag.inhoud()["leesmodel_trajecten"]) == 3
