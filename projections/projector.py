@@ -35,7 +35,7 @@ from projections.trajectenlijst import Trajectenlijst, TrajectRij
 
 TRAJECT_TOPIC = "Inburgeringstraject."
 TRAJECTEN_PER_BATCH = 500  # of a rebuild: read whole, computed once, written together
-BATCH = 2000  # notifications per read and per write transaction of each read model
+BATCH = 2000  # notifications per read of the log, and per transaction that writes the read models
 log = logging.getLogger("inburgering.projecties")
 
 
