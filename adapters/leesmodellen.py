@@ -244,6 +244,14 @@ class SqlLeesmodelopslag:
             cursor.execute(self._sql("DELETE FROM {s}leesmodel_tracking WHERE projectie = %s"), (naam,))
             cursor.execute(self._sql("DELETE FROM {s}leesmodel_storingen WHERE projectie = %s"), (naam,))
 
+    def tel_opnieuw(self, naam: str) -> None:
+        """Refresh the planner's statistics of a read model's tables, after a rebuild filled them: without
+        them PostgreSQL planned a filtered list page at 100,000 trajectories as a sort of every match (100 ms
+        and more, not 1), until autovacuum got round to it."""
+        with self._transactie() as cursor:
+            for tabel in TABELLEN[naam]:
+                cursor.execute(self._sql(f"ANALYZE {{s}}{tabel}"))
+
     # -- reads ---------------------------------------------------------------------------------
 
     def trajecten(

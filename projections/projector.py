@@ -76,6 +76,7 @@ class Leesmodelopslag(Protocol):
     def schrijf_trajecten(self, van: int, tot: int, rijen: dict[str, TrajectRij]) -> None: ...
     def schrijf_signaleringen(self, van: int, tot: int, rijen: dict[str, list[SignaleringRij]]) -> None: ...
     def wis(self, naam: str) -> None: ...
+    def tel_opnieuw(self, naam: str) -> None: ...  # the planner's statistics, after a rebuild
     def meld_storing(self, naam: str, positie: int, tijdstip: datetime, fout: str) -> None: ...
     def storingen(self) -> dict[str, Storing]: ...
     def foutmelding(self, fout: Exception) -> str: ...  # what a Storing may say of an error
@@ -176,7 +177,10 @@ class Projector:
             if gelezen is None:  # which event, and which read model: the log-order path finds out and records the stop
                 self._wis(namen)
                 gelezen = 0
-            return gelezen + self._verwerk_nieuw(namen, voortgang)
+            gelezen += self._verwerk_nieuw(namen, voortgang)
+            for n in namen:
+                self.opslag.tel_opnieuw(n)
+            return gelezen
 
     def _wis(self, namen: list[str]) -> None:
         for n in namen:

@@ -284,3 +284,22 @@ def test_a_batch_that_every_read_model_takes_is_one_commit(
     assert schrijvend == (["off"] if instellingen.database_url is not None else ["sqlite"])
     assert len(gelezen) == 2  # the batch, and the empty page after it: not once more per read model
     assert len(opslag.inhoud()["leesmodel_trajecten"]) == 3
+
+
+def test_a_rebuild_leaves_the_planner_statistics_of_what_it_filled(
+    instellingen: Settings, app: Inburgering, opslag: SqlLeesmodelopslag
+) -> None:
+    """Right after a rebuild PostgreSQL knew nothing of the new rows and planned a filtered list page at
+    100,000 trajectories as a sort of every match (100 ms and more instead of 1) until autovacuum came by."""
+    willekeurige_geschiedenis(app, None, aantal=5, zaad=23)
+
+    Projector(app, opslag).herbouw()
+
+    with opslag._transactie(schrijven=False) as cursor:
+        if instellingen.database_url is not None:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
+                           (f"{instellingen.database_schema}.leesmodel_trajecten",))
+            assert cursor.fetchone()[0] == 5  # -1 while never analysed
+        else:
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'leesmodel_trajecten' AND idx = 'leesmodel_trajecten_volgorde'")
+            assert cursor.fetchone()[0].startswith("5 ")
