@@ -377,7 +377,12 @@ def per_aggregaat_in_delen(
     for begin in range(0, len(ids), AGGREGATEN_PER_DEEL):
         deel = ids[begin:begin + AGGREGATEN_PER_DEEL]
         stromen = lees_stromen(recorder, [UUID(i) for i in deel])
-        yield {i: [e for e in stromen[UUID(i)] if e.originator_version in set(versies[i])] for i in deel}
+        yield {i: _alleen(stromen[UUID(i)], set(versies[i])) for i in deel}
+
+
+def _alleen(events: list[StoredEvent], versies: set[int]) -> list[StoredEvent]:
+    """The events of these versions: those that lay in the stretch of the log that was read."""
+    return [e for e in events if e.originator_version in versies]
 
 
 def lees_stromen(recorder: ApplicationRecorder, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:

@@ -88,6 +88,11 @@ def _json(document: dict[str, Any]) -> str:
     return tekst
 
 
+def _kolommen(rij: Any, kolommen: Sequence[str]) -> tuple[Any, ...]:
+    """A row's values in the order of its table's columns, storable; a document as its JSON text."""
+    return tuple(_json(rij.document) if kolom == "document" else opslagbaar(getattr(rij, kolom)) for kolom in kolommen)
+
+
 def foutmelding(fout: BaseException) -> str:
     """What a storing keeps of an error: its type; for a database error also its SQLSTATE and, in the
     classes above, PostgreSQL's primary message. Never the rest of a message: a Python error quotes the
@@ -202,9 +207,8 @@ class SqlLeesmodelopslag:
     def schrijf_trajecten(self, van: int, tot: int, rijen: dict[str, TrajectRij]) -> None:
         """Each trajectory's row, and its contributions to the reports in place of the ones it had."""
         bijwerken = ", ".join(f"{k} = excluded.{k}" for k in TRAJECT_KOLOMMEN[1:])
-        waarden = [(*opslagbaar([getattr(rij, k) for k in TRAJECT_KOLOMMEN[:-2]]), _json(rij.document), opslagbaar(rij.betrokkene))
-                   for rij in rijen.values()]
-        bijdragen = [tuple(opslagbaar(list(vars(b).values()))) for rij in rijen.values() for b in rij.bijdragen]
+        waarden = [_kolommen(rij, TRAJECT_KOLOMMEN) for rij in rijen.values()]
+        bijdragen = [_kolommen(b, RAPPORT_KOLOMMEN) for rij in rijen.values() for b in rij.bijdragen]
         with self._transactie() as cursor:
             self._volg(cursor, "trajectenlijst", van, tot)
             self._voeg_in(cursor, "leesmodel_trajecten", TRAJECT_KOLOMMEN, waarden,
@@ -214,7 +218,7 @@ class SqlLeesmodelopslag:
 
     def schrijf_signaleringen(self, van: int, tot: int, rijen: dict[str, list[SignaleringRij]]) -> None:
         """Each trajectory's open terms in place of the ones it had."""
-        nieuw = [tuple(opslagbaar([getattr(rij, k) for k in SIGNALERING_KOLOMMEN])) for lijst in rijen.values() for rij in lijst]
+        nieuw = [_kolommen(rij, SIGNALERING_KOLOMMEN) for lijst in rijen.values() for rij in lijst]
         with self._transactie() as cursor:
             self._volg(cursor, "signaleringen", van, tot)
             self._wis_van(cursor, "leesmodel_signaleringen", list(rijen))

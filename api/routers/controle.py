@@ -1,7 +1,7 @@
 """For followers and auditors: the event feed as NL GOV CloudEvents, and the integrity of the log."""
 
 # No `from __future__ import annotations`: FastAPI reads the parameter types at runtime.
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import NAMESPACE_URL, uuid5
 
 from fastapi import APIRouter, Query, Request, Response
@@ -69,7 +69,8 @@ def volg_gebeurtenissen(
 def controleer_integriteit(
     app: App,
     actor: Auditor,
-    volledig: Annotated[bool, Query(description="Lees elke opgeslagen gebeurtenis opnieuw (zoals `make verify`) en leg tijdstip en uitkomst vast.")] = False,
+    volledig: Annotated[Literal["true", "false"], Query(
+        description="`true`: lees elke opgeslagen gebeurtenis opnieuw (zoals `make verify`) en leg tijdstip en uitkomst vast.")] = "false",
 ) -> schemas.IntegriteitPublic:
     """Controleer de opgeslagen gebeurtenissen tegen hun hashketen en de ondertekende controlepunten; elke
     afwijking noemt het traject (of ander aggregaat) en de versie.
@@ -86,7 +87,7 @@ def controleer_integriteit(
     uitschakelen). `laatsteVolledigeControle` zegt wanneer alles voor het laatst is gecontroleerd en of het in
     orde was; `null` wanneer dat nog nooit gebeurde."""
     staat, controlepunten = Integriteitsstaat(app.recorder), controlepunten_van(app)
-    if volledig:
+    if volledig == "true":
         rapport = controleer_volledig(app.recorder, controlepunten, staat, app.klok.nu())
     else:
         rapport = controleer_incrementeel(app.recorder, controlepunten, staat)

@@ -72,3 +72,12 @@ def test_an_old_change_is_found_by_a_full_check_or_make_verify_and_named_from_th
     assert [(b["versie"], b["soort"]) for b in volledig["bevindingen"]] == [(2, "gewijzigd")]
     assert volledig["laatsteVolledigeControle"] == {"tijdstip": klok.nu().isoformat().replace("+00:00", "Z"), "inOrde": False}
     assert api.get("/api/v1/integriteit", headers=auditor).json()["bevindingen"] == volledig["bevindingen"]
+
+
+def test_volledig_is_true_or_false_and_nothing_else_is_read_as_either(api: TestClient, als: Kopregels) -> None:
+    """A yes-like word ("1", "ja", "on") must not silently start, or skip, a full check of the whole store."""
+    for waarde in ("1", "ja", "on", "True"):
+        antwoord = api.get("/api/v1/integriteit", params={"volledig": waarde}, headers=als("auditor"))
+        assert antwoord.status_code == 400, (waarde, antwoord.text)
+        assert [p["name"] for p in antwoord.json()["invalidParams"]] == ["volledig"], antwoord.text
+    assert api.get("/api/v1/integriteit", params={"volledig": "false"}, headers=als("auditor")).json()["volledig"] is False
