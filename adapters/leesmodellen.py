@@ -130,6 +130,11 @@ class SqlLeesmodelopslag:
     def _schrijf_of_lees(self, schrijven: bool) -> AbstractContextManager[Any]:
         return self._verbinding.transactie(schrijven)
 
+    def _lees(self) -> AbstractContextManager[Any]:
+        """For a read of one statement: no transaction around it (on PostgreSQL one round trip, not three)."""
+        samen = getattr(self._lokaal, "cursor", None)
+        return nullcontext(samen) if samen is not None else self._verbinding.eenmalig()
+
     @contextmanager
     def samen(self) -> Iterator[None]:
         """The writes of the read models within, in this thread, in one transaction: a batch that every read
@@ -167,14 +172,14 @@ class SqlLeesmodelopslag:
     # -- writes --------------------------------------------------------------------------------
 
     def positie(self, naam: str) -> int:
-        with self._transactie(schrijven=False) as cursor:
+        with self._lees() as cursor:
             cursor.execute(self._sql("SELECT positie FROM {s}leesmodel_tracking WHERE projectie = %s"), (naam,))
             rij = cursor.fetchone()
         return int(rij[0]) if rij else 0
 
     def posities(self) -> dict[str, int]:
         """Every read model's position, in one query."""
-        with self._transactie(schrijven=False) as cursor:
+        with self._lees() as cursor:
             cursor.execute(self._sql("SELECT projectie, positie FROM {s}leesmodel_tracking"))
             return {naam: int(positie) for naam, positie in cursor.fetchall()}
 
@@ -200,7 +205,7 @@ class SqlLeesmodelopslag:
             )
 
     def storingen(self) -> dict[str, Storing]:
-        with self._transactie(schrijven=False) as cursor:
+        with self._lees() as cursor:
             cursor.execute(self._sql("SELECT projectie, positie, tijdstip, fout FROM {s}leesmodel_storingen"))
             return {naam: Storing(int(positie), datetime.fromisoformat(tijdstip), fout) for naam, positie, tijdstip, fout in cursor.fetchall()}
 
@@ -264,7 +269,7 @@ class SqlLeesmodelopslag:
     ) -> list[tuple[dict[str, Any], str | None]]:
         """Documents ordered by start date and id, after the cursor `na`, each with its access-log reference
         (projections/trajectenlijst.py `betrokkene`); `filters` are exact matches."""
-        with self._transactie(schrijven=False) as cursor:
+        with self._lees() as cursor:
             cursor.execute(*self.lijstvraag(gemeenten, filters, deadline_tot, na, limiet))
             return [(json.loads(document), betrokkene) for document, betrokkene in cursor.fetchall()]
 
@@ -292,7 +297,7 @@ class SqlLeesmodelopslag:
         na: tuple[str, str, str, int] | None, limiet: int,
     ) -> list[dict[str, Any]]:
         """Open deadlines between `van` and `tot` (both included), ordered by date, after the cursor `na`."""
-        with self._transactie(schrijven=False) as cursor:
+        with self._lees() as cursor:
             cursor.execute(*self.werklijstvraag(gemeenten, regisseur, van, tot, na, limiet))
             return [dict(zip(SIGNALERING_KOLOMMEN, rij, strict=True)) for rij in cursor.fetchall()]
 
@@ -320,13 +325,13 @@ class SqlLeesmodelopslag:
 
     def afgesloten_trajecten(self) -> list[str]:
         """The ids of every closed trajectory: the candidates whose retention period may have passed."""
-        with self._transactie(schrijven=False) as cursor:
+        with self._lees() as cursor:
             cursor.execute(self._sql("SELECT traject_id FROM {s}leesmodel_trajecten WHERE status <> 'lopend' ORDER BY traject_id"))
             return [rij[0] for rij in cursor.fetchall()]
 
     def rapportcijfers(self, gemeente: str, jaar: int) -> dict[tuple[str, str], tuple[int, int]]:
         """Every figure of one gemeente's reports of one year: (maat, sleutel) -> (aantal, centen)."""
-        with self._transactie(schrijven=False) as cursor:
+        with self._lees() as cursor:
             cursor.execute(self._sql("SELECT maat, sleutel, SUM(aantal), SUM(centen) FROM {s}leesmodel_rapportcijfers "
                                      "WHERE gemeente = %s AND jaar = %s GROUP BY maat, sleutel"), (opslagbaar(gemeente), jaar))
             return {(maat, sleutel): (int(aantal), int(centen)) for maat, sleutel, aantal, centen in cursor.fetchall()}

@@ -293,7 +293,7 @@ class Logboek:
             audit.append(self._auditrij(item.verzoek))
             ldv += [self._ldv_rij(v, item.verzoek) for v in item.verwerkingen]
         opdrachten = 0
-        with self._verbinding.transactie() as cursor:
+        with self._verbinding.in_een_keer() as cursor:
             for tabel, kolommen, rijen in (("inburgering_auditlog", AUDIT_KOLOMMEN, audit),
                                           ("inburgering_dataverwerkingen", LDV_KOLOMMEN, ldv)):
                 for begin in range(0, len(rijen), RIJEN_PER_OPDRACHT):

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -50,6 +51,8 @@ def postgres_sql(sql: str, schema: str) -> str:
 class Verbinding(Protocol):
     def sql(self, sql: str) -> str: ...
     def transactie(self, schrijven: bool = True) -> Any: ...
+    def in_een_keer(self) -> Any: ...
+    def eenmalig(self) -> Any: ...
     def close(self) -> None: ...
 
 
@@ -86,6 +89,16 @@ class SqliteVerbinding:
                 raise
             cursor.execute("COMMIT")
 
+    def in_een_keer(self) -> AbstractContextManager[sqlite3.Cursor]:
+        """A write transaction (in-process: nothing to send together)."""
+        return self.transactie()
+
+    @contextmanager
+    def eenmalig(self) -> Iterator[sqlite3.Cursor]:
+        """A cursor for one statement, which is its own transaction (the connection commits each statement)."""
+        with self._slot:
+            yield self._verbinding.cursor()
+
     def close(self) -> None:
         self._verbinding.close()
 
@@ -108,10 +121,42 @@ class PostgresVerbinding:
         with self._pool.connection() as verbinding, verbinding.transaction(), verbinding.cursor() as cursor:
             yield cursor
 
+    @contextmanager
+    def in_een_keer(self) -> Iterator[Any]:
+        """A write transaction whose statements need no answer before the commit, in one round trip
+        (`in_een_rondreis`)."""
+        with self._pool.connection() as verbinding, verbinding.cursor() as cursor, in_een_rondreis(verbinding):
+            yield cursor
+
+    @contextmanager
+    def eenmalig(self) -> Iterator[Any]:
+        """A cursor for one statement, which is its own transaction: one round trip, where BEGIN and COMMIT
+        around it would make three."""
+        with self._pool.connection() as verbinding, verbinding.cursor() as cursor:
+            yield cursor
+
     def close(self) -> None:
         if self._url is not None:
             _geef_pool_terug(self._url)
             self._url = None
+
+
+@contextmanager
+def in_een_rondreis(verbinding: psycopg.Connection[Any]) -> Iterator[None]:
+    """BEGIN, the statements the block executes and COMMIT, sent in one pipeline and answered together: one
+    round trip, where psycopg's `transaction()` in a pipeline waits after BEGIN and before COMMIT too. The
+    block cannot read an answer before the end. A failing statement makes the server skip the rest, COMMIT
+    included; the transaction is rolled back and the error raised. For an autocommit connection."""
+    assert verbinding.autocommit, "BEGIN and COMMIT are sent as statements"
+    try:
+        with verbinding.pipeline():
+            verbinding.execute("BEGIN")
+            yield
+            verbinding.execute("COMMIT")
+    except BaseException:
+        if not verbinding.broken:
+            verbinding.rollback()
+        raise
 
 
 def verbindingsopties() -> dict[str, Any]:
@@ -126,6 +171,17 @@ def verbindingsopties() -> dict[str, Any]:
 # Reconnect attempts back off (1, 2, 4 s, ...) until this, then start afresh on the next request: a
 # database that comes back is used again within seconds.
 POOLGEDRAG: dict[str, Any] = {"timeout": WACHTTIJD, "reconnect_timeout": WACHTTIJD, "max_idle": 60.0}
+
+
+def nog_verbonden(verbinding: psycopg.Connection[Any]) -> None:
+    """The pools' check before handing out an idle connection, without a round trip while all is well: a
+    server that restarts or ends a session says so on the socket (or closes it), which makes the idle socket
+    readable. Only then is the connection asked, and replaced when it does not answer."""
+    if verbinding.closed or verbinding.broken:
+        raise psycopg.OperationalError("de verbinding is verbroken")
+    leesbaar, _, _ = select.select([verbinding.fileno()], [], [], 0)
+    if leesbaar:
+        ConnectionPool.check_connection(verbinding)
 
 
 class _MerktUitval:
@@ -165,9 +221,10 @@ def _neem_pool(url: str) -> Pool:
         pool, gebruikers = _pools.get(url) or (None, 0)
         if pool is None:
             # Checked before use: no retries here, so a connection the database dropped (a restart) is
-            # replaced instead of failing one request.
+            # replaced instead of failing one request. Autocommit: `transactie` begins and commits itself,
+            # `eenmalig` sends its one statement alone.
             pool = Pool(url, min_size=0, max_size=HULPVERBINDINGEN, open=True, name="inburgering-opslag",
-                        check=Pool.check_connection, kwargs={"autocommit": False} | verbindingsopties(), **POOLGEDRAG)
+                        check=nog_verbonden, kwargs={"autocommit": True} | verbindingsopties(), **POOLGEDRAG)
         _pools[url] = (pool, gebruikers + 1)
         return pool
 
@@ -196,7 +253,7 @@ class BegrensdePostgresFactory(PostgresFactory):
             max_size=gebouwd.max_size,
             open=False,
             configure=opslag.after_connect_func(),
-            check=EventsourcingPool.check_connection if opslag.pre_ping else None,
+            check=nog_verbonden if opslag.pre_ping else None,
             max_waiting=gebouwd.max_waiting,
             max_lifetime=gebouwd.max_lifetime,
             name="inburgering-gebeurtenissen",

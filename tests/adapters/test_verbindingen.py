@@ -3,6 +3,7 @@ connection visible by its process in pg_stat_activity, and a schema that is not 
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import uuid
@@ -138,3 +139,33 @@ def test_a_read_that_finds_every_connection_taken_gives_up_within_seconds(tmp_pa
         for verbinding in bezet:
             pool.putconn(verbinding)
         app.close()
+
+
+def test_connections_the_database_ended_while_idle_are_replaced_without_failing_a_request(
+    tmp_path: Path, nieuw_schema: str
+) -> None:
+    """A pool hands out an idle connection after a look at its socket, not a round trip: a server that ends a
+    session (a restart, an operator's pg_terminate_backend) says so on it, and then it is asked and replaced."""
+    instellingen = _instellingen(tmp_path, database_url=POSTGRES_URL, database_schema=nieuw_schema)
+    with TestClient(create_app(instellingen), raise_server_exceptions=False) as api:
+        regisseur = {"Authorization": f"Bearer {maak_ontwikkeltoken(instellingen, rol='regisseur', gemeenten=['0505'])}"}
+        start = api.post("/api/v1/trajecten", json=tvs_start(een_bsn()), headers=regisseur)
+        assert start.status_code == 201, start.text
+        assert api.get("/api/v1/trajecten", headers=regisseur).status_code == 200
+        naam = f"inburgering/{os.getpid()}"
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as beheer:
+            beeindigd = beheer.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s",
+                                       (naam,)).fetchone()
+            assert beeindigd is not None and beeindigd[0] >= 2, "the pools held no idle connections to end"
+            deadline = time.monotonic() + 30
+            while beheer.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", (naam,)).fetchone()[0]:  # type: ignore[index]
+                assert time.monotonic() < deadline, "the ended sessions did not go within 30 s"
+                time.sleep(0.05)
+
+        # Every store again: events and checkpoint, keys, person register, read models, access log.
+        kennisgeving = api.post(f"{start.headers['Location']}/kennisgevingen", json={"datum": "2025-01-20", "verblijfsvergunning": "asiel_bepaalde_tijd"},
+                                headers=regisseur)
+        assert kennisgeving.status_code == 201, kennisgeving.text
+        assert api.post("/api/v1/trajecten", json=tvs_start(een_bsn()), headers=regisseur).status_code == 201
+        assert api.get("/api/v1/trajecten", headers=regisseur).status_code == 200
+        assert api.get("/api/v1/signaleringen", headers=regisseur).status_code == 200

@@ -153,7 +153,7 @@ def test_a_log_that_cannot_be_written_does_not_undo_or_hide_a_committed_command(
         raise OSError("logboek onbereikbaar")
 
     # The log's own database fails under its writer, after the answer: the batch and each record alone.
-    monkeypatch.setattr(logboek._verbinding, "transactie", onbereikbaar)
+    monkeypatch.setattr(logboek._verbinding, "in_een_keer", onbereikbaar)
     trace_id, traceparent = _trace()
     antwoord = api.post(f"/api/v1/trajecten/{traject_id}/kennisgevingen", json={"datum": "2025-01-20", "verblijfsvergunning": "asiel_bepaalde_tijd"},
                         headers=als("regisseur", "0505", traceparent=traceparent))

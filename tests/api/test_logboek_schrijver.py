@@ -59,6 +59,16 @@ class Slagboom:
         with self.echt.transactie(schrijven) as cursor:
             yield cursor
 
+    @contextmanager
+    def in_een_keer(self) -> Iterator[Any]:
+        with self.transactie():
+            pass  # the barrier
+        with self.echt.in_een_keer() as cursor:
+            yield cursor
+
+    def eenmalig(self) -> Any:
+        return self.echt.eenmalig()
+
     def close(self) -> None:
         self.echt.close()
 
