@@ -31,27 +31,24 @@ class SqlPersonenregister:
         self._verbinding.close()
 
     def zoek(self, bsn: str) -> UUID | None:
-        with self._verbinding.transactie(schrijven=False) as cursor:
-            return self._zoek(cursor, self._pseudoniem(bsn))
+        with self._verbinding.eenmalig() as cursor:
+            cursor.execute(self._verbinding.sql("SELECT persoon_id FROM {s}inburgering_personen WHERE pseudoniem = %s"), (self._pseudoniem(bsn),))
+            rij = cursor.fetchone()
+        return UUID(rij[0]) if rij else None
 
     def registreer(self, bsn: str) -> UUID:
-        """The person's registration id, made on first use. Two requests racing for one BSN get the same id,
-        so their registrations collide in the event store and only one trajectory opens."""
-        pseudoniem = self._pseudoniem(bsn)
-        with self._verbinding.transactie() as cursor:
+        """The person's registration id, made on first use, in one statement. Two requests racing for one BSN
+        get the same id, so their registrations collide in the event store and only one trajectory opens."""
+        with self._verbinding.eenmalig() as cursor:
+            # The update changes nothing; it is there so that an existing row is returned too.
             cursor.execute(
-                self._verbinding.sql("INSERT INTO {s}inburgering_personen (pseudoniem, persoon_id) VALUES (%s, %s) ON CONFLICT DO NOTHING"),
-                (pseudoniem, str(uuid.uuid4())),
+                self._verbinding.sql("INSERT INTO {s}inburgering_personen (pseudoniem, persoon_id) VALUES (%s, %s) "
+                                     "ON CONFLICT (pseudoniem) DO UPDATE SET pseudoniem = excluded.pseudoniem RETURNING persoon_id"),
+                (self._pseudoniem(bsn), str(uuid.uuid4())),
             )
-            persoon_id = self._zoek(cursor, pseudoniem)
-        assert persoon_id is not None
-        return persoon_id
+            (persoon_id,) = cursor.fetchone()
+        return UUID(persoon_id)
 
     def vergeet(self, persoon_id: UUID) -> None:
         with self._verbinding.transactie() as cursor:
             cursor.execute(self._verbinding.sql("DELETE FROM {s}inburgering_personen WHERE persoon_id = %s"), (str(persoon_id),))
-
-    def _zoek(self, cursor: object, pseudoniem: str) -> UUID | None:
-        cursor.execute(self._verbinding.sql("SELECT persoon_id FROM {s}inburgering_personen WHERE pseudoniem = %s"), (pseudoniem,))  # type: ignore[attr-defined]
-        rij = cursor.fetchone()  # type: ignore[attr-defined]
-        return UUID(rij[0]) if rij else None

@@ -13,9 +13,10 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -27,10 +28,13 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS {s}inburgering_sleutels (
     sleutel_id TEXT PRIMARY KEY, houder TEXT NOT NULL, klasse TEXT NOT NULL,
     gewikkeld BYTEA, aangemaakt TEXT NOT NULL, vernietigd TEXT);
-CREATE UNIQUE INDEX IF NOT EXISTS inburgering_sleutels_actief ON {s}inburgering_sleutels (houder, klasse) WHERE vernietigd IS NULL;
--- Every look-up is by holder (and class), destroyed keys included: the partial index above cannot serve it.
-CREATE INDEX IF NOT EXISTS inburgering_sleutels_houder ON {s}inburgering_sleutels (houder, klasse)
+-- One key per holder and class, ever: a destroyed key keeps its row, so no new one is made in its place.
+-- It serves every look-up by holder (and class), and lets a new key be made in the statement that returns it.
+CREATE UNIQUE INDEX IF NOT EXISTS inburgering_sleutels_per_houder ON {s}inburgering_sleutels (houder, klasse);
+DROP INDEX IF EXISTS {s}inburgering_sleutels_actief;
+DROP INDEX IF EXISTS {s}inburgering_sleutels_houder
 """
+KOLOMMEN = "houder, klasse, sleutel_id, gewikkeld, vernietigd"
 
 
 class SleutelVernietigdError(Exception):
@@ -48,6 +52,7 @@ class Sleutelkluis:
         self._cache: dict[str, tuple[float, bytes | None]] = {}  # for reading: unwrapped keys, briefly
         self._slot = threading.Lock()
         self._lokaal = threading.local()  # per thread: the keys of the save in progress
+        self._houders: dict[str, float] = {}  # holders whose keys `laad_voor` put in the cache, until when
 
     def maak_tabellen(self) -> None:
         with self._verbinding.transactie() as cursor:
@@ -72,58 +77,86 @@ class Sleutelkluis:
         return gevonden
 
     @contextmanager
-    def binnen_een_opslag(self, nodig: Collection[tuple[UUID, Bewaarklasse]] = ()) -> Iterator[None]:
+    def binnen_een_opslag(
+        self, nodig: Collection[tuple[UUID, Bewaarklasse]] = (), nieuwe_houders: Collection[UUID] = ()
+    ) -> Iterator[None]:
         """One save asks for a holder's key once, however many of its fields it encrypts; the keys it will
-        need (`nodig`) are read, and made where missing, all in one transaction (a new person's three keys
-        took five round trips each)."""
+        need (`nodig`) are read, and made where missing, beforehand: one statement each way (a new person's
+        three keys took five round trips each). A holder the save creates (`nieuwe_houders`) has no keys yet,
+        so they are made at once."""
         self._lokaal.opslag = {}
         try:
             if nodig:
-                self._lokaal.opslag.update(self._actieve_sleutels(nodig))
+                self._lokaal.opslag.update(self._actieve_sleutels(nodig, nieuwe_houders))
             yield
         finally:
             self._lokaal.opslag = None
 
-    def _actieve_sleutels(self, nodig: Collection[tuple[UUID, Bewaarklasse]]) -> dict[tuple[UUID, Bewaarklasse], tuple[str, bytes]]:
-        """As `actieve_sleutel` for each pair, read from the table (never from a cache), in one transaction."""
+    def _actieve_sleutels(
+        self, nodig: Collection[tuple[UUID, Bewaarklasse]], nieuwe_houders: Collection[UUID] = ()
+    ) -> dict[tuple[UUID, Bewaarklasse], tuple[str, bytes]]:
+        """As `actieve_sleutel` for each pair, read from the table (never from a cache)."""
         paren = sorted(set(nodig), key=lambda paar: (str(paar[0]), paar[1].value))
-        houders, klassen = sorted({str(h) for h, _ in paren}), sorted({k.value for _, k in paren})
-        selecteer = self._sql(
-            "SELECT houder, klasse, sleutel_id, gewikkeld, vernietigd FROM {s}inburgering_sleutels "
-            f"WHERE houder IN ({', '.join(['%s'] * len(houders))}) AND klasse IN ({', '.join(['%s'] * len(klassen))})")
-        with self._verbinding.transactie() as cursor:
-            cursor.execute(selecteer, (*houders, *klassen))
-            rijen = cursor.fetchall()
-            bekend = {(houder, klasse) for houder, klasse, *_ in rijen}
-            if ontbrekend := [(h, k) for h, k in paren if (str(h), k.value) not in bekend]:
-                # Two writers may race for the first key: the unique index lets one win, both use it.
-                nieuw = [(str(uuid.uuid4()), h, k, AESGCM.generate_key(bit_length=256)) for h, k in ontbrekend]
-                cursor.execute(
-                    self._sql("INSERT INTO {s}inburgering_sleutels (sleutel_id, houder, klasse, gewikkeld, aangemaakt) VALUES "
-                              + ", ".join(["(%s, %s, %s, %s, %s)"] * len(nieuw)) + " ON CONFLICT DO NOTHING"),
-                    [w for i, h, k, sleutel in nieuw for w in (i, str(h), k.value, self._wikkel(i, h, k, sleutel), _nu())],
-                )
-                cursor.execute(selecteer, (*houders, *klassen))
-                rijen = cursor.fetchall()
-        per_paar: dict[tuple[str, str], list[tuple[str, bytes | None, str | None]]] = {}
-        for houder, klasse, sleutel_id, gewikkeld, vernietigd in rijen:
-            per_paar.setdefault((houder, klasse), []).append((sleutel_id, gewikkeld, vernietigd))
+        gezocht = [paar for paar in paren if paar[0] not in nieuwe_houders]
+        rijen = self._zoek(gezocht) if gezocht else []
+        if ontbrekend := _zonder(paren, rijen):
+            rijen += self._maak(ontbrekend)
+            if nog := _zonder(ontbrekend, rijen):  # made (or destroyed) by another writer at the same moment
+                rijen += self._zoek(nog)
+        per_paar = {(houder, klasse): (sleutel_id, gewikkeld, vernietigd) for houder, klasse, sleutel_id, gewikkeld, vernietigd in rijen}
         gevonden = {}
         for houder, klasse in paren:
-            sleutels = per_paar[(str(houder), klasse.value)]
-            if any(vernietigd is not None for _, _, vernietigd in sleutels):
+            sleutel_id, gewikkeld, vernietigd = per_paar[(str(houder), klasse.value)]
+            if vernietigd is not None:
                 raise SleutelVernietigdError(f"de {klasse.value}-gegevens van {houder} zijn verwijderd")
-            [(sleutel_id, gewikkeld, _)] = sleutels
-            sleutel = self._pak_uit(sleutel_id, houder, klasse, bytes(gewikkeld))  # type: ignore[arg-type]
+            sleutel = self._pak_uit(sleutel_id, houder, klasse, bytes(gewikkeld))
             self._onthoud(sleutel_id, sleutel)
             gevonden[(houder, klasse)] = (sleutel_id, sleutel)
         return gevonden
+
+    def _zoek(self, paren: Sequence[tuple[UUID, Bewaarklasse]]) -> list[tuple[Any, ...]]:
+        houders, klassen = sorted({str(h) for h, _ in paren}), sorted({k.value for _, k in paren})
+        with self._verbinding.eenmalig() as cursor:
+            cursor.execute(self._sql(
+                f"SELECT {KOLOMMEN} FROM {{s}}inburgering_sleutels "
+                f"WHERE houder IN ({', '.join(['%s'] * len(houders))}) AND klasse IN ({', '.join(['%s'] * len(klassen))})"),
+                (*houders, *klassen))
+            return [tuple(rij) for rij in cursor.fetchall()]
+
+    def _maak(self, paren: Sequence[tuple[UUID, Bewaarklasse]]) -> list[tuple[Any, ...]]:
+        """New keys for these pairs, returned by the statement that makes them. A pair that has a key (two
+        writers raced, or its class was destroyed) keeps it and is not returned."""
+        nieuw = [(str(uuid.uuid4()), h, k, AESGCM.generate_key(bit_length=256)) for h, k in paren]
+        with self._verbinding.eenmalig() as cursor:
+            cursor.execute(
+                self._sql("INSERT INTO {s}inburgering_sleutels (sleutel_id, houder, klasse, gewikkeld, aangemaakt) VALUES "
+                          + ", ".join(["(%s, %s, %s, %s, %s)"] * len(nieuw)) + f" ON CONFLICT DO NOTHING RETURNING {KOLOMMEN}"),
+                [w for i, h, k, sleutel in nieuw for w in (i, str(h), k.value, self._wikkel(i, h, k, sleutel), _nu())],
+            )
+            return [tuple(rij) for rij in cursor.fetchall()]
+
+    def laad_voor(self, houders: Collection[UUID]) -> None:
+        """Unwrap every key of these holders into the read cache in one statement, before their events are
+        decrypted one by one (a trajectory's events use a few keys, each asked for separately before)."""
+        nu = time.monotonic()
+        if not (houders := [str(h) for h in houders if self._houders.get(str(h), 0.0) <= nu]):
+            return
+        with self._verbinding.eenmalig() as cursor:
+            cursor.execute(self._sql(f"SELECT {KOLOMMEN} FROM {{s}}inburgering_sleutels WHERE houder IN "
+                                     f"({', '.join(['%s'] * len(houders))})"), houders)
+            rijen = cursor.fetchall()
+        for houder, klasse, sleutel_id, gewikkeld, _ in rijen:
+            sleutel = None if gewikkeld is None else self._pak_uit(sleutel_id, UUID(houder), Bewaarklasse(klasse), bytes(gewikkeld))
+            self._onthoud(sleutel_id, sleutel)
+        with self._slot:
+            for houder in houders:
+                self._houders[houder] = nu + self._cache_seconden
 
     def sleutel(self, sleutel_id: str) -> bytes | None:
         """The key's bytes, or None once it has been destroyed."""
         if (bewaard := self._cache.get(sleutel_id)) and (bewaard[1] is None or bewaard[0] > time.monotonic()):
             return bewaard[1]  # a destroyed key stays destroyed: no need to ask again
-        with self._verbinding.transactie(schrijven=False) as cursor:
+        with self._verbinding.eenmalig() as cursor:
             cursor.execute(
                 self._sql("SELECT houder, klasse, gewikkeld FROM {s}inburgering_sleutels WHERE sleutel_id = %s"),
                 (sleutel_id,),
@@ -175,6 +208,7 @@ class Sleutelkluis:
         with self._slot:
             for sleutel_id in vernietigd:
                 self._cache[sleutel_id] = (0.0, None)
+            self._houders.pop(str(houder), None)
 
     def vernietigd(self, houder: UUID) -> dict[Bewaarklasse, str]:
         """When each class of the holder was destroyed (for audits)."""
@@ -190,6 +224,7 @@ class Sleutelkluis:
         with self._slot:
             if len(self._cache) > 10_000:  # bounded: a long-running process reads many holders
                 self._cache.clear()
+                self._houders.clear()
             self._cache[sleutel_id] = (time.monotonic() + self._cache_seconden, sleutel)
 
     # -- wrapping ----------------------------------------------------------------------------
@@ -203,6 +238,12 @@ class Sleutelkluis:
 
     def _sql(self, sql: str) -> str:
         return self._verbinding.sql(sql)
+
+
+def _zonder(paren: Sequence[tuple[UUID, Bewaarklasse]], rijen: Sequence[tuple[Any, ...]]) -> list[tuple[UUID, Bewaarklasse]]:
+    """The pairs no row is for."""
+    bekend = {(rij[0], rij[1]) for rij in rijen}
+    return [(h, k) for h, k in paren if (str(h), k.value) not in bekend]
 
 
 def _context(sleutel_id: str, houder: UUID, klasse: Bewaarklasse) -> bytes:

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.utils import resolve_topic
 
 from adapters.keten import splits
 from adapters.sleutelkluis import Sleutelkluis, SleutelVernietigdError
@@ -36,13 +37,21 @@ class VeldversleutelendeMapper(Mapper[UUID]):
     def binnen_een_opslag(self, domain_events: Sequence[DomainEventProtocol[UUID]]) -> Iterator[None]:
         """For one save: every key its personal fields need, fetched (or made) together beforehand."""
         nodig: set[tuple[UUID, Bewaarklasse]] = set()
+        nieuw: set[UUID] = set()  # aggregates this save begins: their keys do not exist yet
         for event in domain_events:
             toestand = dict(vars(event))  # a copy: vervang_op_pad only visits its fields here
             houder = _houder(type(event), toestand)
+            if houder == event.originator_id and event.originator_version == 1:
+                nieuw.add(houder)
             for pad, klasse in persoonsvelden(type(event)).items():
                 vervang_op_pad(toestand, pad, lambda waarde, klasse=klasse: nodig.add((houder, klasse)) if waarde is not None else None)
-        with self.kluis.binnen_een_opslag(nodig):
+        with self.kluis.binnen_een_opslag(nodig, nieuw):
             yield
+
+    def voor_het_lezen(self, stored_events: Sequence[StoredEvent]) -> None:
+        """Before these events are decrypted one by one: their aggregates' keys, fetched together."""
+        if self.ontsleutelen and any(persoonsvelden(resolve_topic(e.topic)) for e in stored_events):
+            self.kluis.laad_voor({cast(UUID, e.originator_id) for e in stored_events})
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         velden = persoonsvelden(type(domain_event))
