@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 from uuid import UUID
 
 from cryptography.exceptions import InvalidSignature
@@ -49,12 +49,14 @@ from eventsourcing.persistence import (
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import retry
+import psycopg
 from psycopg.sql import SQL, Identifier
 
-from adapters.sqlverbinding import postgres_sql, sqlite_sql
+from adapters.sqlverbinding import in_een_rondreis, postgres_sql, sqlite_sql
 
 
 log = logging.getLogger("inburgering.keten")
+T = TypeVar("T")
 NUL = bytes(32)
 STAART = re.compile(rb',"_keten":"([0-9a-f]{64})"\}$')
 SCHEMA = """
@@ -115,6 +117,17 @@ class OpslagVerbinding:
         with self._datastore.transaction(commit=schrijven) as cursor:
             yield cursor
 
+    @contextmanager
+    def eenmalig(self) -> Iterator[Any]:
+        """A cursor for one statement that reads, which is its own transaction (PostgreSQL: the pool's
+        connections commit each statement, so this is one round trip)."""
+        if not self._postgres:
+            with self.transactie(schrijven=False) as cursor:
+                yield cursor
+            return
+        with self._datastore.get_connection() as verbinding, verbinding.cursor() as cursor:
+            yield cursor
+
     def close(self) -> None:
         pass  # the application closes its recorder, and with it these connections
 
@@ -173,11 +186,11 @@ class Controlepunten:
         return None if r is None else _controlepunt(r)
 
     def van_elk(self, originator_ids: Sequence[str]) -> dict[str, Controlepunt]:
-        """The checkpoints of these aggregates (of those that have one), a few queries for many."""
+        """The checkpoints of these aggregates (of those that have one), one statement per 500."""
         punten: dict[str, Controlepunt] = {}
-        with self._verbinding.transactie(schrijven=False) as cursor:
-            for begin in range(0, len(originator_ids), 500):
-                deel = list(originator_ids[begin : begin + 500])
+        for begin in range(0, len(originator_ids), 500):
+            deel = list(originator_ids[begin : begin + 500])
+            with self._verbinding.eenmalig() as cursor:
                 cursor.execute(self._verbinding.sql(SELECTEER + f" WHERE originator_id IN ({', '.join(['%s'] * len(deel))})"), deel)
                 punten.update((r["originator_id"], _controlepunt(r)) for r in cursor.fetchall())
         return punten
@@ -202,35 +215,83 @@ class Controlepunten:
                     "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (originator_id) DO NOTHING"), rij)
 
 
+class ControlepuntVeranderdError(Exception):
+    """A checkpoint was no longer the one this process verified or signed when its save committed
+    (moved by another process, or by an operator's `verzegel`): the save is retried once with what is
+    stored now (KetenEventStore.put)."""
+
+    def __init__(self, aggregaat_ids: Iterable[str]) -> None:
+        super().__init__(", ".join(aggregaat_ids))
+        self.aggregaat_ids = list(aggregaat_ids)
+
+
 @dataclass(frozen=True)
 class Verzegeling:
     """What one save asks of the checkpoints: per aggregate the head it builds on (version and stored
     hash; 0 for a new aggregate) and the signed new head. Checked and written by the recorder in the
     transaction that inserts the events, after the insert, so a concurrent save has already failed on
-    the events' unique key and every remaining mismatch is a change past the application."""
+    the events' unique key and every remaining mismatch is a change past the application.
+
+    `geverifieerd` holds the current checkpoints this process already knows to be genuine and to cover
+    the head (it signed or checked them): the transaction then only makes sure each is still exactly that
+    one, in the statement that moves it on, which needs no answer before the commit (one round trip on
+    PostgreSQL). The others are read and checked inside the transaction."""
 
     vorige: dict[str, tuple[int, bytes]]
     nieuwe: dict[str, Controlepunt]
     publieke_sleutel: Ed25519PublicKey
+    geverifieerd: dict[str, Controlepunt]
+    lees_alles: bool = False  # the retry after ControlepuntVeranderdError: read and check every checkpoint
 
-    def zet(self, cursor: Any, sql: Callable[[str], str]) -> None:
+    @property
+    def in_een_keer(self) -> bool:
+        """Nothing needs to be read and checked inside the transaction."""
+        return not self.lees_alles and all(versie == 0 or a in self.geverifieerd for a, (versie, _) in self.vorige.items())
+
+    def zet(self, cursor: Any, sql: Callable[[str], str], *, postgres: bool) -> None:
         for aggregaat_id, nieuw in self.nieuwe.items():
-            cursor.execute(sql(SELECTEER + " WHERE originator_id = %s"), (aggregaat_id,))
-            rij = cursor.fetchone()
-            huidig = None if rij is None else _controlepunt(rij)
             versie, hash_ = self.vorige[aggregaat_id]
             waarden = (nieuw.versie, nieuw.hash.hex(), nieuw.handtekening.hex(), datetime.now(UTC).isoformat(), aggregaat_id)
-            if huidig is None and versie == 0:
-                cursor.execute(sql("INSERT INTO {s}inburgering_controlepunten (versie, hash, handtekening, vastgelegd, "
-                                   "originator_id) VALUES (%s, %s, %s, %s, %s)"), waarden)
-            elif huidig is not None and (huidig.versie, huidig.hash) == (versie, hash_) and huidig.is_echt(self.publieke_sleutel):
-                cursor.execute(sql("UPDATE {s}inburgering_controlepunten SET versie = %s, hash = %s, handtekening = %s, "
-                                   "vastgelegd = %s WHERE originator_id = %s"), waarden)
+            bekend = None if self.lees_alles else self.geverifieerd.get(aggregaat_id)
+            if versie == 0 and not self.lees_alles:
+                self._alleen_als(cursor, sql, postgres, aggregaat_id, "INSERT INTO {s}inburgering_controlepunten (versie, hash, "
+                                 "handtekening, vastgelegd, originator_id) VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING", waarden)
+            elif bekend is not None:
+                self._alleen_als(cursor, sql, postgres, aggregaat_id, "UPDATE {s}inburgering_controlepunten SET versie = %s, hash = %s, "
+                                 "handtekening = %s, vastgelegd = %s WHERE originator_id = %s AND versie = %s AND hash = %s "
+                                 "AND handtekening = %s", (*waarden, bekend.versie, bekend.hash.hex(), bekend.handtekening.hex()))
             else:
-                gedekt = "geen enkele versie" if huidig is None else f"versie {huidig.versie}"
-                raise IntegriteitsalarmError(
-                    aggregaat_id, f"de opgeslagen kop (versie {versie}) is niet door deze applicatie ondertekend; het controlepunt dekt {gedekt}"
-                )
+                cursor.execute(sql(SELECTEER + " WHERE originator_id = %s"), (aggregaat_id,))
+                rij = cursor.fetchone()
+                huidig = None if rij is None else _controlepunt(rij)
+                if huidig is None and versie == 0:
+                    cursor.execute(sql("INSERT INTO {s}inburgering_controlepunten (versie, hash, handtekening, vastgelegd, "
+                                       "originator_id) VALUES (%s, %s, %s, %s, %s)"), waarden)
+                elif huidig is not None and (huidig.versie, huidig.hash) == (versie, hash_) and huidig.is_echt(self.publieke_sleutel):
+                    cursor.execute(sql("UPDATE {s}inburgering_controlepunten SET versie = %s, hash = %s, handtekening = %s, "
+                                       "vastgelegd = %s WHERE originator_id = %s"), waarden)
+                else:
+                    raise _niet_gedekt(aggregaat_id, versie, huidig)
+
+    @staticmethod
+    def _alleen_als(cursor: Any, sql: Callable[[str], str], postgres: bool, aggregaat_id: str, opdracht: str, waarden: Sequence[Any]) -> None:
+        """Write one checkpoint only where it is still as expected, and fail when it is not. On PostgreSQL
+        the failure is raised by the server (a division by zero rows changed), so that nothing needs to come
+        back before the commit: the transaction is sent in one go and a failure rolls it all back."""
+        if postgres:
+            cursor.execute(sql(f"WITH gezet AS ({opdracht} RETURNING 1) SELECT 1 / (SELECT count(*) FROM gezet)"), waarden)
+            return
+        cursor.execute(sql(opdracht), waarden)
+        cursor.execute("SELECT changes()")
+        if cursor.fetchone()[0] != 1:
+            raise ControlepuntVeranderdError([aggregaat_id])
+
+
+def _niet_gedekt(aggregaat_id: str, versie: int, huidig: Controlepunt | None) -> IntegriteitsalarmError:
+    gedekt = "geen enkele versie" if huidig is None else f"versie {huidig.versie}"
+    return IntegriteitsalarmError(
+        aggregaat_id, f"de opgeslagen kop (versie {versie}) is niet door deze applicatie ondertekend; het controlepunt dekt {gedekt}"
+    )
 
 
 class SqliteKetenRecorder(SQLiteApplicationRecorder):
@@ -243,7 +304,7 @@ class SqliteKetenRecorder(SQLiteApplicationRecorder):
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
         if (verzegeling := kwargs.get("verzegeling")) is not None:
-            verzegeling.zet(c, sqlite_sql)
+            verzegeling.zet(c, sqlite_sql, postgres=False)
         return ids
 
 
@@ -254,9 +315,13 @@ _een_keer_opnieuw = retry((InterfaceError, OperationalError), max_attempts=2, wa
 
 class PostgresKetenRecorder(PostgresApplicationRecorder):
     """The PostgreSQL recorder that moves the checkpoints in the transaction that inserts the events.
-    As the library's insert (table lock, NOTIFY, insert), without its pipeline, so that a refused
+    As the library's insert (table lock, NOTIFY, insert), but with the checkpoints inside, so that a refused
     checkpoint rolls the events back; and without its ten retries of a lost connection, so that a
-    client hears within seconds that the database is gone (its Idempotency-Key makes a retry safe)."""
+    client hears within seconds that the database is gone (its Idempotency-Key makes a retry safe).
+
+    The table lock makes every save wait for the one before it, so a save holds it for as short as it can:
+    where no checkpoint needs to be read first (Verzegeling.in_een_keer), the whole transaction from BEGIN
+    to COMMIT goes to the server in one pipeline, one round trip."""
 
     select_events = _een_keer_opnieuw(PostgresApplicationRecorder.select_events.__wrapped__)  # type: ignore[attr-defined]
     select_notifications = _een_keer_opnieuw(PostgresApplicationRecorder.select_notifications.__wrapped__)  # type: ignore[attr-defined]
@@ -277,15 +342,31 @@ class PostgresKetenRecorder(PostgresApplicationRecorder):
         return gevonden
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        verzegeling = kwargs.get("verzegeling")
+        verzegeling: Verzegeling | None = kwargs.get("verzegeling")
         if not stored_events:
             return []
+        sql = functools.partial(postgres_sql, schema=self.datastore.schema)
+        if verzegeling is not None and verzegeling.in_een_keer:
+            return self._in_een_keer(stored_events, verzegeling, sql)
         with self.datastore.transaction(commit=True) as curs:
             self._insert_stored_events(curs, stored_events, **kwargs)
             ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
             if verzegeling is not None:
-                verzegeling.zet(curs, functools.partial(postgres_sql, schema=self.datastore.schema))
+                verzegeling.zet(curs, sql, postgres=True)
         return ids
+
+    def _in_een_keer(self, stored_events: Sequence[StoredEvent], verzegeling: Verzegeling, sql: Callable[[str], str]) -> Sequence[int] | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as invoegen, conn.cursor() as controlepunten:
+            try:
+                with in_een_rondreis(conn):
+                    self._insert_stored_events(invoegen, stored_events)
+                    verzegeling.zet(controlepunten, sql, postgres=True)
+            except (psycopg.errors.DivisionByZero, psycopg.errors.UniqueViolation) as fout:
+                # The events' unique key (a concurrent save) goes on as the library's IntegrityError.
+                if fout.diag.table_name == "inburgering_controlepunten" or isinstance(fout, psycopg.errors.DivisionByZero):
+                    raise ControlepuntVeranderdError(verzegeling.nieuwe) from fout
+                raise
+            return self._fetch_ids_after_insert_events(invoegen, stored_events)
 
 
 @runtime_checkable
@@ -295,24 +376,62 @@ class Opslagvoorbereiding(Protocol):
     def binnen_een_opslag(self, domain_events: Sequence[DomainEventProtocol[UUID]]) -> AbstractContextManager[None]: ...
 
 
+@runtime_checkable
+class Leesvoorbereiding(Protocol):
+    """A mapper that prepares for decrypting these events (VeldversleutelendeMapper: their keys, at once)."""
+
+    def voor_het_lezen(self, stored_events: Sequence[StoredEvent]) -> None: ...
+
+
 class KetenEventStore(EventStore[UUID]):
     """Chains each new event to its aggregate's previous one before it is recorded, and signs the new
-    heads; the recorder stores both in one transaction (Verzegeling)."""
+    heads; the recorder stores both in one transaction (Verzegeling).
+
+    A command reads its aggregate just before it saves, so the head's stored hash is noted on that read
+    (and after each save), and the save chains from it without reading it again. The checkpoints this
+    process signed or verified are remembered too; the save's transaction checks that each is still
+    exactly that one, so a remembered one never stands in for what is stored."""
 
     def __init__(self, mapper: Mapper[UUID], recorder: ApplicationRecorder, controlepunten: Controlepunten) -> None:
         super().__init__(mapper=mapper, recorder=recorder)
         self.controlepunten = controlepunten
+        self._koppen = _Begrensd[tuple[int, bytes]]()  # per aggregate: version and stored hash of its head
+        self._punten = _Begrensd[Controlepunt]()  # per aggregate: its checkpoint, signed or verified here
+        self._voor_het_lezen = mapper.voor_het_lezen if isinstance(mapper, Leesvoorbereiding) else None
+
+    def get(
+        self, originator_id: UUID, *, gt: int | None = None, lte: int | None = None, desc: bool = False, limit: int | None = None
+    ) -> Iterator[DomainEventProtocol[UUID]]:
+        if lte is not None or desc or limit is not None:
+            return super().get(originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
+        # Reading on from a cached version: the head itself comes along (one row more, no round trip more).
+        opgeslagen = self.recorder.select_events(originator_id, gt=gt - 1 if gt else gt)
+        if opgeslagen and (not gt or opgeslagen[0].originator_version == gt):
+            laatste = opgeslagen[-1]
+            self._koppen.zet(str(originator_id), (laatste.originator_version, _opgeslagen_hash(laatste.state)))
+        else:  # the head the reader holds is gone: a save must not build on what was noted before
+            self._koppen.vergeet(str(originator_id))
+        if self._voor_het_lezen is not None:
+            self._voor_het_lezen(opgeslagen)
+        return map(self.mapper.to_domain_event, [e for e in opgeslagen if gt is None or e.originator_version > gt])
 
     def put(self, domain_events: Sequence[DomainEventProtocol[UUID]], **kwargs: Any) -> list[Recording[UUID]]:
         if not domain_events:
             return []
         try:
-            return self._bewaar(domain_events, *self._keten(domain_events), **kwargs)
+            try:
+                opgeslagen, verzegeling = self._keten(domain_events)
+                return self._bewaar(domain_events, opgeslagen, verzegeling, **kwargs)
+            except ControlepuntVeranderdError as veranderd:
+                for aggregaat_id in veranderd.aggregaat_ids:
+                    self._punten.vergeet(aggregaat_id)
+                opgeslagen, verzegeling = self._keten(domain_events, lees_alles=True)
+                return self._bewaar(domain_events, opgeslagen, verzegeling, **kwargs)
         except IntegriteitsalarmError as alarm:
             log.critical("integriteitsalarm, opslag geweigerd: %s", alarm)
             raise
 
-    def _keten(self, domain_events: Sequence[DomainEventProtocol[UUID]]) -> tuple[list[StoredEvent], Verzegeling]:
+    def _keten(self, domain_events: Sequence[DomainEventProtocol[UUID]], *, lees_alles: bool = False) -> tuple[list[StoredEvent], Verzegeling]:
         """The stored events, each chained to the one before it, and what their save asks of the checkpoints."""
         # The encrypting mapper fetches the keys the save needs at once (adapters/versleuteling.py).
         with self.mapper.binnen_een_opslag(domain_events) if isinstance(self.mapper, Opslagvoorbereiding) else nullcontext():
@@ -323,30 +442,48 @@ class KetenEventStore(EventStore[UUID]):
         for event in opgeslagen:
             sleutel = str(event.originator_id)
             if sleutel not in koppen:
-                vorige[sleutel] = (event.originator_version - 1, self._vorige_hash(event))
+                vorige[sleutel] = (event.originator_version - 1, self._vorige_hash(event, lees_alles))
                 koppen[sleutel] = vorige[sleutel]
             hash_ = ketenhash(koppen[sleutel][1], event.originator_id, event.originator_version, event.topic, event.state)
             koppen[sleutel] = (event.originator_version, hash_)
             geketend.append(StoredEvent(event.originator_id, event.originator_version, event.topic, met_hash(event.state, hash_)))
         nieuwe = {sleutel: self.controlepunten.onderteken(sleutel, versie, hash_) for sleutel, (versie, hash_) in koppen.items()}
-        return geketend, Verzegeling(vorige, nieuwe, self.controlepunten.publieke_sleutel)
+        geverifieerd = {} if lees_alles else self._geverifieerd(vorige)
+        return geketend, Verzegeling(vorige, nieuwe, self.controlepunten.publieke_sleutel, geverifieerd, lees_alles)
 
-    def _vorige_hash(self, event: StoredEvent) -> bytes:
+    def _geverifieerd(self, vorige: dict[str, tuple[int, bytes]]) -> dict[str, Controlepunt]:
+        """The current checkpoint of each aggregate the save builds on, where it is genuine and covers the
+        head: remembered, or read before the transaction (one query for all). Any other is left to the
+        transaction, which reads it after the insert and tells a concurrent save from a change past us."""
+        geverifieerd: dict[str, Controlepunt] = {}
+        for aggregaat_id, (versie, hash_) in vorige.items():
+            if versie > 0 and (punt := self._punten.neem(aggregaat_id)) is not None and (punt.versie, punt.hash) == (versie, hash_):
+                geverifieerd[aggregaat_id] = punt
+        if ontbrekend := [a for a, (versie, _) in vorige.items() if versie > 0 and a not in geverifieerd]:
+            for aggregaat_id, punt in self.controlepunten.van_elk(ontbrekend).items():
+                if (punt.versie, punt.hash) == vorige[aggregaat_id] and punt.is_echt(self.controlepunten.publieke_sleutel):
+                    geverifieerd[aggregaat_id] = punt
+        return geverifieerd
+
+    def _vorige_hash(self, event: StoredEvent, lees_alles: bool) -> bytes:
         if event.originator_version == 1:
             return NUL
-        gevonden = self.recorder.select_events(event.originator_id, gt=event.originator_version - 2, lte=event.originator_version - 1)
+        vorige = event.originator_version - 1
+        if not lees_alles and (kop := self._koppen.neem(str(event.originator_id))) is not None and kop[0] == vorige:
+            return kop[1]
+        gevonden = self.recorder.select_events(event.originator_id, gt=vorige - 1, lte=vorige)
         if not gevonden:
-            raise IntegriteitsalarmError(str(event.originator_id), f"de kop waarop deze opslag bouwt (versie {event.originator_version - 1}) ontbreekt")
-        _, hash_ = splits(gevonden[0].state)
-        if hash_ is None:  # recorded before chaining (development stores): no checkpoint can cover it
-            return hashlib.sha256(gevonden[0].state).digest()
-        return hash_
+            raise IntegriteitsalarmError(str(event.originator_id), f"de kop waarop deze opslag bouwt (versie {vorige}) ontbreekt")
+        return _opgeslagen_hash(gevonden[0].state)
 
     def _bewaar(
         self, domain_events: Sequence[DomainEventProtocol[UUID]], opgeslagen: list[StoredEvent], verzegeling: Verzegeling, **kwargs: Any
     ) -> list[Recording[UUID]]:
         # As EventStore.put, with the chained stored events; the recorder writes the checkpoints with them.
         notification_ids = self.recorder.insert_events(opgeslagen, verzegeling=verzegeling, **kwargs)
+        for aggregaat_id, punt in verzegeling.nieuwe.items():
+            self._koppen.zet(aggregaat_id, (punt.versie, punt.hash))
+            self._punten.zet(aggregaat_id, punt)
         if not notification_ids:
             return []
         return [
@@ -354,6 +491,32 @@ class KetenEventStore(EventStore[UUID]):
                                       topic=s.topic, state=s.state, id=n_id))
             for d, s, n_id in zip(domain_events, opgeslagen, notification_ids, strict=True)
         ]
+
+
+def _opgeslagen_hash(state: bytes) -> bytes:
+    _, hash_ = splits(state)
+    if hash_ is None:  # recorded before chaining (development stores): no checkpoint can cover it
+        return hashlib.sha256(state).digest()
+    return hash_
+
+
+class _Begrensd(Generic[T]):
+    """A small per-process memory shared by the request threads, emptied when it grows too large."""
+
+    def __init__(self, maximaal: int = 10_000) -> None:
+        self._waarden: dict[str, T] = {}
+        self._maximaal = maximaal
+
+    def zet(self, sleutel: str, waarde: T) -> None:
+        if len(self._waarden) >= self._maximaal:
+            self._waarden.clear()
+        self._waarden[sleutel] = waarde
+
+    def neem(self, sleutel: str) -> T | None:
+        return self._waarden.get(sleutel)
+
+    def vergeet(self, sleutel: str) -> None:
+        self._waarden.pop(sleutel, None)
 
 
 AGGREGATEN_PER_DEEL = 500  # aggregates whose events are held at once by `per_aggregaat_in_delen`

@@ -188,6 +188,22 @@ def test_a_checkpoint_moved_onto_a_forged_event_without_the_key_is_refused(inste
     assert _bevindingen(app) == {(str(traject), vervalst, "controlepunt-vervalst")}
 
 
+def test_an_older_checkpoint_put_back_is_refused_though_this_process_remembers_the_current_one(app: Inburgering) -> None:
+    """A save builds on the checkpoint this process signed last without reading it again; its transaction
+    moves the checkpoint only where it is still exactly that one. Put back an older (genuine) checkpoint, as a
+    restore would, and the save is refused rather than signing over a head the checkpoint no longer covers."""
+    traject = _trajecten(app, 1)[0]
+    controlepunten = app.events.controlepunten  # type: ignore[attr-defined]
+    oud = controlepunten.van(traject)
+    _een_gesprek_later(app, traject)  # signed and remembered here
+    controlepunten.herzegel(str(traject), oud.versie, oud.hash)  # the older one back, signature and all
+
+    with pytest.raises(IntegriteitsalarmError, match=f"het controlepunt dekt versie {oud.versie}"):
+        _een_gesprek_later(app, traject)
+
+    assert len(app.recorder.select_events(traject)) == oud.versie + 1
+
+
 def test_a_head_deleted_under_a_cached_trajectory_raises_the_alarm_in_the_log(
     instellingen: Settings, app: Inburgering, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -2,8 +2,9 @@
 
 uvicorn starts `api` below instead of `api.main:create_app`. On PostgreSQL a round trip is a statement
 a cursor executes (an `executemany` counts once: psycopg pipelines it) or a command psycopg sends for
-a transaction (BEGIN, COMMIT, ROLLBACK, SAVEPOINT; psycopg's `_exec_command`); connecting is not
-counted. On SQLite there are no round trips: sqlite3 connections get a trace callback that counts
+a transaction (BEGIN, COMMIT, ROLLBACK, SAVEPOINT; psycopg's `_exec_command`); in pipeline mode, where
+statements are sent without waiting for their answers, it is each sync (the wait for them all);
+connecting is not counted. On SQLite there are no round trips: sqlite3 connections get a trace callback that counts
 every statement, BEGIN and COMMIT included. The count is
 kept in a small file mapped into memory, so the bench reads it without a request (which would itself
 be logged, and counted).
@@ -20,6 +21,7 @@ from typing import Any
 
 import psycopg
 from psycopg._connection_base import BaseConnection  # private, but where every transaction command goes
+from psycopg._pipeline_base import BasePipeline  # private, but where every pipeline sync goes
 from fastapi import FastAPI
 
 from api.main import create_app
@@ -57,8 +59,15 @@ def api() -> FastAPI:
         return (yield from opdracht(self, *args, **kwargs))
 
     def tellend_uitvoeren(self: psycopg.Cursor[Any], *args: Any, **kwargs: Any) -> Any:
-        teller.tel()
+        if not self._conn._pipeline:  # in a pipeline the statement waits for the sync
+            teller.tel()
         return uitvoeren(self, *args, **kwargs)
+
+    synchroniseer = BasePipeline._enqueue_sync
+
+    def tellend_synchroniseren(self: BasePipeline, *args: Any, **kwargs: Any) -> Any:
+        teller.tel()
+        return synchroniseer(self, *args, **kwargs)
 
     def tellend_veel_uitvoeren(self: psycopg.Cursor[Any], *args: Any, **kwargs: Any) -> Any:
         teller.tel()
@@ -67,6 +76,7 @@ def api() -> FastAPI:
     BaseConnection._exec_command = tellende_opdracht  # type: ignore[method-assign]
     psycopg.Cursor.execute = tellend_uitvoeren  # type: ignore[method-assign]
     psycopg.Cursor.executemany = tellend_veel_uitvoeren  # type: ignore[method-assign]
+    BasePipeline._enqueue_sync = tellend_synchroniseren  # type: ignore[method-assign]
     verbind = sqlite3.connect
 
     def tellend_verbinden(*args: Any, **kwargs: Any) -> sqlite3.Connection:

@@ -1,0 +1,127 @@
+"""What a command costs on PostgreSQL, in round trips to the database (issue 12): reading the trajectory's
+stream, and at most three more. Its events and checkpoint go in one round trip, BEGIN to COMMIT, so the
+event table's lock is held for as short as can be; keys and the person register cost a statement each,
+with no transaction or connection check around it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from psycopg._connection_base import BaseConnection
+from psycopg._pipeline_base import BasePipeline
+
+from adapters.clock import VasteKlok
+from adapters.settings import Settings
+from api.main import create_app
+from domain.application import Inburgering
+from tests.builders import een_bsn, tvs_start
+from tests.conftest import POSTGRES_URL, Kopregels, _instellingen
+
+pytestmark = pytest.mark.postgres  # round trips are PostgreSQL's: SQLite runs in the process
+KENNISGEVING = {"datum": "2025-01-20", "verblijfsvergunning": "asiel_bepaalde_tijd"}
+
+
+@pytest.fixture
+def instellingen(tmp_path: Path, postgres_schemas: Callable[[], str]) -> Settings:
+    return _instellingen(tmp_path, database_url=POSTGRES_URL, database_schema=postgres_schemas())
+
+
+@dataclass
+class Rondreizen:
+    """The round trips of the thread that runs a use case, while it runs it: a statement sent on its own, a
+    transaction command (BEGIN, COMMIT, ...) or a pipeline's sync, which waits for all it sent."""
+
+    stroom: list[str] = field(default_factory=list)  # reads of an aggregate's events
+    overig: list[str] = field(default_factory=list)
+    _lokaal: threading.local = field(default_factory=threading.local)
+
+    def tel(self, wat: str) -> None:
+        if getattr(self._lokaal, "actief", False):
+            (self.stroom if "_events\" WHERE originator_id" in wat else self.overig).append(wat)
+
+    def wis(self) -> None:
+        self.stroom.clear()
+        self.overig.clear()
+
+
+@pytest.fixture
+def rondreizen(monkeypatch: pytest.MonkeyPatch) -> Iterator[Rondreizen]:
+    geteld = Rondreizen()
+    uitvoeren, opdracht, synchroniseer = psycopg.Cursor.execute, BaseConnection._exec_command, BasePipeline._enqueue_sync
+
+    def tellend_uitvoeren(self: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
+        if not self._conn._pipeline:
+            geteld.tel(query if isinstance(query, str) else query.as_string(self._conn) if hasattr(query, "as_string") else str(query))
+        return uitvoeren(self, query, *args, **kwargs)
+
+    def tellende_opdracht(self: BaseConnection[Any], commando: bytes, *args: Any, **kwargs: Any) -> Any:
+        if not self._pipeline:
+            geteld.tel(commando.decode())
+        return (yield from opdracht(self, commando, *args, **kwargs))
+
+    def tellend_synchroniseren(self: BasePipeline, *args: Any, **kwargs: Any) -> Any:
+        geteld.tel("pipeline")
+        return synchroniseer(self, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", tellend_uitvoeren)
+    monkeypatch.setattr(BaseConnection, "_exec_command", tellende_opdracht)
+    monkeypatch.setattr(BasePipeline, "_enqueue_sync", tellend_synchroniseren)
+    for use_case in ("start_traject", "voer_uit"):
+        echt = getattr(Inburgering, use_case)
+
+        def geteld_uitvoeren(self: Inburgering, *args: Any, _echt: Any = echt, **kwargs: Any) -> Any:
+            geteld._lokaal.actief = True
+            try:
+                return _echt(self, *args, **kwargs)
+            finally:
+                geteld._lokaal.actief = False
+
+        monkeypatch.setattr(Inburgering, use_case, geteld_uitvoeren)
+    yield geteld
+
+
+def test_a_command_reads_its_stream_and_writes_its_events_in_one_round_trip(api: TestClient, als: Kopregels, rondreizen: Rondreizen) -> None:
+    regisseur = als("regisseur", "0505")
+    start = api.post("/api/v1/trajecten", json=tvs_start(een_bsn()), headers=regisseur)
+    assert start.status_code == 201, start.text
+    # A new person: the person register and the keys a statement each, the events and checkpoints one pipeline.
+    assert rondreizen.overig == [rondreizen.overig[0], rondreizen.overig[1], "pipeline"], rondreizen.overig
+    assert rondreizen.overig[0].startswith("INSERT INTO") and "inburgering_personen" in rondreizen.overig[0]
+    assert rondreizen.overig[1].startswith("INSERT INTO") and "inburgering_sleutels" in rondreizen.overig[1]
+    rondreizen.wis()
+
+    antwoord = api.post(f"{start.headers['Location']}/kennisgevingen", json=KENNISGEVING, headers=regisseur)
+
+    assert antwoord.status_code == 201, antwoord.text
+    assert len(rondreizen.stroom) == 1, rondreizen.stroom
+    assert len(rondreizen.overig) <= 3, rondreizen.overig  # issue 12's bound beyond the stream
+    assert rondreizen.overig[-1] == "pipeline"  # lock, insert, checkpoint and commit went together
+    assert not any(o in ("BEGIN", "COMMIT", "") for o in rondreizen.overig), rondreizen.overig  # no transaction or ping around a read
+
+
+def test_a_trajectory_another_worker_moved_on_costs_one_round_trip_more(
+    api: TestClient, als: Kopregels, rondreizen: Rondreizen, instellingen: Settings, klok: VasteKlok
+) -> None:
+    """This process remembers the checkpoint it signed; when another worker moves the trajectory on, the
+    checkpoint is read (and its signature checked) before the transaction, which still goes in one."""
+    regisseur = als("regisseur", "0505")
+    start = api.post("/api/v1/trajecten", json=tvs_start(een_bsn()), headers=regisseur)
+    assert start.status_code == 201, start.text
+    with TestClient(create_app(instellingen, klok)) as ander:  # another API worker on the same store
+        elders = ander.post(f"{start.headers['Location']}/kennisgevingen", json=KENNISGEVING, headers=regisseur)
+        assert elders.status_code == 201, elders.text
+    rondreizen.wis()
+
+    antwoord = api.post(f"{start.headers['Location']}/huisvestingen", json={"datum": "2025-02-03", "gemeente": "0505"}, headers=regisseur)
+
+    assert antwoord.status_code == 201, antwoord.text
+    assert antwoord.headers["ETag"] == f'"{int(elders.headers["ETag"].strip(chr(34))) + 1}"'  # built on the other's fact
+    assert len(rondreizen.overig) <= 3 and rondreizen.overig[-1] == "pipeline", rondreizen.overig
+    assert any("inburgering_controlepunten" in o for o in rondreizen.overig), rondreizen.overig
