@@ -149,10 +149,20 @@ class Projector:
         return self._breng_bij(self._namen(naam), voortgang)[0]
 
     def bij_en_achterstand(self, naam: str) -> int:
-        """Bring every read model up to date, then how far `naam` is behind: a list read in the embedded
-        mode. When they were up to date already, that check answers it (two queries in all)."""
-        _, al_bij = self._breng_bij(list(self.projecties), None)
-        return 0 if al_bij else self.achterstand_van(naam)
+        """Bring every read model up to the head of the log as it stands now, then how far `naam` is behind:
+        a list read in the embedded mode (read-your-writes). Events committed after the read began are left to
+        the next read: under a steady stream of commands a read no longer chases the head. When they were up
+        to date already, that check answers it (two queries in all)."""
+        namen = list(self.projecties)
+        posities, kop = self.opslag.posities(), self.kop()
+        if all(posities.get(n, 0) >= kop for n in namen):
+            return 0
+        with self._slot:
+            if not all(posities.get(n, 0) >= kop for n in namen):  # another thread may have brought them past it
+                posities = self.opslag.posities()
+            if not all(posities.get(n, 0) >= kop for n in namen):
+                self._verwerk_nieuw(namen, None, tot=kop)
+        return self.achterstand_van(naam)
 
     def _breng_bij(self, namen: list[str], voortgang: Voortgang | None) -> tuple[int, bool]:
         """(notifications read, whether all were up to date already)."""
@@ -239,7 +249,7 @@ class Projector:
             raise KeyError(f"onbekend leesmodel {naam!r}; kies uit {', '.join(self.projecties)}")
         return [naam] if naam else list(self.projecties)
 
-    def _samen(self, namen: list[str], voortgang: Voortgang | None) -> tuple[int, bool]:
+    def _samen(self, namen: list[str], voortgang: Voortgang | None, tot: int | None = None) -> tuple[int, bool]:
         """While the read models stand at one position and none stopped, the common case: each batch is read
         once, each trajectory it touches is brought up to date once, and each read model's rows are computed
         from that last state; the batch is written in one transaction. Returns the notifications read, and
@@ -250,30 +260,30 @@ class Projector:
             return 0, False
         gelezen, positie = 0, posities.get(namen[0], 0)
         kop = self.kop() if voortgang else 0
-        while notificaties := self.app.recorder.select_notifications(start=positie, limit=BATCH, inclusive_of_start=False):
-            tot = notificaties[-1].id
+        while notificaties := self.app.recorder.select_notifications(start=positie, limit=BATCH, stop=tot, inclusive_of_start=False):
+            laatste = notificaties[-1].id
             try:
                 bijgewerkt = self._bijgewerkt(notificaties)
                 with self.opslag.samen():  # one commit for the batch, whichever read models take it
                     for naam in namen:
                         projectie = self.projecties[naam]
-                        projectie.bewaar(self.opslag, positie, tot, {str(t.id): projectie.bereken(t) for t in bijgewerkt})
+                        projectie.bewaar(self.opslag, positie, laatste, {str(t.id): projectie.bereken(t) for t in bijgewerkt})
             except PositieVerouderdError:
                 return gelezen, False
             except Exception as fout:
                 if self.opslag.voorbijgaand(fout):
                     raise
                 return gelezen, False  # which event, and which read model: `_bij` finds out and records the stop
-            gelezen, positie = gelezen + len(notificaties) * len(namen), tot
+            gelezen, positie = gelezen + len(notificaties) * len(namen), laatste
             for naam in namen:
                 if voortgang:
                     voortgang(naam, positie, max(kop, positie))
         return gelezen, True
 
-    def _verwerk_nieuw(self, namen: list[str], voortgang: Voortgang | None) -> int:
-        """`_samen`, and where it could not go on, each read model on its own."""
-        gelezen, aan_de_kop = self._samen(namen, voortgang)
-        return gelezen if aan_de_kop else gelezen + sum(self._bij(n, voortgang) for n in namen)
+    def _verwerk_nieuw(self, namen: list[str], voortgang: Voortgang | None, tot: int | None = None) -> int:
+        """`_samen`, and where it could not go on, each read model on its own; up to position `tot` when given."""
+        gelezen, aan_de_kop = self._samen(namen, voortgang, tot)
+        return gelezen if aan_de_kop else gelezen + sum(self._bij(n, voortgang, tot) for n in namen)
 
     def _bijgewerkt(self, notificaties: Sequence[Notification]) -> list[Inburgeringstraject]:
         """The trajectories these notifications touch, each as it stands after the last of them."""
@@ -284,10 +294,10 @@ class Projector:
                 bijgewerkt[traject.id] = traject
         return list(bijgewerkt.values())
 
-    def _bij(self, naam: str, voortgang: Voortgang | None) -> int:
+    def _bij(self, naam: str, voortgang: Voortgang | None, tot: int | None = None) -> int:
         gelezen, positie = 0, self.opslag.positie(naam)
         kop = self.kop() if voortgang else 0
-        while notificaties := self.app.recorder.select_notifications(start=positie, limit=BATCH, inclusive_of_start=False):
+        while notificaties := self.app.recorder.select_notifications(start=positie, limit=BATCH, stop=tot, inclusive_of_start=False):
             try:
                 verwerkt = self._probeer(naam, positie, notificaties)
             except PositieVerouderdError:

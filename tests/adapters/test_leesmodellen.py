@@ -251,6 +251,30 @@ def test_a_read_model_that_is_up_to_date_does_not_wait_for_a_catch_up_elsewhere(
     assert uitkomst == [0]
 
 
+def test_a_read_catches_up_to_the_head_it_found_and_leaves_what_came_after_to_the_next(
+    app: Inburgering, opslag: SqlLeesmodelopslag, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read-your-writes asks for what was committed before the read; under a steady stream of commands a read
+    that also took what came in while it worked chased the head, and took seconds."""
+    willekeurige_geschiedenis(app, None, aantal=2, zaad=11)
+    projector = Projector(app, opslag)
+    kop = app.recorder.max_notification_id()
+    echt = projector._bijgewerkt
+    tijdens: list[int] = []
+
+    def terwijl_een_ander_schrijft(notificaties: Any) -> Any:
+        if not tijdens:  # a command commits while the read catches up
+            willekeurige_geschiedenis(app, None, aantal=1, zaad=12)
+            tijdens.append(app.recorder.max_notification_id() - kop)
+        return echt(notificaties)
+
+    monkeypatch.setattr(projector, "_bijgewerkt", terwijl_een_ander_schrijft)
+
+    assert projector.bij_en_achterstand("trajectenlijst") == tijdens[0] > 0
+    assert opslag.posities() == {naam: kop for naam in projector.projecties}
+    assert projector.bij_en_achterstand("trajectenlijst") == 0  # the next read takes the rest
+
+
 def test_a_batch_that_every_read_model_takes_is_one_commit(
     instellingen: Settings, app: Inburgering, opslag: SqlLeesmodelopslag, monkeypatch: pytest.MonkeyPatch
 ) -> None:
