@@ -65,7 +65,7 @@ TRAJECT_KOLOMMEN = ("traject_id", "gemeente", "doelgroep", "leerroute", "status"
                     "document", "betrokkene")
 SIGNALERING_KOLOMMEN = ("traject_id", "soort", "zaaknummer", "gemeente", "regisseur", "uiterlijk", "grondslag", "betrokkene")
 RAPPORT_KOLOMMEN = ("traject_id", "gemeente", "jaar", "maat", "sleutel", "aantal", "centen")
-GETALKOLOMMEN = {"zaaknummer": "integer", "jaar": "integer", "aantal": "integer", "centen": "bigint"}  # every other column is text
+GETALKOLOMMEN = frozenset({"zaaknummer", "jaar", "aantal", "centen"})  # every other column is text
 FOUTLENGTE = 300  # characters of an error kept with a storing
 # SQLSTATE classes whose primary message names only the schema (constraints, columns, relations):
 # integrity constraint violation, syntax error or access rule violation. Others may quote a value,
@@ -229,17 +229,12 @@ class SqlLeesmodelopslag:
             self._wis_van(cursor, "leesmodel_signaleringen", list(rijen))
             self._voeg_in(cursor, "leesmodel_signaleringen", SIGNALERING_KOLOMMEN, nieuw)
 
-    # A batch is written as a few statements of many rows each, not as a statement per row: a round trip per
-    # row was most of the time of a rebuild on PostgreSQL. 500 rows of at most 10 columns stay far under
-    # SQLite's limit on parameters (32,766); PostgreSQL gets whole columns as arrays instead (below).
+    # A batch is written as a few statements of many rows each (on PostgreSQL one, of whole columns as arrays),
+    # not as a statement per row: a round trip per row was most of the time of a rebuild on PostgreSQL.
     PER_OPDRACHT = 500
 
     def _voeg_in(self, cursor: Any, tabel: str, kolommen: Sequence[str], rijen: Sequence[Sequence[Any]], daarna: str = "") -> None:
-        rij = f"({', '.join(['%s'] * len(kolommen))})"
-        for begin in range(0, len(rijen), self.PER_OPDRACHT):
-            deel = rijen[begin:begin + self.PER_OPDRACHT]
-            cursor.execute(self._sql(f"INSERT INTO {{s}}{tabel} ({', '.join(kolommen)}) VALUES {', '.join([rij] * len(deel))} {daarna}"),
-                           [waarde for r in deel for waarde in r])
+        self._verbinding.voeg_in(cursor, tabel, kolommen, rijen, GETALKOLOMMEN, daarna)
 
     def _wis_van(self, cursor: Any, tabel: str, traject_ids: Sequence[str]) -> None:
         for begin in range(0, len(traject_ids), self.PER_OPDRACHT):
@@ -362,7 +357,7 @@ class SqliteLeesmodelopslag(SqlLeesmodelopslag):
 
 class PostgresLeesmodelopslag(SqlLeesmodelopslag):
     """Tables next to the event store's, in the same schema. A batch goes as one statement per table with each
-    column as an array (`unnest`): the same text for any number of rows, so the driver parses it once."""
+    column as an array (PostgresVerbinding.voeg_in)."""
 
     def __init__(self, url: str, schema: str) -> None:
         super().__init__(PostgresVerbinding(url, schema))
@@ -376,13 +371,6 @@ class PostgresLeesmodelopslag(SqlLeesmodelopslag):
                 # events, keys and access log keep their synchronous commit.)
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
             yield cursor
-
-    def _voeg_in(self, cursor: Any, tabel: str, kolommen: Sequence[str], rijen: Sequence[Sequence[Any]], daarna: str = "") -> None:
-        if not rijen:
-            return
-        kolomtypen = ", ".join(f"%b::{GETALKOLOMMEN.get(kolom, 'text')}[]" for kolom in kolommen)  # %b: binary, no escaping
-        cursor.execute(self._sql(f"INSERT INTO {{s}}{tabel} ({', '.join(kolommen)}) SELECT * FROM unnest({kolomtypen}) {daarna}"),
-                       [list(kolom) for kolom in zip(*rijen, strict=True)])
 
     def _wis_van(self, cursor: Any, tabel: str, traject_ids: Sequence[str]) -> None:
         if traject_ids:
