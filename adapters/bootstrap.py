@@ -14,7 +14,7 @@ from adapters.personen import SqlPersonenregister
 from adapters.leesmodellen import PostgresLeesmodelopslag, SqliteLeesmodelopslag, SqlLeesmodelopslag
 from adapters.settings import Settings
 from adapters.sleutelkluis import Sleutelkluis
-from adapters.sqlverbinding import PostgresVerbinding, SqliteVerbinding, maak_schema
+from adapters.sqlverbinding import PostgresVerbinding, SqliteVerbinding, Verbinding, maak_schema
 from adapters.versleuteling import VeldversleutelendeMapper
 from domain.application import Inburgering, Klok
 
@@ -96,20 +96,35 @@ def migreer(instellingen: Settings) -> None:
 
 
 def bouw_logboek(instellingen: Settings, app: Inburgering, dienst: dict[str, str]) -> Logboek:
-    """The access and audit log: a SQLite file of its own, or tables beside the events. It names a person by
-    the BSN's ciphertext in the trajectory's first event, read raw from the recorder, and asks the key store
-    only whether that ciphertext's key still exists."""
+    """The access and audit log, in the events' own database (the SQLite file, or tables beside them), so that
+    a command's records commit with its events. It names a person by the BSN's ciphertext in the trajectory's
+    first event, read raw from the recorder, and asks the key store only whether that ciphertext's key still exists."""
     if app.sleutels is None or not isinstance(app.sleutels, Sleutelkluis):
         raise TypeError("het logboek kent betrokkenen alleen versleuteld, met de sleutelkluis van de applicatie")
     verbinding = (
-        SqliteVerbinding(instellingen.sqlite_logboek_pad)
+        SqliteVerbinding(instellingen.sqlite_pad)
         if instellingen.database_url is None
         else PostgresVerbinding(instellingen.database_url, instellingen.database_schema)
     )
     logboek = Logboek(verbinding, app.sleutels, app.recorder, dienst)
     if instellingen.maak_tabellen:
         logboek.maak_tabellen()
+        _neem_eerder_logboek_over(instellingen, verbinding)
     return logboek
+
+
+def _neem_eerder_logboek_over(instellingen: Settings, verbinding: Verbinding) -> None:
+    """Before a command's records were written with its events, an embedded store kept the log in a file of its
+    own: take its rows over once, so that every record stays readable where the log is now."""
+    eerder = instellingen.data_map / "logboek.db"
+    if instellingen.database_url is not None or not eerder.exists():
+        return
+    with closing(sqlite3.connect(eerder)) as oud, verbinding.transactie() as cursor:
+        for tabel in ("inburgering_auditlog", "inburgering_dataverwerkingen"):
+            rijen = oud.execute(f"SELECT * FROM {tabel}").fetchall()  # noqa: S608 - our own table names
+            if rijen:
+                cursor.executemany(f"INSERT OR IGNORE INTO {tabel} VALUES ({', '.join(['?'] * len(rijen[0]))})", rijen)
+    eerder.rename(eerder.with_suffix(".db.overgenomen"))
 
 
 def bouw_sleutelkluis(instellingen: Settings) -> Sleutelkluis:

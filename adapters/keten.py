@@ -295,7 +295,8 @@ def _niet_gedekt(aggregaat_id: str, versie: int, huidig: Controlepunt | None) ->
 
 
 class SqliteKetenRecorder(SQLiteApplicationRecorder):
-    """The SQLite recorder that moves the checkpoints in the transaction that inserts the events."""
+    """The SQLite recorder that moves the checkpoints, and writes what the caller gives (`Meeschrijven`), in
+    the transaction that inserts the events."""
 
     def select_events_van_elk(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
         """Every stored event of each of these aggregates (in version order); in-process, so one read each."""
@@ -305,6 +306,8 @@ class SqliteKetenRecorder(SQLiteApplicationRecorder):
         ids = super()._insert_events(c, stored_events, **kwargs)
         if (verzegeling := kwargs.get("verzegeling")) is not None:
             verzegeling.zet(c, sqlite_sql, postgres=False)
+        if (meeschrijven := kwargs.get("meeschrijven")) is not None:
+            meeschrijven.schrijf(c, stored_events)
         return ids
 
 
@@ -314,7 +317,8 @@ _een_keer_opnieuw = retry((InterfaceError, OperationalError), max_attempts=2, wa
 
 
 class PostgresKetenRecorder(PostgresApplicationRecorder):
-    """The PostgreSQL recorder that moves the checkpoints in the transaction that inserts the events.
+    """The PostgreSQL recorder that moves the checkpoints, and writes what the caller gives (`Meeschrijven`),
+    in the transaction that inserts the events.
     As the library's insert (table lock, NOTIFY, insert), but with the checkpoints inside, so that a refused
     checkpoint rolls the events back; and without its ten retries of a lost connection, so that a
     client hears within seconds that the database is gone (its Idempotency-Key makes a retry safe).
@@ -347,20 +351,27 @@ class PostgresKetenRecorder(PostgresApplicationRecorder):
             return []
         sql = functools.partial(postgres_sql, schema=self.datastore.schema)
         if verzegeling is not None and verzegeling.in_een_keer:
-            return self._in_een_keer(stored_events, verzegeling, sql)
+            return self._in_een_keer(stored_events, verzegeling, sql, kwargs.get("meeschrijven"))
+        meeschrijven: Meeschrijven | None = kwargs.get("meeschrijven")
         with self.datastore.transaction(commit=True) as curs:
             self._insert_stored_events(curs, stored_events, **kwargs)
             ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
             if verzegeling is not None:
                 verzegeling.zet(curs, sql, postgres=True)
+            if meeschrijven is not None:
+                meeschrijven.schrijf(curs, stored_events)
         return ids
 
-    def _in_een_keer(self, stored_events: Sequence[StoredEvent], verzegeling: Verzegeling, sql: Callable[[str], str]) -> Sequence[int] | None:
+    def _in_een_keer(
+        self, stored_events: Sequence[StoredEvent], verzegeling: Verzegeling, sql: Callable[[str], str], meeschrijven: Meeschrijven | None
+    ) -> Sequence[int] | None:
         with self.datastore.get_connection() as conn, conn.cursor() as invoegen, conn.cursor() as controlepunten:
             try:
                 with in_een_rondreis(conn):
                     self._insert_stored_events(invoegen, stored_events)
                     verzegeling.zet(controlepunten, sql, postgres=True)
+                    if meeschrijven is not None:
+                        meeschrijven.schrijf(controlepunten, stored_events)
             except (psycopg.errors.DivisionByZero, psycopg.errors.UniqueViolation) as fout:
                 # The events' unique key (a concurrent save) goes on as the library's IntegrityError.
                 if fout.diag.table_name == "inburgering_controlepunten" or isinstance(fout, psycopg.errors.DivisionByZero):
@@ -374,6 +385,14 @@ class Opslagvoorbereiding(Protocol):
     """A mapper that prepares for one save of these events (VeldversleutelendeMapper: their keys)."""
 
     def binnen_een_opslag(self, domain_events: Sequence[DomainEventProtocol[UUID]]) -> AbstractContextManager[None]: ...
+
+
+class Meeschrijven(Protocol):
+    """Rows a caller has written in the transaction of a save's events (adapters/logboek.py: the access-log
+    record of the request that made them), and told when they committed."""
+
+    def schrijf(self, cursor: Any, opgeslagen: Sequence[StoredEvent]) -> None: ...
+    def vastgelegd(self) -> None: ...
 
 
 @runtime_checkable
@@ -481,6 +500,8 @@ class KetenEventStore(EventStore[UUID]):
     ) -> list[Recording[UUID]]:
         # As EventStore.put, with the chained stored events; the recorder writes the checkpoints with them.
         notification_ids = self.recorder.insert_events(opgeslagen, verzegeling=verzegeling, **kwargs)
+        if (meeschrijven := kwargs.get("meeschrijven")) is not None:
+            meeschrijven.vastgelegd()
         for aggregaat_id, punt in verzegeling.nieuwe.items():
             self._koppen.zet(aggregaat_id, (punt.versie, punt.hash))
             self._punten.zet(aggregaat_id, punt)

@@ -13,8 +13,8 @@ encrypted the BSN for the log under the same key; `betrokkene` reads both.
 
 Records are written by one thread per process, in batches: a request's records go into a queue bounded
 at WACHTRIJ_RIJEN rows (those being written included); the writer takes what is there, up to
-RIJEN_PER_TRANSACTIE rows of many requests, and writes them in one transaction with multi-row INSERTs of
-RIJEN_PER_OPDRACHT rows. It does not wait to fill a batch: an idle writer takes a record as it comes, so at
+RIJEN_PER_TRANSACTIE rows of many requests, and writes them in one transaction of a few multi-row INSERTs
+(`voeg_in`; on PostgreSQL one per table, sent with BEGIN and COMMIT in one round trip). It does not wait to fill a batch: an idle writer takes a record as it comes, so at
 ordinary load a record is committed within milliseconds of its answer, and under load it waits only for
 the rows ahead of it. A request that finds the queue full waits for room (push back), at most WACHTTIJD
 seconds; then it writes its own records, in a transaction of their own, as before batching: memory stays
@@ -22,6 +22,10 @@ bounded and nothing is dropped. `close()` writes everything queued before it ret
 SIGTERM included). A crash (kill -9) loses at most what was queued and not committed: WACHTRIJ_RIJEN rows,
 in practice what the last moments produced. A record that cannot be written is logged as CRITICAL with its
 trace and operation id (BIO 8.15.05), as before; the others of its batch are then written one by one.
+
+A command's records are written in the transaction of its events (`met_de_gebeurtenissen`, where the log
+lives in the events' database): a command is committed with its record or not at all, whatever crashes.
+The records of every other request go through the writer below.
 
 Every request is recorded, also a rejected or odd one: each text value goes through `opslagbaar`
 (adapters/opslagtekst.py) on its way in, so a NUL or a lone surrogate in a path, a route name or a
@@ -32,12 +36,14 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, Protocol, cast
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -48,6 +54,7 @@ from adapters.sleutelkluis import Sleutelkluis
 from adapters.sqlverbinding import Verbinding
 from adapters.versleuteling import ENVELOP
 from domain.verwerkingsactiviteiten import Verwerkingsactiviteit
+from projections.projector import TRAJECT_TOPIC
 
 log = logging.getLogger("inburgering.logboek")
 SCHEMA = """
@@ -62,11 +69,11 @@ CREATE TABLE IF NOT EXISTS {s}inburgering_auditlog (
 """
 LDV_KOLOMMEN = ("operation_id", "trace_id", "parent_operation_id", "name", "status_code", "start_time", "end_time", "resource", "attributes")
 AUDIT_KOLOMMEN = ("operation_id", "trace_id", "tijdstip", "gebruiker", "rol", "gemeenten", "actie", "object", "resultaat", "oorsprong")
+GETALKOLOMMEN = frozenset({"status_code", "resultaat"})  # the others are text
 STATUS_OK, STATUS_FOUT = 1, 2  # LDV status_code (0 is unknown)
 
 WACHTRIJ_RIJEN = 5_000  # rows queued or being written, at most: about 50 list pages
 RIJEN_PER_TRANSACTIE = 1_000
-RIJEN_PER_OPDRACHT = 100  # 9 columns: 900 parameters, under SQLite's oldest limit of 999
 WACHTTIJD = 10.0  # seconds a request waits for room in the queue before it writes its records itself
 REFERENTIES_ONTHOUDEN = 10_000  # trajectories whose first event's BSN ciphertext is kept (it never changes)
 
@@ -199,6 +206,30 @@ class _Wachtrij:
             self._voorwaarde.notify_all()
 
 
+class Meegeschreven:
+    """The records of one command, written by the event store in the transaction of its events
+    (adapters/keten.py `Meeschrijven`): the audit row, and an LDV record per trajectory the command changed,
+    each as the command ends with its commit (status 201). A new trajectory's person is named from its first
+    event, stored in the same transaction."""
+
+    def __init__(self, logboek: Logboek, verzoek: Verzoek, activiteit: Verwerkingsactiviteit) -> None:
+        self._logboek, self._verzoek, self._activiteit = logboek, verzoek, activiteit
+        self.is_vastgelegd = False
+
+    def schrijf(self, cursor: Any, opgeslagen: Sequence[StoredEvent]) -> None:
+        verzoek = replace(self._verzoek, eind=datetime.now(UTC).isoformat())
+        trajecten: dict[UUID, str | None] = {}
+        for event in opgeslagen:
+            if event.topic.startswith(TRAJECT_TOPIC):
+                eerste = self._logboek.referentie_uit(event) if event.originator_version == 1 else None
+                trajecten[event.originator_id] = trajecten.get(event.originator_id) or (eerste[0] if eerste else None)  # type: ignore[index]
+        verwerkingen = [Dataverwerking(secrets.token_hex(8), t, self._activiteit, ref) for t, ref in sorted(trajecten.items())]
+        self._logboek.schrijf_in(cursor, [_Vastlegging(verzoek, verwerkingen)])
+
+    def vastgelegd(self) -> None:
+        self.is_vastgelegd = True
+
+
 class Logboek:
     def __init__(
         self,
@@ -241,6 +272,11 @@ class Logboek:
         self._verbinding.close()
 
     # -- recording ---------------------------------------------------------------------------
+
+    def met_de_gebeurtenissen(self, verzoek: Verzoek, activiteit: Verwerkingsactiviteit) -> Meegeschreven:
+        """A command's records, for the event store to write in the transaction of its events (the log lives in
+        their database): give it to the use case, and record nothing after the answer once it `is_vastgelegd`."""
+        return Meegeschreven(self, verzoek, activiteit)
 
     def probeer_leg_vast(self, verzoek: Verzoek, verwerkingen: Sequence[Dataverwerking]) -> bool:
         """Queue the request's records if there is room now (never waits: for the event loop)."""
@@ -288,22 +324,25 @@ class Logboek:
                 self._wachtrij.klaar(items)
 
     def _schrijf(self, items: Sequence[_Vastlegging]) -> None:
+        with self._verbinding.in_een_keer() as cursor:
+            audit, ldv, opdrachten = self.schrijf_in(cursor, items)
+        with self._slot:
+            g = self.geschreven
+            g.verzoeken, g.rijen = g.verzoeken + len(items), g.rijen + len(audit) + len(ldv)
+            g.opdrachten, g.transacties = g.opdrachten + opdrachten, g.transacties + 1
+
+    def schrijf_in(self, cursor: Any, items: Sequence[_Vastlegging]) -> tuple[list[Any], list[Any], int]:
+        """The items' rows, inserted with this cursor (of the log's store, or of the events' transaction):
+        the audit rows, the LDV rows and the statements it took."""
         audit, ldv = [], []
         for item in items:
             audit.append(self._auditrij(item.verzoek))
             ldv += [self._ldv_rij(v, item.verzoek) for v in item.verwerkingen]
         opdrachten = 0
-        with self._verbinding.in_een_keer() as cursor:
-            for tabel, kolommen, rijen in (("inburgering_auditlog", AUDIT_KOLOMMEN, audit),
-                                          ("inburgering_dataverwerkingen", LDV_KOLOMMEN, ldv)):
-                for begin in range(0, len(rijen), RIJEN_PER_OPDRACHT):
-                    deel = rijen[begin:begin + RIJEN_PER_OPDRACHT]
-                    cursor.execute(self._invoegen(tabel, kolommen, len(deel)), [w for rij in deel for w in opslagbaar(rij)])
-                    opdrachten += 1
-        with self._slot:
-            g = self.geschreven
-            g.verzoeken, g.rijen = g.verzoeken + len(items), g.rijen + len(audit) + len(ldv)
-            g.opdrachten, g.transacties = g.opdrachten + opdrachten, g.transacties + 1
+        for tabel, kolommen, rijen in (("inburgering_auditlog", AUDIT_KOLOMMEN, audit),
+                                      ("inburgering_dataverwerkingen", LDV_KOLOMMEN, ldv)):
+            opdrachten += self._verbinding.voeg_in(cursor, tabel, kolommen, [opslagbaar(rij) for rij in rijen], GETALKOLOMMEN)
+        return audit, ldv, opdrachten
 
     def _auditrij(self, verzoek: Verzoek) -> tuple[Any, ...]:
         return (verzoek.operation_id, verzoek.trace_id, verzoek.start, verzoek.gebruiker, verzoek.rol,
@@ -350,14 +389,16 @@ class Logboek:
                 self._referenties.move_to_end(traject_id)
                 return bewaard
         eerste = self._gebeurtenissen.select_events(traject_id, lte=1)
-        if not eerste:
-            return None
-        bsn = json.loads(splits(eerste[0].state)[0]).get("bsn")
+        return self.referentie_uit(eerste[0]) if eerste else None
+
+    def referentie_uit(self, eerste: StoredEvent) -> tuple[str, str] | None:
+        """The reference from a trajectory's first event as stored, and its key's id (kept: it never changes)."""
+        bsn = json.loads(splits(eerste.state)[0]).get("bsn")
         if not (isinstance(bsn, dict) and set(bsn) == {ENVELOP} and isinstance(bsn[ENVELOP], dict)):
             return None  # not a trajectory, or a development store that kept the BSN in plain text: never into the log
         gevonden = json.dumps(bsn, sort_keys=True), str(bsn[ENVELOP]["sleutel"])
         with self._slot:
-            self._referenties[traject_id] = gevonden
+            self._referenties[cast(UUID, eerste.originator_id)] = gevonden
             if len(self._referenties) > REFERENTIES_ONTHOUDEN:
                 self._referenties.popitem(last=False)
         return gevonden
@@ -399,9 +440,6 @@ class Logboek:
                     rij[veld] = json.loads(rij[veld])
         return rijen
 
-    def _invoegen(self, tabel: str, kolommen: Sequence[str], rijen: int) -> str:
-        waarden = ", ".join([f"({', '.join(['%s'] * len(kolommen))})"] * rijen)
-        return self._verbinding.sql(f"INSERT INTO {{s}}{tabel} ({', '.join(kolommen)}) VALUES {waarden}")
 
 
 def betrokkene_context(traject_id: UUID) -> bytes:

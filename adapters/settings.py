@@ -16,7 +16,6 @@ ROOT = Path(__file__).resolve().parent.parent
 BESTANDEN = {
     "sqlite_pad": "inburgering.db",
     "sqlite_leesmodel_pad": "leesmodellen.db",
-    "sqlite_logboek_pad": "logboek.db",
     "sqlite_sleutel_pad": "sleutels.db",
     "ontwikkelsleutel_pad": "ontwikkelsleutel.jwk.json",
     "bsn_sleutel_pad": "bsn-sleutel",
@@ -43,7 +42,6 @@ class Settings(BaseSettings):
     data_map: Path = Field(default=ROOT / "var", description="Where the embedded store, its key files and development keys live")
     sqlite_pad: Path = ROOT / "var" / "inburgering.db"  # in data_map
     sqlite_leesmodel_pad: Path = ROOT / "var" / "leesmodellen.db"  # in data_map
-    sqlite_logboek_pad: Path = ROOT / "var" / "logboek.db"  # in data_map
     maak_tabellen: bool = True
     projecties: Literal["ingebed", "extern"] = Field(
         default="ingebed",

@@ -25,7 +25,7 @@ from fastapi.dependencies.utils import request_params_to_args
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
-from adapters.logboek import Dataverwerking, Logboek, Verzoek
+from adapters.logboek import Dataverwerking, Logboek, Meegeschreven, Verzoek
 from api.serverlog import GEEN_ROUTE, sjabloon
 from domain import verwerkingsactiviteiten as register
 from domain.application import Actor
@@ -111,10 +111,14 @@ def _object(request: Request) -> str:
 
 
 async def leg_vast(request: Request, status: int, trace: Tracecontext, start: datetime) -> None:
-    """Queue the request's audit row and LDV records for the log's writer. When its queue is full the request
-    waits for room (in a worker thread: never the event loop), bounded; see adapters/logboek.py."""
+    """Queue the request's audit row and LDV records for the log's writer, unless they were committed with the
+    command's events (`met_de_gebeurtenissen`). When its queue is full the request waits for room (in a worker
+    thread: never the event loop), bounded; see adapters/logboek.py."""
     pad = request.url.path
     if pad.endswith(NIET_GELOGD) or request.method == "OPTIONS":
+        return
+    meegeschreven: Meegeschreven | None = getattr(request.state, "meegeschreven", None)
+    if meegeschreven is not None and meegeschreven.is_vastgelegd:
         return
     actor: Actor | None = getattr(request.state, "actor", None)
     betrokkenen: dict[UUID, str | None] = dict(request.state.betrokkenen)
@@ -126,8 +130,31 @@ async def leg_vast(request: Request, status: int, trace: Tracecontext, start: da
         Dataverwerking(secrets.token_hex(8), traject, activiteit(rol, pad), referentie)
         for traject, referentie in sorted(betrokkenen.items())
     ]
+    verzoek = _verzoek(request, status, trace, start, actor)
+    logboek: Logboek = request.app.state.logboek
+    try:
+        if not logboek.probeer_leg_vast(verzoek, verwerkingen):
+            await run_in_threadpool(logboek.leg_vast, verzoek, verwerkingen)  # push back: wait for room
+    except Exception:
+        # The request's own work is done (a command is committed): its answer stands. A log that could
+        # not be written is an incident for the operators (BIO 8.15.05), raised loudly here.
+        log.critical("toegangslog niet geschreven voor trace %s operatie %s", trace.trace_id, trace.operation_id, exc_info=True)
+
+
+def met_de_gebeurtenissen(request: Request, actor: Actor) -> Meegeschreven:
+    """The access-log records of the command this request carries out, as they read once it commits (201), for
+    the event store to write in the transaction of its events: the command and its record commit together."""
+    trace: Tracecontext = request.state.trace
+    verzoek = _verzoek(request, 201, trace, request.state.begin, actor)
+    meegeschreven = request.app.state.logboek.met_de_gebeurtenissen(verzoek, activiteit(actor.rol, request.url.path))
+    request.state.meegeschreven = meegeschreven
+    return meegeschreven
+
+
+def _verzoek(request: Request, status: int, trace: Tracecontext, start: datetime, actor: Actor | None) -> Verzoek:
+    rol = actor.rol if actor else None
     route = request.scope.get("route")
-    verzoek = Verzoek(
+    return Verzoek(
         trace_id=trace.trace_id,
         operation_id=trace.operation_id,
         aanroeper_id=trace.ouder_id,
@@ -142,11 +169,3 @@ async def leg_vast(request: Request, status: int, trace: Tracecontext, start: da
         gemeenten=sorted(g.value for g in actor.gemeenten) if actor else [],
         oorsprong=request.client.host if request.client else None,
     )
-    logboek: Logboek = request.app.state.logboek
-    try:
-        if not logboek.probeer_leg_vast(verzoek, verwerkingen):
-            await run_in_threadpool(logboek.leg_vast, verzoek, verwerkingen)  # push back: wait for room
-    except Exception:
-        # The request's own work is done (a command is committed): its answer stands. A log that could
-        # not be written is an incident for the operators (BIO 8.15.05), raised loudly here.
-        log.critical("toegangslog niet geschreven voor trace %s operatie %s", trace.trace_id, trace.operation_id, exc_info=True)

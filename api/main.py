@@ -87,7 +87,8 @@ class Kopregels:
         request.state.correlatie_id = correlatie = gevraagd if CORRELATIE_ID.fullmatch(gevraagd) else str(uuid.uuid4())
         request.state.trace = trace = tracecontext(request.headers.get("traceparent"))
         request.state.betrokkenen = {}
-        begin, status = datetime.now(UTC), 500
+        request.state.begin = begin = datetime.now(UTC)
+        status = 500
 
         async def verzend(bericht: Message) -> None:
             nonlocal status

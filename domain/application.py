@@ -222,9 +222,9 @@ class Inburgering(Application[UUID]):
     # -- commands ----------------------------------------------------------------------------
 
     def start_traject(
-        self, commando: StartCommando, actor: Actor, idempotentie: Idempotentie | None = None
+        self, commando: StartCommando, actor: Actor, idempotentie: Idempotentie | None = None, *, meeschrijven: object | None = None
     ) -> Uitkomst:
-        """Open a trajectory from a TVS-profiel or a DUO kennisgeving."""
+        """Open a trajectory from a TVS-profiel or a DUO kennisgeving. `meeschrijven`: see `_bewaar`."""
         if (eerder := self._eerdere_uitkomst(actor, idempotentie)) is not None:
             return eerder
         door = self._vastlegging(actor)
@@ -233,7 +233,7 @@ class Inburgering(Application[UUID]):
         traject = commando.starten(door)
         persoon = self._persoon(commando.bsn, door)
         persoon.koppel(traject.id, door, door.metadata(namens=commando.gemeente))
-        return self._bewaar(traject, actor, idempotentie, persoon)
+        return self._bewaar(traject, actor, idempotentie, persoon, meeschrijven=meeschrijven)
 
     def voer_uit(
         self,
@@ -242,8 +242,11 @@ class Inburgering(Application[UUID]):
         actor: Actor,
         verwachte_versie: int | None = None,
         idempotentie: Idempotentie | None = None,
+        *,
+        meeschrijven: object | None = None,
     ) -> Uitkomst:
-        """Carry out a command on a trajectory, optionally only if it is still at a version."""
+        """Carry out a command on a trajectory, optionally only if it is still at a version. `meeschrijven`:
+        see `_bewaar`."""
         if (eerder := self._eerdere_uitkomst(actor, idempotentie)) is not None:
             return eerder
         traject = self.traject(traject_id, actor)
@@ -270,7 +273,7 @@ class Inburgering(Application[UUID]):
                 persoon.sluit(t.id, door, door.metadata(namens=t.gemeente))
             if gesloten:
                 andere.append(persoon)
-        uitkomst = self._bewaar(traject, actor, idempotentie, *andere)
+        uitkomst = self._bewaar(traject, actor, idempotentie, *andere, meeschrijven=meeschrijven)
         if traject.verwijderd and not uitkomst.herhaald:
             for gewist in [traject, *[a for a in andere if isinstance(a, Inburgeringstraject)]]:
                 self._vernietig_sleutels(gewist, bsn)
@@ -456,7 +459,10 @@ class Inburgering(Application[UUID]):
         actor: Actor,
         idempotentie: Idempotentie | None,
         *andere: Aggregate,
+        meeschrijven: object | None = None,
     ) -> Uitkomst:
+        """Save the facts in one transaction. `meeschrijven` is what the store writes in that same transaction
+        on the caller's behalf (the API's access-log record of the request): opaque to the domain."""
         opdrachten = []
         if idempotentie is not None:
             opdrachten.append(
@@ -465,7 +471,7 @@ class Inburgering(Application[UUID]):
                 )
             )
         try:
-            self.save(traject, *andere, *opdrachten)
+            self.save(traject, *andere, *opdrachten, **({} if meeschrijven is None else {"meeschrijven": meeschrijven}))
         except IntegrityError:
             # A concurrent request with the same key won the race: answer as it did.
             if (eerder := self._eerdere_uitkomst(actor, idempotentie)) is not None:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api import schemas
-from api.logboek import betrokken
+from api.logboek import betrokken, met_de_gebeurtenissen
 from api.weergave import traject_public
 from domain.application import Actor, Idempotentie, Inburgering, Uitkomst
 
@@ -93,7 +93,8 @@ def commando_route(
     def uitvoeren(request: Request, response: Response, app: Inburgering, traject_id: UUID, body: Any,
                   actor: Actor, versie: int | None, sleutel: str | None, **uit_het_pad: Any) -> schemas.TrajectPublic:
         commando = body.commando(**uit_het_pad)
-        uitkomst = app.voer_uit(traject_id, commando, actor, versie, idempotentie(request, sleutel, body))
+        uitkomst = app.voer_uit(traject_id, commando, actor, versie, idempotentie(request, sleutel, body),
+                                meeschrijven=met_de_gebeurtenissen(request, actor))
         return antwoord(request, response, uitkomst, locatie(traject_id, uitkomst.traject.version), actor)
 
     # The route is async and hands its blocking work (the store) to a worker thread itself: a sync route

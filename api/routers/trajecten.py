@@ -13,7 +13,7 @@ from adapters.integriteit import exporteer
 from api import schemas
 from api.audittrail import audittrail
 from api.auth import Auditor, Lezer, Regisseur
-from api.logboek import betrokken
+from api.logboek import betrokken, met_de_gebeurtenissen
 from api.openapi import BASISPAD
 from api.problems import ProbleemError
 from api.routers.commandoroutes import COMMANDO_ANTWOORDEN, App, IdempotencyKey, TrajectId, antwoord, commando_route, idempotentie
@@ -33,7 +33,7 @@ def start_traject(
     sleutel: IdempotencyKey = None,
 ) -> schemas.TrajectPublic:
     """Start een inburgeringstraject na een TVS-profiel (COA) of een kennisgeving van DUO."""
-    uitkomst = app.start_traject(body.commando(), actor, idempotentie(request, sleutel, body))
+    uitkomst = app.start_traject(body.commando(), actor, idempotentie(request, sleutel, body), meeschrijven=met_de_gebeurtenissen(request, actor))
     return antwoord(request, response, uitkomst, f"/api/v1/trajecten/{uitkomst.traject.id}", actor)
 
 

@@ -88,7 +88,7 @@ def test_development_keys_are_made_once_even_when_workers_start_together(tmp_pat
 
 def test_every_file_lies_in_the_data_map_unless_set_on_its_own(tmp_path: Path) -> None:
     eigen = instellingen(tmp_path, hoofdsleutel_pad=tmp_path / "elders" / "hoofdsleutel")
-    bestanden = [eigen.sqlite_pad, eigen.sqlite_leesmodel_pad, eigen.sqlite_logboek_pad, eigen.sqlite_sleutel_pad,
+    bestanden = [eigen.sqlite_pad, eigen.sqlite_leesmodel_pad, eigen.sqlite_sleutel_pad,
                  eigen.ontwikkelsleutel_pad, eigen.bsn_sleutel_pad, eigen.ondertekensleutel_pad]
     assert {pad.parent for pad in bestanden} == {tmp_path} and len(set(bestanden)) == len(bestanden)
     assert eigen.hoofdsleutel_pad == tmp_path / "elders" / "hoofdsleutel"

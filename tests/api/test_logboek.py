@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -13,6 +15,7 @@ from fastapi.testclient import TestClient
 from adapters.logboek import Logboek
 from api.serverlog import GEEN_ROUTE
 from domain import verwerkingsactiviteiten as register
+from domain.application import Inburgering
 from tests.builders import een_bsn, tvs_start
 from tests.conftest import Kopregels
 
@@ -143,7 +146,7 @@ def test_an_unexpected_error_is_still_logged_with_the_person_it_touched(api: Tes
     assert api.app.state.logboek.auditregels(trace_id)[0]["resultaat"] == 500  # type: ignore[attr-defined]
 
 
-def test_a_log_that_cannot_be_written_does_not_undo_or_hide_a_committed_command(
+def test_a_read_whose_log_cannot_be_written_keeps_its_answer_and_says_so_loudly(
     api: TestClient, als: Kopregels, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     traject_id = _start(api, als, een_bsn())
@@ -155,14 +158,60 @@ def test_a_log_that_cannot_be_written_does_not_undo_or_hide_a_committed_command(
     # The log's own database fails under its writer, after the answer: the batch and each record alone.
     monkeypatch.setattr(logboek._verbinding, "in_een_keer", onbereikbaar)
     trace_id, traceparent = _trace()
-    antwoord = api.post(f"/api/v1/trajecten/{traject_id}/kennisgevingen", json={"datum": "2025-01-20", "verblijfsvergunning": "asiel_bepaalde_tijd"},
-                        headers=als("regisseur", "0505", traceparent=traceparent))
-    assert antwoord.status_code == 201  # the fact is recorded, and the client is told so
+    antwoord = api.get(f"/api/v1/trajecten/{traject_id}", headers=als("regisseur", "0505", traceparent=traceparent))
+    assert antwoord.status_code == 200  # the answer was sent before the log's turn came
     assert logboek.wacht_tot_geschreven()
     monkeypatch.undo()
-    assert api.get(f"/api/v1/trajecten/{traject_id}", headers=als("regisseur", "0505")).json()["kennisgevingsdatum"] == "2025-01-20"
     assert any(r.levelname == "CRITICAL" and f"toegangslog niet geschreven voor trace {trace_id}" in r.getMessage() for r in caplog.records)
     assert logboek.auditregels(trace_id) == []  # lost, but said so loudly: never silently
+
+
+def test_a_command_and_its_log_records_commit_together_or_not_at_all(
+    api: TestClient, als: Kopregels, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command's records are written in the transaction of its events (issue 12): a crash between the two
+    can no longer keep a fact without the record of who recorded it, nor the other way round."""
+    traject_id = _start(api, als, een_bsn())
+    app: Inburgering = api.app.state.inburgering  # type: ignore[attr-defined]
+    logboek: Logboek = api.app.state.logboek  # type: ignore[attr-defined]
+    versie = len(app.recorder.select_events(UUID(traject_id)))
+    kennisgeving = {"datum": "2025-01-20", "verblijfsvergunning": "asiel_bepaalde_tijd"}
+
+    # When the record cannot be written, the command is not committed either
+    echt = Logboek.schrijf_in
+
+    def weigert(*_: object, **__: object) -> Any:
+        raise OSError("logboek onbereikbaar")
+
+    monkeypatch.setattr(Logboek, "schrijf_in", weigert)
+    mislukt, traceparent_mislukt = _trace()
+    antwoord = api.post(f"/api/v1/trajecten/{traject_id}/kennisgevingen", json=kennisgeving,
+                        headers=als("regisseur", "0505", traceparent=traceparent_mislukt))
+    assert antwoord.status_code == 500, antwoord.text
+    assert len(app.recorder.select_events(UUID(traject_id))) == versie  # nothing half-written
+    monkeypatch.setattr(Logboek, "schrijf_in", echt)
+
+    # And when it can, both are there, though the writer thread writes nothing
+    gelukt, traceparent = _trace()
+    monkeypatch.setattr(logboek._verbinding, "in_een_keer", weigert)
+    antwoord = api.post(f"/api/v1/trajecten/{traject_id}/kennisgevingen", json=kennisgeving, headers=als("regisseur", "0505", traceparent=traceparent))
+    assert antwoord.status_code == 201, antwoord.text
+    [regel] = logboek.auditregels(gelukt)
+    assert (regel["resultaat"], regel["actie"]) == (201, "POST")
+    [verwerking] = logboek.verwerkingen(gelukt)
+    assert verwerking["attributes"]["inburgering.traject_id"] == traject_id
+    assert logboek.betrokkene(verwerking) is not None  # the person, as the trajectory's first event names them
+    assert len(app.recorder.select_events(UUID(traject_id))) == versie + 1
+
+
+def test_a_new_trajectorys_record_names_its_person_from_the_event_stored_in_the_same_transaction(api: TestClient, als: Kopregels) -> None:
+    logboek: Logboek = api.app.state.logboek  # type: ignore[attr-defined]
+    trace_id, traceparent = _trace()
+    start = api.post("/api/v1/trajecten", json=tvs_start(een_bsn()), headers=als("regisseur", "0505", traceparent=traceparent))
+    assert start.status_code == 201, start.text
+    [verwerking] = logboek.verwerkingen(trace_id)  # at once: not queued for the writer
+    assert verwerking["attributes"]["inburgering.traject_id"] == start.json()["trajectId"]
+    assert verwerking["attributes"]["dpl.core.data_subject_id_type"] == "BSN" and logboek.betrokkene(verwerking) is not None
 
 
 def test_the_callers_span_is_kept_as_the_foreign_operation(api: TestClient, als: Kopregels) -> None:
