@@ -114,8 +114,22 @@ class OpslagVerbinding:
 
     @contextmanager
     def transactie(self, schrijven: bool = True) -> Iterator[Any]:
-        with self._datastore.transaction(commit=schrijven) as cursor:
-            yield cursor
+        if self._postgres or not schrijven:
+            with self._datastore.transaction(commit=schrijven) as cursor:
+                yield cursor
+            return
+        # SQLite: the write lock is taken at BEGIN. The library's deferred BEGIN takes it at the first write,
+        # and a transaction that read before it fails at once ("database is locked") when another connection
+        # committed meanwhile: the access log's writer shares this file. An immediate one waits its turn.
+        with self._datastore.get_connection(commit=True) as verbinding:
+            cursor = verbinding.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                yield cursor
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            cursor.execute("COMMIT")
 
     @contextmanager
     def eenmalig(self) -> Iterator[Any]:

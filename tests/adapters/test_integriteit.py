@@ -10,7 +10,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -36,7 +36,7 @@ from adapters.integriteit import (
     exporteer,
     verzegel_na_onderzoek,
 )
-from adapters.keten import IntegriteitsalarmError, ketenhash, met_hash, splits
+from adapters.keten import IntegriteitsalarmError, OpslagVerbinding, ketenhash, met_hash, splits
 from adapters.settings import Settings
 from domain.application import Inburgering
 from domain.persoonsgegevens import GrondVerwijdering
@@ -552,3 +552,23 @@ def test_the_check_holds_the_events_of_a_few_aggregates_at_a_time_and_reads_each
     assert sorted(gelezen) == sorted(opgeslagen)  # every event once, none twice
     assert set(trajecten) <= {a for a, _ in gelezen}
     assert controleer(app.recorder, controlepunten_van(app)).in_orde  # and the check itself reads them so
+
+
+def test_a_write_on_the_embedded_events_file_holds_the_write_lock_from_its_start(sqlite_instellingen: Settings) -> None:
+    """The access log's writer commits to the events' file at any moment. A deferred transaction that read
+    before it wrote then failed at once with "database is locked" (seen at `make verify`'s start-up, under
+    load); one that takes the write lock at BEGIN waits its turn instead."""
+    app = bouw_applicatie(sqlite_instellingen, VasteKlok(datetime(2026, 6, 1, tzinfo=UTC)))
+    try:
+        verbinding = OpslagVerbinding(app.recorder)
+        with verbinding.transactie() as cursor:
+            cursor.execute("SELECT count(*) FROM inburgering_controlepunten")  # a read first
+            ander = sqlite3.connect(sqlite_instellingen.sqlite_pad, timeout=0.1, isolation_level=None)
+            try:
+                with pytest.raises(sqlite3.OperationalError, match="locked"):
+                    ander.execute("BEGIN IMMEDIATE")  # another writer has to wait for this transaction
+            finally:
+                ander.close()
+            cursor.execute("DELETE FROM inburgering_integriteit_ketens WHERE originator_id = 'geen'")  # and then a write
+    finally:
+        app.close()
