@@ -360,38 +360,30 @@ class PostgresKetenRecorder(PostgresApplicationRecorder):
         return gevonden
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        verzegeling: Verzegeling | None = kwargs.get("verzegeling")
         if not stored_events:
             return []
-        sql = functools.partial(postgres_sql, schema=self.datastore.schema)
-        if verzegeling is not None and verzegeling.in_een_keer:
-            return self._in_een_keer(stored_events, verzegeling, sql, kwargs.get("meeschrijven"))
+        verzegeling: Verzegeling | None = kwargs.get("verzegeling")
         meeschrijven: Meeschrijven | None = kwargs.get("meeschrijven")
-        with self.datastore.transaction(commit=True) as curs:
-            self._insert_stored_events(curs, stored_events, **kwargs)
-            ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-            if verzegeling is not None:
-                verzegeling.zet(curs, sql, postgres=True)
-            if meeschrijven is not None:
-                meeschrijven.schrijf(curs, stored_events)
-        return ids
-
-    def _in_een_keer(
-        self, stored_events: Sequence[StoredEvent], verzegeling: Verzegeling, sql: Callable[[str], str], meeschrijven: Meeschrijven | None
-    ) -> Sequence[int] | None:
+        sql = functools.partial(postgres_sql, schema=self.datastore.schema)
+        in_een_keer = verzegeling is not None and verzegeling.in_een_keer
         with self.datastore.get_connection() as conn, conn.cursor() as invoegen, conn.cursor() as controlepunten:
             try:
-                with in_een_rondreis(conn):
+                with in_een_rondreis(conn) if in_een_keer else conn.transaction():
                     self._insert_stored_events(invoegen, stored_events)
-                    verzegeling.zet(controlepunten, sql, postgres=True)
+                    if not in_een_keer:  # the library's order: a concurrent save fails here, before any checkpoint is read
+                        ids = self._fetch_ids_after_insert_events(invoegen, stored_events)
+                    if verzegeling is not None:
+                        verzegeling.zet(controlepunten, sql, postgres=True)
                     if meeschrijven is not None:
                         meeschrijven.schrijf(controlepunten, stored_events)
             except (psycopg.errors.DivisionByZero, psycopg.errors.UniqueViolation) as fout:
-                # The events' unique key (a concurrent save) goes on as the library's IntegrityError.
-                if fout.diag.table_name == "inburgering_controlepunten" or isinstance(fout, psycopg.errors.DivisionByZero):
+                # A checkpoint not as this process knew it (Verzegeling._alleen_als). The events' unique key (a
+                # concurrent save) goes on as the library's IntegrityError.
+                if isinstance(fout, psycopg.errors.DivisionByZero) or fout.diag.table_name == "inburgering_controlepunten":
+                    assert verzegeling is not None
                     raise ControlepuntVeranderdError(verzegeling.nieuwe) from fout
                 raise
-            return self._fetch_ids_after_insert_events(invoegen, stored_events)
+            return self._fetch_ids_after_insert_events(invoegen, stored_events) if in_een_keer else ids
 
 
 @runtime_checkable
