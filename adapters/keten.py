@@ -52,7 +52,7 @@ from eventsourcing.utils import retry
 import psycopg
 from psycopg.sql import SQL, Identifier
 
-from adapters.sqlverbinding import in_een_rondreis, postgres_sql, sqlite_sql
+from adapters.sqlverbinding import in_een_rondreis, postgres_sql, sqlite_sql, sqlite_transactie
 
 
 log = logging.getLogger("inburgering.keten")
@@ -118,18 +118,9 @@ class OpslagVerbinding:
             with self._datastore.transaction(commit=schrijven) as cursor:
                 yield cursor
             return
-        # SQLite: the write lock is taken at BEGIN. The library's deferred BEGIN takes it at the first write,
-        # and a transaction that read before it fails at once ("database is locked") when another connection
-        # committed meanwhile: the access log's writer shares this file. An immediate one waits its turn.
-        with self._datastore.get_connection(commit=True) as verbinding:
-            cursor = verbinding.cursor()
-            cursor.execute("BEGIN IMMEDIATE")
-            try:
-                yield cursor
-            except BaseException:
-                cursor.execute("ROLLBACK")
-                raise
-            cursor.execute("COMMIT")
+        # SQLite: not the library's deferred BEGIN, as the access log's writer shares this file (sqlite_transactie).
+        with self._datastore.get_connection(commit=True) as verbinding, sqlite_transactie(verbinding.cursor()) as cursor:
+            yield cursor
 
     @contextmanager
     def eenmalig(self) -> Iterator[Any]:

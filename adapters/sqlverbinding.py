@@ -58,6 +58,21 @@ class Verbinding(Protocol):
     def close(self) -> None: ...
 
 
+@contextmanager
+def sqlite_transactie(cursor: Any, schrijven: bool = True) -> Iterator[Any]:
+    """A transaction on this cursor's connection (in autocommit mode) that commits when the block ends and rolls
+    back on an error. A write takes the lock at BEGIN, so writers queue instead of failing late: a deferred
+    transaction that read first fails at once ("database is locked") when another connection committed
+    meanwhile. In WAL mode a read needs no lock and does not wait for a writer."""
+    cursor.execute("BEGIN IMMEDIATE" if schrijven else "BEGIN")
+    try:
+        yield cursor
+    except BaseException:
+        cursor.execute("ROLLBACK")
+        raise
+    cursor.execute("COMMIT")
+
+
 class SqliteVerbinding:
     """One connection to a file, used by one thread at a time."""
 
@@ -79,17 +94,8 @@ class SqliteVerbinding:
     @contextmanager
     def transactie(self, schrijven: bool = True) -> Iterator[sqlite3.Cursor]:
         """A cursor in a transaction that commits when the block ends and rolls back on an error."""
-        with self._slot:
-            cursor = self._verbinding.cursor()
-            # A write takes the lock at once, so processes queue instead of failing late; in WAL mode a
-            # read needs no lock and does not wait for a writer.
-            cursor.execute("BEGIN IMMEDIATE" if schrijven else "BEGIN")
-            try:
-                yield cursor
-            except BaseException:
-                cursor.execute("ROLLBACK")
-                raise
-            cursor.execute("COMMIT")
+        with self._slot, sqlite_transactie(self._verbinding.cursor(), schrijven) as cursor:
+            yield cursor
 
     # Rows per statement: of at most 10 columns they stay far under SQLite's limit on parameters (32,766
     # since 3.32); a statement per row was most of the time of a rebuild.
