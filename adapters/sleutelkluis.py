@@ -222,6 +222,8 @@ class Sleutelkluis:
 
     def _onthoud(self, sleutel_id: str, sleutel: bytes | None) -> None:
         with self._slot:
+            if (bewaard := self._cache.get(sleutel_id)) is not None and bewaard[1] is None:
+                return  # destroyed while this thread read it: a read that began before must not bring it back
             if len(self._cache) > 10_000:  # bounded: a long-running process reads many holders
                 self._cache.clear()
                 self._houders.clear()

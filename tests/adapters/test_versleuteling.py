@@ -6,8 +6,11 @@ import base64
 import json
 import secrets
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.exceptions import InvalidTag
@@ -197,3 +200,29 @@ def test_a_save_reads_or_makes_every_key_it_needs_in_one_statement(app: Inburger
                for veld in ("bsn", "verslag") if isinstance(json.loads(e.state).get(veld), dict)}
     assert klassen == {LANG.value, KORT.value}  # two classes were made in that one transaction
     assert app.repository.get(traject.id).feiten[traject.version].verslag == "Nog eens"  # and they decrypt
+
+
+def test_a_key_destroyed_while_a_reader_fetched_it_is_not_brought_back_by_that_reader(
+    instellingen: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read fetches a holder's keys in one statement and keeps them briefly; a removal that lands between
+    that statement and the keeping must still win: the reader does not put the destroyed key back."""
+    kluis = bouw_sleutelkluis(instellingen)
+    try:
+        houder = uuid.uuid4()
+        sleutel_id, _ = kluis.actieve_sleutel(houder, KORT)
+        echt = kluis._verbinding.eenmalig
+
+        @contextmanager
+        def en_intussen_vernietigd() -> Iterator[Any]:
+            with echt() as cursor:
+                yield cursor
+            kluis.vernietig(houder, [KORT])  # after the reader's statement, before it keeps what it read
+
+        monkeypatch.setattr(kluis._verbinding, "eenmalig", en_intussen_vernietigd)
+        kluis.laad_voor([houder])
+        monkeypatch.undo()
+
+        assert kluis.sleutel(sleutel_id) is None
+    finally:
+        kluis.close()
