@@ -219,8 +219,9 @@ def nog_verbonden(verbinding: psycopg.Connection[Any]) -> None:
     readable. Only then is the connection asked, and replaced when it does not answer."""
     if verbinding.closed or verbinding.broken:
         raise psycopg.OperationalError("de verbinding is verbroken")
-    leesbaar, _, _ = select.select([verbinding.fileno()], [], [], 0)
-    if leesbaar:
+    peiling = select.poll()  # not select(): it fails on a descriptor above 1023, as a busy server has
+    peiling.register(verbinding.fileno(), select.POLLIN)
+    if peiling.poll(0):
         ConnectionPool.check_connection(verbinding)
 
 

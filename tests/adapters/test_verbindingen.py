@@ -4,6 +4,7 @@ connection visible by its process in pg_stat_activity, and a schema that is not 
 from __future__ import annotations
 
 import os
+import resource
 import threading
 import time
 import uuid
@@ -21,7 +22,7 @@ from psycopg import sql
 from adapters.bootstrap import bouw_applicatie
 from adapters.clock import SysteemKlok
 from adapters.settings import Settings
-from adapters.sqlverbinding import HULPVERBINDINGEN, WACHTTIJD, maak_schema
+from adapters.sqlverbinding import HULPVERBINDINGEN, WACHTTIJD, maak_schema, nog_verbonden
 from adapters.tokens import maak_ontwikkeltoken
 from api.main import create_app
 from tests.builders import een_bsn, tvs_start
@@ -169,3 +170,27 @@ def test_connections_the_database_ended_while_idle_are_replaced_without_failing_
         assert api.post("/api/v1/trajecten", json=tvs_start(een_bsn()), headers=regisseur).status_code == 201
         assert api.get("/api/v1/trajecten", headers=regisseur).status_code == 200
         assert api.get("/api/v1/signaleringen", headers=regisseur).status_code == 200
+
+
+def test_the_idle_connection_check_works_on_a_descriptor_above_1023() -> None:
+    """A busy server holds more than a thousand descriptors; select() refuses any above 1023 (FD_SETSIZE)."""
+    zacht, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if zacht < 1200:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+    bezet = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as verbinding, psycopg.connect(POSTGRES_URL, autocommit=True) as beheer:
+            assert verbinding.fileno() > 1023
+            nog_verbonden(verbinding)  # idle and well: no error
+            pid = verbinding.info.backend_pid
+            beheer.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            deadline = time.monotonic() + 30
+            while beheer.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()[0]:  # type: ignore[index]
+                assert time.monotonic() < deadline, "the ended session did not go within 30 s"
+                time.sleep(0.05)
+            with pytest.raises(psycopg.OperationalError):
+                nog_verbonden(verbinding)  # ended: noticed on the socket, and the pool replaces it
+    finally:
+        for fd in bezet:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (zacht, hard))
