@@ -413,7 +413,9 @@ class KetenEventStore(EventStore[UUID]):
         self.controlepunten = controlepunten
         self._koppen = _Begrensd[tuple[int, bytes]]()  # per aggregate: version and stored hash of its head
         self._punten = _Begrensd[Controlepunt]()  # per aggregate: its checkpoint, signed or verified here
+        # Looked up once: an isinstance check against a runtime Protocol costs more than it seems, per save.
         self._voor_het_lezen = mapper.voor_het_lezen if isinstance(mapper, Leesvoorbereiding) else None
+        self._binnen_een_opslag = mapper.binnen_een_opslag if isinstance(mapper, Opslagvoorbereiding) else None
 
     def get(
         self, originator_id: UUID, *, gt: int | None = None, lte: int | None = None, desc: bool = False, limit: int | None = None
@@ -427,9 +429,10 @@ class KetenEventStore(EventStore[UUID]):
             self._koppen.zet(str(originator_id), (laatste.originator_version, _opgeslagen_hash(laatste.state)))
         else:  # the head the reader holds is gone: a save must not build on what was noted before
             self._koppen.vergeet(str(originator_id))
-        if self._voor_het_lezen is not None:
-            self._voor_het_lezen(opgeslagen)
-        return map(self.mapper.to_domain_event, [e for e in opgeslagen if gt is None or e.originator_version > gt])
+        nieuw = [e for e in opgeslagen if gt is None or e.originator_version > gt]
+        if self._voor_het_lezen is not None and nieuw:  # keys only for what is decrypted, not for the head
+            self._voor_het_lezen(nieuw)
+        return map(self.mapper.to_domain_event, nieuw)
 
     def put(self, domain_events: Sequence[DomainEventProtocol[UUID]], **kwargs: Any) -> list[Recording[UUID]]:
         if not domain_events:
@@ -450,7 +453,7 @@ class KetenEventStore(EventStore[UUID]):
     def _keten(self, domain_events: Sequence[DomainEventProtocol[UUID]], *, lees_alles: bool = False) -> tuple[list[StoredEvent], Verzegeling]:
         """The stored events, each chained to the one before it, and what their save asks of the checkpoints."""
         # The encrypting mapper fetches the keys the save needs at once (adapters/versleuteling.py).
-        with self.mapper.binnen_een_opslag(domain_events) if isinstance(self.mapper, Opslagvoorbereiding) else nullcontext():
+        with self._binnen_een_opslag(domain_events) if self._binnen_een_opslag is not None else nullcontext():
             opgeslagen = [self.mapper.to_stored_event(e) for e in domain_events]
         vorige: dict[str, tuple[int, bytes]] = {}
         koppen: dict[str, tuple[int, bytes]] = {}

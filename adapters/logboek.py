@@ -14,7 +14,8 @@ encrypted the BSN for the log under the same key; `betrokkene` reads both.
 Records are written by one thread per process, in batches: a request's records go into a queue bounded
 at WACHTRIJ_RIJEN rows (those being written included); the writer takes what is there, up to
 RIJEN_PER_TRANSACTIE rows of many requests, and writes them in one transaction of a few multi-row INSERTs
-(`voeg_in`; on PostgreSQL one per table, sent with BEGIN and COMMIT in one round trip). It does not wait to fill a batch: an idle writer takes a record as it comes, so at
+(`voeg_in`; on PostgreSQL one per table, sent with BEGIN and COMMIT in one round trip). It does not wait
+to fill a batch: an idle writer takes a record as it comes, so at
 ordinary load a record is committed within milliseconds of its answer, and under load it waits only for
 the rows ahead of it. A request that finds the queue full waits for room (push back), at most WACHTTIJD
 seconds; then it writes its own records, in a transaction of their own, as before batching: memory stays
@@ -53,8 +54,8 @@ from adapters.opslagtekst import opslagbaar
 from adapters.sleutelkluis import Sleutelkluis
 from adapters.sqlverbinding import Verbinding
 from adapters.versleuteling import ENVELOP
+from domain.traject import Inburgeringstraject
 from domain.verwerkingsactiviteiten import Verwerkingsactiviteit
-from projections.projector import TRAJECT_TOPIC
 
 log = logging.getLogger("inburgering.logboek")
 SCHEMA = """
@@ -220,9 +221,12 @@ class Meegeschreven:
         verzoek = replace(self._verzoek, eind=datetime.now(UTC).isoformat())
         trajecten: dict[UUID, str | None] = {}
         for event in opgeslagen:
-            if event.topic.startswith(TRAJECT_TOPIC):
-                eerste = self._logboek.referentie_uit(event) if event.originator_version == 1 else None
-                trajecten[event.originator_id] = trajecten.get(event.originator_id) or (eerste[0] if eerste else None)  # type: ignore[index]
+            if not event.topic.startswith(Inburgeringstraject.FEITEN):
+                continue
+            traject_id = cast(UUID, event.originator_id)
+            eerste = self._logboek.referentie_uit(event) if event.originator_version == 1 else None
+            if eerste is not None or traject_id not in trajecten:
+                trajecten[traject_id] = eerste[0] if eerste else None
         verwerkingen = [Dataverwerking(secrets.token_hex(8), t, self._activiteit, ref) for t, ref in sorted(trajecten.items())]
         self._logboek.schrijf_in(cursor, [_Vastlegging(verzoek, verwerkingen)])
 

@@ -380,7 +380,7 @@ class Inburgering(Application[UUID]):
                 break
             for notificatie in notificaties:
                 positie = notificatie.id
-                if not notificatie.topic.startswith("Inburgeringstraject."):
+                if not notificatie.topic.startswith(Inburgeringstraject.FEITEN):
                     continue  # person registrations and idempotency records are ours, not the followers'
                 feit = self.projectiemapper.to_domain_event(notificatie)  # the feed shows no personal field
                 gemeente = feit.metadata.gemeente  # type: ignore[attr-defined]

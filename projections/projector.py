@@ -33,7 +33,6 @@ from domain.traject import Inburgeringstraject
 from projections.signaleringen import SignaleringRij, Signaleringen
 from projections.trajectenlijst import Trajectenlijst, TrajectRij
 
-TRAJECT_TOPIC = "Inburgeringstraject."
 TRAJECTEN_PER_BATCH = 500  # of a rebuild: read whole, computed once, written together
 BATCH = 2000  # notifications per read of the log, and per transaction that writes the read models
 log = logging.getLogger("inburgering.projecties")
@@ -153,29 +152,22 @@ class Projector:
         a list read in the embedded mode (read-your-writes). Events committed after the read began are left to
         the next read: under a steady stream of commands a read no longer chases the head. When they were up
         to date already, that check answers it (two queries in all)."""
-        namen = list(self.projecties)
-        posities, kop = self.opslag.posities(), self.kop()
-        if all(posities.get(n, 0) >= kop for n in namen):
-            return 0
-        with self._slot:
-            if not all(posities.get(n, 0) >= kop for n in namen):  # another thread may have brought them past it
-                posities = self.opslag.posities()
-            if not all(posities.get(n, 0) >= kop for n in namen):
-                self._verwerk_nieuw(namen, None, tot=kop)
-        return self.achterstand_van(naam)
+        _, al_bij = self._breng_bij(list(self.projecties), None, tot=self.kop())
+        return 0 if al_bij else self.achterstand_van(naam)
 
-    def _breng_bij(self, namen: list[str], voortgang: Voortgang | None) -> tuple[int, bool]:
-        """(notifications read, whether all were up to date already)."""
-        if self._bij_op(namen):
+    def _breng_bij(self, namen: list[str], voortgang: Voortgang | None, tot: int | None = None) -> tuple[int, bool]:
+        """Up to position `tot` (by default the head, wherever it goes meanwhile): (notifications read, whether
+        all were there already)."""
+        if self._bij_op(namen, tot):
             return 0, True  # the usual case, and no waiting on the lock behind another thread's catch-up
         with self._slot:
-            if self._bij_op(namen):
-                return 0, True  # another thread brought them up while this one waited
-            return self._verwerk_nieuw(namen, voortgang), False
+            if self._bij_op(namen, tot):
+                return 0, True  # another thread brought them there while this one waited
+            return self._verwerk_nieuw(namen, voortgang, tot), False
 
-    def _bij_op(self, namen: list[str]) -> bool:
-        posities, kop = self.opslag.posities(), self.kop()
-        return all(posities.get(n, 0) >= kop for n in namen)
+    def _bij_op(self, namen: list[str], tot: int | None) -> bool:
+        posities, doel = self.opslag.posities(), self.kop() if tot is None else tot
+        return all(posities.get(n, 0) >= doel for n in namen)
 
     def herbouw(self, naam: str | None = None, voortgang: Voortgang | None = None) -> int:
         """Empty the read model(s) and project again from the first event: trajectory by trajectory up to
@@ -210,7 +202,7 @@ class Projector:
         # here too, and then the log-order path records where the read model stops.
         while True:
             notificaties = self.app.recorder.select_notifications(start=positie, limit=BATCH, stop=kop, inclusive_of_start=False)
-            starts += [n for n in notificaties if n.originator_version == 1 and n.topic.startswith(TRAJECT_TOPIC)]
+            starts += [n for n in notificaties if n.originator_version == 1 and n.topic.startswith(Inburgeringstraject.FEITEN)]
             positie = notificaties[-1].id if notificaties else positie
             if notificaties and len(starts) < TRAJECTEN_PER_BATCH:
                 continue
@@ -289,7 +281,7 @@ class Projector:
         """The trajectories these notifications touch, each as it stands after the last of them."""
         bijgewerkt: dict[UUID, Inburgeringstraject] = {}
         for notificatie in notificaties:
-            if notificatie.topic.startswith(TRAJECT_TOPIC):  # other aggregates share the log
+            if notificatie.topic.startswith(Inburgeringstraject.FEITEN):  # other aggregates share the log
                 traject = self._na(self.mapper.to_domain_event(notificatie))
                 bijgewerkt[traject.id] = traject
         return list(bijgewerkt.values())
@@ -353,7 +345,7 @@ class Projector:
     def _verwerk(self, naam: str, van: int, notificaties: Sequence[Notification]) -> None:
         projectie, rijen = self.projecties[naam], dict[str, Any]()
         for notificatie in notificaties:
-            if notificatie.topic.startswith(TRAJECT_TOPIC):  # other aggregates share the log
+            if notificatie.topic.startswith(Inburgeringstraject.FEITEN):  # other aggregates share the log
                 traject = self._na(self.mapper.to_domain_event(notificatie))
                 rijen[str(traject.id)] = projectie.bereken(traject)
         projectie.bewaar(self.opslag, van, notificaties[-1].id, rijen)

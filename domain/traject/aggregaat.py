@@ -59,6 +59,7 @@ class Inburgeringstraject(
     """The trajectory of one inburgeraar under one inburgeringsplicht."""
 
     TOPIC = "Inburgeringstraject"
+    FEITEN = f"{TOPIC}."  # how the topic of each of its facts begins: they share the log with other aggregates'
 
     class Created(Aggregate.Created):
         """The trajectory was opened (stored as `Inburgeringstraject.Gestart`)."""
