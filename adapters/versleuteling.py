@@ -19,7 +19,8 @@ from eventsourcing.utils import resolve_topic
 
 from adapters.keten import splits
 from adapters.sleutelkluis import Sleutelkluis, SleutelVernietigdError
-from domain.persoonsgegevens import VERWIJDERD, Bewaarklasse, is_verwijderd, persoonsvelden, vervang_op_pad
+from domain.persoonsgegevens import VERWIJDERD, Bewaarklasse, is_verwijderd
+from domain.velden import persoonsvelden, vervang_op_pad
 
 ENVELOP = "_versleuteld"  # marks a stored value as ciphertext; never a key of any field of ours
 

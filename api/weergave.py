@@ -18,8 +18,9 @@ from api.schemas import (
     TrajectPublic,
 )
 from domain.doelbinding import AFGESCHERMD_TOPIC, afgeschermd_voor, afgeschermde_toestand, bijzonder, soort_afgeschermd_voor
-from domain.persoonsgegevens import is_verwijderd, persoonsvelden
+from domain.persoonsgegevens import is_verwijderd
 from domain.traject import Handhavingszaak, Inburgeringstraject
+from domain.velden import persoonsvelden, velden
 from domain.waarden import Rol
 
 BASISVELDEN = {"originator_id", "originator_version", "originator_topic", "timestamp", "datum", "metadata"}
@@ -102,12 +103,12 @@ def gebeurtenis_public(event: Aggregate.Event, rol: Rol) -> GebeurtenisPublic:
     metadata = event.metadata  # type: ignore[attr-defined]
     soort = type(event)
     afgeschermd = afgeschermd_voor(rol, soort)
-    velden = {k: v for k, v in vars(event).items() if k not in BASISVELDEN}
+    gegevens = {naam: getattr(event, naam) for naam in velden(soort) if naam not in BASISVELDEN}  # declared fields only
     if soort_afgeschermd_voor(rol, soort):
-        afgeschermd = frozenset(velden) | {"type"}
+        afgeschermd = frozenset(gegevens) | {"type"}
     verwijderd = [
         pad for pad in persoonsvelden(soort)
-        if pad.partition(".")[0] not in afgeschermd and is_verwijderd(_op_pad(velden, pad))
+        if pad.partition(".")[0] not in afgeschermd and is_verwijderd(_op_pad(gegevens, pad))
     ]
     return GebeurtenisPublic(
         type=AFGESCHERMD_TOPIC if "type" in afgeschermd else get_topic(soort),
@@ -116,9 +117,9 @@ def gebeurtenis_public(event: Aggregate.Event, rol: Rol) -> GebeurtenisPublic:
         vastgelegd_op=event.timestamp,
         actor=ActorPublic(gebruiker=metadata.gebruiker, rol=metadata.rol, gemeente=metadata.gemeente),
         correlatie_id=metadata.correlatie_id,
-        gegevens={to_camel(k): _json(v) for k, v in velden.items() if k not in afgeschermd},
-        afgeschermd=sorted([to_camel(k) for k in velden if k in afgeschermd] + (["type"] if "type" in afgeschermd else [])),
-        bijzondere_persoonsgegevens=sorted(to_camel(k) for k in velden if k in bijzonder(soort) and k not in afgeschermd),
+        gegevens={to_camel(k): _json(v) for k, v in gegevens.items() if k not in afgeschermd},
+        afgeschermd=sorted([to_camel(k) for k in gegevens if k in afgeschermd] + (["type"] if "type" in afgeschermd else [])),
+        bijzondere_persoonsgegevens=sorted(to_camel(k) for k in gegevens if k in bijzonder(soort) and k not in afgeschermd),
         verwijderd=sorted(".".join(to_camel(deel) for deel in pad.split(".")) for pad in verwijderd),
     )
 

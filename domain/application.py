@@ -26,19 +26,13 @@ from eventsourcing.persistence import (
 
 from domain import fouten
 from domain.commandos import Commando, StartCommando, VerwijderPersoonsgegevens
+from domain.metadata import Metadata
 from domain.opdracht import Opdracht, opdracht_id
 from domain.persoon import Persoonsregistratie
-from domain.persoonsgegevens import (
-    LANG,
-    Bewaarklasse,
-    GrondVerwijdering,
-    Personenregister,
-    Sleutelkluis,
-    is_verwijderd,
-    zonder,
-)
+from domain.persoonsgegevens import LANG, Bewaarklasse, GrondVerwijdering, Personenregister, Sleutelkluis, is_verwijderd
 from domain.traject import Inburgeringstraject
-from domain.waarden import Gemeente, Metadata, Rol, Vastlegging
+from domain.velden import zonder
+from domain.waarden import Gemeente, Rol, Vastlegging
 
 
 class TrajectNietGevondenError(Exception):
@@ -232,7 +226,7 @@ class Inburgering(Application[UUID]):
             raise BuitenMandaatError(f"Gemeente {commando.gemeente.value} valt buiten uw mandaat.")
         traject = commando.starten(door)
         persoon = self._persoon(commando.bsn, door)
-        persoon.koppel(traject.id, door, door.metadata(namens=commando.gemeente))
+        persoon.koppel(traject.id, door, Metadata.van(door, namens=commando.gemeente))
         return self._bewaar(traject, actor, idempotentie, persoon, meeschrijven=meeschrijven)
 
     def voer_uit(
@@ -270,7 +264,7 @@ class Inburgering(Application[UUID]):
             gesloten = [t for t in [traject, *andere] if t.id in persoon.lopend and t.is_afgesloten]
             for t in gesloten:
                 # The person may start a new trajectory once this one closed; all facts in one save.
-                persoon.sluit(t.id, door, door.metadata(namens=t.gemeente))
+                persoon.sluit(t.id, door, Metadata.van(door, namens=t.gemeente))
             if gesloten:
                 andere.append(persoon)
         uitkomst = self._bewaar(traject, actor, idempotentie, *andere, meeschrijven=meeschrijven)

@@ -1,40 +1,37 @@
 """Purpose binding: which recorded fields a role may read (digest decision 6, section 5.1).
 
-The history itself is complete for every reader; what is left out are field values that the
-reader's task does not need. DUO gets progress, attendance, leerroute, PVT/MAP, boetes and
-gespreksverslagen (Bi 9.2-9.6), never health or what the brede intake found. A handhaver needs no
-health data. The regisseur of the gemeente and the auditor see everything; special-category fields
-are marked as such so that an auditor can see where they are.
+The history itself is complete for every reader; what is left out are field values that the reader's
+task does not need. Each field says who may read it, next to the field (domain/velden.py); this module
+only reads those declarations, and a reader not named gets nothing (default deny).
 """
 
 from __future__ import annotations
 
+from domain.metadata import Metadata
+from domain.velden import NIEMAND, velden
 from domain.waarden import Rol
 
 
 def bijzonder(soort: type) -> frozenset[str]:
     """The special-category fields (AVG art. 9) of facts of this kind."""
-    return getattr(soort, "BIJZONDER", frozenset())
+    return frozenset(naam for naam, veld in velden(soort).items() if veld.bijzonder)
 
 
 def afgeschermd_voor(rol: Rol, soort: type) -> frozenset[str]:
     """The fields of facts of this kind that `rol` does not get to read."""
-    if rol is Rol.DUO:
-        return bijzonder(soort) | getattr(soort, "INTAKEDETAILS", frozenset())
-    if rol in (Rol.HANDHAVER, Rol.BEHEERDER):
-        return bijzonder(soort)
-    return frozenset()
+    return frozenset(naam for naam, veld in velden(soort).items() if rol not in veld.lezers)
 
 
 def soort_afgeschermd_voor(rol: Rol, soort: type) -> bool:
     """Whether even the kind of fact is outside the role's purpose: that an exemption from the
-    leerbaarheidstoets was granted tells of an impairment (Wi 14(6)), whatever its fields say."""
-    return bool(getattr(soort, "SOORT_BIJZONDER", False)) and rol in (Rol.DUO, Rol.HANDHAVER, Rol.BEHEERDER)
+    leerbaarheidstoets was granted tells of an impairment (Wi 14(6)), whatever its fields say. Each kind
+    names who may see it (`SOORT_LEZERS`, next to its fields); a kind that names no one is seen by no one."""
+    return rol not in getattr(soort, "SOORT_LEZERS", NIEMAND)
 
 
 def toelichting_afgeschermd_voor(rol: Rol) -> bool:
-    """A toelichting is free text about the case: not part of what DUO receives (Bi 9.2-9.6)."""
-    return rol is Rol.DUO
+    """Whether the toelichting every fact may carry (its metadata) is outside the role's purpose."""
+    return rol not in velden(Metadata)["toelichting"].lezers
 
 
 AFGESCHERMD_TOPIC = "Inburgeringstraject.Afgeschermd"

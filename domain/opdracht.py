@@ -6,12 +6,13 @@ nothing (and runs) or the first outcome (and appends nothing).
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain.persoonsgegevens import Bewaarklasse
+from domain.persoonsgegevens import KORT
+from domain.velden import NIEMAND, NIET_PERSOONLIJK, Veld
 
 
 class IdempotencyKeyHergebruiktError(Exception):
@@ -32,11 +33,10 @@ class Opdracht(Aggregate):
         TOPIC = "Opdracht.Verwerkt"
         # The fingerprint is of a request that may hold a BSN: encrypted under the trajectory's key, so
         # that forgetting the trajectory also ends any way of testing a BSN against it.
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"vingerafdruk": Bewaarklasse.KORT}
         SLEUTELHOUDER: ClassVar[str] = "traject_id"
-        vingerafdruk: str
-        traject_id: UUID
-        traject_versie: int
+        vingerafdruk: Annotated[str, Veld(KORT, NIEMAND)]
+        traject_id: Annotated[UUID, Veld(NIET_PERSOONLIJK, NIEMAND)]
+        traject_versie: Annotated[int, Veld(NIET_PERSOONLIJK, NIEMAND)]
 
     def __init__(self, vingerafdruk: str, traject_id: UUID, traject_versie: int) -> None:
         self.vingerafdruk = vingerafdruk

@@ -11,14 +11,16 @@ the BSN no longer leads to a forgotten trajectory.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from domain.fouten import RegelOvertredenError
-from domain.persoonsgegevens import Bewaarklasse, is_verwijderd
-from domain.waarden import Metadata, Vastlegging
+from domain.metadata import Metadata
+from domain.persoonsgegevens import LANG, is_verwijderd
+from domain.velden import NIEMAND, NIET_PERSOONLIJK, Veld
+from domain.waarden import Vastlegging
 
 
 class TrajectBestaatAlError(RegelOvertredenError):
@@ -39,9 +41,8 @@ class Persoonsregistratie(Aggregate):
 
     class TrajectGekoppeld(Aggregate.Event):
         TOPIC = "Persoonsregistratie.TrajectGekoppeld"
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"traject_id": Bewaarklasse.LANG}
-        traject_id: UUID
-        metadata: Metadata
+        traject_id: Annotated[UUID, Veld(LANG, NIEMAND)]
+        metadata: Annotated[Metadata, Veld(NIET_PERSOONLIJK, NIEMAND)]
 
         def apply(self, persoon: Persoonsregistratie) -> None:
             if not is_verwijderd(self.traject_id):
@@ -49,9 +50,8 @@ class Persoonsregistratie(Aggregate):
 
     class TrajectAfgesloten(Aggregate.Event):
         TOPIC = "Persoonsregistratie.TrajectAfgesloten"
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"traject_id": Bewaarklasse.LANG}
-        traject_id: UUID
-        metadata: Metadata
+        traject_id: Annotated[UUID, Veld(LANG, NIEMAND)]
+        metadata: Annotated[Metadata, Veld(NIET_PERSOONLIJK, NIEMAND)]
 
         def apply(self, persoon: Persoonsregistratie) -> None:
             if not is_verwijderd(self.traject_id):

@@ -1,7 +1,7 @@
 """Personal data inside recorded facts: which fields, in which retention class, and forgetting them.
 
-Each fact declares its personal fields (`PERSOONSGEGEVENS`; special-category fields, `BIJZONDER`,
-always fall in the health class). The store encrypts those fields with a data key per trajectory and
+Each field of a fact declares whether it holds personal data and in which class (domain/velden.py;
+special-category data always fall in the health class). The store encrypts those fields with a data key per trajectory and
 class; destroying a key makes every copy of them unreadable while the fact itself, its dates, amounts
 and leerroute stay readable, so replay, reports and audits go on working (crypto-shredding, digest 5.4).
 
@@ -11,9 +11,7 @@ one inburgeringsplicht, and a person may have had more than one.
 
 from __future__ import annotations
 
-import copy
-import dataclasses
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol
@@ -57,39 +55,6 @@ class Verwijderd:
 
 
 VERWIJDERD = Verwijderd()
-
-
-def persoonsvelden(soort: type) -> dict[str, Bewaarklasse]:
-    """The personal fields of facts of this kind and their class. A dotted name is a key in a dict
-    field or an attribute of a value object (every fact's metadata may carry a free-text toelichting)."""
-    algemeen = {"metadata.toelichting": KORT} if "metadata" in getattr(soort, "__dataclass_fields__", {}) else {}
-    gezondheid = {veld: Bewaarklasse.GEZONDHEID for veld in getattr(soort, "BIJZONDER", frozenset())}
-    return algemeen | gezondheid | dict(getattr(soort, "PERSOONSGEGEVENS", {}))
-
-
-def vervang_op_pad(toestand: dict[str, Any], pad: str, functie: Callable[[Any], Any]) -> None:
-    """Apply `functie` to the field at `pad` of a fact's state: "veld", a key in a dict field
-    ("correcties.verslag") or an attribute of a value object ("metadata.toelichting")."""
-    veld, _, sleutel = pad.partition(".")
-    waarde = toestand.get(veld)
-    if not sleutel:
-        if veld in toestand:
-            toestand[veld] = functie(waarde)
-    elif isinstance(waarde, dict) and sleutel in waarde:
-        toestand[veld] = dict(waarde) | {sleutel: functie(waarde[sleutel])}
-    elif dataclasses.is_dataclass(waarde) and not isinstance(waarde, type) and getattr(waarde, sleutel, None) is not None:
-        toestand[veld] = dataclasses.replace(waarde, **{sleutel: functie(getattr(waarde, sleutel))})
-
-
-def zonder(feit: Any, klassen: Collection[Bewaarklasse]) -> Any:
-    """The fact with the fields of these classes replaced by VERWIJDERD (a copy; the fact itself stays)."""
-    paden = [pad for pad, klasse in persoonsvelden(type(feit)).items() if klasse in klassen]
-    if not paden:
-        return feit
-    kopie = copy.copy(feit)  # its own __dict__: the fact as stored and cached is not touched
-    for pad in paden:
-        vervang_op_pad(vars(kopie), pad, lambda waarde: None if waarde is None else VERWIJDERD)
-    return kopie
 
 
 def is_verwijderd(waarde: Any) -> bool:

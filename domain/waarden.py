@@ -103,19 +103,6 @@ class Rol(StrEnum):
 
 
 @dataclass(frozen=True)
-class Metadata:
-    """Who recorded a fact, on whose behalf, in which request, and why (the audit trail's toelichting)."""
-
-    gebruiker: str
-    rol: str
-    gemeente: str | None
-    correlatie_id: str
-    toelichting: str | None = None  # X-Audit-Toelichting; free text, so encrypted like other personal data
-    applicatie: str | None = None  # the client application named in the token
-    trace_id: str | None = None  # W3C trace: joins the fact to the access and audit log
-
-
-@dataclass(frozen=True)
 class Vastlegging:
     """The context of a command: who acts and the moment the fact is recorded."""
 
@@ -128,11 +115,6 @@ class Vastlegging:
     toelichting: str | None = None
     applicatie: str | None = None
     trace_id: str | None = None
-
-    def metadata(self, namens: Gemeente) -> Metadata:
-        return Metadata(
-            self.gebruiker, self.rol.value, namens.value, self.correlatie_id, self.toelichting, self.applicatie, self.trace_id
-        )
 
     def mag_werken_voor(self, gemeente: Gemeente) -> bool:
         if self.rol in (Rol.REGISSEUR, Rol.HANDHAVER):

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import copy
 from datetime import date, timedelta
-from typing import ClassVar
+from typing import Annotated, ClassVar
 from uuid import uuid4
 
 from eventsourcing.domain import Aggregate
 
 from domain import fouten, termijnen
 from domain.beleid import beleid_op
-from domain.persoonsgegevens import Bewaarklasse, Verwijderd
+from domain.metadata import Metadata
+from domain.persoonsgegevens import LANG, Bewaarklasse, Verwijderd
 from domain.traject.basis import (
     Deadline,
     Gebeurtenis,
@@ -38,14 +39,15 @@ from domain.traject.ondersteuning import OndersteuningDeel
 from domain.traject.pip import Aanbod, PipDeel, mag_na_venster
 from domain.traject.uitvoering import UitvoeringDeel
 from domain.traject.verloop import VerloopDeel
+from domain.velden import IEDEREEN, NIET_PERSOONLIJK, Veld
 from domain.waarden import (
     Aanleiding,
     Boeteartikel,
     Doelgroep,
     Gemeente,
     Leerroute,
-    Metadata,
     RedenRoutewijziging,
+    Rol,
     Vastlegging,
     Verblijfsvergunning,
 )
@@ -65,13 +67,13 @@ class Inburgeringstraject(
         """The trajectory was opened (stored as `Inburgeringstraject.Gestart`)."""
 
         TOPIC = "Inburgeringstraject.Gestart"
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"bsn": Bewaarklasse.LANG}
-        datum: date
-        metadata: Metadata
-        aanleiding: str
-        doelgroep: str
-        gemeente: str
-        bsn: str
+        SOORT_LEZERS: ClassVar[frozenset[Rol]] = IEDEREEN
+        datum: Annotated[date, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        metadata: Annotated[Metadata, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        aanleiding: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        doelgroep: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        gemeente: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        bsn: Annotated[str, Veld(LANG, IEDEREEN)]
 
         def apply(self, traject: Inburgeringstraject) -> None:
             traject.aanleiding = Aanleiding(self.aanleiding)
@@ -188,7 +190,7 @@ class Inburgeringstraject(
             id=uuid4(),  # random, never derived from the BSN
             timestamp=door.tijdstip,
             datum=datum,
-            metadata=door.metadata(namens=gemeente),
+            metadata=Metadata.van(door, namens=gemeente),
             aanleiding=aanleiding.value,
             doelgroep=doelgroep.value,
             gemeente=gemeente.value,
@@ -396,7 +398,7 @@ class Inburgeringstraject(
         if self.is_afgesloten and not soort.NA_AFSLUITING:
             raise fouten.TrajectAfgeslotenError(f"Het traject is {self.status.value} sinds {self.einddatum}.")
         self.trigger_event(
-            soort, timestamp=door.tijdstip, datum=datum, metadata=door.metadata(namens=self.gemeente), **gegevens
+            soort, timestamp=door.tijdstip, datum=datum, metadata=Metadata.van(door, namens=self.gemeente), **gegevens
         )
 
     def _vereis_pip(self, datum: date) -> tuple[Leerroute, date]:

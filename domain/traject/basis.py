@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
 from domain import fouten
-from domain.persoonsgegevens import Bewaarklasse
-from domain.waarden import Boeteartikel, Boetegrond, Metadata, Vastlegging
+from domain.metadata import Metadata
+from domain.velden import IEDEREEN, NIET_PERSOONLIJK, Veld
+from domain.waarden import Boeteartikel, Boetegrond, Rol, Vastlegging
 
 if TYPE_CHECKING:
     from domain.traject.aggregaat import Inburgeringstraject
@@ -39,12 +40,10 @@ class Gebeurtenis(Aggregate.Event):
     CORRIGEERBAAR: ClassVar[dict[str, type]] = {"datum": date}
     NA_AFSLUITING: ClassVar[bool] = False  # may this fact still be recorded on a closed trajectory?
     VEREIST_PIP: ClassVar[bool] = False  # does this fact follow on the PIP (and so not lie before its dagtekening)?
-    BIJZONDER: ClassVar[frozenset[str]] = frozenset()  # special-category data, health (AVG art. 9)
-    INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset()  # what the brede intake found, beyond its outcome
-    PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {}  # encrypted per retention class (domain/persoonsgegevens.py)
+    SOORT_LEZERS: ClassVar[frozenset[Rol]] = IEDEREEN  # who may see that such a fact exists (domain/doelbinding.py)
 
-    datum: date
-    metadata: Metadata
+    datum: Annotated[date, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+    metadata: Annotated[Metadata, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
     def apply(self, traject: Inburgeringstraject) -> None:
         traject.feiten[self.originator_version] = self

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar
+from typing import Annotated
 
 from domain import fouten
-from domain.persoonsgegevens import LANG, Bewaarklasse
+from domain.persoonsgegevens import GEZONDHEID, LANG
 from domain.traject.basis import Gebeurtenis, Status
+from domain.velden import IEDEREEN, NIET_PERSOONLIJK, REGISSEUR_EN_AUDITOR, Veld
 from domain.waarden import Vastlegging
 
 DUO_BOETE_WI24 = Decimal("340.00")  # Bi 7.2(1)
@@ -20,9 +21,8 @@ class DuoDeel:
 
     class TermijnVerlengd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.TermijnVerlengd"
-        BIJZONDER: ClassVar[frozenset[str]] = frozenset({"grond"})  # may be medical
-        nieuwe_einddatum: date
-        grond: str
+        nieuwe_einddatum: Annotated[date, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        grond: Annotated[str, Veld(GEZONDHEID, REGISSEUR_EN_AUDITOR)]  # may be medical
 
         def pas_toe(self, traject) -> None:
             traject.duo_termijn_einde = self.nieuwe_einddatum
@@ -30,8 +30,7 @@ class DuoDeel:
     class VrijstellingVerleend(Gebeurtenis):
         TOPIC = "Inburgeringstraject.VrijstellingVerleend"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"grond": LANG}  # vrijstelling data, Bi 9.9(2)
-        grond: str
+        grond: Annotated[str, Veld(LANG, IEDEREEN)]  # vrijstelling data, Bi 9.9(2)
 
         def pas_toe(self, traject) -> None:
             traject.status = Status.VRIJGESTELD
@@ -39,9 +38,8 @@ class DuoDeel:
 
     class OntheffingVerleend(Gebeurtenis):
         TOPIC = "Inburgeringstraject.OntheffingVerleend"
-        BIJZONDER: ClassVar[frozenset[str]] = frozenset({"grond"})  # may be medical
-        grond: str  # medisch | bijzondere_individuele_omstandigheden
-        volledig: bool
+        grond: Annotated[str, Veld(GEZONDHEID, REGISSEUR_EN_AUDITOR)]  # medisch | bijzondere_individuele_omstandigheden
+        volledig: Annotated[bool, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             if self.volledig:
@@ -52,8 +50,8 @@ class DuoDeel:
 
     class DuoBoeteOpgelegd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.DuoBoeteOpgelegd"
-        artikel: str  # wi24 | wi25
-        bedrag: Decimal
+        artikel: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]  # wi24 | wi25
+        bedrag: Annotated[Decimal, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.duo_boetes += 1

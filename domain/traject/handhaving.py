@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from domain import fouten, termijnen
 from domain.beleid import beleid_op
-from domain.persoonsgegevens import KORT, Bewaarklasse
+from domain.persoonsgegevens import KORT
 from domain.traject.basis import Boete, Gebeurtenis, Handhavingszaak, ZaakStap, niet_voor
+from domain.velden import IEDEREEN, NIET_PERSOONLIJK, Veld
 from domain.waarden import Boeteartikel, Boetegrond, Doelgroep, UitkomstBezwaar, Vastlegging, Verwijtbaarheid
 
 GRONDEN_PER_ARTIKEL = {
@@ -33,7 +34,7 @@ class Zaakfeit(Gebeurtenis):
 
     NA_AFSLUITING: ClassVar[bool] = True
     AWB_STAP: ClassVar[bool] = True  # a step of the Awb order (not a fact that happens beside it)
-    zaaknummer: int
+    zaaknummer: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
 
 class HandhavingDeel:
@@ -44,12 +45,11 @@ class HandhavingDeel:
 
         TOPIC = "Inburgeringstraject.OvertredingGeconstateerd"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"rapport": KORT}
-        artikel: str
-        grond: str
-        rapportdatum: date
-        rapport: str
-        gemist_gesprek_versie: int | None
+        artikel: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        grond: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        rapportdatum: Annotated[date, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        rapport: Annotated[str, Veld(KORT, IEDEREEN)]
+        gemist_gesprek_versie: Annotated[int | None, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def vereist_pip(self) -> bool:
             return self.artikel == Boeteartikel.WI_23
@@ -62,7 +62,7 @@ class HandhavingDeel:
 
     class BoeteVoornemenVerzonden(Zaakfeit):
         TOPIC = "Inburgeringstraject.BoeteVoornemenVerzonden"
-        zienswijzetermijn: date
+        zienswijzetermijn: Annotated[date, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             zaak = traject.zaken[self.zaaknummer]
@@ -71,9 +71,8 @@ class HandhavingDeel:
     class ZienswijzeOntvangen(Zaakfeit):
         TOPIC = "Inburgeringstraject.ZienswijzeOntvangen"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"samenvatting": KORT}
-        mondeling: bool
-        samenvatting: str
+        mondeling: Annotated[bool, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        samenvatting: Annotated[str, Veld(KORT, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.zaken[self.zaaknummer].stap = ZaakStap.ZIENSWIJZE
@@ -98,15 +97,14 @@ class HandhavingDeel:
 
         TOPIC = "Inburgeringstraject.BoeteOpgelegd"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"motivering": KORT, "uitzonderlijk_geval_motivering": KORT}
         CORRIGEERBAAR: ClassVar[dict[str, type]] = BESLUIT
         class_version = 2
-        artikel: str
-        grond: str
-        bedrag: Decimal
-        verwijtbaarheid: str
-        motivering: str
-        uitzonderlijk_geval_motivering: str | None
+        artikel: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        grond: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        bedrag: Annotated[Decimal, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        verwijtbaarheid: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        motivering: Annotated[str, Veld(KORT, IEDEREEN)]
+        uitzonderlijk_geval_motivering: Annotated[str | None, Veld(KORT, IEDEREEN)]
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -127,9 +125,8 @@ class HandhavingDeel:
     class BoeteAfgezien(Zaakfeit):
         TOPIC = "Inburgeringstraject.BoeteAfgezien"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"reden": KORT}
         CORRIGEERBAAR: ClassVar[dict[str, type]] = BESLUIT
-        reden: str
+        reden: Annotated[str, Veld(KORT, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.zaken[self.zaaknummer].stap = ZaakStap.AFGEZIEN
@@ -138,7 +135,7 @@ class HandhavingDeel:
         TOPIC = "Inburgeringstraject.BezwaarOntvangen"
         # Whether it was on time was judged on this date; a dispute about it is for the beslissing op bezwaar.
         CORRIGEERBAAR: ClassVar[dict[str, type]] = {}
-        tijdig: bool
+        tijdig: Annotated[bool, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             zaak = traject.zaken[self.zaaknummer]
@@ -147,11 +144,10 @@ class HandhavingDeel:
     class BeslissingOpBezwaarGenomen(Zaakfeit):
         TOPIC = "Inburgeringstraject.BeslissingOpBezwaarGenomen"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"motivering": KORT}
         CORRIGEERBAAR: ClassVar[dict[str, type]] = BESLUIT
-        uitkomst: str
-        bedrag: Decimal
-        motivering: str
+        uitkomst: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        bedrag: Annotated[Decimal, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        motivering: Annotated[str, Veld(KORT, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             zaak = traject.zaken[self.zaaknummer]

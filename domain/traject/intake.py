@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from domain import fouten
-from domain.persoonsgegevens import KORT, Bewaarklasse
+from domain.persoonsgegevens import GEZONDHEID, KORT
 from domain.traject.basis import Gebeurtenis, Oproep, niet_voor
-from domain.waarden import Doelgroep, Gemeente, Leerroute, Vastlegging, Verblijfsvergunning
+from domain.velden import IEDEREEN, NIET_PERSOONLIJK, REGISSEUR_EN_AUDITOR, ZONDER_DUO, Veld
+from domain.waarden import Doelgroep, Gemeente, Leerroute, Rol, Vastlegging, Verblijfsvergunning
 
 ASIELVERGUNNINGEN = frozenset(
     {
@@ -32,11 +33,9 @@ class IntakeDeel:
     class TvsProfielOntvangen(Gebeurtenis):
         TOPIC = "Inburgeringstraject.TvsProfielOntvangen"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"huishoudgrootte": KORT, "land_van_herkomst": KORT, "taal": KORT}
-        INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset({"huishoudgrootte", "land_van_herkomst", "taal"})
-        huishoudgrootte: int | None
-        land_van_herkomst: str | None
-        taal: str | None
+        huishoudgrootte: Annotated[int | None, Veld(KORT, ZONDER_DUO)]
+        land_van_herkomst: Annotated[str | None, Veld(KORT, ZONDER_DUO)]
+        taal: Annotated[str | None, Veld(KORT, ZONDER_DUO)]
 
         def pas_toe(self, traject) -> None:
             traject.tvs_profiel_ontvangen = self.datum
@@ -44,18 +43,16 @@ class IntakeDeel:
     class CoaWarmeOverdrachtGehouden(Gebeurtenis):
         TOPIC = "Inburgeringstraject.CoaWarmeOverdrachtGehouden"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"verslag": KORT}
-        INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset({"verslag"})
-        verslag: str
-        tolk_aanwezig: bool
+        verslag: Annotated[str, Veld(KORT, ZONDER_DUO)]
+        tolk_aanwezig: Annotated[bool, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.coa_warme_overdracht = self.datum
 
     class InburgeringsplichtVastgesteld(Gebeurtenis):
         TOPIC = "Inburgeringstraject.InburgeringsplichtVastgesteld"
-        verblijfsvergunning: str
-        referent_verblijfsvergunning: str | None
+        verblijfsvergunning: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        referent_verblijfsvergunning: Annotated[str | None, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.kennisgevingsdatum = self.datum
@@ -66,8 +63,8 @@ class IntakeDeel:
 
         TOPIC = "Inburgeringstraject.HuisvestingGeregistreerd"
         CORRIGEERBAAR: ClassVar[dict[str, type]] = {"datum": date, "huisvestingsdatum": date}
-        gemeente: str
-        huisvestingsdatum: date | None
+        gemeente: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        huisvestingsdatum: Annotated[date | None, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.brp_inschrijvingsdatum = self.datum
@@ -75,9 +72,9 @@ class IntakeDeel:
 
     class BredeIntakeOproepVerzonden(Gebeurtenis):
         TOPIC = "Inburgeringstraject.BredeIntakeOproepVerzonden"
-        volgnummer: int
-        uiterlijk: date
-        schriftelijke_waarschuwing: bool
+        volgnummer: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        uiterlijk: Annotated[date, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        schriftelijke_waarschuwing: Annotated[bool, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.oproepen.append(Oproep(self.volgnummer, self.datum, self.uiterlijk, self.schriftelijke_waarschuwing))
@@ -85,9 +82,7 @@ class IntakeDeel:
     class KennismakingsgesprekGevoerd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.KennismakingsgesprekGevoerd"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"verslag": KORT}
-        INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset({"verslag"})
-        verslag: str
+        verslag: Annotated[str, Veld(KORT, ZONDER_DUO)]
 
         def pas_toe(self, traject) -> None:
             traject.kennismakingsgesprek = self.datum
@@ -95,10 +90,8 @@ class IntakeDeel:
     class LeerbaarheidstoetsAfgenomen(Gebeurtenis):
         TOPIC = "Inburgeringstraject.LeerbaarheidstoetsAfgenomen"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"haalbaar_niveau": KORT}
-        INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset({"haalbaar_niveau"})
-        haalbaar_niveau: str
-        advies_leerroute: str
+        haalbaar_niveau: Annotated[str, Veld(KORT, ZONDER_DUO)]
+        advies_leerroute: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.leerbaarheidstoets = "afgenomen"
@@ -106,9 +99,8 @@ class IntakeDeel:
 
     class LeerbaarheidstoetsOntheffingVerleend(Gebeurtenis):
         TOPIC = "Inburgeringstraject.LeerbaarheidstoetsOntheffingVerleend"
-        BIJZONDER: ClassVar[frozenset[str]] = frozenset({"grond"})  # a visual or auditory impairment
-        SOORT_BIJZONDER: ClassVar[bool] = True  # the fact itself reveals it (domain/doelbinding.py)
-        grond: str  # visuele_beperking | auditieve_beperking (Wi 14(6))
+        SOORT_LEZERS: ClassVar[frozenset[Rol]] = REGISSEUR_EN_AUDITOR  # the fact itself reveals a visual or auditory impairment
+        grond: Annotated[str, Veld(GEZONDHEID, REGISSEUR_EN_AUDITOR)]  # visuele_beperking | auditieve_beperking (Wi 14(6))
 
         def pas_toe(self, traject) -> None:
             traject.leerbaarheidstoets = "ontheffing"
@@ -116,12 +108,9 @@ class IntakeDeel:
     class BredeIntakeGehouden(Gebeurtenis):
         TOPIC = "Inburgeringstraject.BredeIntakeGehouden"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"onderwerpen": KORT}
-        BIJZONDER: ClassVar[frozenset[str]] = frozenset({"gezondheid"})
-        INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset({"onderwerpen"})
-        onderwerpen: dict[str, str]
-        gezondheid: dict[str, str]  # special-category data (AVG art. 9), kept apart on purpose
-        leerbaarheidstoets_advies: str | None
+        onderwerpen: Annotated[dict[str, str], Veld(KORT, ZONDER_DUO)]
+        gezondheid: Annotated[dict[str, str], Veld(GEZONDHEID, REGISSEUR_EN_AUDITOR)]  # special-category data (AVG art. 9), kept apart on purpose
+        leerbaarheidstoets_advies: Annotated[str | None, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.brede_intake_datum = self.datum
@@ -131,9 +120,7 @@ class IntakeDeel:
     class BredeIntakeInAfwezigheidVoltooid(Gebeurtenis):
         TOPIC = "Inburgeringstraject.BredeIntakeInAfwezigheidVoltooid"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"verslag": KORT}
-        INTAKEDETAILS: ClassVar[frozenset[str]] = frozenset({"verslag"})
-        verslag: str
+        verslag: Annotated[str, Veld(KORT, ZONDER_DUO)]
 
         def pas_toe(self, traject) -> None:
             traject.brede_intake_datum = self.datum

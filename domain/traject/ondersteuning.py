@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import Annotated
 
 from domain import fouten
-from domain.persoonsgegevens import KORT, Bewaarklasse
+from domain.persoonsgegevens import KORT
 from domain.traject.basis import Gebeurtenis, niet_voor
+from domain.velden import IEDEREEN, NIET_PERSOONLIJK, Veld
 from domain.waarden import Vastlegging, Verblijfsvergunning
 
 VASTE_LASTEN = ("huur", "gas", "water", "stroom", "zorgverzekering")  # PW 56a, policy document §3.7
@@ -21,15 +22,14 @@ class OndersteuningDeel:
 
         TOPIC = "Inburgeringstraject.FinancieelOntzorgenGestart"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"vaste_lasten": KORT}
-        vaste_lasten: list[str]
+        vaste_lasten: Annotated[list[str], Veld(KORT, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.ontzorgen_start = self.datum
 
     class MaatschappelijkeBegeleidingGestart(Gebeurtenis):
         TOPIC = "Inburgeringstraject.MaatschappelijkeBegeleidingGestart"
-        uitvoerder: str
+        uitvoerder: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.begeleiding_start = self.datum
@@ -37,9 +37,8 @@ class OndersteuningDeel:
     class TolkvoorzieningToegekend(Gebeurtenis):
         TOPIC = "Inburgeringstraject.TolkvoorzieningToegekend"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"taal": KORT, "doel": KORT}
-        taal: str
-        doel: str
+        taal: Annotated[str, Veld(KORT, IEDEREEN)]
+        doel: Annotated[str, Veld(KORT, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.tolkvoorzieningen += 1

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from domain import fouten, termijnen
 from domain.beleid import beleid_op
-from domain.persoonsgegevens import KORT, Bewaarklasse
+from domain.persoonsgegevens import KORT
 from domain.traject.basis import Gebeurtenis, niet_voor
+from domain.velden import IEDEREEN, NIET_PERSOONLIJK, Veld
 from domain.waarden import Doelgroep, Leerroute, RedenRoutewijziging, Vastlegging
 
 AFSCHALEN_MINIMUM_NT2_UREN = 600  # Bi 5.5(1)
@@ -54,15 +55,14 @@ class PipDeel:
 
         TOPIC = "Inburgeringstraject.PipVastgesteld"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"ondersteuning": KORT}
         class_version = 2
-        leerroute: str
-        leerroute_uren_per_week: int | None
-        pvt_uren: int
-        map_uren: int | None
-        aantal_voortgangsgesprekken: int
-        ondersteuning: str
-        aanbod: list[str]
+        leerroute: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        leerroute_uren_per_week: Annotated[int | None, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        pvt_uren: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        map_uren: Annotated[int | None, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        aantal_voortgangsgesprekken: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        ondersteuning: Annotated[str, Veld(KORT, IEDEREEN)]
+        aanbod: Annotated[list[str], Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -79,15 +79,14 @@ class PipDeel:
 
         TOPIC = "Inburgeringstraject.PipGewijzigd"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"ondersteuning": KORT, "reden": KORT}
         VEREIST_PIP: ClassVar[bool] = True
-        aantal_voortgangsgesprekken: int
-        leerroute_uren_per_week: int | None
-        pvt_uren: int
-        map_uren: int | None
-        ondersteuning: str
-        aanbod: list[str]
-        reden: str
+        aantal_voortgangsgesprekken: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        leerroute_uren_per_week: Annotated[int | None, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        pvt_uren: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        map_uren: Annotated[int | None, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        ondersteuning: Annotated[str, Veld(KORT, IEDEREEN)]
+        aanbod: Annotated[list[str], Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        reden: Annotated[str, Veld(KORT, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.aantal_voortgangsgesprekken = self.aantal_voortgangsgesprekken
@@ -97,14 +96,13 @@ class PipDeel:
     class LeerrouteGewijzigd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.LeerrouteGewijzigd"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"toelichting": KORT}
         VEREIST_PIP: ClassVar[bool] = True
         class_version = 2
-        van: str
-        naar: str
-        reden: str
-        toelichting: str
-        meegenomen_uren: int  # NT2/KNM hours that count in the new route (Bi 5.4(4))
+        van: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        naar: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        reden: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        toelichting: Annotated[str, Veld(KORT, IEDEREEN)]
+        meegenomen_uren: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]  # NT2/KNM hours that count in the new route (Bi 5.4(4))
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -117,10 +115,9 @@ class PipDeel:
     class AfschalingNaarA2Besloten(Gebeurtenis):
         TOPIC = "Inburgeringstraject.AfschalingNaarA2Besloten"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"motivering": KORT}
         VEREIST_PIP: ClassVar[bool] = True
-        nt2_uren: int
-        motivering: str
+        nt2_uren: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        motivering: Annotated[str, Veld(KORT, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.afgeschaald_naar_a2 = self.datum

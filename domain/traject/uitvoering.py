@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from domain import fouten
-from domain.persoonsgegevens import KORT, Bewaarklasse
+from domain.persoonsgegevens import KORT
 from domain.traject.basis import Gebeurtenis, Gesprek, Status, niet_voor
+from domain.velden import IEDEREEN, NIET_PERSOONLIJK, Veld
 from domain.waarden import Doelgroep, Leerroute, Vastlegging
 
 PVT_MINIMUM_UREN = 12  # Bi 3.1(2)
@@ -53,9 +54,9 @@ class UitvoeringDeel:
 
         TOPIC = "Inburgeringstraject.CursusurenGeregistreerd"
         CORRIGEERBAAR: ClassVar[dict[str, type]] = {"datum": date, "uren": int}
-        soort: str
-        uren: int
-        fase: str  # brede_intake | uitvoering
+        soort: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        uren: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        fase: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]  # brede_intake | uitvoering
 
         def vereist_pip(self) -> bool:
             return self.fase == Fase.UITVOERING
@@ -66,10 +67,9 @@ class UitvoeringDeel:
     class VoortgangsgesprekGevoerd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.VoortgangsgesprekGevoerd"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"verslag": KORT}
         VEREIST_PIP: ClassVar[bool] = True
         CORRIGEERBAAR: ClassVar[dict[str, type]] = {"datum": date, "verslag": str}
-        verslag: str
+        verslag: Annotated[str, Veld(KORT, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.gesprekken.append(Gesprek(self.originator_version, self.datum, True, False))
@@ -77,18 +77,17 @@ class UitvoeringDeel:
     class VoortgangsgesprekGemist(Gebeurtenis):
         TOPIC = "Inburgeringstraject.VoortgangsgesprekGemist"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"verslag": KORT}
         VEREIST_PIP: ClassVar[bool] = True
         CORRIGEERBAAR: ClassVar[dict[str, type]] = {"datum": date, "verslag": str, "geldige_reden": bool}
-        geldige_reden: bool
-        verslag: str
+        geldige_reden: Annotated[bool, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        verslag: Annotated[str, Veld(KORT, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.gesprekken.append(Gesprek(self.originator_version, self.datum, False, self.geldige_reden))
 
     class ParticipatieverklaringOndertekend(Gebeurtenis):
         TOPIC = "Inburgeringstraject.ParticipatieverklaringOndertekend"
-        pvt_uren: int
+        pvt_uren: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.participatieverklaring = self.datum
@@ -96,7 +95,7 @@ class UitvoeringDeel:
     class MapThemaAfgerond(Gebeurtenis):
         TOPIC = "Inburgeringstraject.MapThemaAfgerond"
         VEREIST_PIP: ClassVar[bool] = True
-        thema: str
+        thema: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.map_themas = traject.map_themas | {self.thema}
@@ -104,9 +103,8 @@ class UitvoeringDeel:
     class MapEindgesprekGevoerd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.MapEindgesprekGevoerd"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"verslag": KORT}
         VEREIST_PIP: ClassVar[bool] = True
-        verslag: str
+        verslag: Annotated[str, Veld(KORT, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.map_eindgesprek = self.datum
@@ -116,9 +114,9 @@ class UitvoeringDeel:
 
         TOPIC = "Inburgeringstraject.ExamenresultaatOntvangen"
         VEREIST_PIP: ClassVar[bool] = True
-        onderdeel: str  # lezen | luisteren | schrijven | spreken | knm
-        niveau: str | None
-        behaald: bool
+        onderdeel: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]  # lezen | luisteren | schrijven | spreken | knm
+        niveau: Annotated[str | None, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        behaald: Annotated[bool, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             if self.behaald:
@@ -134,9 +132,8 @@ class UitvoeringDeel:
     class ZRouteEindgesprekGevoerd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.ZRouteEindgesprekGevoerd"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"verslag": KORT}
         VEREIST_PIP: ClassVar[bool] = True
-        verslag: str
+        verslag: Annotated[str, Veld(KORT, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.z_route_eindgesprek = self.datum
@@ -159,10 +156,9 @@ class UitvoeringDeel:
     class WarmeOverdrachtVervolgtrajectGehouden(Gebeurtenis):
         TOPIC = "Inburgeringstraject.WarmeOverdrachtVervolgtrajectGehouden"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"toelichting": KORT}
         NA_AFSLUITING: ClassVar[bool] = True
-        ontvanger: str
-        toelichting: str
+        ontvanger: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        toelichting: Annotated[str, Veld(KORT, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.warme_overdracht_vervolg = self.datum

@@ -5,19 +5,12 @@ from __future__ import annotations
 import copy
 import dataclasses
 from datetime import date
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from domain import fouten
-from domain.persoonsgegevens import (
-    KORT,
-    LANG,
-    VERWIJDERD,
-    Bewaarklasse,
-    GrondVerwijdering,
-    bewaartermijn_einde,
-    zonder,
-)
+from domain.persoonsgegevens import KORT, LANG, VERWIJDERD, Bewaarklasse, GrondVerwijdering, bewaartermijn_einde
 from domain.traject.basis import Gebeurtenis, Status, geldige_feitdatum, niet_voor, waarde
+from domain.velden import IEDEREEN, NIET_PERSOONLIJK, Veld, zonder
 from domain.waarden import Gemeente, Vastlegging
 
 
@@ -28,8 +21,8 @@ class VerloopDeel:
         """The person moved to another of the four gemeenten; the trajectory and its history move along."""
 
         TOPIC = "Inburgeringstraject.VerhuisdBinnenRegio"
-        van: str
-        naar: str
+        van: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        naar: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.gemeente = Gemeente(self.naar)
@@ -40,9 +33,8 @@ class VerloopDeel:
 
         TOPIC = "Inburgeringstraject.VerhuisdBuitenRegio"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"nieuwe_gemeente": LANG, "toelichting": KORT}  # woonplaats, Bi 9.9(2)
-        nieuwe_gemeente: str
-        toelichting: str
+        nieuwe_gemeente: Annotated[str, Veld(LANG, IEDEREEN)]  # woonplaats, Bi 9.9(2)
+        toelichting: Annotated[str, Veld(KORT, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.status = Status.OVERGEDRAGEN
@@ -50,7 +42,7 @@ class VerloopDeel:
 
     class RegisseurToegewezen(Gebeurtenis):
         TOPIC = "Inburgeringstraject.RegisseurToegewezen"
-        regisseur: str
+        regisseur: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             traject.regisseur = self.regisseur
@@ -60,11 +52,10 @@ class VerloopDeel:
 
         TOPIC = "Inburgeringstraject.FeitGecorrigeerd"
 
-        PERSOONSGEGEVENS: ClassVar[dict[str, Bewaarklasse]] = {"toelichting": KORT, "correcties.verslag": KORT}
         NA_AFSLUITING: ClassVar[bool] = True
-        versie: int
-        correcties: dict[str, Any]
-        toelichting: str
+        versie: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        correcties: Annotated[dict[str, Any], Veld(NIET_PERSOONLIJK, IEDEREEN, sleutels={"verslag": Veld(KORT, IEDEREEN)})]
+        toelichting: Annotated[str, Veld(KORT, IEDEREEN)]
 
         def apply(self, traject) -> None:
             # Not kept among the facts: it replaces one, and the state is rebuilt from the corrected
@@ -82,8 +73,8 @@ class VerloopDeel:
         TOPIC = "Inburgeringstraject.PersoonsgegevensVerwijderd"
         NA_AFSLUITING: ClassVar[bool] = True
         CORRIGEERBAAR: ClassVar[dict[str, type]] = {}
-        klassen: list[str]
-        grond: str
+        klassen: Annotated[list[str], Veld(NIET_PERSOONLIJK, IEDEREEN)]
+        grond: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
             if traject.status is Status.LOPEND:  # only on death: the plicht ends with it (Bi 9.9(1))

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from cryptography.exceptions import InvalidTag
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import register_topic
 from pydantic import SecretStr
 
 from adapters.bootstrap import bouw_sleutelkluis
@@ -24,7 +25,8 @@ from adapters.sleutelkluis import Sleutelkluis, SleutelVernietigdError
 from adapters.versleuteling import ENVELOP
 from domain.application import Inburgering
 from domain.persoonsgegevens import GEZONDHEID, KORT, LANG, VERWIJDERD
-from domain.traject import Inburgeringstraject
+from domain.traject import Gebeurtenis, Inburgeringstraject
+from domain.velden import OngedeclareerdVeldError
 from tests.builders import door, een_bsn, statushouder_met_pip
 
 
@@ -51,6 +53,26 @@ def test_personal_fields_are_stored_as_ciphertext_and_the_rest_stays_readable(ap
     teruggelezen = app.repository.get(traject.id)
     assert teruggelezen.bsn == traject.bsn
     assert teruggelezen.feiten[teruggelezen.version].verslag == "Spreekt al goed Nederlands"
+
+
+class TaalcafeBezocht(Gebeurtenis):
+    """A fact as a maintainer might add it: free text, and no declaration of what it is."""
+
+    TOPIC = "tests.TaalcafeBezocht"
+    locatie: str
+
+
+register_topic(TaalcafeBezocht.TOPIC, TaalcafeBezocht)
+
+def test_a_fact_with_an_undeclared_field_is_not_stored_at_all(app: Inburgering) -> None:
+    traject = statushouder_met_pip()
+    app.save(traject)
+    traject._vastleggen(TaalcafeBezocht, date(2025, 6, 3), door(), locatie="De Bibliotheek, Dordrecht")
+    with pytest.raises(OngedeclareerdVeldError, match=r"TaalcafeBezocht\.locatie"):
+        app.save(traject)
+    opgeslagen = list(app.recorder.select_events(traject.id))
+    assert len(opgeslagen) == traject.version - 1  # the fact before it is there, the undeclared one is not
+    assert all(b"Bibliotheek" not in e.state for e in opgeslagen)
 
 
 def test_health_data_have_a_key_of_their_own(app: Inburgering) -> None:

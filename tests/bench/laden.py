@@ -40,6 +40,7 @@ from domain.commandos import (
     StartNaTvsProfiel,
     StelPipVast,
 )
+from domain.metadata import Metadata
 from domain.persoon import Persoonsregistratie
 from domain.traject import Inburgeringstraject
 from domain.waarden import Gemeente, Leerroute, Rol, Vastlegging, Verblijfsvergunning
@@ -119,7 +120,7 @@ def bouw(app: Inburgering, stap: Plan) -> tuple[Inburgeringstraject, Persoonsreg
                        correlatie_id=stap.actor.correlatie_id, tijdstip=app.klok.nu(), vandaag=app.klok.vandaag())
     traject = stap.start.starten(door)
     persoon = Persoonsregistratie.nieuw(app.personen.registreer(stap.start.bsn), door)
-    persoon.koppel(traject.id, door, door.metadata(namens=stap.gemeente))
+    persoon.koppel(traject.id, door, Metadata.van(door, namens=stap.gemeente))
     for commando in stap.commandos:
         commando.uitvoeren(traject, door)
     return traject, persoon

@@ -9,11 +9,13 @@ from datetime import date
 import pytest
 
 from domain import fouten
+from domain.metadata import Metadata
 from domain.persoon import Persoonsregistratie
-from domain.persoonsgegevens import GEZONDHEID, KORT, LANG, VERWIJDERD, GrondVerwijdering, persoonsvelden
+from domain.persoonsgegevens import GEZONDHEID, KORT, LANG, VERWIJDERD, GrondVerwijdering
 from domain.traject import Inburgeringstraject
 from domain.traject.basis import Gebeurtenis, Status
-from domain.waarden import Gemeente, Metadata
+from domain.velden import persoonsvelden
+from domain.waarden import Gemeente
 from tests.builders import door, statushouder_met_pip
 
 FEITEN = [
