@@ -1,7 +1,8 @@
 """Commands: what a user asks of a trajectory, in the imperative. The aggregate decides.
 
-Each command names the aggregate method that carries it out; its fields are that method's
-keyword arguments, so a command is the method call written down.
+Each command refers to the aggregate method that carries it out (go-to-definition and a rename follow
+it); its fields are that method's keyword arguments, so a command is the method call written down
+(tests/domain/test_commandos.py holds both to that).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from domain.persoonsgegevens import GrondVerwijdering
@@ -30,11 +32,11 @@ from domain.waarden import (
 class Commando:
     """A command on an existing trajectory."""
 
-    METHODE: ClassVar[str]
+    METHODE: ClassVar[Callable[..., Any]]  # the aggregate's method, read from the class: not bound to the command
 
     def uitvoeren(self, traject: Inburgeringstraject, door: Vastlegging) -> Any:
         argumenten = {veld.name: getattr(self, veld.name) for veld in fields(self)}
-        return getattr(traject, self.METHODE)(**argumenten, door=door)
+        return type(self).METHODE(traject, **argumenten, door=door)
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ StartCommando = StartNaTvsProfiel | StartNaKennisgeving
 
 @dataclass(frozen=True)
 class RegistreerCoaWarmeOverdracht(Commando):
-    METHODE = "registreer_coa_warme_overdracht"
+    METHODE = Inburgeringstraject.registreer_coa_warme_overdracht
     datum: date
     verslag: str
     tolk_aanwezig: bool = False
@@ -78,7 +80,7 @@ class RegistreerCoaWarmeOverdracht(Commando):
 
 @dataclass(frozen=True)
 class RegistreerKennisgeving(Commando):
-    METHODE = "registreer_kennisgeving"
+    METHODE = Inburgeringstraject.registreer_kennisgeving
     datum: date
     verblijfsvergunning: Verblijfsvergunning
     referent_verblijfsvergunning: Verblijfsvergunning | None = None
@@ -86,7 +88,7 @@ class RegistreerKennisgeving(Commando):
 
 @dataclass(frozen=True)
 class RegistreerHuisvesting(Commando):
-    METHODE = "registreer_huisvesting"
+    METHODE = Inburgeringstraject.registreer_huisvesting
     datum: date
     gemeente: Gemeente
     huisvestingsdatum: date | None = None
@@ -94,7 +96,7 @@ class RegistreerHuisvesting(Commando):
 
 @dataclass(frozen=True)
 class VerzendIntakeOproep(Commando):
-    METHODE = "verzend_intake_oproep"
+    METHODE = Inburgeringstraject.verzend_intake_oproep
     datum: date
     uiterlijk: date
     schriftelijke_waarschuwing: bool = False
@@ -102,14 +104,14 @@ class VerzendIntakeOproep(Commando):
 
 @dataclass(frozen=True)
 class RegistreerKennismakingsgesprek(Commando):
-    METHODE = "registreer_kennismakingsgesprek"
+    METHODE = Inburgeringstraject.registreer_kennismakingsgesprek
     datum: date
     verslag: str
 
 
 @dataclass(frozen=True)
 class RegistreerLeerbaarheidstoets(Commando):
-    METHODE = "registreer_leerbaarheidstoets"
+    METHODE = Inburgeringstraject.registreer_leerbaarheidstoets
     datum: date
     haalbaar_niveau: str
     advies_leerroute: Leerroute
@@ -117,14 +119,14 @@ class RegistreerLeerbaarheidstoets(Commando):
 
 @dataclass(frozen=True)
 class VerleenLeerbaarheidstoetsOntheffing(Commando):
-    METHODE = "verleen_leerbaarheidstoets_ontheffing"
+    METHODE = Inburgeringstraject.verleen_leerbaarheidstoets_ontheffing
     datum: date
     grond: str
 
 
 @dataclass(frozen=True)
 class HoudBredeIntake(Commando):
-    METHODE = "houd_brede_intake"
+    METHODE = Inburgeringstraject.houd_brede_intake
     datum: date
     onderwerpen: dict[str, str]
     gezondheid: dict[str, str] = field(default_factory=dict)
@@ -133,14 +135,14 @@ class HoudBredeIntake(Commando):
 
 @dataclass(frozen=True)
 class VoltooiIntakeInAfwezigheid(Commando):
-    METHODE = "voltooi_intake_in_afwezigheid"
+    METHODE = Inburgeringstraject.voltooi_intake_in_afwezigheid
     datum: date
     verslag: str
 
 
 @dataclass(frozen=True)
 class StartWelkomstprogramma(Commando):
-    METHODE = "start_welkomstprogramma"
+    METHODE = Inburgeringstraject.start_welkomstprogramma
     datum: date
 
 
@@ -149,7 +151,7 @@ class StartWelkomstprogramma(Commando):
 
 @dataclass(frozen=True)
 class StelPipVast(Commando):
-    METHODE = "stel_pip_vast"
+    METHODE = Inburgeringstraject.stel_pip_vast
     dagtekening: date
     leerroute: Leerroute
     pvt_uren: int
@@ -162,7 +164,7 @@ class StelPipVast(Commando):
 
 @dataclass(frozen=True)
 class WijzigPip(Commando):
-    METHODE = "wijzig_pip"
+    METHODE = Inburgeringstraject.wijzig_pip
     datum: date
     pvt_uren: int
     aantal_voortgangsgesprekken: int
@@ -175,7 +177,7 @@ class WijzigPip(Commando):
 
 @dataclass(frozen=True)
 class WijzigLeerroute(Commando):
-    METHODE = "wijzig_leerroute"
+    METHODE = Inburgeringstraject.wijzig_leerroute
     datum: date
     naar: Leerroute
     reden: RedenRoutewijziging
@@ -184,7 +186,7 @@ class WijzigLeerroute(Commando):
 
 @dataclass(frozen=True)
 class SchaalAfNaarA2(Commando):
-    METHODE = "schaal_af_naar_a2"
+    METHODE = Inburgeringstraject.schaal_af_naar_a2
     datum: date
     motivering: str
 
@@ -194,7 +196,7 @@ class SchaalAfNaarA2(Commando):
 
 @dataclass(frozen=True)
 class RegistreerCursusuren(Commando):
-    METHODE = "registreer_cursusuren"
+    METHODE = Inburgeringstraject.registreer_cursusuren
     datum: date
     soort: Uursoort
     uren: int
@@ -203,7 +205,7 @@ class RegistreerCursusuren(Commando):
 
 @dataclass(frozen=True)
 class RegistreerVoortgangsgesprek(Commando):
-    METHODE = "registreer_voortgangsgesprek"
+    METHODE = Inburgeringstraject.registreer_voortgangsgesprek
     datum: date
     gevoerd: bool
     verslag: str
@@ -212,27 +214,27 @@ class RegistreerVoortgangsgesprek(Commando):
 
 @dataclass(frozen=True)
 class OndertekenParticipatieverklaring(Commando):
-    METHODE = "onderteken_participatieverklaring"
+    METHODE = Inburgeringstraject.onderteken_participatieverklaring
     datum: date
 
 
 @dataclass(frozen=True)
 class RondMapThemaAf(Commando):
-    METHODE = "rond_map_thema_af"
+    METHODE = Inburgeringstraject.rond_map_thema_af
     datum: date
     thema: MapThema
 
 
 @dataclass(frozen=True)
 class VoerMapEindgesprek(Commando):
-    METHODE = "voer_map_eindgesprek"
+    METHODE = Inburgeringstraject.voer_map_eindgesprek
     datum: date
     verslag: str
 
 
 @dataclass(frozen=True)
 class RegistreerExamenresultaat(Commando):
-    METHODE = "registreer_examenresultaat"
+    METHODE = Inburgeringstraject.registreer_examenresultaat
     datum: date
     onderdeel: str
     behaald: bool
@@ -241,32 +243,32 @@ class RegistreerExamenresultaat(Commando):
 
 @dataclass(frozen=True)
 class RegistreerDiploma(Commando):
-    METHODE = "registreer_diploma"
+    METHODE = Inburgeringstraject.registreer_diploma
     datum: date
 
 
 @dataclass(frozen=True)
 class VoerZRouteEindgesprek(Commando):
-    METHODE = "voer_z_route_eindgesprek"
+    METHODE = Inburgeringstraject.voer_z_route_eindgesprek
     datum: date
     verslag: str
 
 
 @dataclass(frozen=True)
 class RegistreerCertificaat(Commando):
-    METHODE = "registreer_certificaat"
+    METHODE = Inburgeringstraject.registreer_certificaat
     datum: date
 
 
 @dataclass(frozen=True)
 class StelPlichtVoldaanVast(Commando):
-    METHODE = "stel_plicht_voldaan_vast"
+    METHODE = Inburgeringstraject.stel_plicht_voldaan_vast
     datum: date
 
 
 @dataclass(frozen=True)
 class DraagWarmOverAanVervolgtraject(Commando):
-    METHODE = "draag_warm_over_aan_vervolgtraject"
+    METHODE = Inburgeringstraject.draag_warm_over_aan_vervolgtraject
     datum: date
     ontvanger: str
     toelichting: str
@@ -277,21 +279,21 @@ class DraagWarmOverAanVervolgtraject(Commando):
 
 @dataclass(frozen=True)
 class StartFinancieelOntzorgen(Commando):
-    METHODE = "start_financieel_ontzorgen"
+    METHODE = Inburgeringstraject.start_financieel_ontzorgen
     datum: date
     vaste_lasten: list[str]
 
 
 @dataclass(frozen=True)
 class StartMaatschappelijkeBegeleiding(Commando):
-    METHODE = "start_maatschappelijke_begeleiding"
+    METHODE = Inburgeringstraject.start_maatschappelijke_begeleiding
     datum: date
     uitvoerder: str
 
 
 @dataclass(frozen=True)
 class KenTolkvoorzieningToe(Commando):
-    METHODE = "ken_tolkvoorziening_toe"
+    METHODE = Inburgeringstraject.ken_tolkvoorziening_toe
     datum: date
     taal: str
     doel: str
@@ -302,7 +304,7 @@ class KenTolkvoorzieningToe(Commando):
 
 @dataclass(frozen=True)
 class ConstateerOvertreding(Commando):
-    METHODE = "constateer_overtreding"
+    METHODE = Inburgeringstraject.constateer_overtreding
     datum: date
     artikel: Boeteartikel
     grond: Boetegrond
@@ -319,14 +321,14 @@ class ZaakCommando(Commando):
 
 @dataclass(frozen=True)
 class VerzendBoetevoornemen(ZaakCommando):
-    METHODE = "verzend_boetevoornemen"
+    METHODE = Inburgeringstraject.verzend_boetevoornemen
     datum: date
     zienswijzetermijn: date
 
 
 @dataclass(frozen=True)
 class OntvangZienswijze(ZaakCommando):
-    METHODE = "ontvang_zienswijze"
+    METHODE = Inburgeringstraject.ontvang_zienswijze
     datum: date
     mondeling: bool
     samenvatting: str
@@ -334,19 +336,19 @@ class OntvangZienswijze(ZaakCommando):
 
 @dataclass(frozen=True)
 class StelZienswijzetermijnVerstrekenVast(ZaakCommando):
-    METHODE = "stel_zienswijzetermijn_verstreken_vast"
+    METHODE = Inburgeringstraject.stel_zienswijzetermijn_verstreken_vast
     datum: date
 
 
 @dataclass(frozen=True)
 class RegistreerBijstandsverlaging(ZaakCommando):
-    METHODE = "registreer_bijstandsverlaging"
+    METHODE = Inburgeringstraject.registreer_bijstandsverlaging
     datum: date
 
 
 @dataclass(frozen=True)
 class LegBoeteOp(ZaakCommando):
-    METHODE = "leg_boete_op"
+    METHODE = Inburgeringstraject.leg_boete_op
     datum: date
     verwijtbaarheid: Verwijtbaarheid | None
     motivering: str
@@ -355,20 +357,20 @@ class LegBoeteOp(ZaakCommando):
 
 @dataclass(frozen=True)
 class ZieAfVanBoete(ZaakCommando):
-    METHODE = "zie_af_van_boete"
+    METHODE = Inburgeringstraject.zie_af_van_boete
     datum: date
     reden: str
 
 
 @dataclass(frozen=True)
 class OntvangBezwaar(ZaakCommando):
-    METHODE = "ontvang_bezwaar"
+    METHODE = Inburgeringstraject.ontvang_bezwaar
     datum: date
 
 
 @dataclass(frozen=True)
 class BeslisOpBezwaar(ZaakCommando):
-    METHODE = "beslis_op_bezwaar"
+    METHODE = Inburgeringstraject.beslis_op_bezwaar
     datum: date
     uitkomst: UitkomstBezwaar
     motivering: str
@@ -380,7 +382,7 @@ class BeslisOpBezwaar(ZaakCommando):
 
 @dataclass(frozen=True)
 class RegistreerTermijnverlenging(Commando):
-    METHODE = "registreer_termijnverlenging"
+    METHODE = Inburgeringstraject.registreer_termijnverlenging
     datum: date
     nieuwe_einddatum: date
     grond: str
@@ -388,14 +390,14 @@ class RegistreerTermijnverlenging(Commando):
 
 @dataclass(frozen=True)
 class RegistreerVrijstelling(Commando):
-    METHODE = "registreer_vrijstelling"
+    METHODE = Inburgeringstraject.registreer_vrijstelling
     datum: date
     grond: str
 
 
 @dataclass(frozen=True)
 class RegistreerOntheffing(Commando):
-    METHODE = "registreer_ontheffing"
+    METHODE = Inburgeringstraject.registreer_ontheffing
     datum: date
     grond: str
     volledig: bool
@@ -403,7 +405,7 @@ class RegistreerOntheffing(Commando):
 
 @dataclass(frozen=True)
 class RegistreerDuoBoete(Commando):
-    METHODE = "registreer_duo_boete"
+    METHODE = Inburgeringstraject.registreer_duo_boete
     datum: date
     artikel: str
     bedrag: Decimal
@@ -411,14 +413,14 @@ class RegistreerDuoBoete(Commando):
 
 @dataclass(frozen=True)
 class VerhuisBinnenRegio(Commando):
-    METHODE = "verhuis_binnen_regio"
+    METHODE = Inburgeringstraject.verhuis_binnen_regio
     datum: date
     naar: Gemeente
 
 
 @dataclass(frozen=True)
 class VerhuisBuitenRegio(Commando):
-    METHODE = "verhuis_buiten_regio"
+    METHODE = Inburgeringstraject.verhuis_buiten_regio
     datum: date
     nieuwe_gemeente: str
     toelichting: str
@@ -426,14 +428,14 @@ class VerhuisBuitenRegio(Commando):
 
 @dataclass(frozen=True)
 class WijsRegisseurToe(Commando):
-    METHODE = "wijs_regisseur_toe"
+    METHODE = Inburgeringstraject.wijs_regisseur_toe
     datum: date
     regisseur: str
 
 
 @dataclass(frozen=True)
 class Corrigeer(Commando):
-    METHODE = "corrigeer"
+    METHODE = Inburgeringstraject.corrigeer
     datum: date
     versie: int
     correcties: dict[str, Any]
@@ -442,6 +444,6 @@ class Corrigeer(Commando):
 
 @dataclass(frozen=True)
 class VerwijderPersoonsgegevens(Commando):
-    METHODE = "verwijder_persoonsgegevens"
+    METHODE = Inburgeringstraject.verwijder_persoonsgegevens
     grond: GrondVerwijdering
     overlijdensdatum: date | None = None
