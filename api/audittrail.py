@@ -16,9 +16,9 @@ from eventsourcing.utils import get_topic
 
 from api.schemas import AuditregelPublic, Wijzigingen
 from api.weergave import traject_public
+from api.gebeurtenistypen import type_voor
 from domain.doelbinding import AFGESCHERMD_TOPIC, soort_afgeschermd_voor, toelichting_afgeschermd_voor
 from domain.persoonsgegevens import is_verwijderd
-from domain.rechtsgronden import rechtsgrond
 from domain.traject import Inburgeringstraject
 from domain.waarden import Rol
 
@@ -59,7 +59,8 @@ def _toestand(traject: Inburgeringstraject, feit: Aggregate.Event, rol: Rol) -> 
 
 def _regel(feit: Aggregate.Event, traject: Inburgeringstraject, rol: Rol, basis: str, wijzigingen: Wijzigingen) -> AuditregelPublic:
     metadata = feit.metadata  # type: ignore[attr-defined]
-    topic = AFGESCHERMD_TOPIC if soort_afgeschermd_voor(rol, type(feit)) else get_topic(type(feit))
+    afgeschermd = soort_afgeschermd_voor(rol, type(feit))
+    topic = AFGESCHERMD_TOPIC if afgeschermd else get_topic(type(feit))
     hoofd = f"{basis}/trajecten/{traject.id}"
     zaak = getattr(feit, "zaaknummer", None)
     if isinstance(feit, Inburgeringstraject.OvertredingGeconstateerd):
@@ -82,10 +83,10 @@ def _regel(feit: Aggregate.Event, traject: Inburgeringstraject, rol: Rol, basis:
         toelichting=None if toelichting is None or is_verwijderd(toelichting) else toelichting,
         aanmaakdatum=feit.timestamp,
         wijzigingen=wijzigingen,
-        gebeurtenistype=topic,
+        gebeurtenistype=type_voor(type(feit), rol),
         datum=feit.datum,  # type: ignore[attr-defined]
         versie=feit.originator_version,
-        rechtsgrond="afgeschermd" if topic == AFGESCHERMD_TOPIC else rechtsgrond(topic),
+        rechtsgrond="afgeschermd" if afgeschermd else type(feit).RECHTSGROND,
         namens_college=metadata.gemeente,
         trace_id=metadata.trace_id,
         correlatie_id=metadata.correlatie_id,

@@ -105,6 +105,7 @@ def rollen(*toegestaan: Rol) -> Callable[..., Awaitable[Actor]]:
     return controleer
 
 
+Ingelogd = Annotated[Actor, Depends(huidige_actor)]  # any role: what is documentation, not data
 Lezer = Annotated[Actor, Depends(rollen(*LEZERS))]
 Regisseur = Annotated[Actor, Depends(rollen(Rol.REGISSEUR))]
 Handhaver = Annotated[Actor, Depends(rollen(Rol.HANDHAVER))]

@@ -26,7 +26,7 @@ from api import problems
 from api.beveiliging import Poortwachter, alleen_json
 from api.logboek import leg_vast, tracecontext
 from api.openapi import API_VERSIE, BASISPAD, bouw_openapi
-from api.routers import controle, handhaving, health, leesmodellen, trajecten
+from api.routers import controle, gebeurtenistypen, handhaving, health, leesmodellen, trajecten
 from api.schemas import UUID_PATROON, CorrelatieId
 from api.serverlog import Verzoeklog
 from domain.application import Klok
@@ -154,6 +154,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
     app.include_router(trajecten.router, prefix=BASISPAD)
     app.include_router(handhaving.router, prefix=BASISPAD)
     app.include_router(controle.router, prefix=BASISPAD)
+    app.include_router(gebeurtenistypen.router, prefix=BASISPAD)
     app.openapi = lambda: bouw_openapi(app)  # type: ignore[method-assign]
 
     app.add_middleware(Kopregels)  # innermost: it sees the matched route and the routes' state

@@ -161,14 +161,17 @@ def main(argv: list[str]) -> int:
     from adapters.settings import Settings
     from api.main import create_app
 
-    tekst = render(create_app(Settings(omgeving="ontwikkeling")))
+    from api.gebeurtenistypen import CATALOGUS, PAGINA, render_catalogus, render_pagina
+
+    bestanden = {DOCUMENT: render(create_app(Settings(omgeving="ontwikkeling"))), CATALOGUS: render_catalogus(), PAGINA: render_pagina()}
     if "--check" in argv:
-        if DOCUMENT.read_text() != tekst:
-            print(f"{DOCUMENT} is verouderd: draai `make openapi`.", file=sys.stderr)
-            return 1
-        return 0
-    DOCUMENT.write_text(tekst)
-    print(f"geschreven: {DOCUMENT}")
+        verouderd = [pad for pad, tekst in bestanden.items() if not pad.exists() or pad.read_text() != tekst]
+        for pad in verouderd:
+            print(f"{pad} is verouderd: draai `make openapi`.", file=sys.stderr)
+        return 1 if verouderd else 0
+    for pad, tekst in bestanden.items():
+        pad.write_text(tekst)
+        print(f"geschreven: {pad}")
     return 0
 
 

@@ -957,33 +957,6 @@ class ActorPublic(Uitvoer):
     gemeente: str | None
 
 
-class GebeurtenisPublic(Uitvoer):
-    """Een vastgelegd feit: wat, wanneer het gold, wanneer en door wie het is vastgelegd."""
-
-    type: str = Field(description="Het stabiele topic van het feit.")
-    versie: int
-    datum: date = Field(description="De datum waarop het feit gold.")
-    vastgelegd_op: datetime = Field(description="Het moment van vastleggen (UTC).")
-    actor: ActorPublic
-    correlatie_id: str
-    gegevens: dict[str, Any] = Field(description="De inhoud van het feit, voor zover de rol van de lezer die nodig heeft.")
-    afgeschermd: list[str] = Field(
-        description="Velden die dit feit heeft maar die voor de rol van de lezer niet zijn bedoeld (doelbinding, AVG art. 5(1)(b))."
-    )
-    bijzondere_persoonsgegevens: list[str] = Field(
-        description="Velden in `gegevens` met bijzondere persoonsgegevens (gezondheid, AVG art. 9)."
-    )
-    verwijderd: list[str] = Field(
-        default=[],
-        description="Velden in `gegevens` die leeg zijn omdat hun sleutel is vernietigd (Bi 9.9); "
-        "een punt wijst een veld binnen een veld aan, zoals correcties.verslag.",
-    )
-
-
-class GebeurtenissenPublic(Uitvoer):
-    gebeurtenissen: list[GebeurtenisPublic]
-
-
 class Gezondheid(Uitvoer):
     status: Literal["ok"]
 
@@ -1017,7 +990,7 @@ class AuditregelPublic(Uitvoer):
     toelichting: str | None = Field(description="Uit de kopregel X-Audit-Toelichting; leeg na verwijdering van de persoonsgegevens.")
     aanmaakdatum: datetime = Field(description="Het moment van vastleggen (UTC).")
     wijzigingen: Wijzigingen
-    gebeurtenistype: str = Field(description="Het stabiele topic van het feit.")
+    gebeurtenistype: str = Field(description="Het soort feit: het CloudEvents-type, zoals in de historie en de feed (zie /gebeurtenistypen).")
     datum: date = Field(description="De datum waarop het feit gold.")
     versie: int
     rechtsgrond: str
@@ -1028,16 +1001,6 @@ class AuditregelPublic(Uitvoer):
 
 class AudittrailPublic(Uitvoer):
     audittrail: list[AuditregelPublic]
-
-
-class TrajectHistoriePublic(Uitvoer):
-    traject_id: UUID
-    gemeente: Gemeente
-    gebeurtenissen: list[GebeurtenisPublic]
-
-
-class HistoriePublic(Uitvoer):
-    trajecten: list[TrajectHistoriePublic]
 
 
 class CloudEventData(Uitvoer):
@@ -1060,6 +1023,10 @@ class CloudEventPublic(BaseModel):
     subject: UUID = Field(description="Het traject; nooit een BSN.")
     sequence: str = Field(description="De positie in het log, met voorloopnullen zodat tekstvolgorde de logvolgorde is.")
     datacontenttype: Literal["application/json"]
+    dataschema: str = Field(
+        description="Het JSON Schema van de gegevens van dit feit zoals de rol van de volger ze krijgt via dataref (`gegevens`): "
+        "een verwijzing naar /gebeurtenistypen/{type}."
+    )
     dataref: str = Field(description="Waar het volledige feit op te halen is (met de rechten van de volger).")
     data: CloudEventData
 

@@ -6,24 +6,22 @@ from datetime import date
 from typing import Any
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.utils import get_topic
 from pydantic.alias_generators import to_camel
 
+from api.gebeurtenistypen import BASISVELDEN, ITEMS, GebeurtenisBasis, type_voor
 from api.schemas import (
     ActorPublic,
     BoetePublic,
     DeadlinePublic,
-    GebeurtenisPublic,
     HandhavingszaakPublic,
     TrajectPublic,
 )
-from domain.doelbinding import AFGESCHERMD_TOPIC, afgeschermd_voor, afgeschermde_toestand, bijzonder, soort_afgeschermd_voor
+from domain.doelbinding import afgeschermd_voor, afgeschermde_toestand, bijzonder, soort_afgeschermd_voor
 from domain.persoonsgegevens import is_verwijderd
 from domain.traject import Handhavingszaak, Inburgeringstraject
 from domain.velden import persoonsvelden, velden
 from domain.waarden import Rol
 
-BASISVELDEN = {"originator_id", "originator_version", "originator_topic", "timestamp", "datum", "metadata"}
 
 
 def traject_public(traject: Inburgeringstraject, vandaag: date, rol: Rol) -> TrajectPublic:
@@ -98,7 +96,7 @@ def zaak_public(zaak: Handhavingszaak) -> HandhavingszaakPublic:
     return HandhavingszaakPublic.model_validate(zaak, from_attributes=True)
 
 
-def gebeurtenis_public(event: Aggregate.Event, rol: Rol) -> GebeurtenisPublic:
+def gebeurtenis_public(event: Aggregate.Event, rol: Rol) -> GebeurtenisBasis:
     """A recorded fact as `rol` may read it: fields outside its purpose are left out and named."""
     metadata = event.metadata  # type: ignore[attr-defined]
     soort = type(event)
@@ -110,8 +108,9 @@ def gebeurtenis_public(event: Aggregate.Event, rol: Rol) -> GebeurtenisPublic:
         pad for pad in persoonsvelden(soort)
         if pad.partition(".")[0] not in afgeschermd and is_verwijderd(_op_pad(gegevens, pad))
     ]
-    return GebeurtenisPublic(
-        type=AFGESCHERMD_TOPIC if "type" in afgeschermd else get_topic(soort),
+    type_ = type_voor(soort, rol)
+    return ITEMS[type_](
+        type=type_,
         versie=event.originator_version,
         datum=event.datum,  # type: ignore[attr-defined]
         vastgelegd_op=event.timestamp,

@@ -5,24 +5,17 @@ from typing import Annotated, Literal
 from uuid import NAMESPACE_URL, uuid5
 
 from fastapi import APIRouter, Query, Request, Response
-from eventsourcing.utils import get_topic
 
 from adapters.bootstrap import controlepunten_van
 from adapters.integriteit import Integriteitsstaat, als_dict, controleer_incrementeel, controleer_volledig
 from api import schemas
 from api.auth import Auditor, Lezer
+from api.gebeurtenistypen import dataschema, type_voor
 from api.logboek import betrokken
 from api.openapi import BASISPAD
 from api.routers.commandoroutes import App
-from domain.doelbinding import AFGESCHERMD_TOPIC, soort_afgeschermd_voor
 
 router = APIRouter(tags=["controle"])
-
-
-def cloudevent_type(topic: str) -> str:
-    """'Inburgeringstraject.PipVastgesteld' -> 'nl.wet-inburgering.traject.pip-vastgesteld' (named after the law)."""
-    naam = topic.rsplit(".", 1)[-1]
-    return "nl.wet-inburgering.traject." + "".join(f"-{c.lower()}" if c.isupper() else c for c in naam).lstrip("-")
 
 
 @router.get("/gebeurtenissen")
@@ -45,7 +38,8 @@ def volg_gebeurtenissen(
             specversion="1.0",
             id=uuid5(NAMESPACE_URL, f"urn:sdd:inburgering:gebeurtenis:{feit.originator_id}:{feit.originator_version}"),
             source=bron,
-            type=cloudevent_type(AFGESCHERMD_TOPIC if soort_afgeschermd_voor(actor.rol, type(feit)) else get_topic(type(feit))),
+            type=type_voor(type(feit), actor.rol),
+            dataschema=dataschema(basis, type_voor(type(feit), actor.rol), actor.rol),
             time=feit.timestamp,
             subject=feit.originator_id,
             sequence=f"{nummer:020d}",

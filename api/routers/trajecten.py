@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Path, Query, Request, Response
 from adapters.bootstrap import controlepunten_van
 from adapters.clock import NEDERLAND
 from adapters.integriteit import exporteer
-from api import schemas
+from api import gebeurtenistypen, schemas
 from api.audittrail import audittrail
 from api.auth import Auditor, Lezer, Regisseur
 from api.logboek import betrokken, met_de_gebeurtenissen
@@ -47,13 +47,13 @@ def zoek_trajecten(request: Request, app: App, actor: Lezer, body: schemas.Traje
 
 
 @router.post("/_historie")
-def historie(request: Request, app: App, actor: Lezer, body: schemas.TrajectZoek) -> schemas.HistoriePublic:
+def historie(request: Request, app: App, actor: Lezer, body: schemas.TrajectZoek) -> gebeurtenistypen.HistoriePublic:
     """De volledige geschiedenis van elk traject van een persoon (BSN in de body): elk feit in volgorde,
     met alleen de gegevens die de rol van de lezer mag hebben (voor DUO: Bi 9.2-9.6)."""
     gevonden = app.historie(body.bsn, actor)
     betrokken(request, [t.id for t, _ in gevonden])
-    return schemas.HistoriePublic(trajecten=[
-        schemas.TrajectHistoriePublic(traject_id=t.id, gemeente=t.gemeente, gebeurtenissen=[gebeurtenis_public(e, actor.rol) for e in feiten])
+    return gebeurtenistypen.HistoriePublic(trajecten=[
+        gebeurtenistypen.TrajectHistoriePublic(traject_id=t.id, gemeente=t.gemeente, gebeurtenissen=[gebeurtenis_public(e, actor.rol) for e in feiten])
         for t, feiten in gevonden
     ])
 
@@ -133,9 +133,9 @@ def _basis(request: Request) -> str:
 
 
 @router.get("/{trajectId}/gebeurtenissen")
-def lees_gebeurtenissen(app: App, actor: Lezer, traject_id: TrajectId) -> schemas.GebeurtenissenPublic:
+def lees_gebeurtenissen(app: App, actor: Lezer, traject_id: TrajectId) -> gebeurtenistypen.GebeurtenissenPublic:
     """Alle vastgelegde feiten van het traject, in volgorde, met wie en wanneer."""
-    return schemas.GebeurtenissenPublic(gebeurtenissen=[gebeurtenis_public(e, actor.rol) for e in app.gebeurtenissen(traject_id, actor)])
+    return gebeurtenistypen.GebeurtenissenPublic(gebeurtenissen=[gebeurtenis_public(e, actor.rol) for e in app.gebeurtenissen(traject_id, actor)])
 
 
 @router.get("/{trajectId}/gebeurtenissen/{versie}")
@@ -144,7 +144,7 @@ def lees_gebeurtenis(
     actor: Lezer,
     traject_id: TrajectId,
     versie: Annotated[int, Path(ge=1, le=1_000_000_000, description="Het volgnummer van het feit.")],
-) -> schemas.GebeurtenisPublic:
+) -> gebeurtenistypen.GebeurtenisPublic:
     """Eén vastgelegd feit van het traject."""
     return gebeurtenis_public(app.gebeurtenis(traject_id, versie, actor), actor.rol)
 

@@ -30,13 +30,14 @@ from domain.traject.basis import (
     ZaakStap,
     deadline_status,
     geldige_feitdatum,
+    na,
     niet_voor,
 )
 from domain.traject.duo import DuoDeel
 from domain.traject.handhaving import BESLISSING_OP_BEZWAAR, BESLISTERMIJN, BEZWAARTERMIJN, HandhavingDeel
 from domain.traject.intake import IntakeDeel, doelgroep_volgens_vergunning
 from domain.traject.ondersteuning import OndersteuningDeel
-from domain.traject.pip import Aanbod, PipDeel, mag_na_venster
+from domain.traject.pip import Aanbod, PipDeel
 from domain.traject.uitvoering import UitvoeringDeel
 from domain.traject.verloop import VerloopDeel
 from domain.velden import IEDEREEN, NIET_PERSOONLIJK, Veld
@@ -46,7 +47,6 @@ from domain.waarden import (
     Doelgroep,
     Gemeente,
     Leerroute,
-    RedenRoutewijziging,
     Rol,
     Vastlegging,
     Verblijfsvergunning,
@@ -67,6 +67,8 @@ class Inburgeringstraject(
         """The trajectory was opened (stored as `Inburgeringstraject.Gestart`)."""
 
         TOPIC = "Inburgeringstraject.Gestart"
+        OMSCHRIJVING = "Het college is het traject van een inburgeraar begonnen, na het TVS-profiel van het COA of de kennisgeving van DUO."
+        RECHTSGROND = "Wi 2, Wi 13-14 (regie van het college); Bi 9.1(3)-(4)"
         SOORT_LEZERS: ClassVar[frozenset[Rol]] = IEDEREEN
         datum: Annotated[date, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         metadata: Annotated[Metadata, Veld(NIET_PERSOONLIJK, IEDEREEN)]
@@ -329,8 +331,7 @@ class Inburgeringstraject(
         schendingen: list[str] = []
 
         def volgorde(later: date | None, eerder: date | None, wat: str) -> None:
-            if later is not None and eerder is not None and later < eerder:
-                schendingen.append(f"{wat}: {later.isoformat()} ligt voor {eerder.isoformat()}")
+            schendingen.extend(na(later, eerder, wat))
 
         if self.brp_inschrijvingsdatum is not None:
             volgorde(self.brp_inschrijvingsdatum, self.huisvestingsdatum, "BRP-inschrijving voor de huisvesting")
@@ -345,20 +346,7 @@ class Inburgeringstraject(
         if self.intake_in_afwezigheid and self.oproepen and self.brede_intake_datum <= self.oproepen[-1].uiterlijk:
             schendingen.append("intake in afwezigheid binnen de termijn van de laatste oproep")
         for versie, feit in sorted(self.feiten.items()):
-            soort = type(feit).__name__
-            if feit.vereist_pip():
-                volgorde(feit.datum, self.pip_dagtekening, f"{soort} (versie {versie}) voor het PIP")
-            if getattr(feit, "uren", 1) < 1:
-                schendingen.append(f"{soort} (versie {versie}) zonder uren")
-            if getattr(feit, "fase", None) == "brede_intake" and not (
-                self.startdatum <= feit.datum and (self.pip_dagtekening is None or feit.datum <= self.pip_dagtekening)
-            ):
-                schendingen.append(f"{soort} (versie {versie}) buiten de brede intake")
-            venster = self.routewijziging_uiterste_datum
-            if isinstance(feit, self.LeerrouteGewijzigd) and venster and feit.datum > venster and not mag_na_venster(
-                Leerroute(feit.van), Leerroute(feit.naar), RedenRoutewijziging(feit.reden)
-            ):
-                schendingen.append(f"routewijziging (versie {versie}) na het venster tot {venster.isoformat()}")
+            schendingen += feit.samenhang(self, versie)  # each fact's own rules, declared with the fact
         for zaak in self.zaken.values():
             schendingen += self._samenhang_van_zaak(zaak)
         return schendingen

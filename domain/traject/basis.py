@@ -41,6 +41,8 @@ class Gebeurtenis(Aggregate.Event):
     NA_AFSLUITING: ClassVar[bool] = False  # may this fact still be recorded on a closed trajectory?
     VEREIST_PIP: ClassVar[bool] = False  # does this fact follow on the PIP (and so not lie before its dagtekening)?
     SOORT_LEZERS: ClassVar[frozenset[Rol]] = IEDEREEN  # who may see that such a fact exists (domain/doelbinding.py)
+    OMSCHRIJVING: ClassVar[str]  # what happened, in Dutch, for the event catalogue (api/catalogus.py)
+    RECHTSGROND: ClassVar[str]  # the legal basis the audit trail shows (digest 4.2); SDD's policy where not the law
 
     datum: Annotated[date, Veld(NIET_PERSOONLIJK, IEDEREEN)]
     metadata: Annotated[Metadata, Veld(NIET_PERSOONLIJK, IEDEREEN)]
@@ -54,6 +56,20 @@ class Gebeurtenis(Aggregate.Event):
 
     def vereist_pip(self) -> bool:
         return self.VEREIST_PIP
+
+    def samenhang(self, traject: Inburgeringstraject, versie: int) -> list[str]:
+        """The rules between this fact and the rest of the history: the command checked them when it was
+        recorded; a later correction may break them, so the whole history is checked again (`samenhang`)."""
+        if not self.vereist_pip():
+            return []
+        return na(self.datum, traject.pip_dagtekening, f"{type(self).__name__} (versie {versie}) voor het PIP")
+
+
+def na(later: date | None, eerder: date | None, wat: str) -> list[str]:
+    """A violation when `later` lies before `eerder` (both known)."""
+    if later is not None and eerder is not None and later < eerder:
+        return [f"{wat}: {later.isoformat()} ligt voor {eerder.isoformat()}"]
+    return []
 
 
 class ZaakStap(StrEnum):

@@ -21,6 +21,8 @@ class DuoDeel:
 
     class TermijnVerlengd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.TermijnVerlengd"
+        OMSCHRIJVING = "De inburgeringstermijn is verlengd."
+        RECHTSGROND = "Wi 12, Bi 9.3(3)"
         nieuwe_einddatum: Annotated[date, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         grond: Annotated[str, Veld(GEZONDHEID, REGISSEUR_EN_AUDITOR)]  # may be medical
 
@@ -29,6 +31,8 @@ class DuoDeel:
 
     class VrijstellingVerleend(Gebeurtenis):
         TOPIC = "Inburgeringstraject.VrijstellingVerleend"
+        OMSCHRIJVING = "DUO heeft vrijstelling van de inburgeringsplicht verleend."
+        RECHTSGROND = "Wi 4"
 
         grond: Annotated[str, Veld(LANG, IEDEREEN)]  # vrijstelling data, Bi 9.9(2)
 
@@ -38,6 +42,8 @@ class DuoDeel:
 
     class OntheffingVerleend(Gebeurtenis):
         TOPIC = "Inburgeringstraject.OntheffingVerleend"
+        OMSCHRIJVING = "DUO heeft ontheffing van de inburgeringsplicht verleend."
+        RECHTSGROND = "Wi 5"
         grond: Annotated[str, Veld(GEZONDHEID, REGISSEUR_EN_AUDITOR)]  # medisch | bijzondere_individuele_omstandigheden
         volledig: Annotated[bool, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
@@ -50,6 +56,8 @@ class DuoDeel:
 
     class DuoBoeteOpgelegd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.DuoBoeteOpgelegd"
+        OMSCHRIJVING = "DUO heeft een boete opgelegd."
+        RECHTSGROND = "Wi 24-25"
         artikel: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]  # wi24 | wi25
         bedrag: Annotated[Decimal, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 

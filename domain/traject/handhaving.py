@@ -44,6 +44,8 @@ class HandhavingDeel:
         """`datum` is the day of the conduct; the rapport has its own date (Awb 5:48)."""
 
         TOPIC = "Inburgeringstraject.OvertredingGeconstateerd"
+        OMSCHRIJVING = "Een overtreding van de inburgeringsplicht is in een rapport vastgesteld; dit opent een handhavingszaak."
+        RECHTSGROND = "Wi 22-23, Awb 5:48"
 
         artikel: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         grond: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
@@ -62,6 +64,8 @@ class HandhavingDeel:
 
     class BoeteVoornemenVerzonden(Zaakfeit):
         TOPIC = "Inburgeringstraject.BoeteVoornemenVerzonden"
+        OMSCHRIJVING = "Het voornemen tot een boete is verzonden, met de termijn voor een zienswijze."
+        RECHTSGROND = "Awb 5:53"
         zienswijzetermijn: Annotated[date, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
@@ -70,6 +74,8 @@ class HandhavingDeel:
 
     class ZienswijzeOntvangen(Zaakfeit):
         TOPIC = "Inburgeringstraject.ZienswijzeOntvangen"
+        OMSCHRIJVING = "De zienswijze op het boetevoornemen is ontvangen, schriftelijk of mondeling."
+        RECHTSGROND = "Awb 5:53, Awb 4:8"
 
         mondeling: Annotated[bool, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         samenvatting: Annotated[str, Veld(KORT, IEDEREEN)]
@@ -79,6 +85,8 @@ class HandhavingDeel:
 
     class ZienswijzetermijnVerstreken(Zaakfeit):
         TOPIC = "Inburgeringstraject.ZienswijzetermijnVerstreken"
+        OMSCHRIJVING = "De termijn voor een zienswijze is verstreken zonder zienswijze."
+        RECHTSGROND = "Awb 5:53"
 
         def pas_toe(self, traject) -> None:
             traject.zaken[self.zaaknummer].stap = ZaakStap.ZIENSWIJZE
@@ -87,6 +95,8 @@ class HandhavingDeel:
         """Bijstand was lowered (PW 18) for the same conduct: una via, no boete (Wi 27)."""
 
         TOPIC = "Inburgeringstraject.BijstandsverlagingGeregistreerd"
+        OMSCHRIJVING = "De bijstand is verlaagd in plaats van een boete (Wi 27)."
+        RECHTSGROND = "Wi 27, Participatiewet 18"
         AWB_STAP: ClassVar[bool] = False  # the verlaging follows the Participatiewet, not this zaak's order
 
         def pas_toe(self, traject) -> None:
@@ -96,6 +106,8 @@ class HandhavingDeel:
         """The boetebeschikking; `datum` is its dagtekening and bekendmaking."""
 
         TOPIC = "Inburgeringstraject.BoeteOpgelegd"
+        OMSCHRIJVING = "Het college heeft een boete opgelegd."
+        RECHTSGROND = "Wi 22-23, Bi 7.1, Awb 5:40-5:46"
 
         CORRIGEERBAAR: ClassVar[dict[str, type]] = BESLUIT
         class_version = 2
@@ -124,6 +136,8 @@ class HandhavingDeel:
 
     class BoeteAfgezien(Zaakfeit):
         TOPIC = "Inburgeringstraject.BoeteAfgezien"
+        OMSCHRIJVING = "Het college heeft afgezien van een boete."
+        RECHTSGROND = "Awb 5:41, Awb 5:43"
 
         CORRIGEERBAAR: ClassVar[dict[str, type]] = BESLUIT
         reden: Annotated[str, Veld(KORT, IEDEREEN)]
@@ -133,6 +147,8 @@ class HandhavingDeel:
 
     class BezwaarOntvangen(Zaakfeit):
         TOPIC = "Inburgeringstraject.BezwaarOntvangen"
+        OMSCHRIJVING = "Een bezwaarschrift tegen een boetebesluit is ontvangen."
+        RECHTSGROND = "Awb 6:4, 6:7-6:9"
         # Whether it was on time was judged on this date; a dispute about it is for the beslissing op bezwaar.
         CORRIGEERBAAR: ClassVar[dict[str, type]] = {}
         tijdig: Annotated[bool, Veld(NIET_PERSOONLIJK, IEDEREEN)]
@@ -143,6 +159,8 @@ class HandhavingDeel:
 
     class BeslissingOpBezwaarGenomen(Zaakfeit):
         TOPIC = "Inburgeringstraject.BeslissingOpBezwaarGenomen"
+        OMSCHRIJVING = "Het college heeft op het bezwaar beslist."
+        RECHTSGROND = "Awb 7:11"
 
         CORRIGEERBAAR: ClassVar[dict[str, type]] = BESLUIT
         uitkomst: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]

@@ -32,6 +32,8 @@ class IntakeDeel:
 
     class TvsProfielOntvangen(Gebeurtenis):
         TOPIC = "Inburgeringstraject.TvsProfielOntvangen"
+        OMSCHRIJVING = "Het COA heeft het TVS-profiel van een asielstatushouder aangeleverd."
+        RECHTSGROND = "Bi 9.1(4) (gegevens van het COA)"
 
         huishoudgrootte: Annotated[int | None, Veld(KORT, ZONDER_DUO)]
         land_van_herkomst: Annotated[str | None, Veld(KORT, ZONDER_DUO)]
@@ -42,6 +44,8 @@ class IntakeDeel:
 
     class CoaWarmeOverdrachtGehouden(Gebeurtenis):
         TOPIC = "Inburgeringstraject.CoaWarmeOverdrachtGehouden"
+        OMSCHRIJVING = "De warme overdracht door het COA heeft plaatsgevonden."
+        RECHTSGROND = "Wi 14; beleid SDD (warme overdracht COA)"
 
         verslag: Annotated[str, Veld(KORT, ZONDER_DUO)]
         tolk_aanwezig: Annotated[bool, Veld(NIET_PERSOONLIJK, IEDEREEN)]
@@ -51,6 +55,8 @@ class IntakeDeel:
 
     class InburgeringsplichtVastgesteld(Gebeurtenis):
         TOPIC = "Inburgeringstraject.InburgeringsplichtVastgesteld"
+        OMSCHRIJVING = "DUO heeft gemeld dat de persoon inburgeringsplichtig is (kennisgeving)."
+        RECHTSGROND = "Wi 2, Bi 9.1(3) (kennisgeving DUO)"
         verblijfsvergunning: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         referent_verblijfsvergunning: Annotated[str | None, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
@@ -62,6 +68,8 @@ class IntakeDeel:
         """Inschrijving in the BRP (`datum`) of the gemeente of huisvesting."""
 
         TOPIC = "Inburgeringstraject.HuisvestingGeregistreerd"
+        OMSCHRIJVING = "De persoon is gehuisvest en ingeschreven in de BRP van de gemeente."
+        RECHTSGROND = "Wi 1, Wi 13(1) (gemeente van huisvesting)"
         CORRIGEERBAAR: ClassVar[dict[str, type]] = {"datum": date, "huisvestingsdatum": date}
         gemeente: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         huisvestingsdatum: Annotated[date | None, Veld(NIET_PERSOONLIJK, IEDEREEN)]
@@ -72,6 +80,8 @@ class IntakeDeel:
 
     class BredeIntakeOproepVerzonden(Gebeurtenis):
         TOPIC = "Inburgeringstraject.BredeIntakeOproepVerzonden"
+        OMSCHRIJVING = "De persoon is opgeroepen voor de brede intake, zo nodig met een schriftelijke waarschuwing."
+        RECHTSGROND = "Wi 14, Wi 22 (medewerking aan de brede intake)"
         volgnummer: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         uiterlijk: Annotated[date, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         schriftelijke_waarschuwing: Annotated[bool, Veld(NIET_PERSOONLIJK, IEDEREEN)]
@@ -81,6 +91,8 @@ class IntakeDeel:
 
     class KennismakingsgesprekGevoerd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.KennismakingsgesprekGevoerd"
+        OMSCHRIJVING = "Het kennismakingsgesprek van de brede intake is gevoerd."
+        RECHTSGROND = "Wi 14"
 
         verslag: Annotated[str, Veld(KORT, ZONDER_DUO)]
 
@@ -89,6 +101,8 @@ class IntakeDeel:
 
     class LeerbaarheidstoetsAfgenomen(Gebeurtenis):
         TOPIC = "Inburgeringstraject.LeerbaarheidstoetsAfgenomen"
+        OMSCHRIJVING = "De leerbaarheidstoets is afgenomen, met het haalbare niveau en een advies voor de leerroute."
+        RECHTSGROND = "Wi 14(2)"
 
         haalbaar_niveau: Annotated[str, Veld(KORT, ZONDER_DUO)]
         advies_leerroute: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
@@ -99,6 +113,8 @@ class IntakeDeel:
 
     class LeerbaarheidstoetsOntheffingVerleend(Gebeurtenis):
         TOPIC = "Inburgeringstraject.LeerbaarheidstoetsOntheffingVerleend"
+        OMSCHRIJVING = "De persoon hoeft de leerbaarheidstoets niet te maken (Wi 14(6))."
+        RECHTSGROND = "Wi 14(6)"
         SOORT_LEZERS: ClassVar[frozenset[Rol]] = REGISSEUR_EN_AUDITOR  # the fact itself reveals a visual or auditory impairment
         grond: Annotated[str, Veld(GEZONDHEID, REGISSEUR_EN_AUDITOR)]  # visuele_beperking | auditieve_beperking (Wi 14(6))
 
@@ -107,6 +123,8 @@ class IntakeDeel:
 
     class BredeIntakeGehouden(Gebeurtenis):
         TOPIC = "Inburgeringstraject.BredeIntakeGehouden"
+        OMSCHRIJVING = "De brede intake is gehouden: de onderwerpen van Wi 14 en zo nodig de gezondheid."
+        RECHTSGROND = "Wi 14, Wi 37(2) (bijzondere persoonsgegevens)"
 
         onderwerpen: Annotated[dict[str, str], Veld(KORT, ZONDER_DUO)]
         gezondheid: Annotated[dict[str, str], Veld(GEZONDHEID, REGISSEUR_EN_AUDITOR)]  # special-category data (AVG art. 9), kept apart on purpose
@@ -119,6 +137,8 @@ class IntakeDeel:
 
     class BredeIntakeInAfwezigheidVoltooid(Gebeurtenis):
         TOPIC = "Inburgeringstraject.BredeIntakeInAfwezigheidVoltooid"
+        OMSCHRIJVING = "Na drie oproepen heeft het college de brede intake zonder de persoon voltooid."
+        RECHTSGROND = "Wi 14, Wi 22"
 
         verslag: Annotated[str, Veld(KORT, ZONDER_DUO)]
 
@@ -128,6 +148,8 @@ class IntakeDeel:
 
     class WelkomstprogrammaGestart(Gebeurtenis):
         TOPIC = "Inburgeringstraject.WelkomstprogrammaGestart"
+        OMSCHRIJVING = "De persoon is begonnen aan het welkomstprogramma."
+        RECHTSGROND = "Wi 13(3); beleid SDD (welkomstprogramma)"
 
         def pas_toe(self, traject) -> None:
             traject.welkomstprogramma = self.datum

@@ -21,6 +21,8 @@ class OndersteuningDeel:
         """`datum` is the day the right to bijstand arose; ontzorgen runs six months from it (PW 56a)."""
 
         TOPIC = "Inburgeringstraject.FinancieelOntzorgenGestart"
+        OMSCHRIJVING = "Het financieel ontzorgen is begonnen: het college betaalt de vaste lasten."
+        RECHTSGROND = "Participatiewet 56a"
 
         vaste_lasten: Annotated[list[str], Veld(KORT, IEDEREEN)]
 
@@ -29,6 +31,8 @@ class OndersteuningDeel:
 
     class MaatschappelijkeBegeleidingGestart(Gebeurtenis):
         TOPIC = "Inburgeringstraject.MaatschappelijkeBegeleidingGestart"
+        OMSCHRIJVING = "De maatschappelijke begeleiding is begonnen."
+        RECHTSGROND = "Wi 13(3)"
         uitvoerder: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
@@ -36,6 +40,8 @@ class OndersteuningDeel:
 
     class TolkvoorzieningToegekend(Gebeurtenis):
         TOPIC = "Inburgeringstraject.TolkvoorzieningToegekend"
+        OMSCHRIJVING = "Een tolkvoorziening is toegekend."
+        RECHTSGROND = "Wi 13; Awb 5:49"
 
         taal: Annotated[str, Veld(KORT, IEDEREEN)]
         doel: Annotated[str, Veld(KORT, IEDEREEN)]

@@ -54,6 +54,8 @@ class PipDeel:
         """The PIP beschikking; `datum` is its dagtekening."""
 
         TOPIC = "Inburgeringstraject.PipVastgesteld"
+        OMSCHRIJVING = "Het persoonlijk plan inburgering en participatie (PIP) is vastgesteld."
+        RECHTSGROND = "Wi 15, Bi 5.3"
 
         class_version = 2
         leerroute: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
@@ -78,6 +80,8 @@ class PipDeel:
         """The college amends the PIP; the termijn does not move (Wi 11(3))."""
 
         TOPIC = "Inburgeringstraject.PipGewijzigd"
+        OMSCHRIJVING = "Het PIP is gewijzigd, met de reden."
+        RECHTSGROND = "Wi 15, Bi 5.3"
 
         VEREIST_PIP: ClassVar[bool] = True
         aantal_voortgangsgesprekken: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]
@@ -95,6 +99,8 @@ class PipDeel:
 
     class LeerrouteGewijzigd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.LeerrouteGewijzigd"
+        OMSCHRIJVING = "De leerroute in het PIP is gewijzigd."
+        RECHTSGROND = "Wi 15, Bi 5.4"
 
         VEREIST_PIP: ClassVar[bool] = True
         class_version = 2
@@ -108,12 +114,22 @@ class PipDeel:
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["meegenomen_uren"] = 0
 
+        def samenhang(self, traject, versie: int) -> list[str]:
+            schendingen = super().samenhang(traject, versie)
+            venster = traject.routewijziging_uiterste_datum
+            van, naar, reden = Leerroute(self.van), Leerroute(self.naar), RedenRoutewijziging(self.reden)
+            if venster and self.datum > venster and not mag_na_venster(van, naar, reden):
+                schendingen.append(f"routewijziging (versie {versie}) na het venster tot {venster.isoformat()}")
+            return schendingen
+
         def pas_toe(self, traject) -> None:
             traject.leerroute = Leerroute(self.naar)
             traject.routewijzigingen += 1
 
     class AfschalingNaarA2Besloten(Gebeurtenis):
         TOPIC = "Inburgeringstraject.AfschalingNaarA2Besloten"
+        OMSCHRIJVING = "Het college heeft besloten de B1-route af te schalen naar A2 (Bi 5.5)."
+        RECHTSGROND = "Bi 5.5"
 
         VEREIST_PIP: ClassVar[bool] = True
         nt2_uren: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]

@@ -53,6 +53,8 @@ class UitvoeringDeel:
         """Hours followed up to `datum`; `fase` says whether they fell in the brede intake or after the PIP."""
 
         TOPIC = "Inburgeringstraject.CursusurenGeregistreerd"
+        OMSCHRIJVING = "Gevolgde cursusuren zijn geregistreerd."
+        RECHTSGROND = "Wi 16, Bi 5.3(5)"
         CORRIGEERBAAR: ClassVar[dict[str, type]] = {"datum": date, "uren": int}
         soort: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         uren: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]
@@ -61,11 +63,22 @@ class UitvoeringDeel:
         def vereist_pip(self) -> bool:
             return self.fase == Fase.UITVOERING
 
+        def samenhang(self, traject, versie: int) -> list[str]:
+            schendingen = super().samenhang(traject, versie)
+            if self.uren < 1:
+                schendingen.append(f"{type(self).__name__} (versie {versie}) zonder uren")
+            in_de_intake = traject.startdatum <= self.datum and (traject.pip_dagtekening is None or self.datum <= traject.pip_dagtekening)
+            if self.fase == Fase.BREDE_INTAKE and not in_de_intake:
+                schendingen.append(f"{type(self).__name__} (versie {versie}) buiten de brede intake")
+            return schendingen
+
         def pas_toe(self, traject) -> None:
             traject.uren.per_soort[self.soort] = traject.uren.per_soort.get(self.soort, 0) + self.uren
 
     class VoortgangsgesprekGevoerd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.VoortgangsgesprekGevoerd"
+        OMSCHRIJVING = "Een voortgangsgesprek is gevoerd."
+        RECHTSGROND = "Wi 16, Bi 5.3(4)"
 
         VEREIST_PIP: ClassVar[bool] = True
         CORRIGEERBAAR: ClassVar[dict[str, type]] = {"datum": date, "verslag": str}
@@ -76,6 +89,8 @@ class UitvoeringDeel:
 
     class VoortgangsgesprekGemist(Gebeurtenis):
         TOPIC = "Inburgeringstraject.VoortgangsgesprekGemist"
+        OMSCHRIJVING = "De persoon is niet op een voortgangsgesprek verschenen, met of zonder geldige reden."
+        RECHTSGROND = "Wi 16, Bi 5.3(4), Wi 23"
 
         VEREIST_PIP: ClassVar[bool] = True
         CORRIGEERBAAR: ClassVar[dict[str, type]] = {"datum": date, "verslag": str, "geldige_reden": bool}
@@ -87,6 +102,8 @@ class UitvoeringDeel:
 
     class ParticipatieverklaringOndertekend(Gebeurtenis):
         TOPIC = "Inburgeringstraject.ParticipatieverklaringOndertekend"
+        OMSCHRIJVING = "De participatieverklaring is ondertekend; het PVT is afgerond."
+        RECHTSGROND = "Wi 6, Bi 3.1"
         pvt_uren: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
@@ -94,6 +111,8 @@ class UitvoeringDeel:
 
     class MapThemaAfgerond(Gebeurtenis):
         TOPIC = "Inburgeringstraject.MapThemaAfgerond"
+        OMSCHRIJVING = "Een thema van de module arbeidsmarkt en participatie (MAP) is afgerond."
+        RECHTSGROND = "Wi 6, Bi 3.2"
         VEREIST_PIP: ClassVar[bool] = True
         thema: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
@@ -102,6 +121,8 @@ class UitvoeringDeel:
 
     class MapEindgesprekGevoerd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.MapEindgesprekGevoerd"
+        OMSCHRIJVING = "Het eindgesprek van de MAP met het college is gevoerd."
+        RECHTSGROND = "Wi 6, Bi 3.2"
 
         VEREIST_PIP: ClassVar[bool] = True
         verslag: Annotated[str, Veld(KORT, IEDEREEN)]
@@ -113,6 +134,8 @@ class UitvoeringDeel:
         """An exam result as DUO reports it (Bi 9.2(5))."""
 
         TOPIC = "Inburgeringstraject.ExamenresultaatOntvangen"
+        OMSCHRIJVING = "DUO heeft een examenresultaat gemeld."
+        RECHTSGROND = "Wi 6, Bi 9.2(5) (gegevens DUO)"
         VEREIST_PIP: ClassVar[bool] = True
         onderdeel: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]  # lezen | luisteren | schrijven | spreken | knm
         niveau: Annotated[str | None, Veld(NIET_PERSOONLIJK, IEDEREEN)]
@@ -124,6 +147,8 @@ class UitvoeringDeel:
 
     class DiplomaOntvangen(Gebeurtenis):
         TOPIC = "Inburgeringstraject.DiplomaOntvangen"
+        OMSCHRIJVING = "DUO heeft het inburgeringsdiploma gemeld."
+        RECHTSGROND = "Wi 6(2)"
         VEREIST_PIP: ClassVar[bool] = True
 
         def pas_toe(self, traject) -> None:
@@ -131,6 +156,8 @@ class UitvoeringDeel:
 
     class ZRouteEindgesprekGevoerd(Gebeurtenis):
         TOPIC = "Inburgeringstraject.ZRouteEindgesprekGevoerd"
+        OMSCHRIJVING = "Het eindgesprek van de Z-route met het college is gevoerd (Bi 3.14)."
+        RECHTSGROND = "Wi 6(2), Bi 3.14"
 
         VEREIST_PIP: ClassVar[bool] = True
         verslag: Annotated[str, Veld(KORT, IEDEREEN)]
@@ -140,6 +167,8 @@ class UitvoeringDeel:
 
     class CertificaatOntvangen(Gebeurtenis):
         TOPIC = "Inburgeringstraject.CertificaatOntvangen"
+        OMSCHRIJVING = "DUO heeft het inburgeringscertificaat van de Z-route gemeld."
+        RECHTSGROND = "Wi 6(2), Bi 3.16"
         VEREIST_PIP: ClassVar[bool] = True
 
         def pas_toe(self, traject) -> None:
@@ -147,6 +176,8 @@ class UitvoeringDeel:
 
     class InburgeringsplichtVoldaan(Gebeurtenis):
         TOPIC = "Inburgeringstraject.InburgeringsplichtVoldaan"
+        OMSCHRIJVING = "De persoon heeft aan de inburgeringsplicht voldaan."
+        RECHTSGROND = "Wi 6"
         VEREIST_PIP: ClassVar[bool] = True
 
         def pas_toe(self, traject) -> None:
@@ -155,6 +186,8 @@ class UitvoeringDeel:
 
     class WarmeOverdrachtVervolgtrajectGehouden(Gebeurtenis):
         TOPIC = "Inburgeringstraject.WarmeOverdrachtVervolgtrajectGehouden"
+        OMSCHRIJVING = "De persoon is warm overgedragen naar een vervolgtraject."
+        RECHTSGROND = "beleid SDD (warme overdracht naar vervolg)"
 
         NA_AFSLUITING: ClassVar[bool] = True
         ontvanger: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]

@@ -21,6 +21,8 @@ class VerloopDeel:
         """The person moved to another of the four gemeenten; the trajectory and its history move along."""
 
         TOPIC = "Inburgeringstraject.VerhuisdBinnenRegio"
+        OMSCHRIJVING = "De persoon is verhuisd naar een andere gemeente van de regio Drechtsteden."
+        RECHTSGROND = "Wi 1 (gemeente van huisvesting)"
         van: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         naar: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
@@ -32,6 +34,8 @@ class VerloopDeel:
         """The person moved out of the Drechtsteden: overdracht to the new gemeente, trajectory closed."""
 
         TOPIC = "Inburgeringstraject.VerhuisdBuitenRegio"
+        OMSCHRIJVING = "De persoon is verhuisd buiten de regio; het traject is overgedragen."
+        RECHTSGROND = "Wi 1; Bi 9.7 (overdracht)"
 
         nieuwe_gemeente: Annotated[str, Veld(LANG, IEDEREEN)]  # woonplaats, Bi 9.9(2)
         toelichting: Annotated[str, Veld(KORT, IEDEREEN)]
@@ -42,6 +46,8 @@ class VerloopDeel:
 
     class RegisseurToegewezen(Gebeurtenis):
         TOPIC = "Inburgeringstraject.RegisseurToegewezen"
+        OMSCHRIJVING = "Een regisseur is aan het traject toegewezen."
+        RECHTSGROND = "Gemeentewet 160 (mandaat); beleid SDD"
         regisseur: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
         def pas_toe(self, traject) -> None:
@@ -51,6 +57,8 @@ class VerloopDeel:
         """A recorded fact (`versie`) was wrong; `correcties` holds the right values. History stays as it was."""
 
         TOPIC = "Inburgeringstraject.FeitGecorrigeerd"
+        OMSCHRIJVING = "Een eerder vastgelegd feit bleek onjuist en is gecorrigeerd; het oorspronkelijke feit blijft bewaard."
+        RECHTSGROND = "AVG art. 16 (rectificatie)"
 
         NA_AFSLUITING: ClassVar[bool] = True
         versie: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]
@@ -71,6 +79,8 @@ class VerloopDeel:
         themselves stay, with their dates, amounts and leerroute (Bi 9.9, digest 5.4)."""
 
         TOPIC = "Inburgeringstraject.PersoonsgegevensVerwijderd"
+        OMSCHRIJVING = "Persoonsgegevens van het traject zijn verwijderd: de sleutels van de genoemde bewaarklassen zijn vernietigd."
+        RECHTSGROND = "Bi 9.9, AVG art. 5(1)(e)"
         NA_AFSLUITING: ClassVar[bool] = True
         CORRIGEERBAAR: ClassVar[dict[str, type]] = {}
         klassen: Annotated[list[str], Veld(NIET_PERSOONLIJK, IEDEREEN)]

@@ -48,7 +48,7 @@ def test_the_audit_trail_has_the_zgw_shape_and_what_only_events_can_tell(api: Te
     regels = api.get(f"{t.pad}/audittrail", headers=als("auditor")).json()["audittrail"]
     assert [r["versie"] for r in regels] == list(range(1, len(regels) + 1))
     eerste, pip = regels[0], regels[-1]
-    assert (eerste["actie"], eerste["gebeurtenistype"], eerste["resultaat"]) == ("create", "Inburgeringstraject.Gestart", 201)
+    assert (eerste["actie"], eerste["gebeurtenistype"], eerste["resultaat"]) == ("create", "nl.wet-inburgering.traject.gestart", 201)
     assert eerste["hoofdObject"].startswith("http") and eerste["hoofdObject"].endswith(t.pad)
     assert (pip["actie"], pip["actieWeergave"], pip["toelichting"]) == ("partial_update", "Pip vastgesteld", "PIP besproken met tolk")
     assert (pip["datum"], pip["aanmaakdatum"], pip["rechtsgrond"], pip["namensCollege"]) == ("2025-03-03", "2025-03-03T09:00:00Z", "Wi 15, Bi 5.3", "0505")
@@ -79,7 +79,7 @@ def test_duo_gets_every_event_of_a_person_by_bsn_without_health_or_intake_detail
     [traject] = antwoord.json()["trajecten"]
     assert traject["trajectId"] in t.pad and traject["gemeente"] == "0505"
     assert [g["versie"] for g in traject["gebeurtenissen"]] == list(range(1, 7))
-    intake = next(g for g in traject["gebeurtenissen"] if g["type"].endswith("BredeIntakeGehouden"))
+    intake = next(g for g in traject["gebeurtenissen"] if g["type"].endswith(".brede-intake-gehouden"))
     assert (intake["gegevens"], sorted(intake["afgeschermd"])) == ({"leerbaarheidstoetsAdvies": None}, ["gezondheid", "onderwerpen"])
     assert GEZONDHEID not in antwoord.text
     # Nor anywhere else DUO may look.
@@ -87,7 +87,7 @@ def test_duo_gets_every_event_of_a_person_by_bsn_without_health_or_intake_detail
         assert GEZONDHEID not in api.get(pad, headers=als("duo")).text, pad
     # The auditor sees it, marked as special-category data.
     volledig = api.post("/api/v1/trajecten/_historie", json={"bsn": bsn}, headers=als("auditor")).json()["trajecten"][0]
-    intake = next(g for g in volledig["gebeurtenissen"] if g["type"].endswith("BredeIntakeGehouden"))
+    intake = next(g for g in volledig["gebeurtenissen"] if g["type"].endswith(".brede-intake-gehouden"))
     assert intake["gegevens"]["gezondheid"] == {"mentaleGezondheid": GEZONDHEID} and intake["bijzonderePersoonsgegevens"] == ["gezondheid"]
     assert api.get("/api/v1/trajecten/_historie", headers=als("duo")).status_code == 405
 
@@ -152,7 +152,7 @@ def test_the_feed_is_complete_ordered_and_exactly_once_while_writes_go_on(api: T
     assert (eerste["specversion"], eerste["type"], eerste["datacontenttype"]) == ("1.0", "nl.wet-inburgering.traject.gestart", "application/json")
     assert eerste["source"].startswith("urn:nld:") and eerste["subject"] == eerste["data"]["trajectId"]
     assert set(eerste["data"]) == {"trajectId", "versie", "datum", "gemeente"}  # informatiearm: no BSN, no payload
-    assert api.get(eerste["dataref"].split("testserver", 1)[1], headers=duo).json()["type"] == "Inburgeringstraject.Gestart"
+    assert api.get(eerste["dataref"].split("testserver", 1)[1], headers=duo).json()["type"] == "nl.wet-inburgering.traject.gestart"
     assert {g["type"] for g in gezien} == {"nl.wet-inburgering.traject.gestart", "nl.wet-inburgering.traject.tvs-profiel-ontvangen",
                                           "nl.wet-inburgering.traject.inburgeringsplicht-vastgesteld"}
     # A regisseur of another gemeente follows nothing of Dordrecht.
@@ -185,11 +185,11 @@ def test_duo_cannot_tell_that_an_impairment_exemption_was_granted(api: TestClien
     historie = api.post("/api/v1/trajecten/_historie", json={"bsn": bsn}, headers=als("duo"))
     assert not [woord for woord in verraad if woord in historie.text]
     feit = historie.json()["trajecten"][0]["gebeurtenissen"][-1]
-    assert (feit["type"], feit["gegevens"], feit["afgeschermd"]) == ("Inburgeringstraject.Afgeschermd", {}, ["grond", "type"])
+    assert (feit["type"], feit["gegevens"], feit["afgeschermd"]) == ("nl.wet-inburgering.traject.afgeschermd", {}, ["grond", "type"])
     # The regisseur and the auditor see what it is.
     regel = api.get(f"{t.pad}/audittrail", headers=als("auditor")).json()["audittrail"][-1]
     assert (regel["gebeurtenistype"], regel["rechtsgrond"], regel["toelichting"]) == (
-        "Inburgeringstraject.LeerbaarheidstoetsOntheffingVerleend", "Wi 14(6)", "Blind sinds 2019")
+        "nl.wet-inburgering.traject.leerbaarheidstoets-ontheffing-verleend", "Wi 14(6)", "Blind sinds 2019")
 
 
 def test_looking_back_shows_neither_removed_data_nor_a_trajectory_outside_todays_mandate(api: TestClient, als: Kopregels, klok: VasteKlok) -> None:

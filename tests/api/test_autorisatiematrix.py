@@ -50,6 +50,8 @@ TABEL: dict[str, dict[str, tuple[int, int]]] = {
     # The feed answers every reader, with only the facts of their own gemeenten (tests/api/test_audittrail.py).
     "volgen":        {"regisseur": (OK, OK), "handhaver": (OK, OK), "duo": (OK, OK), "auditor": (OK, OK), "beheerder": (GEWEIGERD,) * 2},
     "controle":      {"regisseur": (GEWEIGERD,) * 2, "handhaver": (GEWEIGERD,) * 2, "duo": (GEWEIGERD,) * 2, "auditor": (OK, OK), "beheerder": (GEWEIGERD,) * 2},
+    # The event catalogue documents shapes, not cases: every signed-in role reads it.
+    "documentatie":  dict.fromkeys(ROLLEN, (OK, OK)),
 }
 
 
@@ -69,6 +71,8 @@ def soort(methode: str, pad: str) -> str:
         return "volgen"
     if pad == "/integriteit" or pad.endswith("/export"):
         return "controle"
+    if pad.startswith("/gebeurtenistypen"):
+        return "documentatie"
     if methode == "get":
         return "lijst" if pad == "/trajecten" else "lezen"
     return "handhaversdaad" if "/handhavingszaken" in pad else "regisseursdaad"
@@ -117,7 +121,7 @@ def _traject_met_zaak(api: TestClient, instellingen: Settings, gemeente: str) ->
     assert antwoord.status_code == 201, antwoord.text
     traject_id = pad.rsplit("/", 1)[1]
     return {"trajectId": traject_id, "zaaknummer": str(antwoord.json()["handhavingszaken"][-1]["nummer"]), "versie": "1",
-            "auditId": str(regel_id(UUID(traject_id), 1))}
+            "auditId": str(regel_id(UUID(traject_id), 1)), "type": "nl.wet-inburgering.traject.gestart"}
 
 
 @pytest.mark.parametrize(("methode", "pad"), operaties(), ids=[f"{m.upper()} {p}" for m, p in operaties()])

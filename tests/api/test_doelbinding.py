@@ -28,7 +28,7 @@ def intake(api: TestClient, als: Kopregels) -> str:
 def brede_intake(api: TestClient, pad: str, kop: dict[str, str]) -> dict:
     antwoord = api.get(f"{pad}/gebeurtenissen", headers=kop)
     assert antwoord.status_code == 200
-    [feit] = [g for g in antwoord.json()["gebeurtenissen"] if g["type"] == "Inburgeringstraject.BredeIntakeGehouden"]
+    [feit] = [g for g in antwoord.json()["gebeurtenissen"] if g["type"] == "nl.wet-inburgering.traject.brede-intake-gehouden"]
     return feit
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from api.gebeurtenistypen import SOORTEN, naam
 from tests.builders import een_bsn, kennisgeving_start, tvs_start
 from tests.conftest import Kopregels
 
@@ -100,11 +101,11 @@ def test_statushouder_in_dordrecht_from_tvs_profiel_to_afronding(api: TestClient
 
     historie = api.get(f"{t.pad}/gebeurtenissen", headers=als("duo")).json()["gebeurtenissen"]
     assert [g["versie"] for g in historie] == list(range(1, len(historie) + 1))
-    soorten = [g["type"].removeprefix("Inburgeringstraject.") for g in historie]
+    soorten = [naam(SOORTEN[g["type"]]) for g in historie]
     assert soorten[:4] == ["Gestart", "TvsProfielOntvangen", "CoaWarmeOverdrachtGehouden", "InburgeringsplichtVastgesteld"]
     assert soorten[-3:] == ["DiplomaOntvangen", "InburgeringsplichtVoldaan", "WarmeOverdrachtVervolgtrajectGehouden"]
     assert {"OvertredingGeconstateerd", "BoeteVoornemenVerzonden", "ZienswijzeOntvangen", "BoeteOpgelegd", "BezwaarOntvangen", "BeslissingOpBezwaarGenomen"} <= set(soorten)
-    besluit_feit = next(g for g in historie if g["type"].endswith("BoeteOpgelegd"))
+    besluit_feit = next(g for g in historie if g["type"].endswith(".boete-opgelegd"))
     assert besluit_feit["actor"] == {"gebruiker": "handhaver-0505-0531", "rol": "handhaver", "gemeente": "0505"}
 
 
@@ -158,10 +159,10 @@ def test_gezinsmigrant_in_zwijndrecht_through_oproepen_verhuizing_and_duo(api: T
     assert (stand["status"], stand["einddatum"]) == ("ontheven", "2026-03-02")
 
     historie = api.get(f"{t.pad}/gebeurtenissen", headers=als("auditor")).json()["gebeurtenissen"]
-    soorten = [g["type"].removeprefix("Inburgeringstraject.") for g in historie]
+    soorten = [naam(SOORTEN[g["type"]]) for g in historie]
     assert soorten.count("BredeIntakeOproepVerzonden") == 3
     assert "VerhuisdBinnenRegio" in soorten and soorten[-1] == "OntheffingVerleend"
-    correctie = next(g for g in historie if g["type"].endswith("FeitGecorrigeerd"))
+    correctie = next(g for g in historie if g["type"].endswith(".feit-gecorrigeerd"))
     assert correctie["gegevens"] == {"versie": gesprek["versie"], "correcties": {"datum": "2025-07-04"}, "toelichting": "Verkeerde datum"}
     gevoerd = next(g for g in historie if g["versie"] == gesprek["versie"])
     assert gevoerd["datum"] == "2025-07-07"  # history is never edited: the correction stands beside it

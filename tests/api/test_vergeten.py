@@ -124,12 +124,12 @@ def test_personal_data_are_never_stored_in_plain_text_and_are_gone_after_the_ret
     assert t.geweigerd("verwijderingen", {"grond": "bewaartermijn_verstreken"}, regisseur) == "bewaartermijn-loopt-nog"
 
     historie = api.get(f"{t.pad}/gebeurtenissen", headers=regisseur).json()["gebeurtenissen"]
-    gesprek = next(f for f in historie if f["type"].endswith("VoortgangsgesprekGevoerd"))
+    gesprek = next(f for f in historie if f["type"].endswith(".voortgangsgesprek-gevoerd"))
     assert (gesprek["gegevens"]["verslag"], gesprek["verwijderd"], gesprek["datum"]) == (None, ["verslag"], "2025-06-02")
-    intake = next(f for f in historie if f["type"].endswith("BredeIntakeGehouden"))
+    intake = next(f for f in historie if f["type"].endswith(".brede-intake-gehouden"))
     assert (intake["gegevens"]["gezondheid"], sorted(intake["verwijderd"])) == (None, ["gezondheid", "onderwerpen"])
     verwijdering = historie[-1]
-    assert verwijdering["type"] == "Inburgeringstraject.PersoonsgegevensVerwijderd"
+    assert verwijdering["type"] == "nl.wet-inburgering.traject.persoonsgegevens-verwijderd"
     assert verwijdering["gegevens"] == {"klassen": ["kort", "gezondheid"], "grond": "bewaartermijn_verstreken"}
     assert (verwijdering["datum"], verwijdering["actor"]["gebruiker"]) == ("2030-07-01", "regisseur-0505")
     assert g.gevonden_in(str(historie)) == ["bsn"] and g.gevonden_in(str(api.get(t.pad, headers=auditor).json())) == ["bsn"]
@@ -266,7 +266,7 @@ def test_a_death_removes_the_persons_data_from_every_trajectory_also_in_another_
     assert (elders["status"], elders["verwijderdeBewaarklassen"], elders["bsn"]) == ("overgedragen", ["gezondheid", "kort", "lang"], None)
     laatste = api.get(f"{eerste.pad}/gebeurtenissen", headers=dordrecht).json()["gebeurtenissen"][-1]
     assert (laatste["type"], laatste["datum"], laatste["actor"]["gebruiker"], laatste["actor"]["gemeente"]) == (
-        "Inburgeringstraject.PersoonsgegevensVerwijderd", "2025-10-01", "regisseur-0642", "0505")
+        "nl.wet-inburgering.traject.persoonsgegevens-verwijderd", "2025-10-01", "regisseur-0642", "0505")
     for pad in (eerste.pad, t.pad):
         assert g.gevonden_in(api.get(f"{pad}/gebeurtenissen", headers=als("auditor")).text) == []
     assert api.post("/api/v1/trajecten/_zoek", json={"bsn": g.bsn}, headers=als("duo")).json() == {"trajecten": []}
@@ -286,7 +286,7 @@ def test_the_daily_job_removes_what_is_due_and_leaves_the_rest(api: TestClient, 
     assert g_afgesloten.gevonden_in(api.get(f"{afgesloten.pad}/gebeurtenissen", headers=regisseur).text) == ["bsn"]
     assert api.get(lopend.pad, headers=regisseur).json()["verwijderdeBewaarklassen"] == []
     laatste = api.get(f"{afgesloten.pad}/audittrail", headers=als("auditor")).json()["audittrail"][-1]
-    assert (laatste["gebruikersId"], laatste["gebeurtenistype"]) == ("systeem:bewaartermijnen", "Inburgeringstraject.PersoonsgegevensVerwijderd")
+    assert (laatste["gebruikersId"], laatste["gebeurtenistype"]) == ("systeem:bewaartermijnen", "nl.wet-inburgering.traject.persoonsgegevens-verwijderd")
     # The job's processing is in the access log, under the trace its fact names, with who did it beside it.
     [verwerking] = logboek.verwerkingen(laatste["traceId"])
     assert verwerking["attributes"]["inburgering.traject_id"] == afgesloten.pad.rsplit("/", 1)[1]

@@ -33,7 +33,7 @@ CONTROLES = [not_a_server_error, response_schema_conformance, status_code_confor
 # Fixed budgets, so a run costs the same on every machine: per store, rounds x scenarios x steps. Each round
 # has its own fixed seed, so every run draws the same requests (only the ids the app makes differ).
 STAPPEN = 25
-BUDGET = {"sqlite": (16, 5), "postgres": (8, 5)}
+BUDGET = {"sqlite": (16, 5), "postgres": (10, 5)}
 GEMEENTEN = ["0505", "0531", "0590", "0642"]
 BASIS = "/api/v1"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from adapters.settings import Settings
 from api.main import create_app
+from api.gebeurtenistypen import CATALOGUS, PAGINA, render_catalogus, render_pagina
 from api.openapi import DOCUMENT, render
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,6 +20,29 @@ SPECTRAL = "@stoplight/spectral-cli@6.16.3"
 def test_committed_document_matches_the_app(tmp_path: Path) -> None:
     app = create_app(Settings(_env_file=None, data_map=tmp_path))  # type: ignore[call-arg]
     assert DOCUMENT.read_text() == render(app), "openapi/openapi.json is verouderd: draai `make openapi` en commit"
+
+
+def test_committed_event_catalogue_and_its_page_match_the_facts_declarations() -> None:
+    # A fact whose shape changes gets a new class_version and an upcaster; then `make openapi` pins the new shape.
+    assert CATALOGUS.read_text() == render_catalogus(), "openapi/gebeurtenistypen.json is verouderd: draai `make openapi` en commit"
+    assert PAGINA.read_text() == render_pagina(), "openapi/gebeurtenistypen.md is verouderd: draai `make openapi` en commit"
+
+
+def _vorm(schema: object) -> object:
+    """A schema without its prose: what a consumer's parser depends on."""
+    if isinstance(schema, dict):
+        return {k: _vorm(v) for k, v in schema.items() if k not in ("description", "title")}
+    return [_vorm(v) for v in schema] if isinstance(schema, list) else schema
+
+
+def test_a_fact_whose_shape_changed_since_the_committed_catalogue_has_a_new_version() -> None:
+    vastgelegd = {t["type"]: t for t in json.loads(CATALOGUS.read_text())["gebeurtenistypen"]}
+    for nu in json.loads(render_catalogus())["gebeurtenistypen"]:
+        eerder = vastgelegd.get(nu["type"])
+        if eerder is not None and _vorm(eerder["schemas"]) != _vorm(nu["schemas"]):
+            assert nu["versie"] > eerder["versie"], (
+                f"{nu['type']} changed shape: give it class_version {eerder['versie'] + 1} and an upcaster (eventsourcing), "
+                "then `make openapi`")
 
 
 def test_document_passes_the_adr_linter_without_errors(tmp_path: Path) -> None:

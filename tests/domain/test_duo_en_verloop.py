@@ -2,11 +2,14 @@
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
 import pytest
 
 from domain import fouten
-from domain.traject import Fase, Inburgeringstraject, Status, Uursoort
+from domain.metadata import Metadata
+from domain.traject import Fase, Gebeurtenis, Inburgeringstraject, Status, Uursoort
+from domain.velden import IEDEREEN, NIET_PERSOONLIJK, Veld
 from domain.waarden import Boeteartikel, Boetegrond, Gemeente, Leerroute, RedenRoutewijziging, Rol, Verblijfsvergunning, Verwijtbaarheid
 from tests.builders import door, een_bsn, gezinsmigrant_met_pip, statushouder_met_pip
 
@@ -152,6 +155,21 @@ def test_a_decision_is_not_corrected_and_a_fact_is_corrected_by_the_role_that_re
     traject.zie_af_van_boete(zaaknummer=zaak, datum=date(2025, 5, 12), reden="Eerste keer.", door=BESLUITNEMER)
     with pytest.raises(fouten.CorrectieNietToegestaanError, match="besluit"):
         traject.corrigeer(datum=date(2025, 6, 1), versie=traject.version, correcties={"datum": "2025-05-13"}, toelichting="x", door=HANDHAVER)
+
+
+class BijeenkomstBezocht(Gebeurtenis):
+    """A fact a maintainer might add that happens to have `uren` and `fase`: the rules of cursusuren are not its rules."""
+
+    uren: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+    fase: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
+
+
+def test_a_rule_between_facts_belongs_to_its_own_fact_and_no_other_with_a_field_of_the_same_name() -> None:
+    traject = statushouder_met_pip()
+    vreemd = BijeenkomstBezocht(originator_id=traject.id, originator_version=traject.version + 1, timestamp=traject.modified_on,
+                                datum=date(2020, 1, 1), metadata=Metadata.van(door(), traject.gemeente), uren=0, fase="brede_intake")
+    traject.feiten[vreemd.originator_version] = vreemd
+    assert traject.samenhang() == []
 
 
 def test_corrected_hours_stay_positive_and_a_corrected_date_stays_under_the_law() -> None:
