@@ -16,7 +16,7 @@ from uuid import UUID
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from adapters import bootstrap
 from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag, controlepunten_van
@@ -98,7 +98,7 @@ def herbouw(
     with _projector() as projector, Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=Console(stderr=True)
     ) as voortgang:
-        taken: dict[str, int] = {}
+        taken: dict[str, TaskID] = {}
 
         def meld(naam: str, positie: int, kop: int) -> None:
             if naam not in taken:  # one bar per read model (setdefault would add a task on every call)
@@ -207,7 +207,7 @@ def replay() -> None:
     with _omgeving() as (app, opslag), Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
     ) as voortgang:
-        taken: dict[str, int] = {}
+        taken: dict[str, TaskID] = {}
 
         def meld(naam: str, positie: int, kop: int) -> None:
             if naam not in taken:  # one bar per read model, also when it is reported on again

@@ -332,9 +332,9 @@ class PostgresKetenRecorder(PostgresApplicationRecorder):
     where no checkpoint needs to be read first (Verzegeling.in_een_keer), the whole transaction from BEGIN
     to COMMIT goes to the server in one pipeline, one round trip."""
 
-    select_events = _een_keer_opnieuw(PostgresApplicationRecorder.select_events.__wrapped__)  # type: ignore[attr-defined]
-    select_notifications = _een_keer_opnieuw(PostgresApplicationRecorder.select_notifications.__wrapped__)  # type: ignore[attr-defined]
-    max_notification_id = _een_keer_opnieuw(PostgresApplicationRecorder.max_notification_id.__wrapped__)  # type: ignore[attr-defined]
+    select_events = _een_keer_opnieuw(PostgresApplicationRecorder.select_events.__wrapped__)
+    select_notifications = _een_keer_opnieuw(PostgresApplicationRecorder.select_notifications.__wrapped__)
+    max_notification_id = _een_keer_opnieuw(PostgresApplicationRecorder.max_notification_id.__wrapped__)
 
     @_een_keer_opnieuw
     def select_events_van_elk(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:

@@ -110,8 +110,7 @@ class Verschil:
                     else:
                         regels.append(f"      {kolom}: {_waarde(live)} -> {_waarde(replay)}")
             for teken, rijen in (("-", verschil.alleen_live), ("+", verschil.alleen_replay)):
-                for rij in rijen[:max_regels]:
-                    regels.append(f"  {teken} {_rij(tabel, rij)}")
+                regels += [f"  {teken} {_rij(tabel, enkel)}" for enkel in rijen[:max_regels]]
             if meer := sum(max(0, len(r) - max_regels) for r in (verschil.anders, verschil.alleen_live, verschil.alleen_replay)):
                 regels.append(f"  ... en nog {meer} rij(en)")
         for naam, (live, replay) in self.niet_vergeleken.items():

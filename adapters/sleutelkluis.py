@@ -139,18 +139,18 @@ class Sleutelkluis:
         """Unwrap every key of these holders into the read cache in one statement, before their events are
         decrypted one by one (a trajectory's events use a few keys, each asked for separately before)."""
         nu = time.monotonic()
-        if not (houders := [str(h) for h in houders if self._houders.get(str(h), 0.0) <= nu]):
+        if not (te_laden := [str(h) for h in houders if self._houders.get(str(h), 0.0) <= nu]):
             return
         with self._verbinding.eenmalig() as cursor:
             cursor.execute(self._sql(f"SELECT {KOLOMMEN} FROM {{s}}inburgering_sleutels WHERE houder IN "
-                                     f"({', '.join(['%s'] * len(houders))})"), houders)
+                                     f"({', '.join(['%s'] * len(te_laden))})"), te_laden)
             rijen = cursor.fetchall()
         for houder, klasse, sleutel_id, gewikkeld, _ in rijen:
             sleutel = None if gewikkeld is None else self._pak_uit(sleutel_id, UUID(houder), Bewaarklasse(klasse), bytes(gewikkeld))
             self._onthoud(sleutel_id, sleutel)
         with self._slot:
-            for houder in houders:
-                self._houders[houder] = nu + self._cache_seconden
+            for houder_id in te_laden:
+                self._houders[houder_id] = nu + self._cache_seconden
 
     def sleutel(self, sleutel_id: str) -> bytes | None:
         """The key's bytes, or None once it has been destroyed."""

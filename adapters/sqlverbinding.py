@@ -245,11 +245,11 @@ class _MerktUitval:
         return super().getconn(WACHTTIJD_ONBEREIKBAAR if self._onbereikbaar else timeout)  # type: ignore[misc]
 
 
-class Pool(_MerktUitval, ConnectionPool):  # type: ignore[misc]
+class Pool(_MerktUitval, ConnectionPool):
     """The pool the other stores of this process share (see the top)."""
 
 
-class GebeurtenissenPool(_MerktUitval, EventsourcingPool):  # type: ignore[misc]
+class GebeurtenissenPool(_MerktUitval, EventsourcingPool):
     """The event store's pool, as eventsourcing builds it, quick to say the database is gone."""
 
 
@@ -286,10 +286,11 @@ class BegrensdePostgresFactory(PostgresFactory):
     def __init__(self, env: Environment | EnvType | None) -> None:
         super().__init__(env)
         opslag, gebouwd = self.datastore, self.datastore.pool  # not opened yet: nothing to close
-        opslag.pool = GebeurtenissenPool(
+        # The library's pool with its own settings; its generic row type and kwargs union are wider than it uses.
+        opslag.pool = GebeurtenissenPool(  # type: ignore[assignment]
             get_password_func=gebouwd.get_password_func,
-            connection_class=gebouwd.connection_class,
-            kwargs=dict(gebouwd.kwargs or {}) | verbindingsopties(),
+            connection_class=gebouwd.connection_class,  # type: ignore[arg-type]
+            kwargs=dict(gebouwd.kwargs or {}) | verbindingsopties(),  # type: ignore[arg-type]
             min_size=gebouwd.min_size,
             max_size=gebouwd.max_size,
             open=False,

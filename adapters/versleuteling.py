@@ -8,6 +8,7 @@ and audits. Reading a field whose key was destroyed gives VERWIJDERD instead of 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
@@ -45,7 +46,7 @@ class VeldversleutelendeMapper(Mapper[UUID]):
             if houder == event.originator_id and event.originator_version == 1:
                 nieuw.add(houder)
             for pad, klasse in persoonsvelden(type(event)).items():
-                vervang_op_pad(toestand, pad, lambda waarde, klasse=klasse: nodig.add((houder, klasse)) if waarde is not None else None)
+                vervang_op_pad(toestand, pad, functools.partial(_noteer, nodig, houder, klasse))
         with self.kluis.binnen_een_opslag(nodig, nieuw):
             yield
 
@@ -62,7 +63,7 @@ class VeldversleutelendeMapper(Mapper[UUID]):
         houder = _houder(type(domain_event), toestand)
         plek = (toestand["originator_id"], toestand["originator_version"])
         for pad, klasse in velden.items():
-            vervang_op_pad(toestand, pad, lambda waarde, pad=pad, klasse=klasse: self._versleutel(houder, plek, pad, klasse, waarde))
+            vervang_op_pad(toestand, pad, functools.partial(self._versleutel, houder, plek, pad, klasse))
         kopie = object.__new__(type(domain_event))
         object.__setattr__(kopie, "__dict__", toestand)
         return super().to_stored_event(cast(DomainEventProtocol[UUID], kopie))
@@ -75,7 +76,7 @@ class VeldversleutelendeMapper(Mapper[UUID]):
         if velden and self.ontsleutelen:
             toestand = vars(event)
             for pad in velden:
-                vervang_op_pad(toestand, pad, lambda waarde, pad=pad: self._ontsleutel(stored_event, pad, waarde))
+                vervang_op_pad(toestand, pad, functools.partial(self._ontsleutel, stored_event, pad))
         return event
 
     # -- one field ---------------------------------------------------------------------------
@@ -93,6 +94,13 @@ class VeldversleutelendeMapper(Mapper[UUID]):
         plek = cast(UUID, stored_event.originator_id), stored_event.originator_version
         platte_tekst = self.kluis.ontsleutel(waarde[ENVELOP], _context(*plek, pad))
         return VERWIJDERD if platte_tekst is None else self.transcoder.decode(platte_tekst)
+
+
+def _noteer(nodig: set[tuple[UUID, Bewaarklasse]], houder: UUID, klasse: Bewaarklasse, waarde: object) -> object:
+    """Note that a save needs this holder's key of this class when the field has a value; the value stays as it is."""
+    if waarde is not None:
+        nodig.add((houder, klasse))
+    return waarde
 
 
 def _houder(soort: type, toestand: dict[str, Any]) -> UUID:

@@ -86,7 +86,7 @@ def _regel(feit: Aggregate.Event, traject: Inburgeringstraject, rol: Rol, basis:
         gebeurtenistype=type_voor(type(feit), rol),
         datum=feit.datum,  # type: ignore[attr-defined]
         versie=feit.originator_version,
-        rechtsgrond="afgeschermd" if afgeschermd else type(feit).RECHTSGROND,
+        rechtsgrond="afgeschermd" if afgeschermd else type(feit).RECHTSGROND,  # type: ignore[attr-defined]  # every fact of a trajectory has one (tests/test_topics.py)
         namens_college=metadata.gemeente,
         trace_id=metadata.trace_id,
         correlatie_id=metadata.correlatie_id,

@@ -68,7 +68,7 @@ def _toelichting(request: Request) -> str | None:
 
 def _actor(claims: dict[str, Any], correlatie_id: str, request: Request | None = None) -> Actor:
     try:
-        rol = Rol(claims.get("rol"))
+        rol = Rol(claims.get("rol") or "")  # none: ValueError, as for an unknown one
         gemeenten = frozenset(Gemeente(code) for code in claims.get("gemeenten") or [])
     except (ValueError, TypeError) as fout:
         raise _niet_ingelogd("Het token noemt een onbekende rol of gemeente.") from fout

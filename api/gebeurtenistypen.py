@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
@@ -112,7 +112,7 @@ class GebeurtenisBasis(Uitvoer):
 def _gegevens(soort: type) -> type:
     """A TypedDict without required keys: a reader gets the fields its role may read, no others."""
     velden_ = {sleutel: Annotated[draad, Field(description=_uitleg(veld))] for sleutel, (veld, draad) in gegevensvelden(soort).items()}
-    gegevens = TypedDict(f"{naam(soort)}Gegevens", velden_, total=False)  # type: ignore[operator]
+    gegevens: Any = TypedDict(f"{naam(soort)}Gegevens", velden_, total=False)  # type: ignore[misc]  # one per kind of fact
     gegevens.__doc__ = f"De inhoud van het feit {naam(soort)}, voor zover de rol van de lezer die nodig heeft."
     return gegevens
 
@@ -122,7 +122,8 @@ def _item(soort: type) -> type[GebeurtenisBasis]:
         f"{naam(soort)}Gebeurtenis",
         __base__=GebeurtenisBasis,
         __doc__=soort.OMSCHRIJVING,  # type: ignore[attr-defined]
-        type=(Literal[cloudevent_type(soort)], Field(description="Het soort feit (CloudEvents-type, zie /gebeurtenistypen).")),
+        # A Literal made per kind of fact, which the type checker cannot follow.
+        type=(Literal[cloudevent_type(soort)], Field(description="Het soort feit (CloudEvents-type, zie /gebeurtenistypen).")),  # type: ignore[arg-type]
         gegevens=(_gegevens(soort), Field(description="De inhoud van het feit, voor zover de rol van de lezer die nodig heeft.")),
     )
 
@@ -134,8 +135,11 @@ class AfgeschermdGebeurtenis(GebeurtenisBasis):
     gegevens: dict[str, Any] = Field(description="Altijd leeg.", max_length=0)
 
 
-ITEMS: dict[str, type[GebeurtenisBasis]] = {t: _item(soort) for t, soort in SOORTEN.items()} | {AFGESCHERMD_TYPE: AfgeschermdGebeurtenis}
-GebeurtenisPublic = Annotated[Union[tuple(ITEMS.values())], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007
+ITEMS: dict[str, Any] = {t: _item(soort) for t, soort in SOORTEN.items()} | {AFGESCHERMD_TYPE: AfgeschermdGebeurtenis}
+if TYPE_CHECKING:  # to the type checker one item; at run time the union of every kind, discriminated on `type`
+    GebeurtenisPublic = GebeurtenisBasis
+else:
+    GebeurtenisPublic = Annotated[Union[tuple(ITEMS.values())], Field(discriminator="type")]  # noqa: UP007
 
 
 class GebeurtenissenPublic(Uitvoer):

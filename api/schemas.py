@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin
 from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema, model_validator
@@ -75,8 +75,12 @@ def _volgens(patroon: str, reden: str) -> AfterValidator:
     return AfterValidator(controleer)
 
 
-Tekst = tekst(20_000, meerregelig=True)
-KorteTekst = tekst(200)
+if TYPE_CHECKING:  # to the type checker these are text; at run time they carry the API's limits
+    Tekst = str
+    KorteTekst = str
+else:
+    Tekst = tekst(20_000, meerregelig=True)
+    KorteTekst = tekst(200)
 BSN_PATROON = "^(?!0{9})[0-9]{9}$"  # 000000000 passes the elfproef's sum, but is no BSN
 UUID_PATROON = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
@@ -659,8 +663,11 @@ class BezwaarbeslissingCreate(CommandoSchema):
         )
 
 
-def _onderklassen(soort: type) -> list[type]:
-    return [onder for direct in soort.__subclasses__() for onder in (direct, *_onderklassen(direct))]
+def _onderklassen(soort: type[T]) -> list[type[T]]:
+    onder: list[type[T]] = []
+    for direct in soort.__subclasses__():
+        onder += [direct, *_onderklassen(direct)]
+    return onder
 
 
 def _verzoektype(veld: FieldInfo) -> tuple[Any, list[Any], Any]:
@@ -691,14 +698,17 @@ def _correcties() -> Any:
         if not soorten or any(soort != soorten[0] for soort in soorten):
             raise TypeError(f"Het corrigeerbare veld {naam!r} heeft {len({repr(s) for s in soorten})} typen in de verzoeken, niet één.")
         soort, grenzen, extra = soorten[0]
-        velden[naam] = Annotated[soort, *grenzen, Field(json_schema_extra=extra)]  # type: ignore[valid-type]
-    correcties: Any = TypedDict("Correcties", velden, total=False)  # type: ignore[operator]
+        velden[naam] = Annotated[soort, *grenzen, Field(json_schema_extra=extra)]
+    correcties: Any = TypedDict("Correcties", velden, total=False)  # type: ignore[misc]  # built from the domain's CORRIGEERBAAR
     correcties.__doc__ = "De velden van het feit die worden gecorrigeerd, elk met de eisen van het oorspronkelijke verzoek."
-    correcties.__pydantic_config__ = ConfigDict(**Schema.model_config, json_schema_extra={"minProperties": 1})  # type: ignore[misc]
+    correcties.__pydantic_config__ = ConfigDict(**Schema.model_config, json_schema_extra={"minProperties": 1})  # type: ignore[attr-defined]
     return Annotated[correcties, BeforeValidator(_json_getallen), AfterValidator(_iets_gecorrigeerd)]
 
 
-Correcties = _correcties()
+if TYPE_CHECKING:
+    Correcties = dict[str, Any]
+else:
+    Correcties = _correcties()
 
 
 class CorrectieCreate(CommandoSchema):

@@ -18,7 +18,7 @@ from api.schemas import (
 )
 from domain.doelbinding import afgeschermd_voor, afgeschermde_toestand, bijzonder, soort_afgeschermd_voor
 from domain.persoonsgegevens import is_verwijderd
-from domain.traject import Handhavingszaak, Inburgeringstraject
+from domain.traject import Aanbod, Handhavingszaak, Inburgeringstraject, MapThema
 from domain.velden import persoonsvelden, velden
 from domain.waarden import Rol
 
@@ -49,7 +49,7 @@ def traject_public(traject: Inburgeringstraject, vandaag: date, rol: Rol) -> Tra
         leerbaarheidstoets_advies=traject.leerroute_advies,
         welkomstprogramma=traject.welkomstprogramma,
         pip_dagtekening=traject.pip_dagtekening,
-        pip_aanbod=sorted(traject.pip_aanbod),
+        pip_aanbod=sorted(Aanbod(a) for a in traject.pip_aanbod),
         leerroute=traject.leerroute,
         afgeschaald_naar_a2=traject.afgeschaald_naar_a2,
         aantal_routewijzigingen=traject.routewijzigingen,
@@ -58,7 +58,7 @@ def traject_public(traject: Inburgeringstraject, vandaag: date, rol: Rol) -> Tra
         aantal_voortgangsgesprekken_gevoerd=sum(1 for g in traject.gesprekken if g.gevoerd),
         aantal_voortgangsgesprekken_gemist=sum(1 for g in traject.gesprekken if not g.gevoerd),
         participatieverklaring=traject.participatieverklaring,
-        map_themas=sorted(traject.map_themas),
+        map_themas=sorted(MapThema(t) for t in traject.map_themas),
         map_eindgesprek=traject.map_eindgesprek,
         behaalde_examenonderdelen=sorted(traject.behaalde_onderdelen),
         diploma=traject.diploma,

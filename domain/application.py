@@ -137,7 +137,7 @@ class OnveranderlijkeCacheRepository(Repository[UUID]):
         if self.cache is None or version is not None:
             return super().get(aggregate_id, version=version, projector_func=projector_func)
         try:
-            aggregaat = self.cache.get(aggregate_id)
+            aggregaat: Any = self.cache.get(aggregate_id)
         except KeyError:
             aggregaat = self._reconstruct_aggregate(aggregate_id, None, projector_func)
             self.cache.put(aggregate_id, aggregaat)
@@ -261,7 +261,7 @@ class Inburgering(Application[UUID]):
                 # A death ends every plicht of the person and all their data go (Bi 9.9), whichever
                 # gemeente's trajectory it was recorded on: the colleges' shared duty, in one save.
                 andere += self._ook_na_overlijden(persoon, traject, cast(VerwijderPersoonsgegevens, commando), door)
-            gesloten = [t for t in [traject, *andere] if t.id in persoon.lopend and t.is_afgesloten]
+            gesloten = [t for t in [traject, *andere] if isinstance(t, Inburgeringstraject) and t.id in persoon.lopend and t.is_afgesloten]
             for t in gesloten:
                 # The person may start a new trajectory once this one closed; all facts in one save.
                 persoon.sluit(t.id, door, Metadata.van(door, namens=t.gemeente))
@@ -299,7 +299,7 @@ class Inburgering(Application[UUID]):
         (OnveranderlijkeCacheRepository), so such a reader may keep it while commands go on. An earlier version
         is judged by today's gemeente and shows no personal data that have been removed since."""
         try:
-            traject = self.repository.get(traject_id, deepcopy_from_cache=kopie)
+            traject: Inburgeringstraject = self.repository.get(traject_id, deepcopy_from_cache=kopie)
         except AggregateNotFoundError:
             raise TrajectNietGevondenError(str(traject_id)) from None
         if not isinstance(traject, Inburgeringstraject) or not self._vastlegging(actor).mag_werken_voor(
@@ -334,7 +334,7 @@ class Inburgering(Application[UUID]):
         if persoon_id is None:
             return []
         try:
-            persoon = self.repository.get(persoon_id)
+            persoon: Persoonsregistratie = self.repository.get(persoon_id)
         except AggregateNotFoundError:
             return []
         gevonden = []
@@ -366,7 +366,8 @@ class Inburgering(Application[UUID]):
         """The facts recorded on behalf of the actor's gemeenten after `positie` in the log, in log order, at
         most `limiet`; and the position read up to, from which a follower goes on (also when a page came
         back short because little in the scanned part was theirs)."""
-        door, gevonden, gelezen = self._vastlegging(actor), [], 0
+        door, gelezen = self._vastlegging(actor), 0
+        gevonden: list[tuple[int, Aggregate.Event]] = []
         while len(gevonden) < limiet and gelezen < 10 * limiet:  # a sparse follower pages on, never one huge scan
             notificaties = self.recorder.select_notifications(start=positie, limit=limiet, inclusive_of_start=False)
             gelezen += len(notificaties)
@@ -376,7 +377,7 @@ class Inburgering(Application[UUID]):
                 positie = notificatie.id
                 if not notificatie.topic.startswith(Inburgeringstraject.FEITEN):
                     continue  # person registrations and idempotency records are ours, not the followers'
-                feit = self.projectiemapper.to_domain_event(notificatie)  # the feed shows no personal field
+                feit = cast(Aggregate.Event, self.projectiemapper.to_domain_event(notificatie))  # the feed shows no personal field
                 gemeente = feit.metadata.gemeente  # type: ignore[attr-defined]
                 if gemeente is not None and door.mag_werken_voor(Gemeente(gemeente)):
                     gevonden.append((positie, feit))
@@ -444,7 +445,7 @@ class Inburgering(Application[UUID]):
         opdracht.controleer(idempotentie.vingerafdruk)
         # The first answer again, but only while the actor may still see the trajectory.
         self.traject(opdracht.traject_id, actor)
-        traject = self.repository.get(opdracht.traject_id, version=opdracht.traject_versie)
+        traject: Inburgeringstraject = self.repository.get(opdracht.traject_id, version=opdracht.traject_versie)
         return Uitkomst(traject, herhaald=True)
 
     def _bewaar(

@@ -15,6 +15,8 @@ from collections.abc import Collection
 from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol
+
+from typing_extensions import TypeIs
 from uuid import UUID
 
 from domain import termijnen
@@ -57,7 +59,7 @@ class Verwijderd:
 VERWIJDERD = Verwijderd()
 
 
-def is_verwijderd(waarde: Any) -> bool:
+def is_verwijderd(waarde: object) -> TypeIs[Verwijderd]:
     return waarde is VERWIJDERD
 
 

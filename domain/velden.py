@@ -136,7 +136,8 @@ def vervang_op_pad(toestand: dict[str, Any], pad: str, functie: Callable[[Any], 
 
 def zonder(feit: Any, klassen: Collection[Bewaarklasse]) -> Any:
     """The fact with the fields of these classes replaced by VERWIJDERD (a copy; the fact itself stays)."""
-    paden = [pad for pad, klasse in persoonsvelden(type(feit)).items() if klasse in klassen]
+    soort: type = type(feit)
+    paden = [pad for pad, klasse in persoonsvelden(soort).items() if klasse in klassen]
     if not paden:
         return feit
     kopie = copy.copy(feit)  # its own __dict__: the fact as stored and cached is not touched

@@ -112,7 +112,7 @@ class SignaleringenProjectie(Signaleringen):
         opslag.schrijf_signaleringen(van, tot, rijen)
 
 
-LEESMODELLEN: tuple[type[Projectie], ...] = (TrajectenlijstProjectie, SignaleringenProjectie)  # type: ignore[assignment]
+LEESMODELLEN: tuple[type[Projectie], ...] = (TrajectenlijstProjectie, SignaleringenProjectie)
 Voortgang = Callable[[str, int, int], None]  # (read model, position, head)
 
 

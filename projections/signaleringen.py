@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Literal
 
 from domain.traject import Inburgeringstraject
 from projections.trajectenlijst import betrokkene
@@ -21,7 +22,7 @@ class SignaleringRij:
     betrokkene: str | None  # for the access log only (projections/trajectenlijst.py)
 
 
-def status_op(uiterlijk: date, peildatum: date, binnenkort_dagen: int) -> str:
+def status_op(uiterlijk: date, peildatum: date, binnenkort_dagen: int) -> Literal["op_tijd", "binnenkort", "verlopen"]:
     """op_tijd, binnenkort (within `binnenkort_dagen`, the day itself included) or verlopen (after the day)."""
     if uiterlijk < peildatum:
         return "verlopen"

@@ -123,7 +123,7 @@ def lijst_trajecten(
     rijen = [document for document, _ in gevonden]
     betrokken(request, [d["trajectId"] for d in rijen], {d["trajectId"]: ref for d, ref in gevonden if ref is not None})
     volgende = _volgende(request, response, rijen, limiet, lambda r: [r["startdatum"], r["trajectId"]])
-    return schemas.TrajectenlijstPublic(trajecten=rijen, volgende=volgende)
+    return schemas.TrajectenlijstPublic.model_validate({"trajecten": rijen, "volgende": volgende})  # stored as the API writes them
 
 
 @router.get("/signaleringen", responses=MET_ACHTERSTAND)

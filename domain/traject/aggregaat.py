@@ -18,13 +18,11 @@ from eventsourcing.domain import Aggregate
 from domain import fouten, termijnen
 from domain.beleid import beleid_op
 from domain.metadata import Metadata
-from domain.persoonsgegevens import LANG, Bewaarklasse, Verwijderd
+from domain.persoonsgegevens import LANG
 from domain.traject.basis import (
     Deadline,
     Gebeurtenis,
-    Gesprek,
     Handhavingszaak,
-    Oproep,
     Status,
     Uren,
     ZaakStap,
@@ -88,64 +86,56 @@ class Inburgeringstraject(
             traject.regisseur = traject.startregisseur
 
     def __init__(self) -> None:
-        self.aanleiding: Aanleiding
-        self.doelgroep: Doelgroep
-        self.startgemeente: Gemeente
-        self.gemeente: Gemeente
-        self.bsn: str | Verwijderd  # VERWIJDERD once the long-term key is destroyed
-        self.startdatum: date
-        self.startregisseur: str | None
-        self.regisseur: str | None
         # The applied facts, so that a correction can replace one and rebuild. They are event objects,
         # which is why snapshotting stays off: a snapshot would have to hold them as plain data. A
         # history is tens to a few hundred events; replaying it is cheap (make bench).
-        self.feiten: dict[int, Gebeurtenis] = {}
+        self.feiten = {}
         self.correcties = 0
-        self.verwijderd: set[Bewaarklasse] = set()  # classes of personal data whose keys were destroyed
+        self.verwijderd = set()
         self._beginstand()
 
     def _beginstand(self) -> None:
         """Everything the facts after the start determine, as it is before the first of them."""
         self.status = Status.LOPEND
-        self.einddatum: date | None = None
-        self.tvs_profiel_ontvangen: date | None = None
-        self.coa_warme_overdracht: date | None = None
-        self.kennisgevingsdatum: date | None = None
-        self.verblijfsvergunning: Verblijfsvergunning | None = None  # as DUO's kennisgeving states it
-        self.brp_inschrijvingsdatum: date | None = None
-        self.huisvestingsdatum: date | None = None
-        self.oproepen: list[Oproep] = []
-        self.kennismakingsgesprek: date | None = None
-        self.leerbaarheidstoets: str | None = None
-        self.brede_intake_datum: date | None = None
+        self.einddatum = None
+        self.tvs_profiel_ontvangen = None
+        self.coa_warme_overdracht = None
+        self.kennisgevingsdatum = None
+        self.verblijfsvergunning = None
+        self.brp_inschrijvingsdatum = None
+        self.huisvestingsdatum = None
+        self.oproepen = []
+        self.kennismakingsgesprek = None
+        self.leerbaarheidstoets = None
+        self.brede_intake_datum = None
         self.intake_in_afwezigheid = False
-        self.leerroute_advies: Leerroute | None = None
-        self.welkomstprogramma: date | None = None
-        self.pip_dagtekening: date | None = None
-        self.pip_gewijzigd: date | None = None
-        self.pip_aanbod: frozenset[str] = frozenset()
-        self.leerroute: Leerroute | None = None
+        self.leerroute_advies = None
+        self.welkomstprogramma = None
+        self.pip_dagtekening = None
+        self.pip_gewijzigd = None
+        self.pip_aanbod = frozenset()
+        self.leerroute = None
         self.aantal_voortgangsgesprekken = 0
         self.routewijzigingen = 0
-        self.afgeschaald_naar_a2: date | None = None
+        self.afgeschaald_naar_a2 = None
         self.uren = Uren()
-        self.gesprekken: list[Gesprek] = []
-        self.participatieverklaring: date | None = None
-        self.map_themas: frozenset[str] = frozenset()
-        self.map_eindgesprek: date | None = None
-        self.behaalde_onderdelen: frozenset[str] = frozenset()
-        self.diploma: date | None = None
-        self.z_route_eindgesprek: date | None = None
-        self.certificaat: date | None = None
-        self.warme_overdracht_vervolg: date | None = None
-        self.ontzorgen_start: date | None = None
-        self.begeleiding_start: date | None = None
+        self.gesprekken = []
+        self.participatieverklaring = None
+        self.map_themas = frozenset()
+        self.map_eindgesprek = None
+        self.behaalde_onderdelen = frozenset()
+        self.diploma = None
+        self.z_route_eindgesprek = None
+        self.certificaat = None
+        self.warme_overdracht_vervolg = None
+        self.ontzorgen_start = None
+        self.begeleiding_start = None
         self.tolkvoorzieningen = 0
-        self.zaken: dict[int, Handhavingszaak] = {}
-        self.duo_termijn_einde: date | None = None
-        self.gedeeltelijke_ontheffing: date | None = None
+        self.zaken = {}
+        self.duo_termijn_einde = None
+        self.gedeeltelijke_ontheffing = None
         self.duo_boetes = 0
-        self.verhuisd_op: date | None = None
+        self.verhuisd_op = None
 
     def herbereken(self) -> None:
         """Rebuild the state from the kept facts (after one of them was corrected)."""
@@ -266,9 +256,12 @@ class Inburgeringstraject(
         """Every date the law or policy sets for this trajectory: (soort, uiterlijk, voldaan op, grondslag, zaak)."""
         # After a move the new gemeente reviews a PIP it inherited (Bi 5.3(3)); a PIP set after the move
         # falls under the ordinary PIP date instead.
-        pip_geerfd = self.verhuisd_op is not None and self.pip_dagtekening is not None and self.pip_dagtekening < self.verhuisd_op
-        verhuizing_pip = self.verhuisd_op + termijnen.PIP_TERMIJN if pip_geerfd else None
-        pip_na_verhuizing = self.pip_gewijzigd if pip_geerfd and self.pip_gewijzigd and self.pip_gewijzigd >= self.verhuisd_op else None
+        verhuizing_pip: date | None = None
+        pip_na_verhuizing: date | None = None
+        if self.verhuisd_op is not None and self.pip_dagtekening is not None and self.pip_dagtekening < self.verhuisd_op:
+            verhuizing_pip = self.verhuisd_op + termijnen.PIP_TERMIJN
+            if self.pip_gewijzigd and self.pip_gewijzigd >= self.verhuisd_op:
+                pip_na_verhuizing = self.pip_gewijzigd
         routewijziging_gedaan = self._laatste_routewijziging_als_geen_meer_mag()
         items: list[tuple[str, date | None, date | None, str, int | None]] = [
             ("pip-vaststelling", self.pip_uiterste_datum, self.pip_dagtekening, "Bi 5.3(1)", None),
@@ -343,7 +336,7 @@ class Inburgeringstraject(
         for vorige, oproep in zip(self.oproepen, self.oproepen[1:]):
             if oproep.datum <= vorige.uiterlijk:
                 schendingen.append(f"oproep {oproep.volgnummer} verzonden binnen de termijn van oproep {vorige.volgnummer}")
-        if self.intake_in_afwezigheid and self.oproepen and self.brede_intake_datum <= self.oproepen[-1].uiterlijk:
+        if self.intake_in_afwezigheid and self.oproepen and self.brede_intake_datum and self.brede_intake_datum <= self.oproepen[-1].uiterlijk:
             schendingen.append("intake in afwezigheid binnen de termijn van de laatste oproep")
         for versie, feit in sorted(self.feiten.items()):
             schendingen += feit.samenhang(self, versie)  # each fact's own rules, declared with the fact

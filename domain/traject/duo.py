@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from domain import fouten
 from domain.persoonsgegevens import GEZONDHEID, LANG
 from domain.traject.basis import Gebeurtenis, Status
+from domain.traject.toestand import Toestand
 from domain.velden import IEDEREEN, NIET_PERSOONLIJK, REGISSEUR_EN_AUDITOR, Veld
 from domain.waarden import Vastlegging
+
+if TYPE_CHECKING:
+    from domain.traject.aggregaat import Inburgeringstraject
 
 DUO_BOETE_WI24 = Decimal("340.00")  # Bi 7.2(1)
 DUO_BOETE_WI25_MAXIMUM = Decimal("1000.00")  # Bi 7.2(2)
 
 
-class DuoDeel:
+class DuoDeel(Toestand):
     """What DUO decided about this trajectory; SDD records it with the date of DUO's decision."""
 
     class TermijnVerlengd(Gebeurtenis):
@@ -26,7 +30,7 @@ class DuoDeel:
         nieuwe_einddatum: Annotated[date, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         grond: Annotated[str, Veld(GEZONDHEID, REGISSEUR_EN_AUDITOR)]  # may be medical
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.duo_termijn_einde = self.nieuwe_einddatum
 
     class VrijstellingVerleend(Gebeurtenis):
@@ -36,7 +40,7 @@ class DuoDeel:
 
         grond: Annotated[str, Veld(LANG, IEDEREEN)]  # vrijstelling data, Bi 9.9(2)
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.status = Status.VRIJGESTELD
             traject.einddatum = self.datum
 
@@ -47,7 +51,7 @@ class DuoDeel:
         grond: Annotated[str, Veld(GEZONDHEID, REGISSEUR_EN_AUDITOR)]  # medisch | bijzondere_individuele_omstandigheden
         volledig: Annotated[bool, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             if self.volledig:
                 traject.status = Status.ONTHEVEN
                 traject.einddatum = self.datum
@@ -61,7 +65,7 @@ class DuoDeel:
         artikel: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]  # wi24 | wi25
         bedrag: Annotated[Decimal, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.duo_boetes += 1
 
     def registreer_termijnverlenging(self, *, datum: date, nieuwe_einddatum: date, grond: str, door: Vastlegging) -> None:

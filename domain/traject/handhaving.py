@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from domain import fouten, termijnen
 from domain.beleid import beleid_op
 from domain.persoonsgegevens import KORT
 from domain.traject.basis import Boete, Gebeurtenis, Handhavingszaak, ZaakStap, niet_voor
+from domain.traject.toestand import Toestand
 from domain.velden import IEDEREEN, NIET_PERSOONLIJK, Veld
 from domain.waarden import Boeteartikel, Boetegrond, Doelgroep, UitkomstBezwaar, Vastlegging, Verwijtbaarheid
+
+if TYPE_CHECKING:
+    from domain.traject.aggregaat import Inburgeringstraject
 
 GRONDEN_PER_ARTIKEL = {
     Boeteartikel.WI_22: {Boetegrond.BREDE_INTAKE_NIET_MEEGEWERKT},
@@ -37,7 +41,7 @@ class Zaakfeit(Gebeurtenis):
     zaaknummer: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
 
-class HandhavingDeel:
+class HandhavingDeel(Toestand):
     """Commands and facts of the Awb procedure."""
 
     class OvertredingGeconstateerd(Gebeurtenis):
@@ -56,7 +60,7 @@ class HandhavingDeel:
         def vereist_pip(self) -> bool:
             return self.artikel == Boeteartikel.WI_23
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.zaken[self.originator_version] = Handhavingszaak(
                 self.originator_version, Boeteartikel(self.artikel), Boetegrond(self.grond), self.datum,
                 self.rapportdatum, self.gemist_gesprek_versie, rapporteur=self.metadata.gebruiker,
@@ -68,7 +72,7 @@ class HandhavingDeel:
         RECHTSGROND = "Awb 5:53"
         zienswijzetermijn: Annotated[date, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             zaak = traject.zaken[self.zaaknummer]
             zaak.stap, zaak.zienswijzetermijn = ZaakStap.VOORNEMEN, self.zienswijzetermijn
 
@@ -80,7 +84,7 @@ class HandhavingDeel:
         mondeling: Annotated[bool, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         samenvatting: Annotated[str, Veld(KORT, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.zaken[self.zaaknummer].stap = ZaakStap.ZIENSWIJZE
 
     class ZienswijzetermijnVerstreken(Zaakfeit):
@@ -88,7 +92,7 @@ class HandhavingDeel:
         OMSCHRIJVING = "De termijn voor een zienswijze is verstreken zonder zienswijze."
         RECHTSGROND = "Awb 5:53"
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.zaken[self.zaaknummer].stap = ZaakStap.ZIENSWIJZE
 
     class BijstandsverlagingGeregistreerd(Zaakfeit):
@@ -99,7 +103,7 @@ class HandhavingDeel:
         RECHTSGROND = "Wi 27, Participatiewet 18"
         AWB_STAP: ClassVar[bool] = False  # the verlaging follows the Participatiewet, not this zaak's order
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.zaken[self.zaaknummer].bijstand_verlaagd = True
 
     class BoeteOpgelegd(Zaakfeit):
@@ -126,7 +130,7 @@ class HandhavingDeel:
             state.pop("gemist_gesprek_versie", None)
             state["zaaknummer"] = state["originator_version"]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             artikel, grond = Boeteartikel(self.artikel), Boetegrond(self.grond)
             zaak = traject.zaken.setdefault(
                 self.zaaknummer, Handhavingszaak(self.zaaknummer, artikel, grond, self.datum, self.datum, None)
@@ -142,7 +146,7 @@ class HandhavingDeel:
         CORRIGEERBAAR: ClassVar[dict[str, type]] = BESLUIT
         reden: Annotated[str, Veld(KORT, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.zaken[self.zaaknummer].stap = ZaakStap.AFGEZIEN
 
     class BezwaarOntvangen(Zaakfeit):
@@ -153,7 +157,7 @@ class HandhavingDeel:
         CORRIGEERBAAR: ClassVar[dict[str, type]] = {}
         tijdig: Annotated[bool, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             zaak = traject.zaken[self.zaaknummer]
             zaak.bezwaar_ontvangen, zaak.bezwaar_tijdig = self.datum, self.tijdig
 
@@ -167,8 +171,9 @@ class HandhavingDeel:
         bedrag: Annotated[Decimal, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         motivering: Annotated[str, Veld(KORT, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             zaak = traject.zaken[self.zaaknummer]
+            assert zaak.boete is not None, "a bezwaar is only decided on a boete (beslis_op_bezwaar)"
             zaak.beslissing_op_bezwaar = self.uitkomst
             zaak.boete = Boete(zaak.nummer, zaak.boete.datum, zaak.artikel, zaak.grond, self.bedrag)
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 from domain import fouten
 from domain.persoonsgegevens import GEZONDHEID, KORT
 from domain.traject.basis import Gebeurtenis, Oproep, niet_voor
+from domain.traject.toestand import Toestand
 from domain.velden import IEDEREEN, NIET_PERSOONLIJK, REGISSEUR_EN_AUDITOR, ZONDER_DUO, Veld
 from domain.waarden import Doelgroep, Gemeente, Leerroute, Rol, Vastlegging, Verblijfsvergunning
+
+if TYPE_CHECKING:
+    from domain.traject.aggregaat import Inburgeringstraject
 
 ASIELVERGUNNINGEN = frozenset(
     {
@@ -27,7 +31,7 @@ def doelgroep_volgens_vergunning(eigen: Verblijfsvergunning, referent: Verblijfs
     return Doelgroep.GEZINS_OVERIGE_MIGRANT
 
 
-class IntakeDeel:
+class IntakeDeel(Toestand):
     """Commands and facts up to and including the brede intake."""
 
     class TvsProfielOntvangen(Gebeurtenis):
@@ -39,7 +43,7 @@ class IntakeDeel:
         land_van_herkomst: Annotated[str | None, Veld(KORT, ZONDER_DUO)]
         taal: Annotated[str | None, Veld(KORT, ZONDER_DUO)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.tvs_profiel_ontvangen = self.datum
 
     class CoaWarmeOverdrachtGehouden(Gebeurtenis):
@@ -50,7 +54,7 @@ class IntakeDeel:
         verslag: Annotated[str, Veld(KORT, ZONDER_DUO)]
         tolk_aanwezig: Annotated[bool, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.coa_warme_overdracht = self.datum
 
     class InburgeringsplichtVastgesteld(Gebeurtenis):
@@ -60,7 +64,7 @@ class IntakeDeel:
         verblijfsvergunning: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         referent_verblijfsvergunning: Annotated[str | None, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.kennisgevingsdatum = self.datum
             traject.verblijfsvergunning = Verblijfsvergunning(self.verblijfsvergunning)
 
@@ -74,7 +78,7 @@ class IntakeDeel:
         gemeente: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         huisvestingsdatum: Annotated[date | None, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.brp_inschrijvingsdatum = self.datum
             traject.huisvestingsdatum = self.huisvestingsdatum or self.datum
 
@@ -86,7 +90,7 @@ class IntakeDeel:
         uiterlijk: Annotated[date, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         schriftelijke_waarschuwing: Annotated[bool, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.oproepen.append(Oproep(self.volgnummer, self.datum, self.uiterlijk, self.schriftelijke_waarschuwing))
 
     class KennismakingsgesprekGevoerd(Gebeurtenis):
@@ -96,7 +100,7 @@ class IntakeDeel:
 
         verslag: Annotated[str, Veld(KORT, ZONDER_DUO)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.kennismakingsgesprek = self.datum
 
     class LeerbaarheidstoetsAfgenomen(Gebeurtenis):
@@ -107,7 +111,7 @@ class IntakeDeel:
         haalbaar_niveau: Annotated[str, Veld(KORT, ZONDER_DUO)]
         advies_leerroute: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.leerbaarheidstoets = "afgenomen"
             traject.leerroute_advies = Leerroute(self.advies_leerroute)
 
@@ -118,7 +122,7 @@ class IntakeDeel:
         SOORT_LEZERS: ClassVar[frozenset[Rol]] = REGISSEUR_EN_AUDITOR  # the fact itself reveals a visual or auditory impairment
         grond: Annotated[str, Veld(GEZONDHEID, REGISSEUR_EN_AUDITOR)]  # visuele_beperking | auditieve_beperking (Wi 14(6))
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.leerbaarheidstoets = "ontheffing"
 
     class BredeIntakeGehouden(Gebeurtenis):
@@ -130,7 +134,7 @@ class IntakeDeel:
         gezondheid: Annotated[dict[str, str], Veld(GEZONDHEID, REGISSEUR_EN_AUDITOR)]  # special-category data (AVG art. 9), kept apart on purpose
         leerbaarheidstoets_advies: Annotated[str | None, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.brede_intake_datum = self.datum
             if self.leerbaarheidstoets_advies:
                 traject.leerroute_advies = Leerroute(self.leerbaarheidstoets_advies)
@@ -142,7 +146,7 @@ class IntakeDeel:
 
         verslag: Annotated[str, Veld(KORT, ZONDER_DUO)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.brede_intake_datum = self.datum
             traject.intake_in_afwezigheid = True
 
@@ -151,7 +155,7 @@ class IntakeDeel:
         OMSCHRIJVING = "De persoon is begonnen aan het welkomstprogramma."
         RECHTSGROND = "Wi 13(3); beleid SDD (welkomstprogramma)"
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.welkomstprogramma = self.datum
 
     def registreer_coa_warme_overdracht(self, *, datum: date, verslag: str, tolk_aanwezig: bool, door: Vastlegging) -> None:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from domain import fouten
 from domain.persoonsgegevens import KORT
 from domain.traject.basis import Gebeurtenis, niet_voor
+from domain.traject.toestand import Toestand
 from domain.velden import IEDEREEN, NIET_PERSOONLIJK, Veld
 from domain.waarden import Vastlegging, Verblijfsvergunning
+
+if TYPE_CHECKING:
+    from domain.traject.aggregaat import Inburgeringstraject
 
 VASTE_LASTEN = ("huur", "gas", "water", "stroom", "zorgverzekering")  # PW 56a, policy document §3.7
 
 
-class OndersteuningDeel:
+class OndersteuningDeel(Toestand):
     """Support the college gives alongside the leerroute."""
 
     class FinancieelOntzorgenGestart(Gebeurtenis):
@@ -26,7 +30,7 @@ class OndersteuningDeel:
 
         vaste_lasten: Annotated[list[str], Veld(KORT, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.ontzorgen_start = self.datum
 
     class MaatschappelijkeBegeleidingGestart(Gebeurtenis):
@@ -35,7 +39,7 @@ class OndersteuningDeel:
         RECHTSGROND = "Wi 13(3)"
         uitvoerder: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.begeleiding_start = self.datum
 
     class TolkvoorzieningToegekend(Gebeurtenis):
@@ -46,7 +50,7 @@ class OndersteuningDeel:
         taal: Annotated[str, Veld(KORT, IEDEREEN)]
         doel: Annotated[str, Veld(KORT, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.tolkvoorzieningen += 1
 
     def start_financieel_ontzorgen(self, *, datum: date, vaste_lasten: list[str], door: Vastlegging) -> None:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from domain import fouten, termijnen
 from domain.beleid import beleid_op
 from domain.persoonsgegevens import KORT
 from domain.traject.basis import Gebeurtenis, niet_voor
+from domain.traject.toestand import Toestand
 from domain.velden import IEDEREEN, NIET_PERSOONLIJK, Veld
 from domain.waarden import Doelgroep, Leerroute, RedenRoutewijziging, Vastlegging
+
+if TYPE_CHECKING:
+    from domain.traject.aggregaat import Inburgeringstraject
 
 AFSCHALEN_MINIMUM_NT2_UREN = 600  # Bi 5.5(1)
 
@@ -47,7 +51,7 @@ def mag_na_venster(van: Leerroute, naar: Leerroute, reden: RedenRoutewijziging) 
     )
 
 
-class PipDeel:
+class PipDeel(Toestand):
     """Commands and facts of the PIP and the leerroute."""
 
     class PipVastgesteld(Gebeurtenis):
@@ -70,7 +74,7 @@ class PipDeel:
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["aanbod"] = []  # version 1 (foundation issue) did not record the offer
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.pip_dagtekening = self.datum
             traject.leerroute = Leerroute(self.leerroute)
             traject.aantal_voortgangsgesprekken = self.aantal_voortgangsgesprekken
@@ -92,7 +96,7 @@ class PipDeel:
         aanbod: Annotated[list[str], Veld(NIET_PERSOONLIJK, IEDEREEN)]
         reden: Annotated[str, Veld(KORT, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.aantal_voortgangsgesprekken = self.aantal_voortgangsgesprekken
             traject.pip_aanbod = frozenset(self.aanbod)
             traject.pip_gewijzigd = self.datum
@@ -114,7 +118,7 @@ class PipDeel:
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["meegenomen_uren"] = 0
 
-        def samenhang(self, traject, versie: int) -> list[str]:
+        def samenhang(self, traject: Inburgeringstraject, versie: int) -> list[str]:
             schendingen = super().samenhang(traject, versie)
             venster = traject.routewijziging_uiterste_datum
             van, naar, reden = Leerroute(self.van), Leerroute(self.naar), RedenRoutewijziging(self.reden)
@@ -122,7 +126,7 @@ class PipDeel:
                 schendingen.append(f"routewijziging (versie {versie}) na het venster tot {venster.isoformat()}")
             return schendingen
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.leerroute = Leerroute(self.naar)
             traject.routewijzigingen += 1
 
@@ -135,7 +139,7 @@ class PipDeel:
         nt2_uren: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         motivering: Annotated[str, Veld(KORT, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.afgeschaald_naar_a2 = self.datum
 
     def stel_pip_vast(

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 from domain import fouten
 from domain.persoonsgegevens import KORT
 from domain.traject.basis import Gebeurtenis, Gesprek, Status, niet_voor
+from domain.traject.toestand import Toestand
 from domain.velden import IEDEREEN, NIET_PERSOONLIJK, Veld
 from domain.waarden import Doelgroep, Leerroute, Vastlegging
+
+if TYPE_CHECKING:
+    from domain.traject.aggregaat import Inburgeringstraject
 
 PVT_MINIMUM_UREN = 12  # Bi 3.1(2)
 Z_ROUTE_LESUREN = 800  # Bi 3.14(2)
@@ -46,7 +50,7 @@ class MapThema(StrEnum):
     WERKCULTUUR = "werkcultuur"
 
 
-class UitvoeringDeel:
+class UitvoeringDeel(Toestand):
     """Commands and facts from the PIP to afronding."""
 
     class CursusurenGeregistreerd(Gebeurtenis):
@@ -63,7 +67,7 @@ class UitvoeringDeel:
         def vereist_pip(self) -> bool:
             return self.fase == Fase.UITVOERING
 
-        def samenhang(self, traject, versie: int) -> list[str]:
+        def samenhang(self, traject: Inburgeringstraject, versie: int) -> list[str]:
             schendingen = super().samenhang(traject, versie)
             if self.uren < 1:
                 schendingen.append(f"{type(self).__name__} (versie {versie}) zonder uren")
@@ -72,7 +76,7 @@ class UitvoeringDeel:
                 schendingen.append(f"{type(self).__name__} (versie {versie}) buiten de brede intake")
             return schendingen
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.uren.per_soort[self.soort] = traject.uren.per_soort.get(self.soort, 0) + self.uren
 
     class VoortgangsgesprekGevoerd(Gebeurtenis):
@@ -84,7 +88,7 @@ class UitvoeringDeel:
         CORRIGEERBAAR: ClassVar[dict[str, type]] = {"datum": date, "verslag": str}
         verslag: Annotated[str, Veld(KORT, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.gesprekken.append(Gesprek(self.originator_version, self.datum, True, False))
 
     class VoortgangsgesprekGemist(Gebeurtenis):
@@ -97,7 +101,7 @@ class UitvoeringDeel:
         geldige_reden: Annotated[bool, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         verslag: Annotated[str, Veld(KORT, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.gesprekken.append(Gesprek(self.originator_version, self.datum, False, self.geldige_reden))
 
     class ParticipatieverklaringOndertekend(Gebeurtenis):
@@ -106,7 +110,7 @@ class UitvoeringDeel:
         RECHTSGROND = "Wi 6, Bi 3.1"
         pvt_uren: Annotated[int, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.participatieverklaring = self.datum
 
     class MapThemaAfgerond(Gebeurtenis):
@@ -116,7 +120,7 @@ class UitvoeringDeel:
         VEREIST_PIP: ClassVar[bool] = True
         thema: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.map_themas = traject.map_themas | {self.thema}
 
     class MapEindgesprekGevoerd(Gebeurtenis):
@@ -127,7 +131,7 @@ class UitvoeringDeel:
         VEREIST_PIP: ClassVar[bool] = True
         verslag: Annotated[str, Veld(KORT, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.map_eindgesprek = self.datum
 
     class ExamenresultaatOntvangen(Gebeurtenis):
@@ -141,7 +145,7 @@ class UitvoeringDeel:
         niveau: Annotated[str | None, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         behaald: Annotated[bool, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             if self.behaald:
                 traject.behaalde_onderdelen = traject.behaalde_onderdelen | {self.onderdeel}
 
@@ -151,7 +155,7 @@ class UitvoeringDeel:
         RECHTSGROND = "Wi 6(2)"
         VEREIST_PIP: ClassVar[bool] = True
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.diploma = self.datum
 
     class ZRouteEindgesprekGevoerd(Gebeurtenis):
@@ -162,7 +166,7 @@ class UitvoeringDeel:
         VEREIST_PIP: ClassVar[bool] = True
         verslag: Annotated[str, Veld(KORT, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.z_route_eindgesprek = self.datum
 
     class CertificaatOntvangen(Gebeurtenis):
@@ -171,7 +175,7 @@ class UitvoeringDeel:
         RECHTSGROND = "Wi 6(2), Bi 3.16"
         VEREIST_PIP: ClassVar[bool] = True
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.certificaat = self.datum
 
     class InburgeringsplichtVoldaan(Gebeurtenis):
@@ -180,7 +184,7 @@ class UitvoeringDeel:
         RECHTSGROND = "Wi 6"
         VEREIST_PIP: ClassVar[bool] = True
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.status = Status.AFGEROND
             traject.einddatum = self.datum
 
@@ -193,7 +197,7 @@ class UitvoeringDeel:
         ontvanger: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         toelichting: Annotated[str, Veld(KORT, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.warme_overdracht_vervolg = self.datum
 
     def registreer_cursusuren(self, *, datum: date, soort: Uursoort, uren: int, fase: Fase, door: Vastlegging) -> None:

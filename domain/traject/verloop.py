@@ -5,16 +5,21 @@ from __future__ import annotations
 import copy
 import dataclasses
 from datetime import date
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from domain import fouten
 from domain.persoonsgegevens import KORT, LANG, VERWIJDERD, Bewaarklasse, GrondVerwijdering, bewaartermijn_einde
 from domain.traject.basis import Gebeurtenis, Status, geldige_feitdatum, niet_voor, waarde
+from domain.traject.handhaving import HandhavingDeel
+from domain.traject.toestand import Toestand
 from domain.velden import IEDEREEN, NIET_PERSOONLIJK, Veld, zonder
 from domain.waarden import Gemeente, Vastlegging
 
+if TYPE_CHECKING:
+    from domain.traject.aggregaat import Inburgeringstraject
 
-class VerloopDeel:
+
+class VerloopDeel(Toestand):
     """A trajectory moves with the person; a recorded fact is corrected, never edited."""
 
     class VerhuisdBinnenRegio(Gebeurtenis):
@@ -26,7 +31,7 @@ class VerloopDeel:
         van: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
         naar: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.gemeente = Gemeente(self.naar)
             traject.verhuisd_op = self.datum
 
@@ -40,7 +45,7 @@ class VerloopDeel:
         nieuwe_gemeente: Annotated[str, Veld(LANG, IEDEREEN)]  # woonplaats, Bi 9.9(2)
         toelichting: Annotated[str, Veld(KORT, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.status = Status.OVERGEDRAGEN
             traject.einddatum = self.datum
 
@@ -50,7 +55,7 @@ class VerloopDeel:
         RECHTSGROND = "Gemeentewet 160 (mandaat); beleid SDD"
         regisseur: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.regisseur = self.regisseur
 
     class FeitGecorrigeerd(Gebeurtenis):
@@ -86,7 +91,7 @@ class VerloopDeel:
         klassen: Annotated[list[str], Veld(NIET_PERSOONLIJK, IEDEREEN)]
         grond: Annotated[str, Veld(NIET_PERSOONLIJK, IEDEREEN)]
 
-        def pas_toe(self, traject) -> None:
+        def pas_toe(self, traject: Inburgeringstraject) -> None:
             if traject.status is Status.LOPEND:  # only on death: the plicht ends with it (Bi 9.9(1))
                 traject.status = Status.OVERLEDEN
                 traject.einddatum = self.datum
@@ -168,7 +173,7 @@ class VerloopDeel:
         for gecorrigeerd in nieuw.values():
             if isinstance(gecorrigeerd, date):
                 geldige_feitdatum(gecorrigeerd, door)
-        if isinstance(feit, self.OvertredingGeconstateerd) and self.zaken[versie].boete is not None:
+        if isinstance(feit, HandhavingDeel.OvertredingGeconstateerd) and self.zaken[versie].boete is not None:
             raise fouten.CorrectieNietToegestaanError(f"Over de gedraging van zaak {versie} is al een boete opgelegd.")
         proef = copy.deepcopy(self)  # the corrected history must still hold together
         proef.feiten[versie] = dataclasses.replace(feit, **nieuw)
