@@ -14,9 +14,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
+from api.gebeurtenistypen import type_voor
 from api.schemas import AuditregelPublic, Wijzigingen
 from api.weergave import traject_public
-from api.gebeurtenistypen import type_voor
 from domain.doelbinding import AFGESCHERMD_TOPIC, soort_afgeschermd_voor, toelichting_afgeschermd_voor
 from domain.persoonsgegevens import is_verwijderd
 from domain.traject import Inburgeringstraject

@@ -23,7 +23,6 @@ from domain.velden import persoonsvelden, velden
 from domain.waarden import Rol
 
 
-
 def traject_public(traject: Inburgeringstraject, vandaag: date, rol: Rol) -> TrajectPublic:
     """The state as `rol` may read it (domain/doelbinding.py); left-out fields are named."""
     publiek = TrajectPublic(

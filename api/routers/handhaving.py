@@ -6,6 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from api import schemas
+from api.verzoeken import handhaving
 from api.auth import Handhaver, Lezer
 from api.routers.commandoroutes import App, TrajectId, Zaaknummer, commando_route
 from api.weergave import zaak_public
@@ -27,15 +28,15 @@ def lees_handhavingszaak(app: App, actor: Lezer, traject_id: TrajectId, zaaknumm
     return zaak_public(zaak)
 
 
-commando_route(router, "", schemas.OvertredingCreate, Handhaver, locatie=zaak_locatie, naam="registreer-handhavingszaken")
+commando_route(router, "", handhaving.OvertredingCreate, Handhaver, locatie=zaak_locatie, naam="registreer-handhavingszaken")
 for pad, schema in {
-    "voornemens": schemas.VoornemenCreate,
-    "zienswijzen": schemas.ZienswijzeCreate,
-    "termijnverstrijkingen": schemas.TermijnverstrijkingCreate,
-    "bijstandsverlagingen": schemas.BijstandsverlagingCreate,
-    "boetebesluiten": schemas.BoetebesluitCreate,
-    "afzieningen": schemas.AfzienCreate,
-    "bezwaren": schemas.BezwaarCreate,
-    "bezwaarbeslissingen": schemas.BezwaarbeslissingCreate,
+    "voornemens": handhaving.VoornemenCreate,
+    "zienswijzen": handhaving.ZienswijzeCreate,
+    "termijnverstrijkingen": handhaving.TermijnverstrijkingCreate,
+    "bijstandsverlagingen": handhaving.BijstandsverlagingCreate,
+    "boetebesluiten": handhaving.BoetebesluitCreate,
+    "afzieningen": handhaving.AfzienCreate,
+    "bezwaren": handhaving.BezwaarCreate,
+    "bezwaarbeslissingen": handhaving.BezwaarbeslissingCreate,
 }.items():
     commando_route(router, f"/{{zaaknummer}}/{pad}", schema, Handhaver, zaak=True)

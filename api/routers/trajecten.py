@@ -11,6 +11,7 @@ from adapters.bootstrap import controlepunten_van
 from adapters.clock import NEDERLAND
 from adapters.integriteit import exporteer
 from api import gebeurtenistypen, schemas
+from api.verzoeken import duo, intake, ondersteuning, pip, start, uitvoering, verloop
 from api.audittrail import audittrail
 from api.auth import Auditor, Lezer, Regisseur
 from api.logboek import betrokken, met_de_gebeurtenissen
@@ -29,7 +30,7 @@ def start_traject(
     response: Response,
     app: App,
     actor: Regisseur,
-    body: Annotated[schemas.TrajectCreate, Body()],
+    body: Annotated[start.TrajectCreate, Body()],
     sleutel: IdempotencyKey = None,
 ) -> schemas.TrajectPublic:
     """Start een inburgeringstraject na een TVS-profiel (COA) of een kennisgeving van DUO."""
@@ -38,7 +39,7 @@ def start_traject(
 
 
 @router.post("/_zoek")
-def zoek_trajecten(request: Request, app: App, actor: Lezer, body: schemas.TrajectZoek) -> schemas.TrajectenPublic:
+def zoek_trajecten(request: Request, app: App, actor: Lezer, body: start.TrajectZoek) -> schemas.TrajectenPublic:
     """Zoek de trajecten van een persoon op BSN (in de body, nooit in de URL)."""
     vandaag = request.app.state.klok.vandaag()
     gevonden = app.zoek_trajecten(body.bsn, actor)
@@ -47,7 +48,7 @@ def zoek_trajecten(request: Request, app: App, actor: Lezer, body: schemas.Traje
 
 
 @router.post("/_historie")
-def historie(request: Request, app: App, actor: Lezer, body: schemas.TrajectZoek) -> gebeurtenistypen.HistoriePublic:
+def historie(request: Request, app: App, actor: Lezer, body: start.TrajectZoek) -> gebeurtenistypen.HistoriePublic:
     """De volledige geschiedenis van elk traject van een persoon (BSN in de body): elk feit in volgorde,
     met alleen de gegevens die de rol van de lezer mag hebben (voor DUO: Bi 9.2-9.6)."""
     gevonden = app.historie(body.bsn, actor)
@@ -151,45 +152,45 @@ def lees_gebeurtenis(
 
 # The regisseur records every step of the trajectory, including what DUO decided (as received).
 for pad, schema in {
-    "coa-overdrachten": schemas.CoaOverdrachtCreate,
-    "kennisgevingen": schemas.KennisgevingCreate,
-    "huisvestingen": schemas.HuisvestingCreate,
-    "intake-oproepen": schemas.IntakeOproepCreate,
-    "kennismakingsgesprekken": schemas.KennismakingsgesprekCreate,
-    "leerbaarheidstoetsen": schemas.LeerbaarheidstoetsCreate,
-    "leerbaarheidstoets-ontheffingen": schemas.LeerbaarheidstoetsOntheffingCreate,
-    "brede-intakes": schemas.BredeIntakeCreate,
-    "intakes-in-afwezigheid": schemas.IntakeInAfwezigheidCreate,
-    "welkomstprogrammas": schemas.WelkomstprogrammaCreate,
-    "pip-vaststellingen": schemas.PipVaststellingCreate,
-    "pip-wijzigingen": schemas.PipWijzigingCreate,
-    "leerroute-wijzigingen": schemas.LeerrouteWijzigingCreate,
-    "afschalingen": schemas.AfschalingCreate,
-    "cursusuren": schemas.CursusurenCreate,
-    "voortgangsgesprekken": schemas.VoortgangsgesprekCreate,
-    "participatieverklaringen": schemas.ParticipatieverklaringCreate,
-    "map-themas": schemas.MapThemaCreate,
-    "map-eindgesprekken": schemas.MapEindgesprekCreate,
-    "examenresultaten": schemas.ExamenresultaatCreate,
-    "diplomas": schemas.DiplomaCreate,
-    "z-route-eindgesprekken": schemas.ZRouteEindgesprekCreate,
-    "certificaten": schemas.CertificaatCreate,
-    "afrondingen": schemas.AfrondingCreate,
-    "vervolgoverdrachten": schemas.VervolgoverdrachtCreate,
-    "ontzorgingen": schemas.OntzorgingCreate,
-    "maatschappelijke-begeleidingen": schemas.BegeleidingCreate,
-    "tolkvoorzieningen": schemas.TolkvoorzieningCreate,
-    "termijnverlengingen": schemas.TermijnverlengingCreate,
-    "vrijstellingen": schemas.VrijstellingCreate,
-    "ontheffingen": schemas.OntheffingCreate,
-    "duo-boetes": schemas.DuoBoeteCreate,
-    "verhuizingen": schemas.VerhuizingCreate,
-    "overdrachten": schemas.OverdrachtCreate,
-    "regisseur-toewijzingen": schemas.RegisseurToewijzingCreate,
-    "correcties": schemas.CorrectieCreate,
+    "coa-overdrachten": intake.CoaOverdrachtCreate,
+    "kennisgevingen": intake.KennisgevingCreate,
+    "huisvestingen": intake.HuisvestingCreate,
+    "intake-oproepen": intake.IntakeOproepCreate,
+    "kennismakingsgesprekken": intake.KennismakingsgesprekCreate,
+    "leerbaarheidstoetsen": intake.LeerbaarheidstoetsCreate,
+    "leerbaarheidstoets-ontheffingen": intake.LeerbaarheidstoetsOntheffingCreate,
+    "brede-intakes": intake.BredeIntakeCreate,
+    "intakes-in-afwezigheid": intake.IntakeInAfwezigheidCreate,
+    "welkomstprogrammas": intake.WelkomstprogrammaCreate,
+    "pip-vaststellingen": pip.PipVaststellingCreate,
+    "pip-wijzigingen": pip.PipWijzigingCreate,
+    "leerroute-wijzigingen": pip.LeerrouteWijzigingCreate,
+    "afschalingen": pip.AfschalingCreate,
+    "cursusuren": uitvoering.CursusurenCreate,
+    "voortgangsgesprekken": uitvoering.VoortgangsgesprekCreate,
+    "participatieverklaringen": uitvoering.ParticipatieverklaringCreate,
+    "map-themas": uitvoering.MapThemaCreate,
+    "map-eindgesprekken": uitvoering.MapEindgesprekCreate,
+    "examenresultaten": uitvoering.ExamenresultaatCreate,
+    "diplomas": uitvoering.DiplomaCreate,
+    "z-route-eindgesprekken": uitvoering.ZRouteEindgesprekCreate,
+    "certificaten": uitvoering.CertificaatCreate,
+    "afrondingen": uitvoering.AfrondingCreate,
+    "vervolgoverdrachten": uitvoering.VervolgoverdrachtCreate,
+    "ontzorgingen": ondersteuning.OntzorgingCreate,
+    "maatschappelijke-begeleidingen": ondersteuning.BegeleidingCreate,
+    "tolkvoorzieningen": ondersteuning.TolkvoorzieningCreate,
+    "termijnverlengingen": duo.TermijnverlengingCreate,
+    "vrijstellingen": duo.VrijstellingCreate,
+    "ontheffingen": duo.OntheffingCreate,
+    "duo-boetes": duo.DuoBoeteCreate,
+    "verhuizingen": verloop.VerhuizingCreate,
+    "overdrachten": verloop.OverdrachtCreate,
+    "regisseur-toewijzingen": verloop.RegisseurToewijzingCreate,
+    "correcties": verloop.CorrectieCreate,
 }.items():
     commando_route(router, f"/{{trajectId}}/{pad}", schema, Regisseur)
 
 # The college of the gemeente is the controller: its regisseur records a death or a passed retention
 # period; the daily job (`make vergeet`) does the latter for every closed trajectory.
-commando_route(router, "/{trajectId}/verwijderingen", schemas.VerwijderingCreate, Regisseur, beschrijving=schemas.VERWIJDERING)
+commando_route(router, "/{trajectId}/verwijderingen", verloop.VerwijderingCreate, Regisseur, beschrijving=verloop.VERWIJDERING)

@@ -17,7 +17,7 @@ def _alle(klasse: type) -> list[type]:
 
 
 BASISSEN = {commandos.ZaakCommando}  # shared fields only; they carry out nothing themselves
-COMMANDOS = [c for c in _alle(commandos.Commando) if c.__module__ == commandos.__name__ and c not in BASISSEN]
+COMMANDOS = [c for c in _alle(commandos.Commando) if c.__module__.startswith(f"{commandos.__name__}.") and c not in BASISSEN]
 STARTS = {commandos.StartNaTvsProfiel: Inburgeringstraject.start_na_tvs_profiel,
           commandos.StartNaKennisgeving: Inburgeringstraject.start_na_kennisgeving}
 
