@@ -91,6 +91,7 @@ def _uitleg(veld: Veld) -> str:
 class GebeurtenisBasis(Uitvoer):
     """Een vastgelegd feit: wat, wanneer het gold, wanneer en door wie het is vastgelegd."""
 
+    type: str = Field(description="Het soort feit (CloudEvents-type, zie /gebeurtenistypen).")  # a Literal per kind below
     versie: int
     datum: date = Field(description="De datum waarop het feit gold.")
     vastgelegd_op: datetime = Field(description="Het moment van vastleggen (UTC).")
@@ -179,7 +180,8 @@ class GebeurtenistypePublic(Uitvoer):
     """Eén soort feit: hoe het heet, wat het betekent, waarop het steunt en wat elke lezer ervan krijgt."""
 
     type: str = Field(description="Het CloudEvents-type, zoals in de historie, de audittrail en de feed.")
-    topic: str = Field(description="Het topic waaronder het feit in het log staat.")
+    topic: str = Field(description="Het topic waaronder het feit in het log staat; leeg voor het afgeschermde type, dat een lezer "
+                       "krijgt in plaats van het echte.")
     omschrijving: str
     rechtsgrond: str = Field(description="De wettelijke grondslag, of het beleid van SDD waar het geen wet is.")
     versie: int = Field(description="De versie van de vorm van het feit; een nieuwe vorm krijgt een nieuwe versie en een upcaster.")
