@@ -37,11 +37,13 @@ BASISVELDEN = frozenset({"originator_id", "originator_version", "originator_topi
 LEZERS = sorted(IEDEREEN)  # the audiences a catalogue entry has a schema for
 
 
+@cache  # per kind of fact; asked for every fact of every history and feed page
 def naam(soort: type) -> str:
     """'Inburgeringstraject.PipVastgesteld' -> 'PipVastgesteld' (the trajectory's start is stored as 'Gestart')."""
     return get_topic(soort).removeprefix(Inburgeringstraject.FEITEN)
 
 
+@cache
 def cloudevent_type(soort: type) -> str:
     """The fact's type in every answer: 'PipVastgesteld' -> 'nl.wet-inburgering.traject.pip-vastgesteld'."""
     return TYPE_PREFIX + "".join(f"-{c.lower()}" if c.isupper() else c for c in naam(soort)).lstrip("-")

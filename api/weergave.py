@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from eventsourcing.domain import Aggregate
-from pydantic.alias_generators import to_camel
+from pydantic.alias_generators import to_camel as _to_camel
 
 from api.gebeurtenistypen import BASISVELDEN, ITEMS, GebeurtenisBasis, type_voor
 from api.schemas import (
@@ -21,6 +22,9 @@ from domain.persoonsgegevens import is_verwijderd
 from domain.traject import Aanbod, Handhavingszaak, Inburgeringstraject, MapThema
 from domain.velden import persoonsvelden, velden
 from domain.waarden import Rol
+
+# Field names (and a dict field's keys), converted for every fact of every history; bounded, as keys come from requests.
+to_camel = lru_cache(maxsize=4096)(_to_camel)
 
 
 def traject_public(traject: Inburgeringstraject, vandaag: date, rol: Rol) -> TrajectPublic:

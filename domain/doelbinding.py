@@ -7,16 +7,20 @@ only reads those declarations, and a reader not named gets nothing (default deny
 
 from __future__ import annotations
 
+from functools import cache
+
 from domain.metadata import Metadata
 from domain.velden import NIEMAND, velden
 from domain.waarden import Rol
 
 
+@cache  # read for every fact of every history: the declarations do not change while running
 def bijzonder(soort: type) -> frozenset[str]:
     """The special-category fields (AVG art. 9) of facts of this kind."""
     return frozenset(naam for naam, veld in velden(soort).items() if veld.bijzonder)
 
 
+@cache
 def afgeschermd_voor(rol: Rol, soort: type) -> frozenset[str]:
     """The fields of facts of this kind that `rol` does not get to read."""
     return frozenset(naam for naam, veld in velden(soort).items() if rol not in veld.lezers)

@@ -87,9 +87,10 @@ def _verklaringen(soort: type) -> Mapping[str, _Verklaard]:
     return MappingProxyType(uit)
 
 
+@functools.cache
 def velden(soort: type) -> Mapping[str, Veld]:
     """Every field of facts of this kind with its declaration; raises OngedeclareerdVeldError for one without."""
-    return {naam: v.veld for naam, v in _verklaringen(soort).items()}
+    return MappingProxyType({naam: v.veld for naam, v in _verklaringen(soort).items()})
 
 
 _UnionType = type(int | None)

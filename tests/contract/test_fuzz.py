@@ -31,9 +31,11 @@ from tests.contract.test_api_contract import schema as gedocumenteerd  # also re
 
 CONTROLES = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
 # Fixed budgets, so a run costs the same on every machine: per store, rounds x scenarios x steps. Each round
-# has its own fixed seed, so every run draws the same requests (only the ids the app makes differ).
+# has its own fixed seed, so every run draws the same requests (only the ids the app makes differ). The draws
+# follow the document, so any change to it draws differently: with 10 rounds PostgreSQL's run sometimes reached
+# fewer than five kinds of command, which says nothing about the app; both stores get the same 16.
 STAPPEN = 25
-BUDGET = {"sqlite": (16, 5), "postgres": (10, 5)}
+BUDGET = {"sqlite": (16, 5), "postgres": (16, 5)}
 GEMEENTEN = ["0505", "0531", "0590", "0642"]
 BASIS = "/api/v1"
 
