@@ -10,7 +10,6 @@ audience receives never holds a field it may not read.
 from __future__ import annotations
 
 import json
-import typing
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -27,7 +26,7 @@ from api.schemas import ActorPublic, Uitvoer
 from domain.doelbinding import soort_afgeschermd_voor
 from domain.feitsoorten import TRAJECTFEITEN
 from domain.traject import Inburgeringstraject
-from domain.velden import IEDEREEN, Veld, velden
+from domain.velden import IEDEREEN, Veld, velden, veldtypen
 from domain.waarden import Gemeente, Rol
 
 TYPE_PREFIX = "nl.wet-inburgering.traject."
@@ -62,15 +61,9 @@ SOORTEN: dict[str, type] = {cloudevent_type(soort): soort for soort in TRAJECTFE
 def gegevensvelden(soort: type) -> dict[str, tuple[Veld, Any]]:
     """Per field of `gegevens` (camelCase, as on the wire): its declaration and its type on the wire."""
     return {
-        to_camel(veldnaam): (veld, _op_de_draad(_typen(soort)[veldnaam], veld))
+        to_camel(veldnaam): (veld, _op_de_draad(veldtypen(soort)[veldnaam], veld))
         for veldnaam, veld in velden(soort).items() if veldnaam not in BASISVELDEN
     }
-
-
-@cache
-def _typen(soort: type) -> dict[str, Any]:
-    return {n: typing.get_args(t)[0] if typing.get_origin(t) is Annotated else t
-            for n, t in typing.get_type_hints(soort, include_extras=True).items()}
 
 
 def _op_de_draad(soort: Any, veld: Veld) -> Any:

@@ -93,6 +93,11 @@ def velden(soort: type) -> Mapping[str, Veld]:
     return MappingProxyType({naam: v.veld for naam, v in _verklaringen(soort).items()})
 
 
+def veldtypen(soort: type) -> Mapping[str, Any]:
+    """Every field's type without its declaration, as the type checker and pydantic see it."""
+    return MappingProxyType({naam: v.soort for naam, v in _verklaringen(soort).items()})
+
+
 _UnionType = type(int | None)
 
 
