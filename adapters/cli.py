@@ -29,8 +29,9 @@ from adapters.settings import Settings
 from adapters.tokens import maak_ontwikkeltoken
 from domain import fouten
 from domain.application import Actor, Inburgering
-from domain.commandos import VerwijderPersoonsgegevens
+from domain.commandos import Commando
 from domain.persoonsgegevens import GrondVerwijdering
+from domain.traject import Inburgeringstraject
 from domain.verwerkingsactiviteiten import BEWAREN_EN_VERNIETIGEN
 from domain.waarden import Gemeente, Rol
 from projections.projector import Projector
@@ -178,7 +179,7 @@ def verwijder_na_bewaartermijn(
     for nummer, traject_id in enumerate(kandidaten, 1):
         begin, status = datetime.now(UTC), 201
         try:
-            app.voer_uit(UUID(traject_id), VerwijderPersoonsgegevens(GrondVerwijdering.BEWAARTERMIJN_VERSTREKEN), systeem)
+            app.voer_uit(UUID(traject_id), Commando(Inburgeringstraject.verwijder_persoonsgegevens, grond=GrondVerwijdering.BEWAARTERMIJN_VERSTREKEN), systeem)
             verwijderd += 1
         except (fouten.BewaartermijnLooptNogError, fouten.AlVastgelegdError, fouten.PersoonsgegevensVerwijderdError):
             status = 0  # not yet, or already done: nothing was processed beyond a look at the dates

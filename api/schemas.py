@@ -4,12 +4,23 @@ lowerCamelCase on the wire; never domain objects. The request bodies of the comm
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    Strict,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 from stdnum.nl import bsn as bsn_nummer
@@ -17,13 +28,7 @@ from stdnum.nl import bsn as bsn_nummer
 from domain import commandos
 from domain.persoonsgegevens import Bewaarklasse
 from domain.traject import Aanbod, MapThema, ZaakStap
-from domain.waarden import (
-    Boeteartikel,
-    Boetegrond,
-    Doelgroep,
-    Gemeente,
-    Leerroute,
-)
+from domain.waarden import Boeteartikel, Boetegrond, Doelgroep, Gemeente, Leerroute
 
 # -- strings -------------------------------------------------------------------------------------
 # Every string the API accepts (bodies, queries, paths, stored headers) refuses NUL and the other C0/C1
@@ -127,10 +132,15 @@ def _iso_datum(waarde: Any) -> Any:
 IsoDatum = Annotated[
     date, Strict(False), BeforeValidator(_iso_datum), WithJsonSchema({"type": "string", "format": "date", "pattern": DATUMPATROON})
 ]
-Bedrag = Annotated[
-    str,
-    Field(pattern=r"^(0|[1-9][0-9]{0,3})\.[0-9]{2}$", description="Bedrag in euro's met twee decimalen.", examples=["340.00"]),
-]
+if TYPE_CHECKING:
+    Bedrag = Decimal
+else:  # text on the wire, so that no float rounds it; exact in the domain, and sent back as the same text
+    Bedrag = Annotated[
+        str,
+        Field(pattern=r"^(0|[1-9][0-9]{0,3})\.[0-9]{2}$", description="Bedrag in euro's met twee decimalen.", examples=["340.00"]),
+        AfterValidator(Decimal),
+        PlainSerializer(str, return_type=str),
+    ]
 T = TypeVar("T")
 Keuze = Annotated[T, Strict(False)]  # an enum, or a set of them, from its JSON text or array; the rest stays strict
 
@@ -161,12 +171,17 @@ class Uitvoer(BaseModel):
 
 
 class CommandoSchema(Schema):
-    """A request body that becomes one domain command."""
+    """A request body that becomes one call of the trajectory's method `METHODE`: its fields are that
+    method's arguments (tests/api/test_commandoschemas.py), with the limits of the wire."""
 
-    COMMANDO: ClassVar[type[commandos.Commando]]
+    METHODE: ClassVar[Callable[..., Any]]  # read from the class: a plain function, not bound to the body
+
+    def argumenten(self) -> dict[str, Any]:
+        # A nested group of optional texts (the intake's subjects) reaches the domain as the ones given.
+        return {naam: waarde.model_dump(exclude_none=True) if isinstance(waarde, Schema) else waarde for naam, waarde in self}
 
     def commando(self, **uit_het_pad: Any) -> commandos.Commando:
-        return self.COMMANDO(**self.model_dump(), **uit_het_pad)
+        return commandos.Commando(type(self).METHODE, **self.argumenten(), **uit_het_pad)
 
 
 Datum = Annotated[IsoDatum, Field(description="De datum waarop het feit gold.")]

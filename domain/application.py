@@ -25,7 +25,7 @@ from eventsourcing.persistence import (
 )
 
 from domain import fouten
-from domain.commandos import Commando, StartCommando, VerwijderPersoonsgegevens
+from domain.commandos import Commando, Start
 from domain.metadata import Metadata
 from domain.opdracht import Opdracht, opdracht_id
 from domain.persoon import Persoonsregistratie
@@ -216,7 +216,7 @@ class Inburgering(Application[UUID]):
     # -- commands ----------------------------------------------------------------------------
 
     def start_traject(
-        self, commando: StartCommando, actor: Actor, idempotentie: Idempotentie | None = None, *, meeschrijven: object | None = None
+        self, commando: Start, actor: Actor, idempotentie: Idempotentie | None = None, *, meeschrijven: object | None = None
     ) -> Uitkomst:
         """Open a trajectory from a TVS-profiel or a DUO kennisgeving. `meeschrijven`: see `_bewaar`."""
         if (eerder := self._eerdere_uitkomst(actor, idempotentie)) is not None:
@@ -254,13 +254,14 @@ class Inburgering(Application[UUID]):
             self._vernietig_sleutels(traject, bsn)  # finish a removal that stopped before its keys were gone
         commando.uitvoeren(traject, door)
         andere: list[Aggregate] = []
-        overlijden = isinstance(commando, VerwijderPersoonsgegevens) and commando.grond is GrondVerwijdering.OVERLIJDEN
+        overlijden = (commando.methode is Inburgeringstraject.verwijder_persoonsgegevens
+                      and commando.argumenten["grond"] is GrondVerwijdering.OVERLIJDEN)
         if bsn is not None and (overlijden or (was_lopend and traject.is_afgesloten)):
             persoon = self._persoon(bsn, door)
             if overlijden:
                 # A death ends every plicht of the person and all their data go (Bi 9.9), whichever
                 # gemeente's trajectory it was recorded on: the colleges' shared duty, in one save.
-                andere += self._ook_na_overlijden(persoon, traject, cast(VerwijderPersoonsgegevens, commando), door)
+                andere += self._ook_na_overlijden(persoon, traject, commando.argumenten["overlijdensdatum"], door)
             gesloten = [t for t in [traject, *andere] if isinstance(t, Inburgeringstraject) and t.id in persoon.lopend and t.is_afgesloten]
             for t in gesloten:
                 # The person may start a new trajectory once this one closed; all facts in one save.
@@ -274,7 +275,7 @@ class Inburgering(Application[UUID]):
         return uitkomst
 
     def _ook_na_overlijden(
-        self, persoon: Persoonsregistratie, traject: Inburgeringstraject, commando: VerwijderPersoonsgegevens, door: Vastlegging
+        self, persoon: Persoonsregistratie, traject: Inburgeringstraject, overlijdensdatum: date, door: Vastlegging
     ) -> list[Inburgeringstraject]:
         andere = []
         for ander_id in persoon.trajecten:
@@ -282,7 +283,7 @@ class Inburgering(Application[UUID]):
             if ander_id == traject.id or len(ander.verwijderd) == len(Bewaarklasse):
                 continue
             try:
-                ander.verwijder_persoonsgegevens(grond=commando.grond, overlijdensdatum=commando.overlijdensdatum, door=door)
+                ander.verwijder_persoonsgegevens(grond=GrondVerwijdering.OVERLIJDEN, overlijdensdatum=overlijdensdatum, door=door)
             except fouten.RegelOvertredenError:
                 # Said without details: the other trajectory may lie outside the caller's mandate.
                 raise fouten.NaOverlijdenError(

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from api.schemas import Bedrag, CommandoSchema, Datum, IsoDatum, KorteTekst
-from domain import commandos
+from domain.traject import Inburgeringstraject
 
 
 class TermijnverlengingCreate(CommandoSchema):
     """DUO verlengde de inburgeringstermijn (Wi 12)."""
 
-    COMMANDO = commandos.RegistreerTermijnverlenging
+    METHODE = Inburgeringstraject.registreer_termijnverlenging
     datum: Datum
     nieuwe_einddatum: IsoDatum
     grond: KorteTekst
@@ -21,7 +20,7 @@ class TermijnverlengingCreate(CommandoSchema):
 class VrijstellingCreate(CommandoSchema):
     """DUO verleende vrijstelling van de inburgeringsplicht (Wi 4)."""
 
-    COMMANDO = commandos.RegistreerVrijstelling
+    METHODE = Inburgeringstraject.registreer_vrijstelling
     datum: Datum
     grond: KorteTekst
 
@@ -29,7 +28,7 @@ class VrijstellingCreate(CommandoSchema):
 class OntheffingCreate(CommandoSchema):
     """DUO verleende ontheffing (Wi 5); een volledige ontheffing sluit het traject."""
 
-    COMMANDO = commandos.RegistreerOntheffing
+    METHODE = Inburgeringstraject.registreer_ontheffing
     datum: Datum
     grond: Literal["medisch", "bijzondere_individuele_omstandigheden"]
     volledig: bool
@@ -38,10 +37,7 @@ class OntheffingCreate(CommandoSchema):
 class DuoBoeteCreate(CommandoSchema):
     """Een boete van DUO: Wi 24 (PVT/MAP, EUR 340) of Wi 25 (leerroute, ten hoogste EUR 1.000)."""
 
-    COMMANDO = commandos.RegistreerDuoBoete
+    METHODE = Inburgeringstraject.registreer_duo_boete
     datum: Datum
     artikel: Literal["wi24", "wi25"]
     bedrag: Bedrag
-
-    def commando(self, **uit_het_pad: Any) -> commandos.Commando:
-        return commandos.RegistreerDuoBoete(datum=self.datum, artikel=self.artikel, bedrag=Decimal(self.bedrag))

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
-
 from pydantic import Field
 
 from api.schemas import Bedrag, CommandoSchema, Datum, DatumCreate, IsoDatum, Keuze, Tekst
-from domain import commandos
+from domain.traject import Inburgeringstraject
 from domain.waarden import Boeteartikel, Boetegrond, UitkomstBezwaar, Verwijtbaarheid
 
 
 class OvertredingCreate(CommandoSchema):
     """Een overtreding met rapport (Awb 5:48); opent een handhavingszaak."""
 
-    COMMANDO = commandos.ConstateerOvertreding
+    METHODE = Inburgeringstraject.constateer_overtreding
     datum: IsoDatum = Field(description="De dag van de gedraging.")
     artikel: Keuze[Boeteartikel]
     grond: Keuze[Boetegrond]
@@ -26,7 +23,7 @@ class OvertredingCreate(CommandoSchema):
 class VoornemenCreate(CommandoSchema):
     """Het voornemen tot een boete, met gelegenheid voor een zienswijze (Awb 5:53)."""
 
-    COMMANDO = commandos.VerzendBoetevoornemen
+    METHODE = Inburgeringstraject.verzend_boetevoornemen
     datum: Datum
     zienswijzetermijn: IsoDatum = Field(description="Laatste dag voor de zienswijze.")
 
@@ -34,7 +31,7 @@ class VoornemenCreate(CommandoSchema):
 class ZienswijzeCreate(CommandoSchema):
     """De zienswijze van de persoon, schriftelijk of mondeling."""
 
-    COMMANDO = commandos.OntvangZienswijze
+    METHODE = Inburgeringstraject.ontvang_zienswijze
     datum: Datum
     mondeling: bool
     samenvatting: Tekst
@@ -43,19 +40,19 @@ class ZienswijzeCreate(CommandoSchema):
 class TermijnverstrijkingCreate(DatumCreate):
     """De zienswijzetermijn is verstreken zonder zienswijze."""
 
-    COMMANDO = commandos.StelZienswijzetermijnVerstrekenVast
+    METHODE = Inburgeringstraject.stel_zienswijzetermijn_verstreken_vast
 
 
 class BijstandsverlagingCreate(DatumCreate):
     """De bijstand is voor dezelfde gedraging verlaagd (Wi 27): geen boete."""
 
-    COMMANDO = commandos.RegistreerBijstandsverlaging
+    METHODE = Inburgeringstraject.registreer_bijstandsverlaging
 
 
 class BoetebesluitCreate(CommandoSchema):
     """De boetebeschikking; het bedrag volgt uit het beleid (Bi 7.1)."""
 
-    COMMANDO = commandos.LegBoeteOp
+    METHODE = Inburgeringstraject.leg_boete_op
     datum: IsoDatum = Field(description="Dagtekening en bekendmaking van de beschikking.")
     verwijtbaarheid: Keuze[Verwijtbaarheid]
     motivering: Tekst
@@ -67,7 +64,7 @@ class BoetebesluitCreate(CommandoSchema):
 class AfzienCreate(CommandoSchema):
     """Het college ziet af van een boete."""
 
-    COMMANDO = commandos.ZieAfVanBoete
+    METHODE = Inburgeringstraject.zie_af_van_boete
     datum: Datum
     reden: Tekst
 
@@ -75,20 +72,14 @@ class AfzienCreate(CommandoSchema):
 class BezwaarCreate(DatumCreate):
     """Een bezwaarschrift tegen de boete is ontvangen (Awb 6:7-6:9)."""
 
-    COMMANDO = commandos.OntvangBezwaar
+    METHODE = Inburgeringstraject.ontvang_bezwaar
 
 
 class BezwaarbeslissingCreate(CommandoSchema):
     """De beslissing op bezwaar (Awb 7:10), door iemand die niet bij het besluit betrokken was."""
 
-    COMMANDO = commandos.BeslisOpBezwaar
+    METHODE = Inburgeringstraject.beslis_op_bezwaar
     datum: Datum
     uitkomst: Keuze[UitkomstBezwaar]
     motivering: Tekst
     nieuw_bedrag: Bedrag | None = Field(default=None, description="Alleen bij deels gegrond.")
-
-    def commando(self, **uit_het_pad: Any) -> commandos.Commando:
-        bedrag = Decimal(self.nieuw_bedrag) if self.nieuw_bedrag is not None else None
-        return commandos.BeslisOpBezwaar(
-            datum=self.datum, uitkomst=self.uitkomst, motivering=self.motivering, nieuw_bedrag=bedrag, **uit_het_pad
-        )

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
 from api.schemas import CommandoSchema, Datum, IsoDatum, Keuze, Schema, Tekst
-from domain import commandos
+from domain.traject import Inburgeringstraject
 from domain.waarden import Gemeente, Leerroute, Verblijfsvergunning
 
 
 class CoaOverdrachtCreate(CommandoSchema):
     """De warme overdracht door het COA (alleen asielstatushouders)."""
 
-    COMMANDO = commandos.RegistreerCoaWarmeOverdracht
+    METHODE = Inburgeringstraject.registreer_coa_warme_overdracht
     datum: Datum
     verslag: Tekst
     tolk_aanwezig: bool = False
@@ -23,7 +23,7 @@ class CoaOverdrachtCreate(CommandoSchema):
 class KennisgevingCreate(CommandoSchema):
     """De kennisgeving van DUO van de inburgeringsplicht."""
 
-    COMMANDO = commandos.RegistreerKennisgeving
+    METHODE = Inburgeringstraject.registreer_kennisgeving
     datum: IsoDatum = Field(description="Dagtekening van de kennisgeving.")
     verblijfsvergunning: Keuze[Verblijfsvergunning]
     referent_verblijfsvergunning: Keuze[Verblijfsvergunning] | None = None
@@ -32,7 +32,7 @@ class KennisgevingCreate(CommandoSchema):
 class HuisvestingCreate(CommandoSchema):
     """Huisvesting en inschrijving in de BRP van de gemeente."""
 
-    COMMANDO = commandos.RegistreerHuisvesting
+    METHODE = Inburgeringstraject.registreer_huisvesting
     datum: IsoDatum = Field(description="Datum van inschrijving in de BRP van de gemeente van huisvesting.")
     gemeente: Keuze[Gemeente]
     huisvestingsdatum: IsoDatum | None = Field(default=None, description="Datum van huisvesting (sleuteloverdracht).")
@@ -41,7 +41,7 @@ class HuisvestingCreate(CommandoSchema):
 class IntakeOproepCreate(CommandoSchema):
     """Een oproep voor de brede intake; een herhaalde oproep gaat met een schriftelijke waarschuwing (Wi 14)."""
 
-    COMMANDO = commandos.VerzendIntakeOproep
+    METHODE = Inburgeringstraject.verzend_intake_oproep
     datum: Datum
     uiterlijk: IsoDatum = Field(description="Laatste dag waarop de persoon moet verschijnen.")
     schriftelijke_waarschuwing: bool = False
@@ -50,7 +50,7 @@ class IntakeOproepCreate(CommandoSchema):
 class KennismakingsgesprekCreate(CommandoSchema):
     """Het kennismakingsgesprek waarmee de brede intake van een asielstatushouder begint."""
 
-    COMMANDO = commandos.RegistreerKennismakingsgesprek
+    METHODE = Inburgeringstraject.registreer_kennismakingsgesprek
     datum: Datum
     verslag: Tekst
 
@@ -58,7 +58,7 @@ class KennismakingsgesprekCreate(CommandoSchema):
 class LeerbaarheidstoetsCreate(CommandoSchema):
     """De uitslag van de leerbaarheidstoets (Wi 14(3)(a))."""
 
-    COMMANDO = commandos.RegistreerLeerbaarheidstoets
+    METHODE = Inburgeringstraject.registreer_leerbaarheidstoets
     datum: Datum
     haalbaar_niveau: Literal["A0", "A1", "A2", "B1", "B2"]
     advies_leerroute: Keuze[Leerroute]
@@ -67,7 +67,7 @@ class LeerbaarheidstoetsCreate(CommandoSchema):
 class LeerbaarheidstoetsOntheffingCreate(CommandoSchema):
     """Ontheffing van de leerbaarheidstoets door het college (Wi 14(6))."""
 
-    COMMANDO = commandos.VerleenLeerbaarheidstoetsOntheffing
+    METHODE = Inburgeringstraject.verleen_leerbaarheidstoets_ontheffing
     datum: Datum
     grond: Literal["visuele_beperking", "auditieve_beperking"]
 
@@ -96,25 +96,17 @@ class IntakeGezondheid(Schema):
 class BredeIntakeCreate(CommandoSchema):
     """De brede intake is gehouden (Wi 14)."""
 
-    COMMANDO = commandos.HoudBredeIntake
+    METHODE = Inburgeringstraject.houd_brede_intake
     datum: Datum
     onderwerpen: IntakeOnderwerpen
     gezondheid: IntakeGezondheid = IntakeGezondheid()
     leerbaarheidstoets_advies: Keuze[Leerroute] | None = Field(default=None, description="Advies over de leerroute.")
 
-    def commando(self, **uit_het_pad: Any) -> commandos.Commando:
-        return commandos.HoudBredeIntake(
-            datum=self.datum,
-            onderwerpen=self.onderwerpen.model_dump(exclude_none=True),
-            gezondheid=self.gezondheid.model_dump(exclude_none=True),
-            leerbaarheidstoets_advies=self.leerbaarheidstoets_advies,
-        )
-
 
 class IntakeInAfwezigheidCreate(CommandoSchema):
     """Na drie oproepen voltooit het college de brede intake zonder de persoon (Wi 14(2))."""
 
-    COMMANDO = commandos.VoltooiIntakeInAfwezigheid
+    METHODE = Inburgeringstraject.voltooi_intake_in_afwezigheid
     datum: Datum
     verslag: Tekst
 
@@ -122,5 +114,5 @@ class IntakeInAfwezigheidCreate(CommandoSchema):
 class WelkomstprogrammaCreate(CommandoSchema):
     """Start van het welkomstprogramma, tussen brede intake en PIP (alleen asielstatushouders)."""
 
-    COMMANDO = commandos.StartWelkomstprogramma
+    METHODE = Inburgeringstraject.start_welkomstprogramma
     datum: Datum

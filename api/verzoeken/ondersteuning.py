@@ -7,13 +7,13 @@ from typing import Literal
 from pydantic import Field
 
 from api.schemas import CommandoSchema, Datum, IsoDatum, KorteTekst
-from domain import commandos
+from domain.traject import Inburgeringstraject
 
 
 class OntzorgingCreate(CommandoSchema):
     """Financieel ontzorgen van een bijstandsgerechtigde asielstatushouder (PW 56a)."""
 
-    COMMANDO = commandos.StartFinancieelOntzorgen
+    METHODE = Inburgeringstraject.start_financieel_ontzorgen
     datum: IsoDatum = Field(description="De dag waarop het recht op bijstand ontstond; ontzorgen loopt zes maanden.")
     vaste_lasten: list[Literal["huur", "gas", "water", "stroom", "zorgverzekering"]] = Field(min_length=1, max_length=5)
 
@@ -21,7 +21,7 @@ class OntzorgingCreate(CommandoSchema):
 class BegeleidingCreate(CommandoSchema):
     """Maatschappelijke begeleiding vanaf de BRP-inschrijving (Wi 13(3); alleen asielstatushouders)."""
 
-    COMMANDO = commandos.StartMaatschappelijkeBegeleiding
+    METHODE = Inburgeringstraject.start_maatschappelijke_begeleiding
     datum: Datum
     uitvoerder: KorteTekst
 
@@ -29,7 +29,7 @@ class BegeleidingCreate(CommandoSchema):
 class TolkvoorzieningCreate(CommandoSchema):
     """Een tolk voor een gesprek of procedure."""
 
-    COMMANDO = commandos.KenTolkvoorzieningToe
+    METHODE = Inburgeringstraject.ken_tolkvoorziening_toe
     datum: Datum
     taal: KorteTekst
     doel: KorteTekst

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from api.schemas import CommandoSchema, Datum, IsoDatum, Keuze, Tekst
-from domain import commandos
-from domain.traject import Aanbod
+from domain.traject import Aanbod, Inburgeringstraject
 from domain.waarden import Leerroute, RedenRoutewijziging
 
 
@@ -22,7 +21,7 @@ class PipInhoud(CommandoSchema):
 class PipVaststellingCreate(PipInhoud):
     """Het PIP is vastgesteld (Wi 15); de inburgeringstermijn start de dag na de dagtekening."""
 
-    COMMANDO = commandos.StelPipVast
+    METHODE = Inburgeringstraject.stel_pip_vast
     dagtekening: IsoDatum = Field(description="Dagtekening van de PIP-beschikking; de termijn start de dag erna.")
     leerroute: Keuze[Leerroute]
 
@@ -30,7 +29,7 @@ class PipVaststellingCreate(PipInhoud):
 class PipWijzigingCreate(PipInhoud):
     """Het college wijzigt de afspraken in het PIP; de termijn verschuift niet (Wi 11(3))."""
 
-    COMMANDO = commandos.WijzigPip
+    METHODE = Inburgeringstraject.wijzig_pip
     datum: Datum
     reden: Tekst
 
@@ -38,7 +37,7 @@ class PipWijzigingCreate(PipInhoud):
 class LeerrouteWijzigingCreate(CommandoSchema):
     """Het college stelt een andere leerroute vast (Wi 17(2))."""
 
-    COMMANDO = commandos.WijzigLeerroute
+    METHODE = Inburgeringstraject.wijzig_leerroute
     datum: Datum
     naar: Keuze[Leerroute]
     reden: Keuze[RedenRoutewijziging]
@@ -48,6 +47,6 @@ class LeerrouteWijzigingCreate(CommandoSchema):
 class AfschalingCreate(CommandoSchema):
     """De B1-route wordt (deels) op A2 voortgezet na 600 uur NT2 en aangetoonde inspanning (Bi 5.5)."""
 
-    COMMANDO = commandos.SchaalAfNaarA2
+    METHODE = Inburgeringstraject.schaal_af_naar_a2
     datum: Datum
     motivering: Tekst

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
 from api.schemas import Bsn, IsoDatum, Keuze, KorteTekst, Schema
 from domain import commandos
+from domain.traject import Inburgeringstraject
 from domain.waarden import Gemeente, Verblijfsvergunning
 
 
-class TrajectStartNaTvsProfiel(Schema):
+class StartSchema(Schema):
+    """A request body that starts a trajectory by the method `METHODE`; `aanleiding` says which start it is."""
+
+    METHODE: ClassVar[Callable[..., Inburgeringstraject]]
+
+    def commando(self) -> commandos.Start:
+        return commandos.Start(type(self).METHODE, **self.model_dump(exclude={"aanleiding"}))
+
+
+class TrajectStartNaTvsProfiel(StartSchema):
     """Start na ontvangst van het TVS-profiel van het COA (alleen asielstatushouders)."""
 
+    METHODE = Inburgeringstraject.start_na_tvs_profiel
     aanleiding: Literal["tvs_profiel"]
     datum: IsoDatum = Field(description="Datum van ontvangst van het TVS-profiel.")
     gemeente: Keuze[Gemeente]
@@ -22,22 +34,18 @@ class TrajectStartNaTvsProfiel(Schema):
     land_van_herkomst: KorteTekst | None = None
     taal: KorteTekst | None = None
 
-    def commando(self) -> commandos.StartNaTvsProfiel:
-        return commandos.StartNaTvsProfiel(**self.model_dump(exclude={"aanleiding"}))
 
 
-class TrajectStartNaKennisgeving(Schema):
+class TrajectStartNaKennisgeving(StartSchema):
     """Start na de kennisgeving van DUO dat de persoon inburgeringsplichtig is."""
 
+    METHODE = Inburgeringstraject.start_na_kennisgeving
     aanleiding: Literal["duo_kennisgeving"]
     datum: IsoDatum = Field(description="Dagtekening van de kennisgeving van DUO.")
     gemeente: Keuze[Gemeente]
     bsn: Bsn
     verblijfsvergunning: Keuze[Verblijfsvergunning]
     referent_verblijfsvergunning: Keuze[Verblijfsvergunning] | None = None
-
-    def commando(self) -> commandos.StartNaKennisgeving:
-        return commandos.StartNaKennisgeving(**self.model_dump(exclude={"aanleiding"}))
 
 
 TrajectCreate = Annotated[TrajectStartNaTvsProfiel | TrajectStartNaKennisgeving, Field(discriminator="aanleiding")]

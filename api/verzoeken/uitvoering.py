@@ -7,14 +7,13 @@ from typing import Any, Literal
 from pydantic import Field
 
 from api.schemas import CommandoSchema, Datum, DatumCreate, Keuze, KorteTekst, Tekst
-from domain import commandos
-from domain.traject import Fase, MapThema, Uursoort
+from domain.traject import Fase, Inburgeringstraject, MapThema, Uursoort
 
 
 class CursusurenCreate(CommandoSchema):
     """Gevolgde uren tot en met de datum, tijdens de brede intake of in de uitvoering (Bi 5.3(5))."""
 
-    COMMANDO = commandos.RegistreerCursusuren
+    METHODE = Inburgeringstraject.registreer_cursusuren
     datum: Datum
     soort: Keuze[Uursoort]
     uren: int = Field(ge=1, le=2000)
@@ -29,23 +28,24 @@ class VoortgangsgesprekCreate(CommandoSchema):
     geldige_reden: bool = Field(default=False, description="Alleen bij gemist: was er een geldige reden?")
     verslag: Tekst
 
-    def commando(self, **uit_het_pad: Any) -> commandos.Commando:
-        return commandos.RegistreerVoortgangsgesprek(
-            datum=self.datum, gevoerd=self.status == "gevoerd", geldige_reden=self.geldige_reden, verslag=self.verslag
-        )
+    METHODE = Inburgeringstraject.registreer_voortgangsgesprek
+
+    def argumenten(self) -> dict[str, Any]:
+        argumenten = super().argumenten()
+        return argumenten | {"gevoerd": argumenten.pop("status") == "gevoerd"}
 
 
 class ParticipatieverklaringCreate(CommandoSchema):
     """De participatieverklaring is ondertekend, na ten minste 12 uur PVT (Bi 3.1)."""
 
-    COMMANDO = commandos.OndertekenParticipatieverklaring
+    METHODE = Inburgeringstraject.onderteken_participatieverklaring
     datum: Datum
 
 
 class MapThemaCreate(CommandoSchema):
     """Een van de acht thema's van de MAP is afgerond (Bi 3.2)."""
 
-    COMMANDO = commandos.RondMapThemaAf
+    METHODE = Inburgeringstraject.rond_map_thema_af
     datum: Datum
     thema: Keuze[MapThema]
 
@@ -58,19 +58,19 @@ class EindgesprekCreate(CommandoSchema):
 class MapEindgesprekCreate(EindgesprekCreate):
     """Het eindgesprek MAP met het college, na alle acht thema's."""
 
-    COMMANDO = commandos.VoerMapEindgesprek
+    METHODE = Inburgeringstraject.voer_map_eindgesprek
 
 
 class ZRouteEindgesprekCreate(EindgesprekCreate):
     """Het eindgesprek van de Z-route met het college (Bi 3.14)."""
 
-    COMMANDO = commandos.VoerZRouteEindgesprek
+    METHODE = Inburgeringstraject.voer_z_route_eindgesprek
 
 
 class ExamenresultaatCreate(CommandoSchema):
     """Een examenuitslag zoals DUO die meldt."""
 
-    COMMANDO = commandos.RegistreerExamenresultaat
+    METHODE = Inburgeringstraject.registreer_examenresultaat
     datum: Datum
     onderdeel: Literal["lezen", "luisteren", "schrijven", "spreken", "knm"]
     behaald: bool
@@ -80,25 +80,25 @@ class ExamenresultaatCreate(CommandoSchema):
 class DiplomaCreate(DatumCreate):
     """Het inburgeringsdiploma (B1-route, onderwijsroute) zoals DUO het meldt."""
 
-    COMMANDO = commandos.RegistreerDiploma
+    METHODE = Inburgeringstraject.registreer_diploma
 
 
 class CertificaatCreate(DatumCreate):
     """Het inburgeringscertificaat van de Z-route zoals DUO het meldt."""
 
-    COMMANDO = commandos.RegistreerCertificaat
+    METHODE = Inburgeringstraject.registreer_certificaat
 
 
 class AfrondingCreate(DatumCreate):
     """De inburgeringsplicht is voldaan (Wi 6); het traject is afgerond."""
 
-    COMMANDO = commandos.StelPlichtVoldaanVast
+    METHODE = Inburgeringstraject.stel_plicht_voldaan_vast
 
 
 class VervolgoverdrachtCreate(CommandoSchema):
     """Na afronding: de warme overdracht naar werk, opleiding of wijkteam."""
 
-    COMMANDO = commandos.DraagWarmOverAanVervolgtraject
+    METHODE = Inburgeringstraject.draag_warm_over_aan_vervolgtraject
     datum: Datum
     ontvanger: KorteTekst
     toelichting: Tekst

@@ -19,16 +19,15 @@ from api.verzoeken import (  # noqa: F401  # every request is known before Corre
     start,
     uitvoering,
 )
-from domain import commandos
 from domain.persoonsgegevens import GrondVerwijdering
-from domain.traject import Gebeurtenis
+from domain.traject import Gebeurtenis, Inburgeringstraject
 from domain.waarden import Gemeente
 
 
 class VerhuizingCreate(CommandoSchema):
     """Verhuizing naar een andere Drechtsteden-gemeente; het traject verhuist mee."""
 
-    COMMANDO = commandos.VerhuisBinnenRegio
+    METHODE = Inburgeringstraject.verhuis_binnen_regio
     datum: Datum
     naar: Keuze[Gemeente]
 
@@ -36,7 +35,7 @@ class VerhuizingCreate(CommandoSchema):
 class OverdrachtCreate(CommandoSchema):
     """Verhuizing buiten de regio: overdracht aan de nieuwe gemeente, het traject sluit."""
 
-    COMMANDO = commandos.VerhuisBuitenRegio
+    METHODE = Inburgeringstraject.verhuis_buiten_regio
     datum: Datum
     nieuwe_gemeente: str = Field(pattern=r"^[0-9]{4}$", description="CBS-code van de nieuwe gemeente.")
     toelichting: Tekst
@@ -45,7 +44,7 @@ class OverdrachtCreate(CommandoSchema):
 class RegisseurToewijzingCreate(CommandoSchema):
     """Een andere regisseur neemt het traject over."""
 
-    COMMANDO = commandos.WijsRegisseurToe
+    METHODE = Inburgeringstraject.wijs_regisseur_toe
     datum: Datum
     regisseur: KorteTekst = Field(description="De gebruikers-id van de regisseur.")
 
@@ -54,14 +53,14 @@ class VerwijderingNaBewaartermijn(CommandoSchema):
     """De bewaartermijn is verstreken: vijf jaar na het einde van de inburgeringsplicht, voor BSN en de
     gegevens van Bi 9.9 lid 2 vijftig jaar. Alleen de klassen waarvan de termijn om is gaan weg."""
 
-    COMMANDO = commandos.VerwijderPersoonsgegevens
+    METHODE = Inburgeringstraject.verwijder_persoonsgegevens
     grond: Literal[GrondVerwijdering.BEWAARTERMIJN_VERSTREKEN]
 
 
 class VerwijderingNaOverlijden(CommandoSchema):
     """De persoon is overleden: alle persoonsgegevens gaan weg en de inburgeringsplicht eindigt."""
 
-    COMMANDO = commandos.VerwijderPersoonsgegevens
+    METHODE = Inburgeringstraject.verwijder_persoonsgegevens
     grond: Literal[GrondVerwijdering.OVERLIJDEN]
     overlijdensdatum: IsoDatum
 
@@ -126,7 +125,7 @@ else:
 class CorrectieCreate(CommandoSchema):
     """Correctie van een vastgelegd feit; de geschiedenis blijft zoals ze was."""
 
-    COMMANDO = commandos.Corrigeer
+    METHODE = Inburgeringstraject.corrigeer
     datum: Datum
     versie: int = Field(ge=1, le=1_000_000_000, description="Het volgnummer van het te corrigeren feit.")
     correcties: Correcties = Field(description="Veld en juiste waarde; welke velden openstaan, hangt af van het feit.")

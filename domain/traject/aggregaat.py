@@ -148,8 +148,8 @@ class Inburgeringstraject(
 
     @classmethod
     def start_na_tvs_profiel(
-        cls, *, datum: date, gemeente: Gemeente, bsn: str, huishoudgrootte: int | None,
-        land_van_herkomst: str | None, taal: str | None, door: Vastlegging,
+        cls, *, datum: date, gemeente: Gemeente, bsn: str, huishoudgrootte: int | None = None,
+        land_van_herkomst: str | None = None, taal: str | None = None, door: Vastlegging,
     ) -> Inburgeringstraject:
         """COA's TVS-profiel of an asielstatushouder gekoppeld to one of our gemeenten."""
         traject = cls._start(Aanleiding.TVS_PROFIEL, Doelgroep.ASIELSTATUSHOUDER, gemeente, bsn, datum, door)
@@ -161,7 +161,7 @@ class Inburgeringstraject(
     @classmethod
     def start_na_kennisgeving(
         cls, *, datum: date, gemeente: Gemeente, bsn: str, verblijfsvergunning: Verblijfsvergunning,
-        referent_verblijfsvergunning: Verblijfsvergunning | None, door: Vastlegging,
+        referent_verblijfsvergunning: Verblijfsvergunning | None = None, door: Vastlegging,
     ) -> Inburgeringstraject:
         """DUO's kennisgeving of the inburgeringsplicht; the permit decides the doelgroep."""
         doelgroep = doelgroep_volgens_vergunning(verblijfsvergunning, referent_verblijfsvergunning)

@@ -236,7 +236,7 @@ class HandhavingDeel(Toestand):
 
     def leg_boete_op(
         self, *, zaaknummer: int, datum: date, verwijtbaarheid: Verwijtbaarheid | None, motivering: str,
-        uitzonderlijk_geval_motivering: str | None, door: Vastlegging,
+        uitzonderlijk_geval_motivering: str | None = None, door: Vastlegging,
     ) -> Decimal:
         """The boetebeschikking after the zienswijze; the policy table sets the amount (Bi 7.1)."""
         zaak = self._zaak(zaaknummer, ZaakStap.ZIENSWIJZE)
@@ -280,7 +280,7 @@ class HandhavingDeel(Toestand):
         self._vastleggen(self.BezwaarOntvangen, datum, door, zaaknummer=zaaknummer, tijdig=tijdig)
 
     def beslis_op_bezwaar(
-        self, *, zaaknummer: int, datum: date, uitkomst: UitkomstBezwaar, nieuw_bedrag: Decimal | None, motivering: str,
+        self, *, zaaknummer: int, datum: date, uitkomst: UitkomstBezwaar, nieuw_bedrag: Decimal | None = None, motivering: str,
         door: Vastlegging,
     ) -> None:
         uitkomst = UitkomstBezwaar(uitkomst)

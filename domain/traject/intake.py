@@ -158,7 +158,7 @@ class IntakeDeel(Toestand):
         def pas_toe(self, traject: Inburgeringstraject) -> None:
             traject.welkomstprogramma = self.datum
 
-    def registreer_coa_warme_overdracht(self, *, datum: date, verslag: str, tolk_aanwezig: bool, door: Vastlegging) -> None:
+    def registreer_coa_warme_overdracht(self, *, datum: date, verslag: str, tolk_aanwezig: bool = False, door: Vastlegging) -> None:
         """COA's warme overdracht of a statushouder to SDD (policy document §3.1)."""
         self._vereis_statushouder("De warme overdracht door het COA")
         self._eenmalig(self.coa_warme_overdracht)
@@ -166,7 +166,7 @@ class IntakeDeel(Toestand):
 
     def registreer_kennisgeving(
         self, *, datum: date, verblijfsvergunning: Verblijfsvergunning,
-        referent_verblijfsvergunning: Verblijfsvergunning | None, door: Vastlegging,
+        referent_verblijfsvergunning: Verblijfsvergunning | None = None, door: Vastlegging,
     ) -> None:
         """DUO's kennisgeving that the person is inburgeringsplichtig."""
         if self.kennisgevingsdatum is not None:
@@ -182,7 +182,7 @@ class IntakeDeel(Toestand):
             verblijfsvergunning=verblijfsvergunning.value, referent_verblijfsvergunning=referent,
         )
 
-    def registreer_huisvesting(self, *, datum: date, gemeente: Gemeente, huisvestingsdatum: date | None, door: Vastlegging) -> None:
+    def registreer_huisvesting(self, *, datum: date, gemeente: Gemeente, huisvestingsdatum: date | None = None, door: Vastlegging) -> None:
         """BRP-inschrijving (`datum`) in the gemeente where the person is housed."""
         if self.brp_inschrijvingsdatum is not None:
             raise fouten.HuisvestingAlGeregistreerdError(f"Ingeschreven op {self.brp_inschrijvingsdatum.isoformat()}.")
@@ -194,7 +194,7 @@ class IntakeDeel(Toestand):
             raise fouten.DatumVoorVorigeStapError("De BRP-inschrijving kan niet voor de huisvesting liggen.")
         self._vastleggen(self.HuisvestingGeregistreerd, datum, door, gemeente=gemeente.value, huisvestingsdatum=huisvestingsdatum)
 
-    def verzend_intake_oproep(self, *, datum: date, uiterlijk: date, schriftelijke_waarschuwing: bool, door: Vastlegging) -> None:
+    def verzend_intake_oproep(self, *, datum: date, uiterlijk: date, schriftelijke_waarschuwing: bool = False, door: Vastlegging) -> None:
         """A summons to the brede intake; a repeat comes with a written warning, three at most (Wi 14)."""
         self._vereis_geen_intake()
         vorige = self.oproepen[-1] if self.oproepen else None
@@ -231,7 +231,7 @@ class IntakeDeel(Toestand):
 
     def houd_brede_intake(
         self, *, datum: date, onderwerpen: dict[str, str], gezondheid: dict[str, str],
-        leerbaarheidstoets_advies: Leerroute | None, door: Vastlegging,
+        leerbaarheidstoets_advies: Leerroute | None = None, door: Vastlegging,
     ) -> None:
         """The brede intake was held (Wi 14)."""
         self._vereis_geen_intake()

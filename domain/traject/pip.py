@@ -143,8 +143,8 @@ class PipDeel(Toestand):
             traject.afgeschaald_naar_a2 = self.datum
 
     def stel_pip_vast(
-        self, *, dagtekening: date, leerroute: Leerroute, leerroute_uren_per_week: int | None, pvt_uren: int,
-        map_uren: int | None, aantal_voortgangsgesprekken: int, ondersteuning: str, aanbod: frozenset[Aanbod],
+        self, *, dagtekening: date, leerroute: Leerroute, leerroute_uren_per_week: int | None = None, pvt_uren: int,
+        map_uren: int | None = None, aantal_voortgangsgesprekken: int, ondersteuning: str, aanbod: frozenset[Aanbod] = frozenset(),
         door: Vastlegging,
     ) -> None:
         """The college sets the PIP; its dagtekening starts the inburgeringstermijn (Wi 11, Wi 15)."""
@@ -164,8 +164,8 @@ class PipDeel(Toestand):
         )
 
     def wijzig_pip(
-        self, *, datum: date, leerroute_uren_per_week: int | None, pvt_uren: int, map_uren: int | None,
-        aantal_voortgangsgesprekken: int, ondersteuning: str, aanbod: frozenset[Aanbod], reden: str, door: Vastlegging,
+        self, *, datum: date, leerroute_uren_per_week: int | None = None, pvt_uren: int, map_uren: int | None = None,
+        aantal_voortgangsgesprekken: int, ondersteuning: str, aanbod: frozenset[Aanbod] = frozenset(), reden: str, door: Vastlegging,
     ) -> None:
         """The college amends the PIP's agreements; the leerroute changes by its own command."""
         leerroute, _ = self._vereis_pip(datum)

@@ -213,7 +213,7 @@ class UitvoeringDeel(Toestand):
             self._vereis_pip(datum)
         self._vastleggen(self.CursusurenGeregistreerd, datum, door, soort=soort.value, uren=uren, fase=fase.value)
 
-    def registreer_voortgangsgesprek(self, *, datum: date, gevoerd: bool, geldige_reden: bool, verslag: str, door: Vastlegging) -> None:
+    def registreer_voortgangsgesprek(self, *, datum: date, gevoerd: bool, geldige_reden: bool = False, verslag: str, door: Vastlegging) -> None:
         """A voortgangsgesprek took place or was missed; the verslag is kept either way (Bi 5.3(4))."""
         self._vereis_pip(datum)
         if gevoerd:
@@ -244,7 +244,7 @@ class UitvoeringDeel(Toestand):
             raise fouten.MapNietAfgerondError(f"Nog niet afgerond: {', '.join(ontbrekend)}.")
         self._vastleggen(self.MapEindgesprekGevoerd, datum, door, verslag=verslag)
 
-    def registreer_examenresultaat(self, *, datum: date, onderdeel: str, niveau: str | None, behaald: bool, door: Vastlegging) -> None:
+    def registreer_examenresultaat(self, *, datum: date, onderdeel: str, niveau: str | None = None, behaald: bool, door: Vastlegging) -> None:
         """DUO reports an exam result."""
         self._vereis_pip(datum)
         self._vastleggen(self.ExamenresultaatOntvangen, datum, door, onderdeel=onderdeel, niveau=niveau, behaald=behaald)

@@ -115,7 +115,7 @@ class VerloopDeel(Toestand):
         self._vastleggen(self.RegisseurToegewezen, datum, door, regisseur=regisseur)
 
     def verwijder_persoonsgegevens(
-        self, *, grond: GrondVerwijdering, overlijdensdatum: date | None, door: Vastlegging
+        self, *, grond: GrondVerwijdering, overlijdensdatum: date | None = None, door: Vastlegging
     ) -> list[Bewaarklasse]:
         """Record that the keys of every class whose time is up are to be destroyed: after the
         retention period of Bi 9.9, counted from the end of the plicht, or all of them on death.

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-
 from eventsourcing.persistence import IntegrityError
 
 from domain import commandos
 from domain.application import Actor, Inburgering, VersieVerouderdError
+from domain.traject import Inburgeringstraject
 from domain.waarden import Gemeente, Rol
 from tests.builders import een_bsn
 
@@ -31,7 +31,7 @@ def vaak_wisselen() -> Iterator[None]:
 @pytest.mark.usefixtures("vaak_wisselen")
 def test_concurrent_commands_and_reads_on_one_cached_trajectory_never_fail_unexpectedly(app: Inburgering) -> None:
     gestart = app.start_traject(
-        commandos.StartNaTvsProfiel(datum=date(2025, 1, 6), gemeente=Gemeente.DORDRECHT, bsn=een_bsn()), REGISSEUR
+        commandos.Start(Inburgeringstraject.start_na_tvs_profiel, datum=date(2025, 1, 6), gemeente=Gemeente.DORDRECHT, bsn=een_bsn()), REGISSEUR
     ).traject
     traject_id, begin = gestart.id, gestart.version
     # Every history read deep-copies the cached aggregate, while the commands fast-forward it: before,
@@ -45,7 +45,7 @@ def test_concurrent_commands_and_reads_on_one_cached_trajectory_never_fail_unexp
         for ronde in range(12):
             try:
                 versie = app.traject(traject_id, REGISSEUR).version
-                app.voer_uit(traject_id, commandos.WijsRegisseurToe(datum=date(2025, 1, 7), regisseur=f"r{nummer}-{ronde}"),
+                app.voer_uit(traject_id, commandos.Commando(Inburgeringstraject.wijs_regisseur_toe, datum=date(2025, 1, 7), regisseur=f"r{nummer}-{ronde}"),
                              REGISSEUR, verwachte_versie=versie)
                 with slot:
                     geslaagd += 1

@@ -25,6 +25,7 @@ from adapters.replay import vergelijk_met_replay
 from adapters.settings import Settings
 from domain import commandos
 from domain.application import Actor, Inburgering
+from domain.traject import Inburgeringstraject
 from domain.waarden import Gemeente, Rol
 from projections.projector import Projector
 from projections.rapportages import Bijdrage
@@ -78,7 +79,7 @@ def _onleesbare_gebeurtenis(app: Inburgering) -> int:
 
 def _voeg_trajecten_toe(app: Inburgering, aantal: int) -> None:
     for _ in range(aantal):
-        start = commandos.StartNaTvsProfiel(datum=date(2025, 1, 6), gemeente=Gemeente.DORDRECHT, bsn=een_bsn())
+        start = commandos.Start(Inburgeringstraject.start_na_tvs_profiel, datum=date(2025, 1, 6), gemeente=Gemeente.DORDRECHT, bsn=een_bsn())
         app.start_traject(start, REGISSEUR)
 
 
@@ -177,8 +178,8 @@ def test_an_event_the_database_refuses_with_an_operational_error_is_a_stop_not_a
         with psycopg.connect(POSTGRES_URL, autocommit=True) as verbinding:  # as a database might be tuned
             verbinding.execute(f'CREATE INDEX op_regisseur ON "{instellingen.database_schema}".leesmodel_trajecten (regisseur)')
         traject_id = app.start_traject(
-            commandos.StartNaTvsProfiel(datum=date(2025, 1, 6), gemeente=Gemeente.DORDRECHT, bsn=een_bsn()), REGISSEUR).traject.id
-        app.voer_uit(traject_id, commandos.WijsRegisseurToe(datum=date(2025, 1, 7), regisseur=secrets.token_hex(8000)), REGISSEUR)
+            commandos.Start(Inburgeringstraject.start_na_tvs_profiel, datum=date(2025, 1, 6), gemeente=Gemeente.DORDRECHT, bsn=een_bsn()), REGISSEUR).traject.id
+        app.voer_uit(traject_id, commandos.Commando(Inburgeringstraject.wijs_regisseur_toe, datum=date(2025, 1, 7), regisseur=secrets.token_hex(8000)), REGISSEUR)
 
         projector.bij()  # no exception
 
@@ -237,8 +238,8 @@ def test_rebuild_and_replay_of_a_store_holding_a_nul_in_an_event_finish_cleanly(
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     _voeg_trajecten_toe(app, 1)
     traject_id = app.start_traject(
-        commandos.StartNaTvsProfiel(datum=date(2025, 1, 6), gemeente=Gemeente.DORDRECHT, bsn=een_bsn()), REGISSEUR).traject.id
-    app.voer_uit(traject_id, commandos.WijsRegisseurToe(datum=date(2025, 1, 7), regisseur="x\x00y"), REGISSEUR)
+        commandos.Start(Inburgeringstraject.start_na_tvs_profiel, datum=date(2025, 1, 6), gemeente=Gemeente.DORDRECHT, bsn=een_bsn()), REGISSEUR).traject.id
+    app.voer_uit(traject_id, commandos.Commando(Inburgeringstraject.wijs_regisseur_toe, datum=date(2025, 1, 7), regisseur="x\x00y"), REGISSEUR)
     runner, env = CliRunner(), cli_omgeving(instellingen)
 
     herbouwd = runner.invoke(cli_module.cli, ["herbouw"], env=env)

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from domain import commandos
 from domain.application import Actor, Inburgering
-from domain.traject import Aanbod
+from domain.traject import Aanbod, Inburgeringstraject
 from domain.waarden import (
     Boeteartikel,
     Boetegrond,
@@ -39,22 +39,22 @@ def traject(
     """A trajectory recorded through the application, up to a PIP when `pip` is given."""
     app = app_van(api)
     if statushouder:
-        begin: commandos.StartCommando = commandos.StartNaTvsProfiel(datum=start, gemeente=gemeente, bsn=een_bsn())
+        begin: commandos.Start = commandos.Start(Inburgeringstraject.start_na_tvs_profiel, datum=start, gemeente=gemeente, bsn=een_bsn())
     else:
-        begin = commandos.StartNaKennisgeving(datum=start, gemeente=gemeente, bsn=een_bsn(), verblijfsvergunning=Verblijfsvergunning.REGULIER_BEPAALDE_TIJD)
+        begin = commandos.Start(Inburgeringstraject.start_na_kennisgeving, datum=start, gemeente=gemeente, bsn=een_bsn(), verblijfsvergunning=Verblijfsvergunning.REGULIER_BEPAALDE_TIJD)
     traject_id = app.start_traject(begin, REGISSEUR).traject.id
     reeks: list[commandos.Commando] = []
     if statushouder:
-        reeks += [commandos.RegistreerKennisgeving(datum=date(2025, 1, 20), verblijfsvergunning=Verblijfsvergunning.ASIEL_BEPAALDE_TIJD),
-                  commandos.RegistreerHuisvesting(datum=date(2025, 2, 3), gemeente=gemeente)]
+        reeks += [commandos.Commando(Inburgeringstraject.registreer_kennisgeving, datum=date(2025, 1, 20), verblijfsvergunning=Verblijfsvergunning.ASIEL_BEPAALDE_TIJD),
+                  commandos.Commando(Inburgeringstraject.registreer_huisvesting, datum=date(2025, 2, 3), gemeente=gemeente)]
     if pip is not None:
         dagtekening, leerroute, aanbod = pip
-        reeks += [commandos.HoudBredeIntake(datum=date(2025, 2, 20), onderwerpen={}),
-                  commandos.StelPipVast(dagtekening=dagtekening, leerroute=leerroute, pvt_uren=12, aantal_voortgangsgesprekken=4,
+        reeks += [commandos.Commando(Inburgeringstraject.houd_brede_intake, datum=date(2025, 2, 20), onderwerpen={}, gezondheid={}),
+                  commandos.Commando(Inburgeringstraject.stel_pip_vast, dagtekening=dagtekening, leerroute=leerroute, pvt_uren=12, aantal_voortgangsgesprekken=4,
                                         ondersteuning="x", aanbod=aanbod)]
     for commando in reeks + (stappen or []):
-        actor = RAPPORTEUR if isinstance(commando, commandos.ConstateerOvertreding) else REGISSEUR
-        actor = BESLUITNEMER if isinstance(commando, commandos.LegBoeteOp) else actor
+        actor = {Inburgeringstraject.constateer_overtreding: RAPPORTEUR, Inburgeringstraject.leg_boete_op: BESLUITNEMER}.get(
+            commando.methode, REGISSEUR)
         app.voer_uit(traject_id, commando, actor)
     return traject_id
 
@@ -137,19 +137,19 @@ def test_a_met_deadline_leaves_the_worklist(api: TestClient, als: Kopregels) -> 
 
 def test_reports_reproduce_hand_computed_figures(api: TestClient, als: Kopregels) -> None:
     pvt_map = frozenset({Aanbod.PVT, Aanbod.MAP})
-    tolk = commandos.KenTolkvoorzieningToe(datum=date(2025, 5, 1), taal="Arabisch", doel="PIP")
-    begeleiding = commandos.StartMaatschappelijkeBegeleiding(datum=date(2025, 2, 3), uitvoerder="Vluchtelingenwerk")
-    gemist = commandos.RegistreerVoortgangsgesprek(datum=date(2025, 5, 1), gevoerd=False, verslag="x")
+    tolk = commandos.Commando(Inburgeringstraject.ken_tolkvoorziening_toe, datum=date(2025, 5, 1), taal="Arabisch", doel="PIP")
+    begeleiding = commandos.Commando(Inburgeringstraject.start_maatschappelijke_begeleiding, datum=date(2025, 2, 3), uitvoerder="Vluchtelingenwerk")
+    gemist = commandos.Commando(Inburgeringstraject.registreer_voortgangsgesprek, datum=date(2025, 5, 1), gevoerd=False, verslag="x")
     # Dordrecht 2025: three statushouders and two gezinsmigranten with a PIP, one start in 2024.
     traject(api, pip=(date(2025, 4, 1), Leerroute.B1, pvt_map | {Aanbod.MAATSCHAPPELIJKE_BEGELEIDING}), stappen=[begeleiding, tolk])
     traject(api, pip=(date(2025, 4, 1), Leerroute.B1, pvt_map))
     traject(api, pip=(date(2025, 4, 1), Leerroute.Z_ROUTE, frozenset({Aanbod.PVT})))
     traject(api, statushouder=False, start=date(2025, 1, 6), pip=(date(2025, 4, 1), Leerroute.B1, pvt_map), stappen=[
         tolk, gemist,
-        commandos.ConstateerOvertreding(datum=date(2025, 5, 1), artikel=Boeteartikel.WI_23, grond=Boetegrond.VOORTGANGSGESPREK_GEMIST, rapportdatum=date(2025, 5, 2), rapport="x"),
-        commandos.VerzendBoetevoornemen(zaaknummer=7, datum=date(2025, 5, 5), zienswijzetermijn=date(2025, 5, 19)),
-        commandos.StelZienswijzetermijnVerstrekenVast(zaaknummer=7, datum=date(2025, 5, 20)),
-        commandos.LegBoeteOp(zaaknummer=7, datum=date(2025, 5, 21), verwijtbaarheid=Verwijtbaarheid.OPZET, motivering="x"),
+        commandos.Commando(Inburgeringstraject.constateer_overtreding, datum=date(2025, 5, 1), artikel=Boeteartikel.WI_23, grond=Boetegrond.VOORTGANGSGESPREK_GEMIST, rapportdatum=date(2025, 5, 2), rapport="x"),
+        commandos.Commando(Inburgeringstraject.verzend_boetevoornemen, zaaknummer=7, datum=date(2025, 5, 5), zienswijzetermijn=date(2025, 5, 19)),
+        commandos.Commando(Inburgeringstraject.stel_zienswijzetermijn_verstreken_vast, zaaknummer=7, datum=date(2025, 5, 20)),
+        commandos.Commando(Inburgeringstraject.leg_boete_op, zaaknummer=7, datum=date(2025, 5, 21), verwijtbaarheid=Verwijtbaarheid.OPZET, motivering="x"),
     ])
     traject(api, statushouder=False, start=date(2024, 12, 2), pip=(date(2025, 4, 1), Leerroute.ONDERWIJSROUTE, frozenset({Aanbod.PVT})))
     traject(api, gemeente=Gemeente.ZWIJNDRECHT, pip=(date(2025, 4, 1), Leerroute.B1, pvt_map))  # another gemeente: never counted

@@ -24,6 +24,7 @@ from adapters.settings import Settings
 from adapters.tokens import maak_ontwikkeltoken
 from api.main import create_app
 from domain import commandos
+from domain.traject import Inburgeringstraject
 from tests.api.test_leesmodellen import app_van, traject
 from tests.conftest import POSTGRES_URL, Kopregels, _instellingen
 
@@ -53,7 +54,7 @@ def _projecties(api: TestClient, als: Kopregels) -> dict[str, dict[str, Any]]:
 
 def test_a_store_that_holds_a_nul_in_an_event_stays_readable_for_everyone(api: TestClient, als: Kopregels) -> None:
     gewoon = traject(api)
-    vreemd = traject(api, stappen=[commandos.WijsRegisseurToe(datum=date(2025, 2, 10), regisseur=VREEMD)])
+    vreemd = traject(api, stappen=[commandos.Commando(Inburgeringstraject.wijs_regisseur_toe, datum=date(2025, 2, 10), regisseur=VREEMD)])
 
     antwoorden = _lees_alles(api, als)
 
@@ -109,7 +110,7 @@ def test_a_read_model_that_refuses_an_event_stops_there_visibly_while_reads_go_o
     _weiger_in_trajectenlijst(instellingen, "regisseur-geweigerd-4711")
     eerst = traject(api)
     voor = app_van(api).recorder.max_notification_id() or 0
-    geweigerd = traject(api, stappen=[commandos.WijsRegisseurToe(datum=date(2025, 2, 10), regisseur="regisseur-geweigerd-4711")])
+    geweigerd = traject(api, stappen=[commandos.Commando(Inburgeringstraject.wijs_regisseur_toe, datum=date(2025, 2, 10), regisseur="regisseur-geweigerd-4711")])
     positie = _positie_van(api, geweigerd, "Inburgeringstraject.RegisseurToegewezen", voor)
     daarna = traject(api)
 
@@ -149,7 +150,7 @@ def test_a_stuck_read_model_records_and_logs_its_stop_once_not_on_every_read(
 ) -> None:
     api.get("/api/v1/trajecten", headers=als("regisseur", "0505"))
     _weiger_in_trajectenlijst(instellingen, "regisseur-geweigerd-4711")
-    traject(api, stappen=[commandos.WijsRegisseurToe(datum=date(2025, 2, 10), regisseur="regisseur-geweigerd-4711")])
+    traject(api, stappen=[commandos.Commando(Inburgeringstraject.wijs_regisseur_toe, datum=date(2025, 2, 10), regisseur="regisseur-geweigerd-4711")])
     caplog.set_level(logging.INFO, logger="inburgering.projecties")
     _lees_alles(api, als)
     eerste = _projecties(api, als)["trajectenlijst"]["storing"]

@@ -31,15 +31,7 @@ from adapters.bootstrap import bouw_applicatie
 from adapters.clock import SysteemKlok
 from adapters.settings import Settings
 from domain.application import Actor, Inburgering
-from domain.commandos import (
-    Commando,
-    HoudBredeIntake,
-    RegistreerHuisvesting,
-    RegistreerKennisgeving,
-    StartNaKennisgeving,
-    StartNaTvsProfiel,
-    StelPipVast,
-)
+from domain.commandos import Commando, Start
 from domain.metadata import Metadata
 from domain.persoon import Persoonsregistratie
 from domain.traject import Inburgeringstraject
@@ -74,7 +66,7 @@ class Plan:
     nummer: int
     gemeente: Gemeente
     actor: Actor
-    start: StartNaTvsProfiel | StartNaKennisgeving
+    start: Start
     commandos: tuple[Commando, ...]
 
 
@@ -85,19 +77,19 @@ def plan(nummer: int, run: str) -> Plan:
                   correlatie_id=f"bench-{run}-{nummer}")
     leerroute = LEERROUTES[nummer % len(LEERROUTES)]
     asiel = nummer % 7 != 3  # most start from COA's TVS-profiel, some from DUO's kennisgeving (gezinsmigranten)
-    start: StartNaTvsProfiel | StartNaKennisgeving
+    start: Start
     reeks: list[Commando] = []
     if asiel:
-        start = StartNaTvsProfiel(datum=begin, gemeente=gemeente, bsn=bsn(nummer), huishoudgrootte=1 + nummer % 5)
-        reeks.append(RegistreerKennisgeving(datum=begin + timedelta(days=10), verblijfsvergunning=Verblijfsvergunning.ASIEL_BEPAALDE_TIJD))
+        start = Start(Inburgeringstraject.start_na_tvs_profiel, datum=begin, gemeente=gemeente, bsn=bsn(nummer), huishoudgrootte=1 + nummer % 5)
+        reeks.append(Commando(Inburgeringstraject.registreer_kennisgeving, datum=begin + timedelta(days=10), verblijfsvergunning=Verblijfsvergunning.ASIEL_BEPAALDE_TIJD))
     else:
-        start = StartNaKennisgeving(datum=begin, gemeente=gemeente, bsn=bsn(nummer),
-                                    verblijfsvergunning=Verblijfsvergunning.REGULIER_BEPAALDE_TIJD)
+        start = Start(Inburgeringstraject.start_na_kennisgeving, datum=begin, gemeente=gemeente, bsn=bsn(nummer),
+                      verblijfsvergunning=Verblijfsvergunning.REGULIER_BEPAALDE_TIJD)
     reeks += [
-        RegistreerHuisvesting(datum=begin + timedelta(days=20), gemeente=gemeente),
-        HoudBredeIntake(datum=begin + timedelta(days=40), onderwerpen={"werk": "bench"}),
-        StelPipVast(
-            dagtekening=begin + timedelta(days=70), leerroute=leerroute, pvt_uren=12, aantal_voortgangsgesprekken=4,
+        Commando(Inburgeringstraject.registreer_huisvesting, datum=begin + timedelta(days=20), gemeente=gemeente),
+        Commando(Inburgeringstraject.houd_brede_intake, datum=begin + timedelta(days=40), onderwerpen={"werk": "bench"}, gezondheid={}),
+        Commando(
+            Inburgeringstraject.stel_pip_vast, dagtekening=begin + timedelta(days=70), leerroute=leerroute, pvt_uren=12, aantal_voortgangsgesprekken=4,
             ondersteuning="bench", leerroute_uren_per_week=12 if asiel and leerroute is not Leerroute.ONDERWIJSROUTE else None,
             map_uren=None if leerroute is Leerroute.ONDERWIJSROUTE else 40,
         ),
