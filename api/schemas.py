@@ -28,6 +28,7 @@ from stdnum.nl import bsn as bsn_nummer
 from domain import commandos
 from domain.persoonsgegevens import Bewaarklasse
 from domain.traject import Aanbod, MapThema, ZaakStap
+from domain.velden import IEDEREEN, REGISSEUR_EN_AUDITOR, ZONDER_DUO, Lezers
 from domain.waarden import Boeteartikel, Boetegrond, Doelgroep, Gemeente, Leerroute
 
 # -- strings -------------------------------------------------------------------------------------
@@ -230,66 +231,73 @@ class HandhavingszaakPublic(Uitvoer):
 TrajectStatus = Literal["lopend", "afgerond", "vrijgesteld", "ontheven", "overgedragen", "overleden"]
 
 
+# Who may read each field of a trajectory's state, declared at the field (domain/velden.py's audiences);
+# api/weergave.py leaves empty what the reader's role is not named for, and a field without one fails.
+Iedereen = Annotated[T, Lezers(IEDEREEN)]
+ZonderDuo = Annotated[T, Lezers(ZONDER_DUO)]  # what the brede intake found, beyond its outcome
+RegisseurEnAuditor = Annotated[T, Lezers(REGISSEUR_EN_AUDITOR)]  # that the toets was waived tells of an impairment (Wi 14(6))
+
+
 class TrajectPublic(Uitvoer):
     """Een inburgeringstraject zoals het nu is, met de termijnen die eruit volgen."""
 
-    traject_id: UUID
-    versie: int
-    status: TrajectStatus
-    einddatum: date | None
-    aanleiding: str
-    doelgroep: Doelgroep
-    gemeente: Gemeente
-    regisseur: str | None
-    bsn: str | None = Field(description="Leeg zodra de persoonsgegevens van lange bewaring zijn verwijderd.")
-    startdatum: date
-    coa_warme_overdracht: date | None
-    kennisgevingsdatum: date | None
-    brp_inschrijvingsdatum: date | None
-    huisvestingsdatum: date | None
-    aantal_intake_oproepen: int
-    kennismakingsgesprek: date | None
-    leerbaarheidstoets: Literal["afgenomen", "ontheffing"] | None
-    brede_intake_datum: date | None
-    intake_in_afwezigheid: bool
-    leerbaarheidstoets_advies: Leerroute | None
-    welkomstprogramma: date | None
-    pip_dagtekening: date | None
-    pip_aanbod: list[Aanbod]
-    leerroute: Leerroute | None
-    afgeschaald_naar_a2: date | None
-    aantal_routewijzigingen: int
-    uren: dict[str, int]
-    aantal_voortgangsgesprekken_gepland: int
-    aantal_voortgangsgesprekken_gevoerd: int
-    aantal_voortgangsgesprekken_gemist: int
-    participatieverklaring: date | None
-    map_themas: list[MapThema]
-    map_eindgesprek: date | None
-    behaalde_examenonderdelen: list[str]
-    diploma: date | None
-    z_route_eindgesprek: date | None
-    certificaat: date | None
-    financieel_ontzorgen_start: date | None
-    financieel_ontzorgen_einde: date | None
-    maatschappelijke_begeleiding_start: date | None
-    maatschappelijke_begeleiding_einde: date | None
-    aantal_tolkvoorzieningen: int
-    termijn_start: date | None
-    termijn_einde: date | None
-    termijn_einde_door_duo: bool
-    pip_uiterste_datum: date | None
-    routewijziging_uiterste_datum: date | None
-    aantal_duo_boetes: int
-    aantal_correcties: int
-    deadlines: list[DeadlinePublic]
-    handhavingszaken: list[HandhavingszaakPublic]
-    boetes: list[BoetePublic]
-    afgeschermd: list[str] = Field(default=[], description="Velden die voor de rol van de lezer leeg blijven (doelbinding).")
-    verwijderd: list[str] = Field(
+    traject_id: Iedereen[UUID]
+    versie: Iedereen[int]
+    status: Iedereen[TrajectStatus]
+    einddatum: Iedereen[date | None]
+    aanleiding: Iedereen[str]
+    doelgroep: Iedereen[Doelgroep]
+    gemeente: Iedereen[Gemeente]
+    regisseur: Iedereen[str | None]
+    bsn: Iedereen[str | None] = Field(description="Leeg zodra de persoonsgegevens van lange bewaring zijn verwijderd.")
+    startdatum: Iedereen[date]
+    coa_warme_overdracht: Iedereen[date | None]
+    kennisgevingsdatum: Iedereen[date | None]
+    brp_inschrijvingsdatum: Iedereen[date | None]
+    huisvestingsdatum: Iedereen[date | None]
+    aantal_intake_oproepen: Iedereen[int]
+    kennismakingsgesprek: Iedereen[date | None]
+    leerbaarheidstoets: RegisseurEnAuditor[Literal["afgenomen", "ontheffing"] | None]
+    brede_intake_datum: Iedereen[date | None]
+    intake_in_afwezigheid: Iedereen[bool]
+    leerbaarheidstoets_advies: ZonderDuo[Leerroute | None]
+    welkomstprogramma: Iedereen[date | None]
+    pip_dagtekening: Iedereen[date | None]
+    pip_aanbod: Iedereen[list[Aanbod]]
+    leerroute: Iedereen[Leerroute | None]
+    afgeschaald_naar_a2: Iedereen[date | None]
+    aantal_routewijzigingen: Iedereen[int]
+    uren: Iedereen[dict[str, int]]
+    aantal_voortgangsgesprekken_gepland: Iedereen[int]
+    aantal_voortgangsgesprekken_gevoerd: Iedereen[int]
+    aantal_voortgangsgesprekken_gemist: Iedereen[int]
+    participatieverklaring: Iedereen[date | None]
+    map_themas: Iedereen[list[MapThema]]
+    map_eindgesprek: Iedereen[date | None]
+    behaalde_examenonderdelen: Iedereen[list[str]]
+    diploma: Iedereen[date | None]
+    z_route_eindgesprek: Iedereen[date | None]
+    certificaat: Iedereen[date | None]
+    financieel_ontzorgen_start: Iedereen[date | None]
+    financieel_ontzorgen_einde: Iedereen[date | None]
+    maatschappelijke_begeleiding_start: Iedereen[date | None]
+    maatschappelijke_begeleiding_einde: Iedereen[date | None]
+    aantal_tolkvoorzieningen: Iedereen[int]
+    termijn_start: Iedereen[date | None]
+    termijn_einde: Iedereen[date | None]
+    termijn_einde_door_duo: Iedereen[bool]
+    pip_uiterste_datum: Iedereen[date | None]
+    routewijziging_uiterste_datum: Iedereen[date | None]
+    aantal_duo_boetes: Iedereen[int]
+    aantal_correcties: Iedereen[int]
+    deadlines: Iedereen[list[DeadlinePublic]]
+    handhavingszaken: Iedereen[list[HandhavingszaakPublic]]
+    boetes: Iedereen[list[BoetePublic]]
+    afgeschermd: Iedereen[list[str]] = Field(default=[], description="Velden die voor de rol van de lezer leeg blijven (doelbinding).")
+    verwijderd: Iedereen[list[str]] = Field(
         default=[], description="Velden die leeg zijn omdat de persoonsgegevens na de bewaartermijn of overlijden zijn verwijderd (Bi 9.9)."
     )
-    verwijderde_bewaarklassen: list[Bewaarklasse] = Field(
+    verwijderde_bewaarklassen: Iedereen[list[Bewaarklasse]] = Field(
         default=[], description="De klassen persoonsgegevens waarvan de sleutels zijn vernietigd."
     )
 

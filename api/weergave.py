@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from eventsourcing.domain import Aggregate
+from pydantic import BaseModel
 from pydantic.alias_generators import to_camel as _to_camel
 
 from api.gebeurtenistypen import BASISVELDEN, ITEMS, GebeurtenisBasis, type_voor
@@ -17,14 +18,29 @@ from api.schemas import (
     HandhavingszaakPublic,
     TrajectPublic,
 )
-from domain.doelbinding import afgeschermd_voor, afgeschermde_toestand, bijzonder, soort_afgeschermd_voor
+from domain.doelbinding import afgeschermd_voor, bijzonder, soort_afgeschermd_voor
 from domain.persoonsgegevens import is_verwijderd
 from domain.traject import Aanbod, Handhavingszaak, Inburgeringstraject, MapThema
-from domain.velden import persoonsvelden, velden
+from domain.velden import Lezers, OngedeclareerdVeldError, persoonsvelden, velden
 from domain.waarden import Rol
 
 # Field names (and a dict field's keys), converted for every fact of every history; bounded, as keys come from requests.
 to_camel = lru_cache(maxsize=4096)(_to_camel)
+
+
+@cache  # per view and role: the declarations do not change while running
+def afgeschermd_in(weergave: type[BaseModel], rol: Rol) -> frozenset[str]:
+    """The fields of a view on a trajectory that `rol` may not read, by each field's `Lezers` declaration;
+    raises OngedeclareerdVeldError, naming the field, for one that declares none or two."""
+    afgeschermd = set()
+    for naam, veld in weergave.model_fields.items():
+        lezers = [m.rollen for m in veld.metadata if isinstance(m, Lezers)]
+        if len(lezers) != 1:
+            raise OngedeclareerdVeldError(weergave, naam, len(lezers), f"{naam}: Iedereen[<type>]` of ZonderDuo, RegisseurEnAuditor "
+                                          "(api/schemas.py)")
+        if rol not in lezers[0]:
+            afgeschermd.add(naam)
+    return frozenset(afgeschermd)
 
 
 def traject_public(traject: Inburgeringstraject, vandaag: date, rol: Rol) -> TrajectPublic:
@@ -83,7 +99,7 @@ def traject_public(traject: Inburgeringstraject, vandaag: date, rol: Rol) -> Tra
         handhavingszaken=[zaak_public(z) for z in traject.zaken.values()],
         boetes=[BoetePublic.model_validate(b, from_attributes=True) for b in traject.boetes],
     )
-    afgeschermd = afgeschermde_toestand(rol)
+    afgeschermd = afgeschermd_in(TrajectPublic, rol)
     verwijderd = ["bsn"] if is_verwijderd(traject.bsn) else []
     return publiek.model_copy(
         update={veld: None for veld in [*afgeschermd, *verwijderd]}

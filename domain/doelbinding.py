@@ -39,17 +39,3 @@ def toelichting_afgeschermd_voor(rol: Rol) -> bool:
 
 
 AFGESCHERMD_TOPIC = "Inburgeringstraject.Afgeschermd"
-
-# The same binding for the current state of a trajectory (GET /trajecten/{id}): whether the
-# leerbaarheidstoets was waived reveals an impairment (Wi 14(6)); the advice is an intake finding.
-TOESTAND_BIJZONDER = frozenset({"leerbaarheidstoets"})
-TOESTAND_INTAKEDETAILS = frozenset({"leerbaarheidstoets", "leerbaarheidstoets_advies"})
-
-
-def afgeschermde_toestand(rol: Rol) -> frozenset[str]:
-    """The fields of a trajectory's state that `rol` does not get to read."""
-    if rol is Rol.DUO:
-        return TOESTAND_BIJZONDER | TOESTAND_INTAKEDETAILS
-    if rol in (Rol.HANDHAVER, Rol.BEHEERDER):
-        return TOESTAND_BIJZONDER
-    return frozenset()

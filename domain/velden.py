@@ -51,6 +51,14 @@ class Veld:
 
 
 # The envelope every event of the library has; declared here because its classes are not ours.
+@dataclasses.dataclass(frozen=True)
+class Lezers:
+    """Who may read one field of a view the API gives of a trajectory as it is now (GET /trajecten/{id}),
+    declared at that field with the same audiences as a fact's fields; a reader not named sees it empty."""
+
+    rollen: frozenset[Rol]
+
+
 ENVELOP: Mapping[str, Veld] = MappingProxyType({
     naam: Veld(NIET_PERSOONLIJK, IEDEREEN) for naam in ("originator_id", "originator_version", "originator_topic", "timestamp")
 })
@@ -59,11 +67,11 @@ ENVELOP: Mapping[str, Veld] = MappingProxyType({
 class OngedeclareerdVeldError(TypeError):
     """A fact's field has no declaration (or more than one): it may not be stored or shown."""
 
-    def __init__(self, soort: type, veld: str, aantal: int) -> None:
+    def __init__(self, soort: type, veld: str, aantal: int, voorbeeld: str | None = None) -> None:
         self.soort, self.veld = soort, veld
         wat = "geen verklaring" if aantal == 0 else f"{aantal} verklaringen"
-        super().__init__(f"{soort.__qualname__}.{veld} heeft {wat}: schrijf `{veld}: Annotated[<type>, Veld(<bewaarklasse of "
-                         f"NIET_PERSOONLIJK>, <lezers>)]` (domain/velden.py)")
+        voorbeeld = voorbeeld or f"{veld}: Annotated[<type>, Veld(<bewaarklasse of NIET_PERSOONLIJK>, <lezers>)]` (domain/velden.py)"
+        super().__init__(f"{soort.__qualname__}.{veld} heeft {wat}: schrijf `{voorbeeld}")
 
 
 @dataclasses.dataclass(frozen=True)

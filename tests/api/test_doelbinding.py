@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from api.auth import LEZERS
+from api.schemas import TrajectPublic
+from api.weergave import afgeschermd_in
 from domain.feitsoorten import TRAJECTFEITEN
-from domain.velden import IEDEREEN, velden
+from domain.velden import IEDEREEN, OngedeclareerdVeldError, velden
+from domain.waarden import Rol
 from tests.builders import een_bsn, tvs_start
 from tests.conftest import Kopregels
 
@@ -66,6 +70,17 @@ def test_duo_reads_the_state_without_intake_findings(api: TestClient, als: Kopre
     duo = api.get(intake, headers=als("duo")).json()
     assert (duo["leerbaarheidstoets"], duo["afgeschermd"]) == (None, ["leerbaarheidstoets", "leerbaarheidstoetsAdvies"])
     assert api.get(intake, headers=als("handhaver", "0505")).json()["afgeschermd"] == ["leerbaarheidstoets"]
+
+
+def test_every_field_of_a_trajectorys_state_names_who_may_read_it_and_one_that_does_not_is_named() -> None:
+    for rol in LEZERS:
+        afgeschermd_in(TrajectPublic, rol)  # raises for a field without its readers
+
+    class MetNieuwVeld(TrajectPublic):
+        taalcafe_locatie: str | None = None
+
+    with pytest.raises(OngedeclareerdVeldError, match=r"MetNieuwVeld\.taalcafe_locatie heeft geen verklaring"):
+        afgeschermd_in(MetNieuwVeld, Rol.REGISSEUR)
 
 
 def test_no_correctable_field_is_one_a_reader_may_not_see() -> None:
