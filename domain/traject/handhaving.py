@@ -291,8 +291,10 @@ class HandhavingDeel(Toestand):
         if door.gebruiker in (zaak.rapporteur, zaak.besluitnemer):
             raise fouten.VierOgenError("Wie bij het besluit betrokken was, beslist niet op het bezwaar.")
         bedrag = {UitkomstBezwaar.GEGROND: Decimal("0.00"), UitkomstBezwaar.DEELS_GEGROND: nieuw_bedrag}.get(uitkomst, zaak.boete.bedrag)
-        if bedrag is None or not Decimal("0") <= bedrag <= zaak.boete.bedrag:
-            raise fouten.AwbVolgordeError("Bij deels gegrond hoort een nieuw, lager bedrag.")
+        # Gegrond annuls the boete (0.00); deels gegrond lowers it, so neither to nothing nor to the same amount.
+        if uitkomst is UitkomstBezwaar.DEELS_GEGROND and (bedrag is None or not Decimal("0") < bedrag < zaak.boete.bedrag):
+            raise fouten.AwbVolgordeError(f"Bij deels gegrond hoort een nieuw bedrag boven 0 en onder EUR {zaak.boete.bedrag}.")
+        assert bedrag is not None
         self._vastleggen(
             self.BeslissingOpBezwaarGenomen, datum, door, zaaknummer=zaaknummer, uitkomst=uitkomst.value,
             bedrag=bedrag.quantize(Decimal("0.01")), motivering=motivering,

@@ -121,8 +121,11 @@ def controleer_invarianten(traject: Inburgeringstraject, events: list[Any]) -> N
         assert traject.termijn_start == traject.pip_dagtekening + timedelta(days=1)
     else:
         assert traject.leerroute is None and not traject.gesprekken
-    for boete in traject.boetes:
-        assert Decimal("0") < boete.bedrag <= (Decimal("250") if boete.artikel is Boeteartikel.WI_22 else Decimal("800"))
+    for zaak in traject.zaken.values():
+        if zaak.boete is not None:  # a well-founded bezwaar annuls the boete: 0.00, and only then
+            geannuleerd = zaak.beslissing_op_bezwaar == UitkomstBezwaar.GEGROND
+            maximum = Decimal("0") if geannuleerd else Decimal("250") if zaak.artikel is Boeteartikel.WI_22 else Decimal("800")
+            assert (Decimal("0") < zaak.boete.bedrag or geannuleerd) and zaak.boete.bedrag <= maximum
     assert sum((b.bedrag for b in traject.boetes), Decimal("0")) <= Decimal("2400")  # Wi 22 and Wi 23 together
     assert traject.samenhang() == []
     if traject.doelgroep is Doelgroep.GEZINS_OVERIGE_MIGRANT:

@@ -311,6 +311,9 @@ def test_a_partly_founded_bezwaar_lowers_the_amount() -> None:
     traject.ontvang_bezwaar(zaaknummer=zaak, datum=date(2025, 6, 1), door=BEZWAARBEHANDELAAR)
     with pytest.raises(fouten.AwbVolgordeError):
         traject.beslis_op_bezwaar(zaaknummer=zaak, datum=date(2025, 6, 10), uitkomst="deels_gegrond", nieuw_bedrag=Decimal("60"), motivering="x", door=BEZWAARBEHANDELAAR)
+    for niet_lager in (traject.boetes[0].bedrag, Decimal("0.00")):  # the same amount is ongegrond, nothing is gegrond
+        with pytest.raises(fouten.AwbVolgordeError, match="boven 0 en onder"):
+            traject.beslis_op_bezwaar(zaaknummer=zaak, datum=date(2025, 6, 10), uitkomst="deels_gegrond", nieuw_bedrag=niet_lager, motivering="x", door=BEZWAARBEHANDELAAR)
     traject.beslis_op_bezwaar(zaaknummer=zaak, datum=date(2025, 6, 10), uitkomst="deels_gegrond", nieuw_bedrag=Decimal("25"), motivering="x", door=BEZWAARBEHANDELAAR)
     assert traject.boetes[0].bedrag == Decimal("25.00")
 
