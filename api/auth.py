@@ -5,7 +5,9 @@ thread hop per request (FastAPI runs each in the threadpool)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -33,18 +35,36 @@ def _niet_ingelogd(detail: str) -> ProbleemError:
     return ProbleemError(401, "niet-geauthenticeerd", "Niet geauthenticeerd.", detail, {"WWW-Authenticate": "Bearer"})
 
 
-def _claims(token: str, sleutels: KeySet, issuer: str, audience: str) -> dict[str, Any]:
-    try:
-        gedecodeerd = jwt.decode(token, sleutels, algorithms=["ES256", "RS256", "PS256", "EdDSA"])
-        jwt.JWTClaimsRegistry(
-            iss={"essential": True, "value": issuer},
-            aud={"essential": True, "value": audience},
-            exp={"essential": True},
-            sub={"essential": True},
-        ).validate(gedecodeerd.claims)
-    except (JoseError, ValueError) as fout:
-        raise _niet_ingelogd("Het token is ongeldig of verlopen.") from fout
-    return gedecodeerd.claims
+ALGORITMEN = ["ES256", "RS256", "PS256", "EdDSA"]
+
+
+class Tokencontrole:
+    """Checks bearer tokens against the identity provider's keys.
+
+    A client sends the same token with every request while it is valid, and checking its signature cost
+    more than all the rest of authorization; so the outcome of a good signature is kept per token (a
+    bounded number, the least recently used go first). The claims are checked on every request, so a
+    kept token stops working the moment it expires. A token that fails is not kept."""
+
+    def __init__(self, sleutels: KeySet, issuer: str, audience: str, maximum: int = 4096) -> None:
+        self.sleutels, self.issuer, self.audience = sleutels, issuer, audience
+        self._ondertekend = lru_cache(maxsize=maximum)(self._controleer_handtekening)
+
+    def _controleer_handtekening(self, token: str) -> Mapping[str, Any]:
+        return MappingProxyType(jwt.decode(token, self.sleutels, algorithms=ALGORITMEN).claims)
+
+    def claims(self, token: str) -> dict[str, Any]:
+        try:
+            claims = dict(self._ondertekend(token))
+            jwt.JWTClaimsRegistry(
+                iss={"essential": True, "value": self.issuer},
+                aud={"essential": True, "value": self.audience},
+                exp={"essential": True},
+                sub={"essential": True},
+            ).validate(claims)
+        except (JoseError, ValueError) as fout:
+            raise _niet_ingelogd("Het token is ongeldig of verlopen.") from fout
+        return claims
 
 
 def _toelichting(request: Request) -> str | None:
@@ -90,8 +110,7 @@ async def huidige_actor(
 ) -> Actor:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _niet_ingelogd("Stuur een bearer token mee in de Authorization-header.")
-    instellingen = request.app.state.instellingen
-    claims = _claims(credentials.credentials, request.app.state.sleutels, instellingen.jwt_issuer, instellingen.jwt_audience)
+    claims = request.app.state.tokens.claims(credentials.credentials)
     request.state.actor = _actor(claims, request.state.correlatie_id, request)  # also for the audit log (api/logboek.py)
     return request.state.actor
 

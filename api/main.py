@@ -23,6 +23,7 @@ from adapters.crypto import ProductieInstellingError, bsn_sleutel, vingerafdruk_
 from adapters.settings import Settings
 from adapters.tokens import verificatiesleutels
 from api import problems
+from api.auth import Tokencontrole
 from api.beveiliging import Poortwachter, alleen_json
 from api.logboek import leg_vast, tracecontext
 from api.openapi import API_VERSIE, BASISPAD, bouw_openapi
@@ -147,7 +148,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
     )
     app.state.instellingen = instellingen
     app.state.klok = klok
-    app.state.sleutels = sleutels
+    app.state.tokens = Tokencontrole(sleutels, instellingen.jwt_issuer, instellingen.jwt_audience)
     problems.registreer(app)
     app.include_router(health.router, prefix=BASISPAD)
     app.include_router(leesmodellen.router, prefix=BASISPAD)

@@ -1,0 +1,41 @@
+"""Bearer tokens: a good signature is checked once per token, but every request is held to the token's
+claims, so a token accepted a moment ago is refused once it has expired."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi.testclient import TestClient
+
+from adapters.settings import Settings
+from adapters.tokens import maak_ontwikkeltoken
+
+PAD = "/api/v1/gebeurtenistypen"  # any operation that needs a token and nothing more
+
+
+def _kop(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_an_expired_token_is_refused(api: TestClient, instellingen: Settings) -> None:
+    token = maak_ontwikkeltoken(instellingen, rol="regisseur", gemeenten=["0505"], geldig_seconden=-1)
+    antwoord = api.get(PAD, headers=_kop(token))
+    assert (antwoord.status_code, antwoord.headers["content-type"]) == (401, "application/problem+json")
+
+
+def test_a_token_accepted_before_is_refused_once_it_has_expired(api: TestClient, instellingen: Settings) -> None:
+    token = maak_ontwikkeltoken(instellingen, rol="regisseur", gemeenten=["0505"], geldig_seconden=2)
+    verloopt = time.time() + 2
+    assert api.get(PAD, headers=_kop(token)).status_code == 200
+    assert api.get(PAD, headers=_kop(token)).status_code == 200  # its signature is now known good
+    while time.time() <= verloopt + 1:  # exp is in whole seconds: wait until it has surely passed
+        time.sleep(0.2)
+    assert api.get(PAD, headers=_kop(token)).status_code == 401
+
+
+def test_a_token_with_a_changed_signature_is_refused_after_the_genuine_one_was_accepted(api: TestClient, instellingen: Settings) -> None:
+    token = maak_ontwikkeltoken(instellingen, rol="regisseur", gemeenten=["0505"])
+    assert api.get(PAD, headers=_kop(token)).status_code == 200
+    kop, inhoud, handtekening = token.split(".")
+    vervalst = f"{kop}.{inhoud}.{handtekening[:-4]}{'AAAA' if handtekening[-4:] != 'AAAA' else 'BBBB'}"
+    assert api.get(PAD, headers=_kop(vervalst)).status_code == 401
