@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self
 
 from eventsourcing.domain import Aggregate
 
@@ -30,7 +30,18 @@ class Status(StrEnum):
     OVERLEDEN = "overleden"  # the plicht ended with the person's death
 
 
-class Gebeurtenis(Aggregate.Event):
+class Onveranderlijk:
+    """A value that is never changed once made: a recorded fact, a gesprek, a boete. A deep copy of the
+    trajectory that holds it shares it, so the copy a command works on does not copy the whole history
+    (what changes, the trajectory's own attributes, is still copied)."""
+
+    __slots__ = ()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        return self
+
+
+class Gebeurtenis(Onveranderlijk, Aggregate.Event):
     """Every fact after the start: the date it took effect and who recorded it.
 
     The aggregate keeps each applied fact, so that a later correction can replace one and
@@ -83,7 +94,7 @@ class ZaakStap(StrEnum):
 
 
 @dataclass(frozen=True)
-class Oproep:
+class Oproep(Onveranderlijk):
     volgnummer: int
     datum: date
     uiterlijk: date
@@ -91,7 +102,7 @@ class Oproep:
 
 
 @dataclass(frozen=True)
-class Gesprek:
+class Gesprek(Onveranderlijk):
     versie: int
     datum: date
     gevoerd: bool
@@ -99,7 +110,7 @@ class Gesprek:
 
 
 @dataclass(frozen=True)
-class Boete:
+class Boete(Onveranderlijk):
     zaaknummer: int
     datum: date
     artikel: Boeteartikel
@@ -129,7 +140,7 @@ class Handhavingszaak:
 
 
 @dataclass(frozen=True)
-class Deadline:
+class Deadline(Onveranderlijk):
     """A date the law or policy sets, and whether it was met."""
 
     soort: str

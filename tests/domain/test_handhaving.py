@@ -1,5 +1,6 @@
 """The Awb procedure for a boete: rapport, voornemen, zienswijze, besluit, bezwaar; amounts and caps."""
 
+import copy
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -366,3 +367,20 @@ def test_a_version_1_boete_read_through_the_mapper_becomes_a_zaak_of_its_own() -
         herbouwd = event.mutate(herbouwd)
     assert [b.bedrag for b in herbouwd.boetes] == [Decimal("50.00"), Decimal("50.00")]
     assert len(herbouwd.zaken) == 4  # two zaken opened by a rapport, two that the v1 boetes opened
+
+
+def test_a_copy_of_a_trajectory_shares_its_recorded_facts_and_nothing_it_changes() -> None:
+    """A command works on a deep copy of the cached trajectory: the facts, which never change, are shared
+    rather than copied; what a command changes (a zaak, the hours, the list of gesprekken) is its own."""
+    traject, zaak = beboete_zaak()
+    traject.ontvang_bezwaar(zaaknummer=zaak, datum=date(2025, 6, 1), door=BEZWAARBEHANDELAAR)
+    versie, feiten, gesprekken = traject.version, dict(traject.feiten), list(traject.gesprekken)
+    kopie = copy.deepcopy(traject)
+    assert all(kopie.feiten[v] is feit for v, feit in traject.feiten.items())
+    assert kopie.boetes[0] is traject.boetes[0]
+
+    kopie.beslis_op_bezwaar(zaaknummer=zaak, datum=date(2025, 6, 10), uitkomst="gegrond", motivering="x", door=BEZWAARBEHANDELAAR)
+    gemist(kopie, date(2025, 6, 12))
+    assert (kopie.boetes[0].bedrag, len(kopie.gesprekken)) == (Decimal("0.00"), len(gesprekken) + 1)
+    assert (traject.version, traject.feiten, traject.gesprekken) == (versie, feiten, gesprekken)
+    assert traject.zaken[zaak].beslissing_op_bezwaar is None and traject.boetes[0].bedrag > 0
