@@ -98,7 +98,19 @@ def _volgende(request: Request, response: Response, rijen: list[Any], limiet: in
     return cursor
 
 
-@router.get("/trajecten", responses=MET_ACHTERSTAND)
+def _pagina(response: Response, inhoud: dict[str, Any]) -> Response:
+    """A page of a read model as JSON, written from the rows as the read model stored them. Validating
+    our own rows once more against the schema they were written by cost more than all the rest of a
+    list request; the route still declares its schema (`response_model`), and
+    tests/api/test_leesmodellen.py holds each page to it."""
+    koppen = {k: v for k, v in response.headers.items() if k != "content-length"}
+    return Response(json.dumps(inhoud, ensure_ascii=False, separators=(",", ":")), media_type="application/json", headers=koppen)
+
+
+LIJSTVELDEN = tuple(veld.alias or naam for naam, veld in schemas.TrajectLijstItem.model_fields.items())
+
+
+@router.get("/trajecten", responses=MET_ACHTERSTAND, response_model=schemas.TrajectenlijstPublic)
 def lijst_trajecten(
     request: Request,
     response: Response,
@@ -113,7 +125,7 @@ def lijst_trajecten(
     peildatum: Peildatum = None,
     cursor: Cursor = None,
     limiet: Limiet = 50,
-) -> schemas.TrajectenlijstPublic:
+) -> Response:
     """De trajecten binnen het mandaat, te filteren, gesorteerd op startdatum."""
     filters = {k: v.value if hasattr(v, "value") else v for k, v in
                {"doelgroep": doelgroep, "leerroute": leerroute, "status": status, "regisseur": regisseur}.items() if v is not None}
@@ -123,10 +135,11 @@ def lijst_trajecten(
     rijen = [document for document, _ in gevonden]
     betrokken(request, [d["trajectId"] for d in rijen], {d["trajectId"]: ref for d, ref in gevonden if ref is not None})
     volgende = _volgende(request, response, rijen, limiet, lambda r: [r["startdatum"], r["trajectId"]])
-    return schemas.TrajectenlijstPublic.model_validate({"trajecten": rijen, "volgende": volgende})  # stored as the API writes them
+    # Stored as the API writes them; the document also holds what the reports count, which a list does not show.
+    return _pagina(response, {"trajecten": [{veld: rij[veld] for veld in LIJSTVELDEN} for rij in rijen], "volgende": volgende})
 
 
-@router.get("/signaleringen", responses=MET_ACHTERSTAND)
+@router.get("/signaleringen", responses=MET_ACHTERSTAND, response_model=schemas.SignaleringenPublic)
 def lijst_signaleringen(
     request: Request,
     response: Response,
@@ -139,7 +152,7 @@ def lijst_signaleringen(
     peildatum: Peildatum = None,
     cursor: Cursor = None,
     limiet: Limiet = 50,
-) -> schemas.SignaleringenPublic:
+) -> Response:
     """Elke open termijn met de bron en de stand op de peildatum: de werklijst. Van een afgesloten traject
     alleen de termijnen van een handhavingszaak die nog loopt."""
     dag = peildatum or request.app.state.klok.vandaag()
@@ -154,19 +167,16 @@ def lijst_signaleringen(
     rijen = opslag.signaleringen(_gemeenten(actor, gemeente), regisseur, van, tot, _cursor(cursor, 4), limiet)
     betrokken(request, {r["traject_id"] for r in rijen}, {r["traject_id"]: r["betrokkene"] for r in rijen if r["betrokkene"] is not None})
     volgende = _volgende(request, response, rijen, limiet, lambda r: [r["uiterlijk"], r["traject_id"], r["soort"], r["zaaknummer"]])
-    return schemas.SignaleringenPublic(
-        signaleringen=[
-            schemas.SignaleringPublic(
-                traject_id=r["traject_id"], gemeente=r["gemeente"], regisseur=r["regisseur"], soort=r["soort"],
-                zaaknummer=r["zaaknummer"] or None, uiterlijk=r["uiterlijk"], grondslag=r["grondslag"],
-                status=status_op(date.fromisoformat(r["uiterlijk"]), dag, dagen),
-            )
+    return _pagina(response, {
+        "signaleringen": [
+            {"trajectId": r["traject_id"], "gemeente": r["gemeente"], "regisseur": r["regisseur"], "soort": r["soort"],
+             "zaaknummer": r["zaaknummer"] or None, "uiterlijk": r["uiterlijk"], "grondslag": r["grondslag"],
+             "status": status_op(date.fromisoformat(r["uiterlijk"]), dag, dagen)}
             for r in rijen
         ],
-        peildatum=dag,
-        volgende=volgende,
-    )
-
+        "peildatum": dag.isoformat(),
+        "volgende": volgende,
+    })
 
 Jaar = Annotated[int, Query(ge=2022, le=2100, description="Het kalenderjaar.")]
 

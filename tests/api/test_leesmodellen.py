@@ -8,6 +8,7 @@ from uuid import UUID
 
 from fastapi.testclient import TestClient
 
+from api import schemas
 from domain import commandos
 from domain.application import Actor, Inburgering
 from domain.traject import Aanbod, Inburgeringstraject
@@ -109,6 +110,25 @@ def test_the_list_pages_with_a_cursor(api: TestClient, als: Kopregels) -> None:
         assert 'rel="next"' in antwoord.headers["Link"]
     assert gezien == ids and paginas == 3
     assert api.get("/api/v1/trajecten", params={"cursor": "kapot"}, headers=kop).status_code == 400
+
+
+def test_a_page_of_the_list_and_the_worklist_is_exactly_what_its_declared_schema_writes(api: TestClient, als: Kopregels) -> None:
+    """Pages are written from the stored rows without validating them again: each must still be what its
+    schema in the OpenAPI document writes, no field more (the stored document also holds what the reports
+    count), none less, each of its type, and with the headers the route sets."""
+    traject(api, pip=(date(2025, 4, 1), Leerroute.B1, frozenset({Aanbod.MAATSCHAPPELIJKE_BEGELEIDING})),
+            stappen=[commandos.Commando(Inburgeringstraject.registreer_voortgangsgesprek, datum=date(2025, 5, 1), gevoerd=False,
+                                        verslag="x")])
+    traject(api, gemeente=Gemeente.ZWIJNDRECHT, statushouder=False)
+    for pad, schema in (("/api/v1/trajecten", schemas.TrajectenlijstPublic), ("/api/v1/signaleringen", schemas.SignaleringenPublic)):
+        antwoord = api.get(pad, params={"limiet": 1}, headers=als("auditor"))
+        assert antwoord.status_code == 200 and antwoord.headers["content-type"] == "application/json", pad
+        pagina = schema.model_validate_json(antwoord.content)
+        assert antwoord.json() == pagina.model_dump(mode="json", by_alias=True), pad
+        assert antwoord.json()["volgende"] and 'rel="next"' in antwoord.headers["Link"], pad
+        assert antwoord.headers["Leesmodel-Achterstand"] == "0", pad
+    [item] = api.get("/api/v1/trajecten", params={"limiet": 1}, headers=als("auditor")).json()["trajecten"]
+    assert set(item) == {veld.alias for veld in schemas.TrajectLijstItem.model_fields.values()}
 
 
 def test_the_worklist_shows_an_overdue_pip_the_day_after_its_due_date_and_not_the_day_before(api: TestClient, als: Kopregels) -> None:
