@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 
@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS {s}leesmodel_versies (leesmodel TEXT PRIMARY KEY, ver
 # Every list filter has an index that yields its rows in the list's order, so a page reads no more than
 # it shows, at any size (tests/adapters/test_leesmodellen.py reads the plans).
 LEESMODEL_TABELLEN = {
-    "trajectenlijst": (("leesmodel_trajecten", "leesmodel_rapportcijfers"), 2, """
+    "trajectenlijst": (("leesmodel_trajecten", "leesmodel_rapportcijfers"), 3, """
 CREATE TABLE IF NOT EXISTS {s}leesmodel_trajecten (
     traject_id TEXT PRIMARY KEY, gemeente TEXT NOT NULL, doelgroep TEXT NOT NULL, leerroute TEXT,
     status TEXT NOT NULL, regisseur TEXT, startdatum TEXT NOT NULL, eerstvolgende_deadline TEXT,
@@ -91,6 +91,15 @@ def _json(document: dict[str, Any]) -> str:
 def _kolommen(rij: Any, kolommen: Sequence[str]) -> tuple[Any, ...]:
     """A row's values in the order of its table's columns, storable; a document as its JSON text."""
     return tuple(_json(rij.document) if kolom == "document" else opslagbaar(getattr(rij, kolom)) for kolom in kolommen)
+
+
+class Lijstrij(NamedTuple):
+    """A row of the trajectenlijst as a list reads it: its item as the JSON text the projection wrote."""
+
+    document: str
+    traject_id: str
+    startdatum: str
+    betrokkene: str | None
 
 
 def foutmelding(fout: BaseException) -> str:
@@ -261,12 +270,12 @@ class SqlLeesmodelopslag:
     def trajecten(
         self, gemeenten: Sequence[str], filters: dict[str, str], deadline_tot: str | None,
         na: tuple[str, str] | None, limiet: int,
-    ) -> list[tuple[dict[str, Any], str | None]]:
-        """Documents ordered by start date and id, after the cursor `na`, each with its access-log reference
-        (projections/trajectenlijst.py `betrokkene`); `filters` are exact matches."""
+    ) -> list[Lijstrij]:
+        """Rows ordered by start date and id, after the cursor `na`, each with its item as JSON text and its
+        access-log reference (projections/trajectenlijst.py `betrokkene`); `filters` are exact matches."""
         with self._lees() as cursor:
             cursor.execute(*self.lijstvraag(gemeenten, filters, deadline_tot, na, limiet))
-            return [(json.loads(document), betrokkene) for document, betrokkene in cursor.fetchall()]
+            return [Lijstrij(*rij) for rij in cursor.fetchall()]
 
     def lijstvraag(
         self, gemeenten: Sequence[str], filters: dict[str, str], deadline_tot: str | None,
@@ -283,7 +292,7 @@ class SqlLeesmodelopslag:
         if na is not None:
             waar.append("(startdatum, traject_id) > (%s, %s)")  # a row comparison: an index condition, unlike OR
             parameters += opslagbaar(list(na))
-        sql = self._sql(f"SELECT document, betrokkene FROM {{s}}leesmodel_trajecten WHERE {' AND '.join(waar)} "
+        sql = self._sql(f"SELECT document, traject_id, startdatum, betrokkene FROM {{s}}leesmodel_trajecten WHERE {' AND '.join(waar)} "
                         "ORDER BY startdatum, traject_id LIMIT %s")
         return sql, [*parameters, limiet]
 

@@ -12,7 +12,7 @@ from projections.rapportages import Bijdrage, bijdragen
 
 @dataclass(frozen=True)
 class TrajectRij:
-    """What a list shows of a trajectory; `document` also carries what the reports count."""
+    """What a list shows of a trajectory: `document` is one item of GET /trajecten as the API writes it."""
 
     traject_id: str
     gemeente: str
@@ -48,7 +48,9 @@ class Trajectenlijst:
             "pipDagtekening": _iso(traject.pip_dagtekening),
             "termijnEinde": _iso(traject.termijn_einde),
             "eerstvolgendeDeadline": eerstvolgende,
-            # For the reports: what was offered and used, and how handhaving went.
+        }
+        # What the reports count besides: what was offered and used, and how handhaving went.
+        rapport = document | {
             "aanbod": sorted(traject.pip_aanbod),
             "begeleidingStart": _iso(traject.begeleiding_start),
             "tolkvoorzieningen": traject.tolkvoorzieningen,
@@ -74,7 +76,7 @@ class Trajectenlijst:
             eerstvolgende_deadline=eerstvolgende["uiterlijk"] if eerstvolgende else None,
             document=document,
             betrokkene=betrokkene(traject),
-            bijdragen=tuple(bijdragen(document)),
+            bijdragen=tuple(bijdragen(rapport)),
         )
 
 

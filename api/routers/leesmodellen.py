@@ -98,16 +98,15 @@ def _volgende(request: Request, response: Response, rijen: list[Any], limiet: in
     return cursor
 
 
-def _pagina(response: Response, inhoud: dict[str, Any]) -> Response:
-    """A page of a read model as JSON, written from the rows as the read model stored them. Validating
-    our own rows once more against the schema they were written by cost more than all the rest of a
-    list request; the route still declares its schema (`response_model`), and
+def _pagina(response: Response, naam: str, items: list[str], rest: dict[str, Any]) -> Response:
+    """A page of a read model, `items` as the JSON text of each, as the read model holds them. Parsing and
+    validating our own rows once more against the schema they were written by cost more than all the rest
+    of a list request; the route still declares its schema (`response_model`), and
     tests/api/test_leesmodellen.py holds each page to it."""
     koppen = {k: v for k, v in response.headers.items() if k != "content-length"}
-    return Response(json.dumps(inhoud, ensure_ascii=False, separators=(",", ":")), media_type="application/json", headers=koppen)
-
-
-LIJSTVELDEN = tuple(veld.alias or naam for naam, veld in schemas.TrajectLijstItem.model_fields.items())
+    overige = json.dumps(rest, ensure_ascii=False, separators=(",", ":"))[1:-1]
+    inhoud = f'{{"{naam}":[{",".join(items)}]{"," if overige else ""}{overige}}}'
+    return Response(inhoud, media_type="application/json", headers=koppen)
 
 
 @router.get("/trajecten", responses=MET_ACHTERSTAND, response_model=schemas.TrajectenlijstPublic)
@@ -132,11 +131,9 @@ def lijst_trajecten(
     dag = peildatum or request.app.state.klok.vandaag()
     tot = (dag + timedelta(days=deadline_binnen_dagen)).isoformat() if deadline_binnen_dagen is not None else None
     gevonden = opslag.trajecten(_gemeenten(actor, gemeente), filters, tot, _cursor(cursor, 2), limiet)
-    rijen = [document for document, _ in gevonden]
-    betrokken(request, [d["trajectId"] for d in rijen], {d["trajectId"]: ref for d, ref in gevonden if ref is not None})
-    volgende = _volgende(request, response, rijen, limiet, lambda r: [r["startdatum"], r["trajectId"]])
-    # Stored as the API writes them; the document also holds what the reports count, which a list does not show.
-    return _pagina(response, {"trajecten": [{veld: rij[veld] for veld in LIJSTVELDEN} for rij in rijen], "volgende": volgende})
+    betrokken(request, [r.traject_id for r in gevonden], {r.traject_id: r.betrokkene for r in gevonden if r.betrokkene is not None})
+    volgende = _volgende(request, response, gevonden, limiet, lambda r: [r.startdatum, r.traject_id])
+    return _pagina(response, "trajecten", [r.document for r in gevonden], {"volgende": volgende})  # stored as the API writes them
 
 
 @router.get("/signaleringen", responses=MET_ACHTERSTAND, response_model=schemas.SignaleringenPublic)
@@ -167,16 +164,14 @@ def lijst_signaleringen(
     rijen = opslag.signaleringen(_gemeenten(actor, gemeente), regisseur, van, tot, _cursor(cursor, 4), limiet)
     betrokken(request, {r["traject_id"] for r in rijen}, {r["traject_id"]: r["betrokkene"] for r in rijen if r["betrokkene"] is not None})
     volgende = _volgende(request, response, rijen, limiet, lambda r: [r["uiterlijk"], r["traject_id"], r["soort"], r["zaaknummer"]])
-    return _pagina(response, {
-        "signaleringen": [
-            {"trajectId": r["traject_id"], "gemeente": r["gemeente"], "regisseur": r["regisseur"], "soort": r["soort"],
-             "zaaknummer": r["zaaknummer"] or None, "uiterlijk": r["uiterlijk"], "grondslag": r["grondslag"],
-             "status": status_op(date.fromisoformat(r["uiterlijk"]), dag, dagen)}
-            for r in rijen
-        ],
-        "peildatum": dag.isoformat(),
-        "volgende": volgende,
-    })
+    items = [
+        {"trajectId": r["traject_id"], "gemeente": r["gemeente"], "regisseur": r["regisseur"], "soort": r["soort"],
+         "zaaknummer": r["zaaknummer"] or None, "uiterlijk": r["uiterlijk"], "grondslag": r["grondslag"],
+         "status": status_op(date.fromisoformat(r["uiterlijk"]), dag, dagen)}
+        for r in rijen
+    ]
+    return _pagina(response, "signaleringen", [json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items],
+                   {"peildatum": dag.isoformat(), "volgende": volgende})
 
 Jaar = Annotated[int, Query(ge=2022, le=2100, description="Het kalenderjaar.")]
 

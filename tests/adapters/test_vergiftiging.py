@@ -4,6 +4,7 @@ everything before it is kept; rebuild and replay finish and name it instead of e
 
 from __future__ import annotations
 
+import json
 import secrets
 import tempfile
 from collections.abc import Callable
@@ -56,8 +57,8 @@ def test_any_string_is_written_and_read_back_the_same_on_both_stores(opslag: Sql
     opslag.schrijf_trajecten(0, 1, {"t": rij})
     opslag.schrijf_signaleringen(0, 1, {"t": [signalering]})
 
-    [(document, _)] = opslag.trajecten(["0505"], {"regisseur": tekst}, None, None, 10)  # a filter matches what was stored
-    assert document == {"trajectId": "t" + verwacht, "startdatum": "2025-01-06", "regisseur": verwacht,
+    [gelezen_rij] = opslag.trajecten(["0505"], {"regisseur": tekst}, None, None, 10)  # a filter matches what was stored
+    assert json.loads(gelezen_rij.document) == {"trajectId": "t" + verwacht, "startdatum": "2025-01-06", "regisseur": verwacht,
                         verwacht: [verwacht, {verwacht: verwacht}]}
     assert opslag.rapportcijfers("0505", 2025) == {("spuk", verwacht): (1, 0)}
     [gelezen] = opslag.signaleringen(["0505"], tekst, None, None, None, 10)
