@@ -79,6 +79,9 @@ WACHTTIJD = 10.0  # seconds a request waits for room in the queue before it writ
 REFERENTIES_ONTHOUDEN = 10_000  # trajectories whose first event's BSN ciphertext is kept (it never changes)
 
 
+_GESORTEERD = json.JSONEncoder(sort_keys=True)  # json.dumps(..., sort_keys=True) without a new encoder per record
+
+
 @dataclass(frozen=True)
 class Dataverwerking:
     """That the data of the person of one trajectory were processed, under one activity."""
@@ -355,7 +358,7 @@ class Logboek:
     def _ldv_rij(self, verwerking: Dataverwerking, verzoek: Verzoek) -> tuple[Any, ...]:
         status = STATUS_OK if verzoek.http_status < 400 else STATUS_FOUT
         return (verwerking.operation_id, verzoek.trace_id, verzoek.operation_id, verzoek.naam, status, verzoek.start,
-                verzoek.eind, self._resource, json.dumps(self._attributen(verwerking, verzoek), sort_keys=True))
+                verzoek.eind, self._resource, _GESORTEERD.encode(self._attributen(verwerking, verzoek)))
 
     def _attributen(self, verwerking: Dataverwerking, verzoek: Verzoek) -> dict[str, Any]:
         attributen: dict[str, Any] = {

@@ -126,9 +126,10 @@ async def leg_vast(request: Request, status: int, trace: Tracecontext, start: da
     if traject_id is not None and actor is not None and status not in (400, 401, 403, 404, 413, 415, 422):
         betrokkenen.setdefault(traject_id, None)  # loaded and judged, even if a rule then refused the command
     rol = actor.rol if actor else None
+    ids, soort = secrets.token_hex(8 * len(betrokkenen)), activiteit(rol, pad)  # once for a page of a hundred persons
     verwerkingen = [
-        Dataverwerking(secrets.token_hex(8), traject, activiteit(rol, pad), referentie)
-        for traject, referentie in sorted(betrokkenen.items())
+        Dataverwerking(ids[16 * i:16 * (i + 1)], traject, soort, referentie)
+        for i, (traject, referentie) in enumerate(sorted(betrokkenen.items()))
     ]
     verzoek = _verzoek(request, status, trace, start, actor)
     logboek: Logboek = request.app.state.logboek

@@ -70,6 +70,7 @@ def test_every_listed_person_gets_a_record_of_their_own(api: TestClient, als: Ko
     verwerkingen = api.app.state.logboek.verwerkingen(trace_id)  # type: ignore[attr-defined]
     assert {v["attributes"]["inburgering.traject_id"] for v in verwerkingen} == eigen
     assert len({v["operation_id"] for v in verwerkingen}) == 3
+    assert all(re.fullmatch(r"[0-9a-f]{16}", v["operation_id"]) for v in verwerkingen)
 
 
 def test_the_activity_follows_the_purpose_of_the_reader(api: TestClient, als: Kopregels) -> None:
