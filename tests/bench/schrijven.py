@@ -121,22 +121,31 @@ def commandos(api: Server, bare: Server, headers: dict[str, str], teller_pad: Pa
                      geschiedenis, feiten)
 
 
-def projectievertraging(api: Server, lader: dict[str, str], volger: dict[str, str], bsns: Bsns, opties: Opties) -> Meting:
-    """Commit -> visible in GET /trajecten, under a steady load of starts from `clients // 2` clients: the
-    probe starts a trajectory as its own regisseur and lists that regisseur's trajectories until it
-    shows. Measured from the command's answer to the answer of the list that shows it; with the read
-    models inside the API (the default) the first list read brings them up to date, so this is that read."""
+def projectievertraging(
+    api: Server, lader: dict[str, str], volger: dict[str, str], bsns: Bsns, opties: Opties, tempo: float | None = None
+) -> Meting:
+    """Commit -> visible in GET /trajecten, under a load of starts from `clients // 2` clients: as fast as they
+    can (`tempo` None, a saturating load: the probe's reads queue behind the commands), or together at
+    `tempo` starts per second (a steady load the server keeps up with). The probe starts a trajectory as
+    its own regisseur and lists that regisseur's trajectories until it shows. Measured from the command's
+    answer to the answer of the list that shows it; with the read models inside the API (the default) the
+    first list read brings them up to date, so this is that read."""
     stop, fouten = threading.Event(), []
+    aantal = max(1, opties.clients // 2)
 
     def last() -> None:
         try:
             with client(api.base, lader) as http:
+                volgende = time.monotonic()
                 while not stop.is_set():
                     expect(http.post(TRAJECTEN, json=tvs_start(bsns.volgende())), 201)
+                    if tempo is not None:  # each client its share of the rate, without catching up on a slow answer
+                        volgende = max(volgende + aantal / tempo, time.monotonic())
+                        stop.wait(max(0.0, volgende - time.monotonic()))
         except Exception as fout:  # shown after the run; the probe goes on
             fouten.append(fout)
 
-    belasting = [threading.Thread(target=last, daemon=True) for _ in range(max(1, opties.clients // 2))]
+    belasting = [threading.Thread(target=last, daemon=True) for _ in range(aantal)]
     for draad in belasting:
         draad.start()
     meting = Meting()
