@@ -14,16 +14,7 @@ import typing_extensions
 from pydantic import AfterValidator
 
 from api import schemas
-from api.verzoeken import (  # noqa: F401  # every request body
-    duo,
-    handhaving,
-    intake,
-    ondersteuning,
-    pip,
-    start,
-    uitvoering,
-    verloop,
-)
+from api.verzoeken import start, verloop  # noqa: F401  # verloop loads every request body (to build Correcties)
 from domain.commandos import DOOR
 from domain.traject import Inburgeringstraject
 
