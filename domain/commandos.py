@@ -9,6 +9,7 @@ tests/api/test_commandoschemas.py holds each body to its method's arguments.
 from __future__ import annotations
 
 import inspect
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from functools import cache
 from types import MappingProxyType
@@ -25,7 +26,7 @@ def _handtekening(methode: Callable[..., Any]) -> inspect.Signature:
     return inspect.signature(methode)
 
 
-class _Aanroep:
+class _Aanroep(ABC):
     __slots__ = ("methode", "argumenten")
     methode: Callable[..., Any]
     argumenten: Mapping[str, Any]
@@ -37,8 +38,9 @@ class _Aanroep:
         object.__setattr__(self, "methode", methode)
         object.__setattr__(self, "argumenten", MappingProxyType(dict(argumenten)))
 
+    @abstractmethod
     def _controleer(self, methode: Callable[..., Any], argumenten: dict[str, Any]) -> None:
-        raise NotImplementedError
+        """Raise TypeError when this call could not be made as written."""
 
     def __setattr__(self, naam: str, waarde: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is onveranderlijk")
