@@ -144,12 +144,14 @@ def bouw_sleutelkluis(instellingen: Settings) -> Sleutelkluis:
     return kluis
 
 
-def bouw_leesmodelopslag(instellingen: Settings) -> SqlLeesmodelopslag:
-    """The read models' store, next to the event store; its tables are created like the event store's."""
+def bouw_leesmodelopslag(instellingen: Settings, gebeurtenissen: str | None = None) -> SqlLeesmodelopslag:
+    """The read models' store, next to the event store; its tables are created like the event store's.
+    `gebeurtenissen`: the event table, so that on PostgreSQL a read can check the read models against the head
+    of the log in the same query."""
     if instellingen.database_url is None:
         opslag: SqlLeesmodelopslag = SqliteLeesmodelopslag(instellingen.sqlite_leesmodel_pad)
     else:
-        opslag = PostgresLeesmodelopslag(instellingen.database_url, instellingen.database_schema)
+        opslag = PostgresLeesmodelopslag(instellingen.database_url, instellingen.database_schema, gebeurtenissen)
     if instellingen.maak_tabellen:
         opslag.maak_tabellen()
     return opslag

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
@@ -192,6 +192,10 @@ class SqlLeesmodelopslag:
             cursor.execute(self._sql("SELECT projectie, positie FROM {s}leesmodel_tracking"))
             return {naam: int(positie) for naam, positie in cursor.fetchall()}
 
+    def posities_en_kop(self, kop: Callable[[], int]) -> tuple[dict[str, int], int]:
+        """Every read model's position and the head of the log, as `kop` reads it."""
+        return self.posities(), kop()
+
     def _volg(self, cursor: Any, naam: str, van: int, tot: int) -> None:
         cursor.execute(self._sql("INSERT INTO {s}leesmodel_tracking (projectie, positie) VALUES (%s, 0) ON CONFLICT (projectie) DO NOTHING"), (naam,))
         cursor.execute(self._sql("UPDATE {s}leesmodel_tracking SET positie = %s WHERE projectie = %s AND positie = %s"), (tot, naam, van))
@@ -368,8 +372,19 @@ class PostgresLeesmodelopslag(SqlLeesmodelopslag):
     """Tables next to the event store's, in the same schema. A batch goes as one statement per table with each
     column as an array (PostgresVerbinding.voeg_in)."""
 
-    def __init__(self, url: str, schema: str) -> None:
+    def __init__(self, url: str, schema: str, gebeurtenissen: str | None = None) -> None:
         super().__init__(PostgresVerbinding(url, schema))
+        self._gebeurtenissen = gebeurtenissen  # the event table beside these, when the caller knows it
+
+    def posities_en_kop(self, kop: Callable[[], int]) -> tuple[dict[str, int], int]:
+        """With the event table beside these: the positions and the head of the log in one query and one snapshot."""
+        if self._gebeurtenissen is None:
+            return super().posities_en_kop(kop)
+        with self._lees() as cursor:
+            cursor.execute(self._sql(f"SELECT (SELECT max(notification_id) FROM {{s}}{self._gebeurtenissen}), projectie, positie "
+                                     "FROM (SELECT 1) AS altijd LEFT JOIN {s}leesmodel_tracking ON true"))
+            rijen = cursor.fetchall()
+        return {naam: int(positie) for _, naam, positie in rijen if naam is not None}, int(rijen[0][0] or 0)
 
     @contextmanager
     def _schrijf_of_lees(self, schrijven: bool) -> Iterator[Any]:

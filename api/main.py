@@ -124,7 +124,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
     async def levensduur(app: FastAPI) -> AsyncIterator[None]:
         app.state.inburgering = bouw_applicatie(instellingen, klok)
         app.state.vingerafdruk = vingerafdruk_functie(bsn_sleutel(instellingen))
-        app.state.leesmodellen = bouw_leesmodelopslag(instellingen)
+        app.state.leesmodellen = bouw_leesmodelopslag(instellingen, app.state.inburgering.recorder.events_table_name)
         app.state.projector = Projector(app.state.inburgering, app.state.leesmodellen)
         app.state.logboek = bouw_logboek(
             instellingen, app.state.inburgering, {"service.name": "inburgering-api", "service.version": API_VERSIE}

@@ -21,6 +21,7 @@ from adapters.clock import VasteKlok
 from adapters.settings import Settings
 from api.main import create_app
 from domain.application import Inburgering
+from projections.projector import Projector
 from tests.builders import een_bsn, tvs_start
 from tests.conftest import POSTGRES_URL, Kopregels, _instellingen
 
@@ -125,3 +126,29 @@ def test_a_trajectory_another_worker_moved_on_costs_one_round_trip_more(
     assert antwoord.headers["ETag"] == f'"{int(elders.headers["ETag"].strip(chr(34))) + 1}"'  # built on the other's fact
     assert len(rondreizen.overig) <= 3 and rondreizen.overig[-1] == "pipeline", rondreizen.overig
     assert any("inburgering_controlepunten" in o for o in rondreizen.overig), rondreizen.overig
+
+
+def test_a_list_read_checks_its_read_models_against_the_head_of_the_log_in_one_round_trip(
+    api: TestClient, als: Kopregels, rondreizen: Rondreizen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read-your-writes: before a page is read the read models are brought up to the head of the log. When they
+    are there already (the usual case), one query says so: the positions and the head, in one snapshot."""
+    regisseur = als("regisseur", "0505")
+    assert api.post("/api/v1/trajecten", json=tvs_start(een_bsn()), headers=regisseur).status_code == 201
+    assert api.get("/api/v1/trajecten", headers=regisseur).status_code == 200  # brings them up to date
+    echt = Projector.bij_en_achterstand
+
+    def geteld(self: Projector, naam: str) -> int:
+        rondreizen._lokaal.actief = True
+        try:
+            return echt(self, naam)
+        finally:
+            rondreizen._lokaal.actief = False
+
+    monkeypatch.setattr(Projector, "bij_en_achterstand", geteld)
+    rondreizen.wis()
+
+    antwoord = api.get("/api/v1/trajecten", headers=regisseur)
+
+    assert (antwoord.status_code, antwoord.headers["Leesmodel-Achterstand"]) == (200, "0")
+    assert len(rondreizen.overig) == 1 and "max(notification_id)" in rondreizen.overig[0], rondreizen.overig
