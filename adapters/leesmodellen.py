@@ -374,6 +374,8 @@ class PostgresLeesmodelopslag(SqlLeesmodelopslag):
 
     def __init__(self, url: str, schema: str, gebeurtenissen: str | None = None) -> None:
         super().__init__(PostgresVerbinding(url, schema))
+        if gebeurtenissen is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", gebeurtenissen):
+            raise ValueError(f"ongeldige tabelnaam {gebeurtenissen!r}")  # it is written into the statement
         self._gebeurtenissen = gebeurtenissen  # the event table beside these, when the caller knows it
 
     def posities_en_kop(self, kop: Callable[[], int]) -> tuple[dict[str, int], int]:

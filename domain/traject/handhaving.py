@@ -290,11 +290,13 @@ class HandhavingDeel(Toestand):
         niet_voor(datum, zaak.bezwaar_ontvangen, "het bezwaar")
         if door.gebruiker in (zaak.rapporteur, zaak.besluitnemer):
             raise fouten.VierOgenError("Wie bij het besluit betrokken was, beslist niet op het bezwaar.")
-        bedrag = {UitkomstBezwaar.GEGROND: Decimal("0.00"), UitkomstBezwaar.DEELS_GEGROND: nieuw_bedrag}.get(uitkomst, zaak.boete.bedrag)
-        # Gegrond annuls the boete (0.00); deels gegrond lowers it, so neither to nothing nor to the same amount.
-        if uitkomst is UitkomstBezwaar.DEELS_GEGROND and (bedrag is None or not Decimal("0") < bedrag < zaak.boete.bedrag):
-            raise fouten.AwbVolgordeError(f"Bij deels gegrond hoort een nieuw bedrag boven 0 en onder EUR {zaak.boete.bedrag}.")
-        assert bedrag is not None
+        if uitkomst is UitkomstBezwaar.DEELS_GEGROND:
+            # Deels gegrond lowers the boete: not to nothing (that is gegrond) nor to the same amount (ongegrond).
+            if nieuw_bedrag is None or not Decimal("0") < nieuw_bedrag < zaak.boete.bedrag:
+                raise fouten.AwbVolgordeError(f"Bij deels gegrond hoort een nieuw bedrag boven 0 en onder EUR {zaak.boete.bedrag}.")
+            bedrag = nieuw_bedrag
+        else:
+            bedrag = Decimal("0.00") if uitkomst is UitkomstBezwaar.GEGROND else zaak.boete.bedrag  # gegrond annuls it
         self._vastleggen(
             self.BeslissingOpBezwaarGenomen, datum, door, zaaknummer=zaaknummer, uitkomst=uitkomst.value,
             bedrag=bedrag.quantize(Decimal("0.01")), motivering=motivering,
