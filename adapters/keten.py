@@ -52,7 +52,7 @@ from eventsourcing.utils import retry
 import psycopg
 from psycopg.sql import SQL, Identifier
 
-from adapters.sqlverbinding import in_een_rondreis, postgres_sql, sqlite_sql, sqlite_transactie
+from adapters.sqlverbinding import postgres_sql, sqlite_sql, sqlite_transactie
 
 
 log = logging.getLogger("inburgering.keten")
@@ -253,18 +253,31 @@ class Verzegeling:
         """Nothing needs to be read and checked inside the transaction."""
         return not self.lees_alles and all(versie == 0 or a in self.geverifieerd for a, (versie, _) in self.vorige.items())
 
+    def voorwaardelijk(self, aggregaat_id: str, *, na: str = "") -> tuple[str, tuple[Any, ...]] | None:
+        """The write of this aggregate's checkpoint where nothing needs to be read first: a statement that
+        changes exactly one row while the checkpoint is as this process knows it, and none otherwise. `na`:
+        a one-row relation the statement joins, so that it runs only after that has been evaluated (the lock,
+        in PostgresKetenRecorder's one statement). None: the checkpoint is to be read inside the transaction."""
+        nieuw, (versie, _) = self.nieuwe[aggregaat_id], self.vorige[aggregaat_id]
+        waarden = (nieuw.versie, nieuw.hash.hex(), nieuw.handtekening.hex(), datetime.now(UTC).isoformat(), aggregaat_id)
+        if self.lees_alles:
+            return None
+        if versie == 0:
+            bron = f"SELECT %s, %s, %s, %s, %s FROM {na}" if na else "VALUES (%s, %s, %s, %s, %s)"
+            return ("INSERT INTO {s}inburgering_controlepunten (versie, hash, handtekening, vastgelegd, originator_id) "
+                    f"{bron} ON CONFLICT DO NOTHING", waarden)
+        if (bekend := self.geverifieerd.get(aggregaat_id)) is not None:
+            return ("UPDATE {s}inburgering_controlepunten SET versie = %s, hash = %s, handtekening = %s, vastgelegd = %s"
+                    f"{f' FROM {na}' if na else ''} WHERE originator_id = %s AND versie = %s AND hash = %s AND handtekening = %s",
+                    (*waarden, bekend.versie, bekend.hash.hex(), bekend.handtekening.hex()))
+        return None
+
     def zet(self, cursor: Any, sql: Callable[[str], str], *, postgres: bool) -> None:
         for aggregaat_id, nieuw in self.nieuwe.items():
             versie, hash_ = self.vorige[aggregaat_id]
             waarden = (nieuw.versie, nieuw.hash.hex(), nieuw.handtekening.hex(), datetime.now(UTC).isoformat(), aggregaat_id)
-            bekend = None if self.lees_alles else self.geverifieerd.get(aggregaat_id)
-            if versie == 0 and not self.lees_alles:
-                self._alleen_als(cursor, sql, postgres, aggregaat_id, "INSERT INTO {s}inburgering_controlepunten (versie, hash, "
-                                 "handtekening, vastgelegd, originator_id) VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING", waarden)
-            elif bekend is not None:
-                self._alleen_als(cursor, sql, postgres, aggregaat_id, "UPDATE {s}inburgering_controlepunten SET versie = %s, hash = %s, "
-                                 "handtekening = %s, vastgelegd = %s WHERE originator_id = %s AND versie = %s AND hash = %s "
-                                 "AND handtekening = %s", (*waarden, bekend.versie, bekend.hash.hex(), bekend.handtekening.hex()))
+            if (voorwaardelijk := self.voorwaardelijk(aggregaat_id)) is not None:
+                self._alleen_als(cursor, sql, postgres, aggregaat_id, *voorwaardelijk)
             else:
                 cursor.execute(sql(SELECTEER + " WHERE originator_id = %s"), (aggregaat_id,))
                 rij = cursor.fetchone()
@@ -329,8 +342,26 @@ class PostgresKetenRecorder(PostgresApplicationRecorder):
     client hears within seconds that the database is gone (its Idempotency-Key makes a retry safe).
 
     The table lock makes every save wait for the one before it, so a save holds it for as short as it can:
-    where no checkpoint needs to be read first (Verzegeling.in_een_keer), the whole transaction from BEGIN
-    to COMMIT goes to the server in one pipeline, one round trip."""
+    where no checkpoint needs to be read first (Verzegeling.in_een_keer), the whole save is one statement,
+    one round trip (`_in_een_opdracht`)."""
+
+    def __init__(self, datastore: Any, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        # The library's insert (the lock that orders every save, NOTIFY, the rows) as a function, for the one
+        # statement that saves a command (`_in_een_opdracht`): LOCK TABLE cannot stand in a query, and a query
+        # that inserts into the table itself holds a weaker lock on it from the start, which two saves would
+        # each want to raise (a deadlock).
+        self.invoegfunctie = f"{self.events_table_name}_voeg_in"
+        self.sql_create_statements.append(SQL(
+            "CREATE OR REPLACE FUNCTION {schema}.{functie}(wachttijd text, ids {id_type}[], versies bigint[], topics text[], "
+            "states bytea[]) RETURNS SETOF bigint LANGUAGE plpgsql AS $$ BEGIN PERFORM set_config('lock_timeout', wachttijd, true); "
+            "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; NOTIFY {channel}; "
+            "RETURN QUERY INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(ids, versies, topics, states) RETURNING notification_id; END $$").format(
+            schema=Identifier(self.datastore.schema), functie=Identifier(self.invoegfunctie),
+            id_type=SQL(self.datastore.originator_id_type), table=Identifier(self.events_table_name), channel=Identifier(self.channel_name)))
+        self._zonder_functie = False  # a store not migrated since the function came: a transaction, as before
+        self._opdrachten: dict[tuple[tuple[str, bool], ...], str] = {}  # `_in_een_opdracht`'s statement per shape
 
     select_events = _een_keer_opnieuw(PostgresApplicationRecorder.select_events.__wrapped__)
     select_notifications = _een_keer_opnieuw(PostgresApplicationRecorder.select_notifications.__wrapped__)
@@ -359,10 +390,17 @@ class PostgresKetenRecorder(PostgresApplicationRecorder):
         in_een_keer = verzegeling is not None and verzegeling.in_een_keer
         with self.datastore.get_connection() as conn, conn.cursor() as invoegen, conn.cursor() as controlepunten:
             try:
-                with in_een_rondreis(conn) if in_een_keer else conn.transaction():
+                if in_een_keer and not self._zonder_functie:
+                    assert verzegeling is not None
+                    try:
+                        return self._in_een_opdracht(invoegen, stored_events, verzegeling, meeschrijven)
+                    except psycopg.errors.UndefinedFunction:  # nothing was written: the statement was its transaction
+                        log.error("%s ontbreekt: draai `make migrate`; tot dan kost elke opdracht meer rondreizen", self.invoegfunctie)
+                        self._zonder_functie = True
+                with conn.transaction():
                     self._insert_stored_events(invoegen, stored_events)
-                    if not in_een_keer:  # the library's order: a concurrent save fails here, before any checkpoint is read
-                        ids = self._fetch_ids_after_insert_events(invoegen, stored_events)
+                    # The library's order: a concurrent save fails here, before any checkpoint is read.
+                    ids = self._fetch_ids_after_insert_events(invoegen, stored_events)
                     if verzegeling is not None:
                         verzegeling.zet(controlepunten, sql, postgres=True)
                     if meeschrijven is not None:
@@ -374,7 +412,56 @@ class PostgresKetenRecorder(PostgresApplicationRecorder):
                     assert verzegeling is not None
                     raise ControlepuntVeranderdError(verzegeling.nieuwe) from fout
                 raise
-            return self._fetch_ids_after_insert_events(invoegen, stored_events) if in_een_keer else ids
+            return ids
+
+    def _in_een_opdracht(
+        self, cursor: Any, stored_events: Sequence[StoredEvent], verzegeling: Verzegeling, meeschrijven: Meeschrijven | None
+    ) -> list[int]:
+        """The whole save as one statement, its own transaction: the events (the function takes the lock and
+        inserts them), the checkpoints and what is written along. Each part that could wait on a row another
+        save holds runs after the lock (it joins `vergrendeld`), so two saves never wait on each other in
+        opposite order; a checkpoint not as expected divides by zero and the server rolls everything back. One
+        round trip, and one statement for the client library to handle, where the pipeline took nine."""
+        delen = _Deelopdrachten()
+        for aggregaat_id in verzegeling.nieuwe:
+            punt = verzegeling.voorwaardelijk(aggregaat_id, na="vergrendeld")
+            assert punt is not None, "in_een_keer: no checkpoint needs to be read"
+            delen.execute(postgres_sql(punt[0], self.datastore.schema) + " RETURNING 1", punt[1], controle=True)
+        if meeschrijven is not None:
+            meeschrijven.schrijf(delen, stored_events)
+        waarden: list[Any] = [f"{self.datastore.lock_timeout}s", [e.originator_id for e in stored_events],
+                              [e.originator_version for e in stored_events], [e.topic for e in stored_events],
+                              [e.state for e in stored_events]]
+        for _, deel, _ in delen.opdrachten:
+            waarden += deel
+        vorm = tuple((tekst, controle) for tekst, _, controle in delen.opdrachten)
+        if (opdracht := self._opdrachten.get(vorm)) is None:
+            if len(self._opdrachten) >= 64:  # a few shapes in practice; bounded all the same
+                self._opdrachten.clear()
+            opdracht = self._opdrachten[vorm] = self._opdracht_voor(vorm)
+        cursor.execute(opdracht, waarden)
+        return [rij["notification_id"] for rij in cursor.fetchall()]
+
+    def _opdracht_voor(self, delen: tuple[tuple[str, bool], ...]) -> str:
+        """The statement of `_in_een_opdracht` for these parts, as text: composed once per shape, so that
+        psycopg finds it in its caches (and prepares it) instead of converting it anew each time."""
+        functie = f'"{self.datastore.schema}"."{self.invoegfunctie}"'
+        return (f"WITH nieuw AS MATERIALIZED (SELECT notification_id FROM {functie}(%s, %b::{self.datastore.originator_id_type}[], "
+                "%b::bigint[], %b::text[], %b::bytea[]) AS notification_id), vergrendeld AS (SELECT 1 FROM nieuw LIMIT 1)"
+                + "".join(f", d{i} AS ({tekst})" for i, (tekst, _) in enumerate(delen))
+                + " SELECT notification_id" + "".join(f", 1 / (SELECT count(*) FROM d{i})" for i, (_, controle) in enumerate(delen) if controle)
+                + " FROM nieuw ORDER BY notification_id")
+
+
+class _Deelopdrachten:
+    """Stands in for a cursor to collect statements that change rows (no answers read), for one statement that
+    runs them all (PostgresKetenRecorder._in_een_opdracht)."""
+
+    def __init__(self) -> None:
+        self.opdrachten: list[tuple[str, Sequence[Any], bool]] = []
+
+    def execute(self, opdracht: str, waarden: Sequence[Any] = (), *, controle: bool = False) -> None:
+        self.opdrachten.append((opdracht, list(waarden), controle))
 
 
 @runtime_checkable

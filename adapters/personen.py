@@ -12,6 +12,7 @@ from collections.abc import Callable
 from uuid import UUID
 
 from adapters.sqlverbinding import Verbinding
+from domain.persoonsgegevens import Registratie
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS {s}inburgering_personen (pseudoniem TEXT PRIMARY KEY, persoon_id TEXT NOT NULL UNIQUE)
@@ -36,18 +37,20 @@ class SqlPersonenregister:
             rij = cursor.fetchone()
         return UUID(rij[0]) if rij else None
 
-    def registreer(self, bsn: str) -> UUID:
+    def registreer(self, bsn: str) -> Registratie:
         """The person's registration id, made on first use, in one statement. Two requests racing for one BSN
-        get the same id, so their registrations collide in the event store and only one trajectory opens."""
+        get the same id, so their registrations collide in the event store and only one trajectory opens.
+        The id proposed is random: when it comes back, this call made the row."""
+        voorstel = str(uuid.uuid4())
         with self._verbinding.eenmalig() as cursor:
             # The update changes nothing; it is there so that an existing row is returned too.
             cursor.execute(
                 self._verbinding.sql("INSERT INTO {s}inburgering_personen (pseudoniem, persoon_id) VALUES (%s, %s) "
                                      "ON CONFLICT (pseudoniem) DO UPDATE SET pseudoniem = excluded.pseudoniem RETURNING persoon_id"),
-                (self._pseudoniem(bsn), str(uuid.uuid4())),
+                (self._pseudoniem(bsn), voorstel),
             )
             (persoon_id,) = cursor.fetchone()
-        return UUID(persoon_id)
+        return Registratie(UUID(persoon_id), nieuw=persoon_id == voorstel)
 
     def vergeet(self, persoon_id: UUID) -> None:
         with self._verbinding.transactie() as cursor:

@@ -409,7 +409,9 @@ class Inburgering(Application[UUID]):
         )
 
     def _persoon(self, bsn: str, door: Vastlegging) -> Persoonsregistratie:
-        persoon_id = self.personen.registreer(bsn)
+        persoon_id, nieuw = self.personen.registreer(bsn)
+        if nieuw:  # an id made just now: no registration to read
+            return Persoonsregistratie.nieuw(persoon_id, door)
         try:
             return cast(Persoonsregistratie, self.repository.get(persoon_id))
         except AggregateNotFoundError:

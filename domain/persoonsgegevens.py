@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from typing_extensions import TypeIs
 from uuid import UUID
@@ -68,13 +68,20 @@ def bewaartermijn_einde(klasse: Bewaarklasse, plicht_einde: date) -> date:
     return termijnen.plus_maanden(plicht_einde, 12 * BEWAARJAREN[klasse])
 
 
+class Registratie(NamedTuple):
+    """A person's registration id, and whether this call made it (then nothing in the store has it yet)."""
+
+    persoon_id: UUID
+    nieuw: bool
+
+
 class Personenregister(Protocol):
     """Which person registration belongs to a BSN, kept apart from the events (the registration's id is
     random: nothing in the event store leads back to a BSN)."""
 
     def zoek(self, bsn: str) -> UUID | None: ...
 
-    def registreer(self, bsn: str) -> UUID: ...
+    def registreer(self, bsn: str) -> Registratie: ...
 
     def vergeet(self, persoon_id: UUID) -> None: ...
 

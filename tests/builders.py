@@ -6,6 +6,7 @@ import random
 from datetime import UTC, date, datetime, time
 from uuid import UUID, uuid4
 
+from domain.persoonsgegevens import Registratie
 from domain.traject import Inburgeringstraject
 from domain.waarden import Gemeente, Leerroute, Rol, Vastlegging, Verblijfsvergunning
 
@@ -19,8 +20,9 @@ class Personen:
     def zoek(self, bsn: str) -> UUID | None:
         return self._ids.get(bsn)
 
-    def registreer(self, bsn: str) -> UUID:
-        return self._ids.setdefault(bsn, uuid4())
+    def registreer(self, bsn: str) -> Registratie:
+        nieuw = bsn not in self._ids
+        return Registratie(self._ids.setdefault(bsn, uuid4()), nieuw)
 
     def vergeet(self, persoon_id: UUID) -> None:
         self._ids = {bsn: p for bsn, p in self._ids.items() if p != persoon_id}

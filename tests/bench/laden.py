@@ -111,7 +111,7 @@ def bouw(app: Inburgering, stap: Plan) -> tuple[Inburgeringstraject, Persoonsreg
     door = Vastlegging(gebruiker=stap.actor.gebruiker, rol=stap.actor.rol, gemeenten=stap.actor.gemeenten,
                        correlatie_id=stap.actor.correlatie_id, tijdstip=app.klok.nu(), vandaag=app.klok.vandaag())
     traject = stap.start.starten(door)
-    persoon = Persoonsregistratie.nieuw(app.personen.registreer(stap.start.bsn), door)
+    persoon = Persoonsregistratie.nieuw(app.personen.registreer(stap.start.bsn).persoon_id, door)
     persoon.koppel(traject.id, door, Metadata.van(door, namens=stap.gemeente))
     for commando in stap.commandos:
         commando.uitvoeren(traject, door)
