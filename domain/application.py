@@ -147,6 +147,15 @@ class OnveranderlijkeCacheRepository(Repository[UUID]):
                 self.cache.put(aggregate_id, aggregaat)
         return deepcopy(aggregaat) if deepcopy_from_cache and self.deepcopy_from_cache else aggregaat
 
+    def onthoud(self, *aggregaten: Any) -> None:
+        """Aggregates just saved are what the store holds: kept, the next command on one of them reads only the
+        head, where it replayed and decrypted what this one wrote (the library keeps them only without
+        fast-forwarding). The caller changes them no more; an older one kept meanwhile by another thread is
+        caught up on its next read, as always."""
+        if self.cache is not None:
+            for aggregaat in aggregaten:
+                self.cache.put(aggregaat.id, aggregaat)
+
 
 class Inburgering(Application[UUID]):
     """The inburgering use cases of SDD."""
@@ -475,4 +484,5 @@ class Inburgering(Application[UUID]):
             if (eerder := self._eerdere_uitkomst(actor, idempotentie)) is not None:
                 return eerder
             raise
+        cast(OnveranderlijkeCacheRepository, self.repository).onthoud(traject, *andere)
         return Uitkomst(traject)
