@@ -17,13 +17,15 @@ is unreachable or busy (the store's `voorbijgaand`) is not about the event: it g
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, cast, runtime_checkable
+from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.persistence import Notification, StoredEvent
@@ -36,6 +38,7 @@ from projections.trajectenlijst import Trajectenlijst, TrajectRij
 TRAJECTEN_PER_BATCH = 500  # of a rebuild: read whole, computed once, written together
 BATCH = 2000  # notifications per read of the log, and per transaction that writes the read models
 log = logging.getLogger("inburgering.projecties")
+T = TypeVar("T")
 
 
 class PositieVerouderdError(Exception):
@@ -201,41 +204,68 @@ class Projector:
         a function of its trajectory's state, so a state past the head (a command during the rebuild) is
         what the log-order pass after it computes again; rows written before the position moves are of a
         read model that stands at 0, which is where a runner in another process would start too."""
-        kop, positie, starts = self.kop(), 0, list[Notification]()
-        # Every first event in the log, whatever its type: a trajectory this version cannot read is found
-        # here too, and then the log-order path records where the read model stops.
-        while True:
-            notificaties = self.app.recorder.select_notifications(start=positie, limit=BATCH, stop=kop, inclusive_of_start=False)
-            starts += [n for n in notificaties if n.originator_version == 1 and n.topic.startswith(Inburgeringstraject.FEITEN)]
-            positie = notificaties[-1].id if notificaties else positie
-            if notificaties and len(starts) < TRAJECTEN_PER_BATCH:
-                continue
+        kop = self.kop()
+        # While one part is computed, a thread reads the next from the store and another writes the rows of the
+        # one before: the rebuild waited on the database for about a third of its time.
+        geschreven: Future[None] | None = None
+        with vooruit_gelezen(self._trajectdelen(kop)) as delen, ThreadPoolExecutor(1, "herbouw-schrijver") as schrijver:
+            for positie, stromen in delen:
+                try:
+                    rijen = self._reken_per_traject(namen, stromen)
+                    if geschreven is not None:
+                        geschreven.result()
+                except Exception as fout:
+                    self._niet_te_nemen(fout)
+                    return None
+                geschreven = schrijver.submit(self._schrijf_per_traject, namen, rijen)
+                for naam in namen:
+                    if voortgang:
+                        voortgang(naam, positie, kop)
             try:
-                self._bewaar_per_traject(namen, starts)
+                if geschreven is not None:
+                    geschreven.result()
             except Exception as fout:
-                if self.opslag.voorbijgaand(fout):
-                    raise
-                return None  # an event a read model cannot take
-            starts = []
-            for naam in namen:
-                if voortgang:
-                    voortgang(naam, positie, kop)
-            if not notificaties:
-                break
+                self._niet_te_nemen(fout)
+                return None
         for naam in namen:
             self.projecties[naam].bewaar(self.opslag, 0, kop, {})
             if voortgang:
                 voortgang(naam, kop, kop)
         return len(namen) * kop
 
-    def _bewaar_per_traject(self, namen: list[str], starts: Sequence[Notification]) -> None:
-        recorder, ids = self.app.recorder, [cast(UUID, start.originator_id) for start in starts]
-        stromen = recorder.select_events_van_elk(ids) if isinstance(recorder, Stromen) else {i: recorder.select_events(i) for i in ids}
+    def _niet_te_nemen(self, fout: Exception) -> None:
+        """An error while computing or writing rows is an event a read model cannot take (the caller then finds
+        out which, in log order), unless it says the database is unreachable or busy: then it is raised."""
+        if self.opslag.voorbijgaand(fout):
+            raise fout
+
+    def _trajectdelen(self, kop: int) -> Iterator[tuple[int, Mapping[UUID, Sequence[StoredEvent]]]]:
+        """The stored events of every trajectory started up to `kop`, TRAJECTEN_PER_BATCH trajectories at a
+        time, each part with the position in the log up to which its starts were found."""
+        recorder, positie, starts = self.app.recorder, 0, list[Notification]()
+        # Every first event in the log, whatever its type: a trajectory this version cannot read is found
+        # here too, and then the log-order path records where the read model stops.
+        while True:
+            notificaties = recorder.select_notifications(start=positie, limit=BATCH, stop=kop, inclusive_of_start=False)
+            starts += [n for n in notificaties if n.originator_version == 1 and n.topic.startswith(Inburgeringstraject.FEITEN)]
+            positie = notificaties[-1].id if notificaties else positie
+            if notificaties and len(starts) < TRAJECTEN_PER_BATCH:
+                continue
+            ids = [cast(UUID, start.originator_id) for start in starts]
+            yield positie, (recorder.select_events_van_elk(ids) if isinstance(recorder, Stromen) else {i: recorder.select_events(i) for i in ids})
+            starts = []
+            if not notificaties:
+                return
+
+    def _reken_per_traject(self, namen: list[str], stromen: Mapping[UUID, Sequence[StoredEvent]]) -> dict[str, dict[str, Any]]:
         rijen: dict[str, dict[str, Any]] = {naam: {} for naam in namen}
         for opgeslagen in stromen.values():
             traject = cast(Inburgeringstraject, pas_toe(None, (self.mapper.to_domain_event(e) for e in opgeslagen)))
             for naam in namen:
                 rijen[naam][str(traject.id)] = self.projecties[naam].bereken(traject)
+        return rijen
+
+    def _schrijf_per_traject(self, namen: list[str], rijen: dict[str, dict[str, Any]]) -> None:
         with self.opslag.samen():
             for naam in namen:
                 self.projecties[naam].bewaar(self.opslag, 0, 0, rijen[naam])  # rows only: the position stays at 0
@@ -376,3 +406,50 @@ class Projector:
         if traject is None or traject.version != versie:
             raise LookupError(f"traject {traject_id} heeft geen versie {versie}")
         return cast(Inburgeringstraject, traject)
+
+
+_KLAAR = object()
+
+
+@contextmanager
+def vooruit_gelezen(delen: Iterator[T], diepte: int = 1) -> Iterator[Iterator[T]]:
+    """The items of `delen`, produced by a thread of their own up to `diepte` ahead of the reader, so that
+    reading the store overlaps with the work on what was read. An error in the producer is raised in the
+    reader, at the item where it occurred; a reader that stops early stops the producer."""
+    wachtrij: queue.Queue[Any] = queue.Queue(maxsize=diepte)
+    gestopt = threading.Event()
+
+    def lever(item: Any) -> bool:
+        while not gestopt.is_set():
+            try:
+                wachtrij.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produceer() -> None:
+        try:
+            for deel in delen:
+                if not lever((deel, None)):
+                    return
+            lever((_KLAAR, None))
+        except BaseException as fout:  # noqa: BLE001 - handed to the reader, which raises it
+            lever((_KLAAR, fout))
+
+    def lees() -> Iterator[T]:
+        while True:
+            deel, fout = wachtrij.get()
+            if fout is not None:
+                raise fout
+            if deel is _KLAAR:
+                return
+            yield deel
+
+    producent = threading.Thread(target=produceer, name="vooruit-gelezen", daemon=True)
+    producent.start()
+    try:
+        yield lees()
+    finally:
+        gestopt.set()
+        producent.join()

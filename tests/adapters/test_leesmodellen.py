@@ -21,6 +21,7 @@ from adapters.settings import Settings
 from adapters.versleuteling import ENVELOP
 from domain.application import Inburgering
 from domain.opdracht import Opdracht
+from projections import projector as projector_module
 from projections.projector import PositieVerouderdError, Projector
 from projections.signaleringen import SignaleringRij
 from projections.trajectenlijst import TrajectRij
@@ -56,6 +57,25 @@ def test_rebuilding_gives_what_the_live_read_models_hold_after_a_long_random_his
     assert opslag.inhoud() == inhoud_live
     assert {naam: positie for naam, (positie, _) in live.achterstand().items()} == {
         naam: app.recorder.max_notification_id() for naam in live.projecties}
+
+
+def test_a_rebuild_in_many_parts_read_ahead_and_written_behind_gives_what_live_holds(
+    app: Inburgering, opslag: SqlLeesmodelopslag, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild reads the next part while it computes one and writes the one before (projections/projector.py):
+    with parts of a few trajectories, each read of the log a few events, every part still lands once."""
+    live = Projector(app, opslag)
+    willekeurige_geschiedenis(app, live, aantal=25, zaad=11)
+    live.bij()
+    inhoud_live = opslag.inhoud()
+    monkeypatch.setattr(projector_module, "TRAJECTEN_PER_BATCH", 4)
+    monkeypatch.setattr(projector_module, "BATCH", 7)
+    gemeld: list[int] = []
+
+    assert live.herbouw(voortgang=lambda naam, positie, kop: gemeld.append(positie)) == len(live.projecties) * app.recorder.max_notification_id()
+
+    assert opslag.inhoud() == inhoud_live
+    assert len(set(gemeld)) >= 7 and gemeld == sorted(gemeld)  # progress part by part, in log order
 
 
 def test_one_read_model_can_be_rebuilt_on_its_own(app: Inburgering, opslag: SqlLeesmodelopslag) -> None:
