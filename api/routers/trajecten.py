@@ -6,6 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from adapters.bootstrap import controlepunten_van
 from adapters.clock import NEDERLAND
@@ -20,12 +21,19 @@ from api.problems import ProbleemError
 from api.routers.commandoroutes import COMMANDO_ANTWOORDEN, App, IdempotencyKey, TrajectId, antwoord, commando_route, idempotentie
 from api.schemas import IsoDatum
 from api.weergave import gebeurtenis_public, traject_public
+from domain.application import Actor, Inburgering
 
 router = APIRouter(prefix="/trajecten", tags=["trajecten"])
 
 
+def _start(request: Request, response: Response, app: Inburgering, actor: Actor, body: start.TrajectCreate,
+           sleutel: str | None) -> schemas.TrajectPublic:
+    uitkomst = app.start_traject(body.commando(), actor, idempotentie(request, sleutel, body), meeschrijven=met_de_gebeurtenissen(request, actor))
+    return antwoord(request, response, uitkomst, f"/api/v1/trajecten/{uitkomst.traject.id}", actor)
+
+
 @router.post("", status_code=201, responses=COMMANDO_ANTWOORDEN)
-def start_traject(
+async def start_traject(
     request: Request,
     response: Response,
     app: App,
@@ -34,8 +42,8 @@ def start_traject(
     sleutel: IdempotencyKey = None,
 ) -> schemas.TrajectPublic:
     """Start een inburgeringstraject na een TVS-profiel (COA) of een kennisgeving van DUO."""
-    uitkomst = app.start_traject(body.commando(), actor, idempotentie(request, sleutel, body), meeschrijven=met_de_gebeurtenissen(request, actor))
-    return antwoord(request, response, uitkomst, f"/api/v1/trajecten/{uitkomst.traject.id}", actor)
+    # As the command routes (api/routers/commandoroutes.py): one hop to a worker thread, not a second for the answer.
+    return await run_in_threadpool(_start, request, response, app, actor, body, sleutel)
 
 
 @router.post("/_zoek")
