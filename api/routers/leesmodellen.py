@@ -98,13 +98,16 @@ def _volgende(request: Request, response: Response, rijen: list[Any], limiet: in
     return cursor
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _pagina(response: Response, naam: str, items: list[str], rest: dict[str, Any]) -> Response:
-    """A page of a read model, `items` as the JSON text of each, as the read model holds them. Parsing and
-    validating our own rows once more against the schema they were written by cost more than all the rest
-    of a list request; the route still declares its schema (`response_model`), and
-    tests/api/test_leesmodellen.py holds each page to it."""
+    """A page of a read model, `items` as the JSON text of each (or of several, joined by commas), as the read
+    model holds them. Parsing and validating our own rows once more against the schema they were written by
+    cost more than all the rest of a list request; the route still declares its schema (`response_model`),
+    and tests/api/test_leesmodellen.py holds each page to it."""
     koppen = {k: v for k, v in response.headers.items() if k != "content-length"}
-    overige = json.dumps(rest, ensure_ascii=False, separators=(",", ":"))[1:-1]
+    overige = _JSON.encode(rest)[1:-1]
     inhoud = f'{{"{naam}":[{",".join(items)}]{"," if overige else ""}{overige}}}'
     return Response(inhoud, media_type="application/json", headers=koppen)
 
@@ -170,7 +173,8 @@ def lijst_signaleringen(
          "status": status_op(date.fromisoformat(r["uiterlijk"]), dag, dagen)}
         for r in rijen
     ]
-    return _pagina(response, "signaleringen", [json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items],
+    # The page's items encoded at once by one encoder: per item, json.dumps built an encoder and entered C anew.
+    return _pagina(response, "signaleringen", [_JSON.encode(items)[1:-1]] if items else [],
                    {"peildatum": dag.isoformat(), "volgende": volgende})
 
 Jaar = Annotated[int, Query(ge=2022, le=2100, description="Het kalenderjaar.")]
