@@ -14,11 +14,13 @@ from api.gebeurtenistypen import dataschema, type_voor
 from api.logboek import betrokken
 from api.openapi import BASISPAD
 from api.routers.commandoroutes import App
+from api.routers.werkdraad import in_een_werkdraad
 
 router = APIRouter(tags=["controle"])
 
 
 @router.get("/gebeurtenissen")
+@in_een_werkdraad
 def volg_gebeurtenissen(
     request: Request,
     response: Response,
@@ -60,6 +62,7 @@ def volg_gebeurtenissen(
 
 
 @router.get("/integriteit")
+@in_een_werkdraad
 def controleer_integriteit(
     app: App,
     actor: Auditor,

@@ -8,11 +8,13 @@ from fastapi import APIRouter, Path
 from api.auth import Ingelogd
 from api.gebeurtenistypen import AFGESCHERMD, AFGESCHERMD_TYPE, SOORTEN, GebeurtenistypenPublic, GebeurtenistypePublic, catalogus
 from api.problems import ProbleemError
+from api.routers.werkdraad import in_een_werkdraad
 
 router = APIRouter(prefix="/gebeurtenistypen", tags=["gebeurtenistypen"])
 
 
 @router.get("")
+@in_een_werkdraad
 def lijst_gebeurtenistypen(actor: Ingelogd) -> GebeurtenistypenPublic:
     """Elk soort feit dat een traject kan vastleggen: het CloudEvents-type, het topic in het log, wat het betekent,
     de rechtsgrond, de versie van zijn vorm en per rol het JSON Schema van de gegevens die die rol krijgt."""
@@ -20,6 +22,7 @@ def lijst_gebeurtenistypen(actor: Ingelogd) -> GebeurtenistypenPublic:
 
 
 @router.get("/{type}")
+@in_een_werkdraad
 def lees_gebeurtenistype(
     actor: Ingelogd,
     type_: Annotated[str, Path(alias="type", max_length=200, pattern=r"^[a-z0-9][a-z0-9.-]*$",

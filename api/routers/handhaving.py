@@ -9,6 +9,7 @@ from api import schemas
 from api.verzoeken import handhaving
 from api.auth import Handhaver, Lezer
 from api.routers.commandoroutes import App, TrajectId, Zaaknummer, commando_route
+from api.routers.werkdraad import in_een_werkdraad
 from api.weergave import zaak_public
 from domain.fouten import HandhavingszaakNietGevondenError
 
@@ -20,6 +21,7 @@ def zaak_locatie(traject_id: UUID, versie: int) -> str:
 
 
 @router.get("/{zaaknummer}")
+@in_een_werkdraad
 def lees_handhavingszaak(app: App, actor: Lezer, traject_id: TrajectId, zaaknummer: Zaaknummer) -> schemas.HandhavingszaakPublic:
     """Eén handhavingszaak met de stap waarop ze staat."""
     zaak = app.traject(traject_id, actor, kopie=False).zaken.get(zaaknummer)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from api.problems import PROBLEM_JSON, log, onbeschikbaar
+from api.routers.werkdraad import in_een_werkdraad
 from api.schemas import Gezondheid
 
 router = APIRouter(tags=["beheer"])
@@ -18,6 +19,7 @@ _peilers = ThreadPoolExecutor(max_workers=3, thread_name_prefix="gereedheid")
 
 
 @router.get("/health")
+@in_een_werkdraad
 def health() -> Gezondheid:
     """De API draait (liveness); zegt niets over de opslag, zie `/health/ready`."""
     return Gezondheid(status="ok")
@@ -32,6 +34,7 @@ def health() -> Gezondheid:
         "headers": {"Retry-After": {"description": "Seconden tot een nieuwe poging zin heeft.", "schema": {"type": "integer"}}},
     }},
 )
+@in_een_werkdraad
 def health_ready(request: Request) -> Gezondheid | JSONResponse:
     """De API kan verzoeken afhandelen (readiness): gebeurtenissen, sleutels en logboek antwoorden binnen
     2 seconden. Anders 503, zodat een load balancer deze instantie overslaat."""

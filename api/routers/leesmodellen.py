@@ -6,10 +6,10 @@ import base64
 import logging
 import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict
 from datetime import date, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -20,6 +20,7 @@ from api.schemas import IsoDatum
 from api.auth import Lezer, rollen
 from api.logboek import betrokken
 from api.problems import ProbleemError
+from api.routers.werkdraad import in_een_werkdraad
 from domain.application import Actor
 from domain.beleid import beleid_op
 from domain.waarden import Doelgroep, Gemeente, Leerroute, Rol
@@ -46,27 +47,38 @@ MET_ACHTERSTAND: dict[int | str, dict[str, Any]] = {200: {"headers": {ACHTERSTAN
 }}}}
 
 
-def _leesmodel(naam: str) -> Callable[[Request, Response], SqlLeesmodelopslag]:
-    def leesmodellen(request: Request, response: Response) -> SqlLeesmodelopslag:
+class Leesmodel:
+    """A read model for one request, brought up to date by the route itself, in its worker thread (a sync
+    dependency would be a hop of its own)."""
+
+    def __init__(self, request: Request, response: Response, naam: str) -> None:
+        self._request, self._response, self._naam = request, response, naam
+
+    def bijgewerkt(self) -> SqlLeesmodelopslag:
         """The read models, brought up to the head of the log first when they run inside the API
-        (read-your-writes), and how far `naam` is behind: one that stopped at an event still answers."""
-        projector: Projector = request.app.state.projector
+        (read-your-writes), and how far this one is behind: one that stopped at an event still answers."""
+        projector: Projector = self._request.app.state.projector
         achterstand = None
-        if request.app.state.instellingen.projecties == "ingebed":
+        if self._request.app.state.instellingen.projecties == "ingebed":
             try:
-                achterstand = projector.bij_en_achterstand(naam)
+                achterstand = projector.bij_en_achterstand(self._naam)
             except VERBINDINGSFOUTEN as fout:
                 # Bringing it up to date waited in vain (a lock, a busy pool): answer from the last committed
                 # state, with its lag. A database that is gone fails the read itself, as 503.
-                log.warning("leesmodel %s niet bijgewerkt: %s", naam, type(fout).__name__)
-        response.headers[ACHTERSTAND] = str(projector.achterstand_van(naam) if achterstand is None else achterstand)
-        return request.app.state.leesmodellen
-
-    return leesmodellen
+                log.warning("leesmodel %s niet bijgewerkt: %s", self._naam, type(fout).__name__)
+        self._response.headers[ACHTERSTAND] = str(projector.achterstand_van(self._naam) if achterstand is None else achterstand)
+        return cast(SqlLeesmodelopslag, self._request.app.state.leesmodellen)
 
 
-Trajectenlijst = Annotated[SqlLeesmodelopslag, Depends(_leesmodel("trajectenlijst"))]
-Werklijst = Annotated[SqlLeesmodelopslag, Depends(_leesmodel("signaleringen"))]
+def _leesmodel(naam: str) -> Callable[[Request, Response], Coroutine[Any, Any, Leesmodel]]:
+    async def leesmodel(request: Request, response: Response) -> Leesmodel:  # async: no I/O here, so no hop
+        return Leesmodel(request, response, naam)
+
+    return leesmodel
+
+
+Trajectenlijst = Annotated[Leesmodel, Depends(_leesmodel("trajectenlijst"))]
+Werklijst = Annotated[Leesmodel, Depends(_leesmodel("signaleringen"))]
 
 
 def _gemeenten(actor: Actor, gevraagd: Gemeente | None) -> list[str]:
@@ -113,11 +125,12 @@ def _pagina(response: Response, naam: str, items: list[str], rest: dict[str, Any
 
 
 @router.get("/trajecten", responses=MET_ACHTERSTAND, response_model=schemas.TrajectenlijstPublic)
+@in_een_werkdraad
 def lijst_trajecten(
     request: Request,
     response: Response,
     actor: Lezer,
-    opslag: Trajectenlijst,
+    leesmodel: Trajectenlijst,
     gemeente: Gemeente | None = None,
     doelgroep: Doelgroep | None = None,
     leerroute: Leerroute | None = None,
@@ -129,6 +142,7 @@ def lijst_trajecten(
     limiet: Limiet = 50,
 ) -> Response:
     """De trajecten binnen het mandaat, te filteren, gesorteerd op startdatum."""
+    opslag = leesmodel.bijgewerkt()
     filters = {k: v.value if hasattr(v, "value") else v for k, v in
                {"doelgroep": doelgroep, "leerroute": leerroute, "status": status, "regisseur": regisseur}.items() if v is not None}
     dag = peildatum or request.app.state.klok.vandaag()
@@ -140,11 +154,12 @@ def lijst_trajecten(
 
 
 @router.get("/signaleringen", responses=MET_ACHTERSTAND, response_model=schemas.SignaleringenPublic)
+@in_een_werkdraad
 def lijst_signaleringen(
     request: Request,
     response: Response,
     actor: WerklijstLezer,
-    opslag: Werklijst,
+    leesmodel: Werklijst,
     gemeente: Gemeente | None = None,
     regisseur: Annotated[schemas.KorteTekst | None, Query()] = None,
     status: Literal["op_tijd", "binnenkort", "verlopen"] | None = None,
@@ -155,6 +170,7 @@ def lijst_signaleringen(
 ) -> Response:
     """Elke open termijn met de bron en de stand op de peildatum: de werklijst. Van een afgesloten traject
     alleen de termijnen van een handhavingszaak die nog loopt."""
+    opslag = leesmodel.bijgewerkt()
     dag = peildatum or request.app.state.klok.vandaag()
     dagen = binnenkort_dagen if binnenkort_dagen is not None else beleid_op(dag).signalering_binnenkort_dagen
     grenzen = {
@@ -180,35 +196,41 @@ def lijst_signaleringen(
 Jaar = Annotated[int, Query(ge=2022, le=2100, description="Het kalenderjaar.")]
 
 
-def _cijfers(actor: Actor, opslag: SqlLeesmodelopslag, gemeente: Gemeente, jaar: int) -> dict[tuple[str, str], tuple[int, int]]:
+def _cijfers(actor: Actor, leesmodel: Leesmodel, gemeente: Gemeente, jaar: int) -> dict[tuple[str, str], tuple[int, int]]:
+    opslag = leesmodel.bijgewerkt()
     return opslag.rapportcijfers(_gemeenten(actor, gemeente)[0], jaar)
 
 
 @router.get("/rapportages/instroom", responses=MET_ACHTERSTAND)
-def rapportage_instroom(actor: RapportLezer, opslag: Trajectenlijst, gemeente: Gemeente, jaar: Jaar) -> schemas.InstroomRapport:
+@in_een_werkdraad
+def rapportage_instroom(actor: RapportLezer, leesmodel: Trajectenlijst, gemeente: Gemeente, jaar: Jaar) -> schemas.InstroomRapport:
     """Instroom per doelgroep in een gemeente en jaar."""
-    return schemas.InstroomRapport.model_validate(rapportages.instroom(_cijfers(actor, opslag, gemeente, jaar), jaar))
+    return schemas.InstroomRapport.model_validate(rapportages.instroom(_cijfers(actor, leesmodel, gemeente, jaar), jaar))
 
 
 @router.get("/rapportages/leerroutemix", responses=MET_ACHTERSTAND)
-def rapportage_leerroutemix(actor: RapportLezer, opslag: Trajectenlijst, gemeente: Gemeente, jaar: Jaar) -> schemas.LeerroutemixRapport:
+@in_een_werkdraad
+def rapportage_leerroutemix(actor: RapportLezer, leesmodel: Trajectenlijst, gemeente: Gemeente, jaar: Jaar) -> schemas.LeerroutemixRapport:
     """De verdeling over de leerroutes naast de verwachting uit het beleidsplan."""
-    return schemas.LeerroutemixRapport.model_validate(rapportages.leerroutemix(_cijfers(actor, opslag, gemeente, jaar), jaar))
+    return schemas.LeerroutemixRapport.model_validate(rapportages.leerroutemix(_cijfers(actor, leesmodel, gemeente, jaar), jaar))
 
 
 @router.get("/rapportages/spuk", responses=MET_ACHTERSTAND)
-def rapportage_spuk(actor: RapportLezer, opslag: Trajectenlijst, gemeente: Gemeente, jaar: Jaar) -> schemas.SpukRapport:
+@in_een_werkdraad
+def rapportage_spuk(actor: RapportLezer, leesmodel: Trajectenlijst, gemeente: Gemeente, jaar: Jaar) -> schemas.SpukRapport:
     """De SPUK-realisatie per component uit de werkelijke volumes, naast de raming 2022."""
-    return schemas.SpukRapport.model_validate(rapportages.spuk(_cijfers(actor, opslag, gemeente, jaar), jaar, gemeente.value))
+    return schemas.SpukRapport.model_validate(rapportages.spuk(_cijfers(actor, leesmodel, gemeente, jaar), jaar, gemeente.value))
 
 
 @router.get("/rapportages/handhaving", responses=MET_ACHTERSTAND)
-def rapportage_handhaving(actor: RapportLezer, opslag: Trajectenlijst, gemeente: Gemeente, jaar: Jaar) -> schemas.HandhavingRapport:
+@in_een_werkdraad
+def rapportage_handhaving(actor: RapportLezer, leesmodel: Trajectenlijst, gemeente: Gemeente, jaar: Jaar) -> schemas.HandhavingRapport:
     """Handhavingszaken per artikel en stap, met opgelegde bedragen en bezwaren."""
-    return schemas.HandhavingRapport.model_validate(rapportages.handhaving(_cijfers(actor, opslag, gemeente, jaar), jaar))
+    return schemas.HandhavingRapport.model_validate(rapportages.handhaving(_cijfers(actor, leesmodel, gemeente, jaar), jaar))
 
 
 @router.get("/projecties")
+@in_een_werkdraad
 def lijst_projecties(request: Request, actor: Beheer) -> schemas.ProjectiesPublic:
     """Per leesmodel de verwerkte positie tegenover de kop van het gebeurtenissenlog, en de storing als
     het stilstaat bij een gebeurtenis die het niet kon verwerken."""

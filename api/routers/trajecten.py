@@ -6,7 +6,6 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from adapters.bootstrap import controlepunten_van
 from adapters.clock import NEDERLAND
@@ -19,21 +18,16 @@ from api.logboek import betrokken, met_de_gebeurtenissen
 from api.openapi import BASISPAD
 from api.problems import ProbleemError
 from api.routers.commandoroutes import COMMANDO_ANTWOORDEN, App, IdempotencyKey, TrajectId, antwoord, commando_route, idempotentie
+from api.routers.werkdraad import in_een_werkdraad
 from api.schemas import IsoDatum
 from api.weergave import gebeurtenis_public, traject_public
-from domain.application import Actor, Inburgering
 
 router = APIRouter(prefix="/trajecten", tags=["trajecten"])
 
 
-def _start(request: Request, response: Response, app: Inburgering, actor: Actor, body: start.TrajectCreate,
-           sleutel: str | None) -> schemas.TrajectPublic:
-    uitkomst = app.start_traject(body.commando(), actor, idempotentie(request, sleutel, body), meeschrijven=met_de_gebeurtenissen(request, actor))
-    return antwoord(request, response, uitkomst, f"/api/v1/trajecten/{uitkomst.traject.id}", actor)
-
-
 @router.post("", status_code=201, responses=COMMANDO_ANTWOORDEN)
-async def start_traject(
+@in_een_werkdraad
+def start_traject(
     request: Request,
     response: Response,
     app: App,
@@ -42,11 +36,12 @@ async def start_traject(
     sleutel: IdempotencyKey = None,
 ) -> schemas.TrajectPublic:
     """Start een inburgeringstraject na een TVS-profiel (COA) of een kennisgeving van DUO."""
-    # As the command routes (api/routers/commandoroutes.py): one hop to a worker thread, not a second for the answer.
-    return await run_in_threadpool(_start, request, response, app, actor, body, sleutel)
+    uitkomst = app.start_traject(body.commando(), actor, idempotentie(request, sleutel, body), meeschrijven=met_de_gebeurtenissen(request, actor))
+    return antwoord(request, response, uitkomst, f"/api/v1/trajecten/{uitkomst.traject.id}", actor)
 
 
 @router.post("/_zoek")
+@in_een_werkdraad
 def zoek_trajecten(request: Request, app: App, actor: Lezer, body: start.TrajectZoek) -> schemas.TrajectenPublic:
     """Zoek de trajecten van een persoon op BSN (in de body, nooit in de URL)."""
     vandaag = request.app.state.klok.vandaag()
@@ -56,6 +51,7 @@ def zoek_trajecten(request: Request, app: App, actor: Lezer, body: start.Traject
 
 
 @router.post("/_historie")
+@in_een_werkdraad
 def historie(request: Request, app: App, actor: Lezer, body: start.TrajectZoek) -> gebeurtenistypen.HistoriePublic:
     """De volledige geschiedenis van elk traject van een persoon (BSN in de body): elk feit in volgorde,
     met alleen de gegevens die de rol van de lezer mag hebben (voor DUO: Bi 9.2-9.6)."""
@@ -69,12 +65,14 @@ def historie(request: Request, app: App, actor: Lezer, body: start.TrajectZoek) 
 
 @router.api_route("/_zoek", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)
 @router.api_route("/_historie", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+@in_een_werkdraad
 def zoek_alleen_met_post() -> None:
     # Without this, GET /trajecten/_zoek would be read as a trajectory id and answered 400.
     raise ProbleemError(405, "methode-niet-toegestaan", "Methode niet toegestaan.", "Zoeken gaat met POST.", {"Allow": "POST"})
 
 
 @router.get("/{trajectId}", responses={200: {"headers": {"ETag": {"schema": {"type": "string"}}}}})
+@in_een_werkdraad
 def lees_traject(
     request: Request,
     response: Response,
@@ -111,6 +109,7 @@ def lees_traject(
 
 
 @router.get("/{trajectId}/audittrail")
+@in_een_werkdraad
 def lees_audittrail(request: Request, app: App, actor: Lezer, traject_id: TrajectId) -> schemas.AudittrailPublic:
     """De audittrail van het traject, zoals de ZGW-API's die kennen, met het soort feit, de datum waarop
     het gold, de versie, de rechtsgrond en de gemeente namens wie het werd vastgelegd."""
@@ -118,6 +117,7 @@ def lees_audittrail(request: Request, app: App, actor: Lezer, traject_id: Trajec
 
 
 @router.get("/{trajectId}/audittrail/{auditId}")
+@in_een_werkdraad
 def lees_auditregel(
     request: Request, app: App, actor: Lezer, traject_id: TrajectId,
     audit_id: Annotated[UUID, Path(alias="auditId", description="De uuid van de regel.")],
@@ -130,6 +130,7 @@ def lees_auditregel(
 
 
 @router.get("/{trajectId}/export")
+@in_een_werkdraad
 def exporteer_traject(app: App, actor: Auditor, traject_id: TrajectId) -> schemas.KetenexportPublic:
     """Het traject zoals opgeslagen, met zijn ketenhashes, het ondertekende controlepunt en de publieke
     sleutel: genoeg om het offline te controleren (`python -m adapters.cli controleer-export`)."""
@@ -142,12 +143,14 @@ def _basis(request: Request) -> str:
 
 
 @router.get("/{trajectId}/gebeurtenissen")
+@in_een_werkdraad
 def lees_gebeurtenissen(app: App, actor: Lezer, traject_id: TrajectId) -> gebeurtenistypen.GebeurtenissenPublic:
     """Alle vastgelegde feiten van het traject, in volgorde, met wie en wanneer."""
     return gebeurtenistypen.GebeurtenissenPublic(gebeurtenissen=[gebeurtenis_public(e, actor.rol) for e in app.gebeurtenissen(traject_id, actor)])
 
 
 @router.get("/{trajectId}/gebeurtenissen/{versie}")
+@in_een_werkdraad
 def lees_gebeurtenis(
     app: App,
     actor: Lezer,

@@ -39,3 +39,18 @@ def test_a_command_hops_threads_once(api: TestClient, als: Kopregels, hops: list
     assert antwoord.status_code == 201, antwoord.text
     assert antwoord.headers["API-Version"] and antwoord.headers["X-Correlation-ID"] and antwoord.headers["traceparent"]
     assert len(hops) == 1, hops
+
+
+def test_a_read_hops_threads_once_a_list_with_its_read_model_included(api: TestClient, als: Kopregels, hops: list[str]) -> None:
+    """A sync route hopped to validate its answer too, and each sync dependency (the read model's catch-up) hopped
+    on its own: a list read hopped three times."""
+    regisseur = als("regisseur", "0505")
+    start = api.post("/api/v1/trajecten", json=tvs_start(een_bsn()), headers=regisseur)
+    assert start.status_code == 201, start.text
+    for pad in (start.headers["Location"], f"{start.headers['Location']}/gebeurtenissen", "/api/v1/trajecten",
+                "/api/v1/signaleringen", "/api/v1/rapportages/spuk?gemeente=0505&jaar=2025"):
+        hops.clear()
+        antwoord = api.get(pad, headers=regisseur)
+        assert antwoord.status_code == 200, (pad, antwoord.text)
+        assert len(hops) == 1, (pad, hops)
+    assert antwoord.headers["Leesmodel-Achterstand"] == "0"  # the read model was brought up to date, in that one hop
