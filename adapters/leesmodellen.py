@@ -65,6 +65,9 @@ TRAJECT_KOLOMMEN = ("traject_id", "gemeente", "doelgroep", "leerroute", "status"
                     "document", "betrokkene")
 SIGNALERING_KOLOMMEN = ("traject_id", "soort", "zaaknummer", "gemeente", "regisseur", "uiterlijk", "grondslag", "betrokkene")
 RAPPORT_KOLOMMEN = ("traject_id", "gemeente", "jaar", "maat", "sleutel", "aantal", "centen")
+# Per table its key (the primary key), in the order rows are compared by a replay (`rijen`).
+SLEUTELS = {"leesmodel_trajecten": ("traject_id",), "leesmodel_signaleringen": ("traject_id", "soort", "zaaknummer"),
+            "leesmodel_rapportcijfers": ("traject_id", "jaar", "maat", "sleutel")}
 GETALKOLOMMEN = frozenset({"zaaknummer", "jaar", "aantal", "centen"})  # every other column is text
 FOUTLENGTE = 300  # characters of an error kept with a storing
 # SQLSTATE classes whose primary message names only the schema (constraints, columns, relations):
@@ -345,14 +348,26 @@ class SqlLeesmodelopslag:
             return {(maat, sleutel): (int(aantal), int(centen)) for maat, sleutel, aantal, centen in cursor.fetchall()}
 
     def inhoud(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every row of every read model, in a fixed order: for comparing a rebuild with the live one."""
+        """Every row of every read model, in a fixed order (for tests: a store of any size is compared a part
+        at a time, `rijen`)."""
         with self._transactie(schrijven=False) as cursor:
             uitkomst = {}
-            for tabel, sleutel in (("leesmodel_trajecten", "traject_id"), ("leesmodel_signaleringen", "traject_id, soort, zaaknummer"),
-                                   ("leesmodel_rapportcijfers", "traject_id, jaar, maat, sleutel")):
-                cursor.execute(self._sql(f"SELECT * FROM {{s}}{tabel} ORDER BY {sleutel}"))
+            for tabel in SLEUTELS:
+                cursor.execute(self._sql(f"SELECT * FROM {{s}}{tabel} ORDER BY {self._sleutelvolgorde(tabel)}"))
                 uitkomst[tabel] = [tuple(rij) for rij in cursor.fetchall()]
             return uitkomst
+
+    @contextmanager
+    def rijen(self, tabel: str) -> Iterator[Iterator[tuple[Any, ...]]]:
+        """Every row of a read model's table in the order of its key as Python orders it (text by code point,
+        numbers by value), fetched a part at a time: a replay compares stores of any size in flat memory."""
+        with self._verbinding.stroom(self._sql(f"SELECT * FROM {{s}}{tabel} ORDER BY {self._sleutelvolgorde(tabel)}")) as stroom:
+            yield (tuple(rij) for rij in stroom)
+
+    def _sleutelvolgorde(self, tabel: str) -> str:
+        return ", ".join(f"{kolom}{self.BYTEVOLGORDE if kolom not in GETALKOLOMMEN else ''}" for kolom in SLEUTELS[tabel])
+
+    BYTEVOLGORDE = ""  # SQLite compares text by its bytes, which for UTF-8 is the order of code points
 
     @staticmethod
     def _binnen(gemeenten: Sequence[str]) -> tuple[list[str], list[Any]]:
@@ -371,6 +386,8 @@ class SqliteLeesmodelopslag(SqlLeesmodelopslag):
 class PostgresLeesmodelopslag(SqlLeesmodelopslag):
     """Tables next to the event store's, in the same schema. A batch goes as one statement per table with each
     column as an array (PostgresVerbinding.voeg_in)."""
+
+    BYTEVOLGORDE = ' COLLATE "C"'  # not the database's language order, which can pass over a hyphen
 
     def __init__(self, url: str, schema: str, gebeurtenissen: str | None = None) -> None:
         super().__init__(PostgresVerbinding(url, schema))

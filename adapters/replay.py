@@ -9,11 +9,12 @@ position, in the replay and in the live read models, instead of ending in a trac
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from psycopg import sql
 from adapters.leesmodellen import (
     RAPPORT_KOLOMMEN,
     SIGNALERING_KOLOMMEN,
+    SLEUTELS,
     TABELLEN,
     TRAJECT_KOLOMMEN,
     PostgresLeesmodelopslag,
@@ -35,11 +37,11 @@ from adapters.settings import Settings
 from domain.application import Inburgering
 from projections.projector import Projector, Storing, Voortgang
 
-# Per table: its columns in `inhoud()` order (SELECT *, so the CREATE TABLE order) and how many of
-# the first ones form the key (the ORDER BY of `inhoud()`).
+# Per table: its columns in the order of its rows (SELECT *, so the CREATE TABLE order), and where in a row
+# the columns of its key are (`SLEUTELS`, the order in which `rijen` gives the rows).
 KOLOMMEN = {"leesmodel_trajecten": TRAJECT_KOLOMMEN, "leesmodel_signaleringen": SIGNALERING_KOLOMMEN,
             "leesmodel_rapportcijfers": RAPPORT_KOLOMMEN}
-SLEUTELLENGTE = {"leesmodel_trajecten": 1, "leesmodel_signaleringen": 3, "leesmodel_rapportcijfers": 4}
+SLEUTELPLAATSEN = {tabel: tuple(KOLOMMEN[tabel].index(kolom) for kolom in sleutel) for tabel, sleutel in SLEUTELS.items()}
 JSON_KOLOMMEN = frozenset({"document", "betrokkene"})  # shown per key, never whole in a line
 POGINGEN = 3  # rounds of catching up before concluding that the log keeps moving
 MAX_REGELS = 50  # rows shown per table and kind; the rest is counted
@@ -144,15 +146,21 @@ def vergelijk_met_replay(
             replay.bij(voortgang=voortgang)
             live_projector.bij()
             voor = {n: live.positie(n) for n in open_}
-            inhoud_live, inhoud_replay = live.inhoud(), klad.inhoud()
-            # Rows and position are written in one transaction, so a position unchanged across the read
+            # Table by table, each side read a part at a time in key order: memory holds what differs, not
+            # the stores (at 30,000 trajectories both whole took 280 MB).
+            gelezen = {}
+            for leesmodel in open_:
+                for tabel in TABELLEN[leesmodel]:
+                    with live.rijen(tabel) as rijen_live, klad.rijen(tabel) as rijen_replay:
+                        gelezen[tabel] = vergelijk_tabel(tabel, rijen_live, rijen_replay)
+            # Rows and position are written in one transaction, so a position unchanged across the reads
             # means the rows belong to it; another projector, or a rebuild, may be moving live meanwhile.
             na = {n: live.positie(n) for n in open_}
             for leesmodel in list(open_):
                 positie = klad.positie(leesmodel)
                 if voor[leesmodel] == na[leesmodel] == positie:
                     for tabel in TABELLEN[leesmodel]:
-                        tabellen[tabel] = vergelijk_tabel(tabel, inhoud_live[tabel], inhoud_replay[tabel])
+                        tabellen[tabel] = gelezen[tabel]
                     del open_[leesmodel]
                 else:
                     open_[leesmodel] = (na[leesmodel], positie)
@@ -164,23 +172,43 @@ def vergelijk_met_replay(
                     storingen=storingen, live_storingen=live.storingen())
 
 
-def vergelijk_tabel(tabel: str, live: list[tuple[Any, ...]], replay: list[tuple[Any, ...]]) -> Tabelverschil:
-    """Match rows by key; a key in both with other values is one changed row, not a removal and an addition."""
-    kolommen, lengte = KOLOMMEN[tabel], SLEUTELLENGTE[tabel]
-    links = {rij[:lengte]: rij for rij in live}
-    rechts = {rij[:lengte]: rij for rij in replay}
-    anders = []
-    for sleutel in sorted(links.keys() & rechts.keys(), key=_sorteer):
-        a, b = links[sleutel], rechts[sleutel]
-        if a != b:
-            verschillen = {k: (x, y) for k, x, y in zip(kolommen, a, b, strict=True) if x != y}
-            anders.append(Rijverschil(sleutel, verschillen))
-    return Tabelverschil(
-        tabel,
-        alleen_live=[links[s] for s in sorted(links.keys() - rechts.keys(), key=_sorteer)],
-        alleen_replay=[rechts[s] for s in sorted(rechts.keys() - links.keys(), key=_sorteer)],
-        anders=anders,
-    )
+def vergelijk_tabel(tabel: str, live: Iterable[tuple[Any, ...]], replay: Iterable[tuple[Any, ...]]) -> Tabelverschil:
+    """Both sides in the order of their key (`SqlLeesmodelopslag.rijen`), merged in one pass: a key in both
+    with other values is one changed row, not a removal and an addition. Only what differs is kept."""
+    kolommen, sleutel = KOLOMMEN[tabel], functools.partial(_sleutel_van, tabel)
+    alleen_live: list[tuple[Any, ...]] = []
+    alleen_replay: list[tuple[Any, ...]] = []
+    anders: list[Rijverschil] = []
+    links, rechts = _op_volgorde(tabel, live), _op_volgorde(tabel, replay)
+    a, b = next(links, None), next(rechts, None)
+    while a is not None or b is not None:
+        if b is None or (a is not None and sleutel(a) < sleutel(b)):
+            alleen_live.append(a)  # type: ignore[arg-type]
+            a = next(links, None)
+        elif a is None or sleutel(b) < sleutel(a):
+            alleen_replay.append(b)
+            b = next(rechts, None)
+        else:
+            if a != b:
+                anders.append(Rijverschil(sleutel(a), {k: (x, y) for k, x, y in zip(kolommen, a, b, strict=True) if x != y}))
+            a, b = next(links, None), next(rechts, None)
+    return Tabelverschil(tabel, alleen_live=alleen_live, alleen_replay=alleen_replay, anders=anders)
+
+
+def _sleutel_van(tabel: str, rij: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(rij[i] for i in SLEUTELPLAATSEN[tabel])
+
+
+def _op_volgorde(tabel: str, rijen: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """The rows, checked to come in strictly rising key order: a merge of rows in another order would report
+    rows as missing that are not."""
+    vorige: tuple[Any, ...] | None = None
+    for rij in rijen:
+        sleutel = _sleutel_van(tabel, rij)
+        if vorige is not None and not vorige < sleutel:
+            raise ValueError(f"{tabel}: rijen niet in sleutelvolgorde ({_sleutel(tabel, vorige)} voor {_sleutel(tabel, sleutel)})")
+        vorige = sleutel
+        yield rij
 
 
 @contextmanager
@@ -214,19 +242,17 @@ def _kladopslag(instellingen: Settings, kladmap: Path | None) -> Iterator[tuple[
             verbinding.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
 
-def _sorteer(sleutel: tuple[Any, ...]) -> tuple[str, ...]:
-    return tuple(str(deel) for deel in sleutel)  # keys mix text and numbers; any stable order will do
-
-
 def _sleutel(tabel: str, sleutel: tuple[Any, ...]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in zip(KOLOMMEN[tabel], sleutel, strict=False))
+    return ", ".join(f"{k}={v}" for k, v in zip(SLEUTELS[tabel], sleutel, strict=True))
 
 
 def _rij(tabel: str, rij: tuple[Any, ...]) -> str:
     """Key first, then the plain columns; a whole JSON document would drown the line."""
-    lengte = SLEUTELLENGTE[tabel]
-    rest = [f"{k}={_waarde(v)}" for k, v in zip(KOLOMMEN[tabel][lengte:], rij[lengte:], strict=True) if k not in JSON_KOLOMMEN]
-    return f"{_sleutel(tabel, rij[:lengte])} ({', '.join(rest)})" if rest else _sleutel(tabel, rij[:lengte])
+    plaatsen = SLEUTELPLAATSEN[tabel]
+    rest = [f"{k}={_waarde(v)}" for i, (k, v) in enumerate(zip(KOLOMMEN[tabel], rij, strict=True))
+            if i not in plaatsen and k not in JSON_KOLOMMEN]
+    sleutel = _sleutel(tabel, _sleutel_van(tabel, rij))
+    return f"{sleutel} ({', '.join(rest)})" if rest else sleutel
 
 
 def _waarde(waarde: Any) -> str:

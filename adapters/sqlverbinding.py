@@ -32,6 +32,7 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 HULPVERBINDINGEN = 3
+STROOMDEEL = 1000  # rows per fetch of a cursor on the server (`PostgresVerbinding.stroom`)
 WACHTTIJD = 5  # seconds a request may wait for a connection while the database answers (all in use)
 WACHTTIJD_ONBEREIKBAAR = 0.2  # ... while new connections fail: the caller hears at once (503)
 # What a request gets when there is no connection to be had; the API answers 503 (api/problems.py).
@@ -55,6 +56,7 @@ class Verbinding(Protocol):
     def transactie(self, schrijven: bool = True) -> Any: ...
     def in_een_keer(self) -> Any: ...
     def eenmalig(self) -> Any: ...
+    def stroom(self, opdracht: str) -> AbstractContextManager[Iterator[Sequence[Any]]]: ...
     def close(self) -> None: ...
 
 
@@ -125,6 +127,13 @@ class SqliteVerbinding:
         with self._slot:
             yield self._verbinding.cursor()
 
+    @contextmanager
+    def stroom(self, opdracht: str) -> Iterator[Iterator[Sequence[Any]]]:
+        """The rows of one query, read from the file as they are taken, in one read transaction."""
+        with self.transactie(schrijven=False) as cursor:
+            cursor.execute(opdracht)
+            yield iter(cursor)
+
     def close(self) -> None:
         self._verbinding.close()
 
@@ -174,6 +183,15 @@ class PostgresVerbinding:
         around it would make three."""
         with self._pool.connection() as verbinding, verbinding.cursor() as cursor:
             yield cursor
+
+    @contextmanager
+    def stroom(self, opdracht: str) -> Iterator[Iterator[Sequence[Any]]]:
+        """The rows of one query through a cursor on the server, STROOMDEEL at a time, in one read transaction:
+        a plain cursor holds the whole answer in the client."""
+        with self._pool.connection() as verbinding, verbinding.transaction(), verbinding.cursor(name="stroom") as cursor:
+            cursor.itersize = STROOMDEEL
+            cursor.execute(opdracht)
+            yield iter(cursor)
 
     def close(self) -> None:
         if self._url is not None:
