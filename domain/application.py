@@ -156,6 +156,16 @@ class OnveranderlijkeCacheRepository(Repository[UUID]):
             for aggregaat in aggregaten:
                 self.cache.put(aggregaat.id, aggregaat)
 
+    def vergeet(self, *aggregaat_ids: UUID) -> None:
+        """Aggregates whose keys were just destroyed: no decrypted copy of them stays in this process; the
+        next read takes what the store holds now."""
+        if self.cache is not None:
+            for aggregaat_id in aggregaat_ids:
+                try:
+                    self.cache.get(aggregaat_id, evict=True)
+                except KeyError:
+                    pass  # not cached
+
 
 class Inburgering(Application[UUID]):
     """The inburgering use cases of SDD."""
@@ -445,7 +455,9 @@ class Inburgering(Application[UUID]):
             ):
                 self.sleutels.vernietig(persoon_id, [LANG])
                 self.personen.vergeet(persoon_id)  # the BSN no longer leads anywhere
+                cast(OnveranderlijkeCacheRepository, self.repository).vergeet(persoon_id)
         self.sleutels.vernietig(traject.id, traject.verwijderd)
+        cast(OnveranderlijkeCacheRepository, self.repository).vergeet(traject.id)
 
     def _eerdere_uitkomst(self, actor: Actor, idempotentie: Idempotentie | None) -> Uitkomst | None:
         if idempotentie is None:

@@ -184,6 +184,23 @@ def test_on_death_every_class_goes_at_once_and_the_trajectory_ends(api: TestClie
     assert api.get("/api/v1/trajecten", params={"status": "overleden"}, headers=regisseur).json()["trajecten"][0]["trajectId"] in t.pad
 
 
+def test_after_a_death_no_decrypted_registration_of_the_person_stays_in_the_process(api: TestClient, als: Kopregels) -> None:
+    """The aggregates a process keeps (to spare the next command a replay) were decrypted: once the person's keys
+    are destroyed, the registration read in this process is what the store holds, its links unreadable (before,
+    the copy kept from the removal's own read still named the trajectory)."""
+    regisseur = als("regisseur", "0505")
+    g = Geheimen()
+    t = _traject_met_persoonsgegevens(api, regisseur, g)
+    app = api.app.state.inburgering  # type: ignore[attr-defined]
+    persoon_id = app.personen.zoek(g.bsn)
+    assert persoon_id is not None and app.repository.get(persoon_id).trajecten == [UUID(t.pad.rsplit("/", 1)[1])]
+
+    t.stap("verwijderingen", {"grond": "overlijden", "overlijdensdatum": "2025-08-14"}, regisseur)
+
+    assert app.repository.get(persoon_id).trajecten == []  # as stored: no link can be read any more
+    assert app.personen.zoek(g.bsn) is None
+
+
 def test_after_forgetting_the_access_log_names_the_person_nowhere_and_its_old_records_no_longer_resolve(
     api: TestClient, als: Kopregels
 ) -> None:
