@@ -128,6 +128,8 @@ def voorbijgaand(fout: BaseException) -> bool:
 class SqlLeesmodelopslag:
     """The read models' SQL, the same on both stores (adapters/sqlverbinding.py)."""
 
+    BYTEVOLGORDE = ""  # SQLite compares text by its bytes, which for UTF-8 is the order of code points
+
     def __init__(self, verbinding: Verbinding) -> None:
         self._verbinding = verbinding
         self._lokaal = threading.local()  # per thread: the transaction `samen` opened, if any
@@ -366,8 +368,6 @@ class SqlLeesmodelopslag:
 
     def _sleutelvolgorde(self, tabel: str) -> str:
         return ", ".join(f"{kolom}{self.BYTEVOLGORDE if kolom not in GETALKOLOMMEN else ''}" for kolom in SLEUTELS[tabel])
-
-    BYTEVOLGORDE = ""  # SQLite compares text by its bytes, which for UTF-8 is the order of code points
 
     @staticmethod
     def _binnen(gemeenten: Sequence[str]) -> tuple[list[str], list[Any]]:
