@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from api import schemas
 from api.logboek import betrokken, met_de_gebeurtenissen
+from api.routers.werkdraad import in_een_werkdraad
 from api.weergave import traject_public
 from domain.application import Actor, Idempotentie, Inburgering, Uitkomst
 
@@ -97,19 +97,19 @@ def commando_route(
                                 meeschrijven=met_de_gebeurtenissen(request, actor))
         return antwoord(request, response, uitkomst, locatie(traject_id, uitkomst.traject.version), actor)
 
-    # The route is async and hands its blocking work (the store) to a worker thread itself: a sync route
-    # would cost a second hop, as FastAPI validates a sync route's answer in the threadpool too.
+    # The blocking work (the store) goes to a worker thread in one hop (api/routers/werkdraad.py).
     if zaak:
-        async def route(request: Request, response: Response, app: App, actor: rol, traject_id: TrajectId,
-                        zaaknummer: Zaaknummer, body: Annotated[schema, Body()], versie: VerwachteVersie,
-                        sleutel: IdempotencyKey = None) -> schemas.TrajectPublic:
-            return await run_in_threadpool(uitvoeren, request, response, app, traject_id, body, actor, versie, sleutel,
-                                           zaaknummer=zaaknummer)
+        @in_een_werkdraad
+        def route(request: Request, response: Response, app: App, actor: rol, traject_id: TrajectId,
+                  zaaknummer: Zaaknummer, body: Annotated[schema, Body()], versie: VerwachteVersie,
+                  sleutel: IdempotencyKey = None) -> schemas.TrajectPublic:
+            return uitvoeren(request, response, app, traject_id, body, actor, versie, sleutel, zaaknummer=zaaknummer)
     else:
-        async def route(request: Request, response: Response, app: App, actor: rol,  # type: ignore[misc]
-                        traject_id: TrajectId, body: Annotated[schema, Body()], versie: VerwachteVersie,
-                        sleutel: IdempotencyKey = None) -> schemas.TrajectPublic:
-            return await run_in_threadpool(uitvoeren, request, response, app, traject_id, body, actor, versie, sleutel)
+        @in_een_werkdraad
+        def route(request: Request, response: Response, app: App, actor: rol,  # type: ignore[misc]
+                  traject_id: TrajectId, body: Annotated[schema, Body()], versie: VerwachteVersie,
+                  sleutel: IdempotencyKey = None) -> schemas.TrajectPublic:
+            return uitvoeren(request, response, app, traject_id, body, actor, versie, sleutel)
 
     naam = naam or "registreer-" + pad.rsplit("/", 1)[-1]
     route.__doc__ = beschrijving or schema.__doc__
