@@ -258,10 +258,10 @@ class Verzegeling:
         changes exactly one row while the checkpoint is as this process knows it, and none otherwise. `na`:
         a one-row relation the statement joins, so that it runs only after that has been evaluated (the lock,
         in PostgresKetenRecorder's one statement). None: the checkpoint is to be read inside the transaction."""
-        nieuw, (versie, _) = self.nieuwe[aggregaat_id], self.vorige[aggregaat_id]
-        waarden = (nieuw.versie, nieuw.hash.hex(), nieuw.handtekening.hex(), datetime.now(UTC).isoformat(), aggregaat_id)
         if self.lees_alles:
             return None
+        nieuw, (versie, _) = self.nieuwe[aggregaat_id], self.vorige[aggregaat_id]
+        waarden = (nieuw.versie, nieuw.hash.hex(), nieuw.handtekening.hex(), datetime.now(UTC).isoformat(), aggregaat_id)
         if versie == 0:
             bron = f"SELECT %s, %s, %s, %s, %s FROM {na}" if na else "VALUES (%s, %s, %s, %s, %s)"
             return ("INSERT INTO {s}inburgering_controlepunten (versie, hash, handtekening, vastgelegd, originator_id) "

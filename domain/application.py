@@ -427,6 +427,11 @@ class Inburgering(Application[UUID]):
             vandaag=self.klok.vandaag(),
         )
 
+    @property
+    def _bewaarde(self) -> OnveranderlijkeCacheRepository:
+        """The repository as `construct_repository` made it, with the aggregates it keeps."""
+        return cast(OnveranderlijkeCacheRepository, self.repository)
+
     def _persoon(self, bsn: str, door: Vastlegging) -> Persoonsregistratie:
         persoon_id, nieuw = self.personen.registreer(bsn)
         if nieuw:  # an id made just now: no registration to read
@@ -455,9 +460,9 @@ class Inburgering(Application[UUID]):
             ):
                 self.sleutels.vernietig(persoon_id, [LANG])
                 self.personen.vergeet(persoon_id)  # the BSN no longer leads anywhere
-                cast(OnveranderlijkeCacheRepository, self.repository).vergeet(persoon_id)
+                self._bewaarde.vergeet(persoon_id)
         self.sleutels.vernietig(traject.id, traject.verwijderd)
-        cast(OnveranderlijkeCacheRepository, self.repository).vergeet(traject.id)
+        self._bewaarde.vergeet(traject.id)
 
     def _eerdere_uitkomst(self, actor: Actor, idempotentie: Idempotentie | None) -> Uitkomst | None:
         if idempotentie is None:
@@ -496,5 +501,5 @@ class Inburgering(Application[UUID]):
             if (eerder := self._eerdere_uitkomst(actor, idempotentie)) is not None:
                 return eerder
             raise
-        cast(OnveranderlijkeCacheRepository, self.repository).onthoud(traject, *andere)
+        self._bewaarde.onthoud(traject, *andere)
         return Uitkomst(traject)

@@ -113,14 +113,14 @@ def _volgende(request: Request, response: Response, rijen: list[Any], limiet: in
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-def _pagina(response: Response, naam: str, items: list[str], rest: dict[str, Any]) -> Response:
-    """A page of a read model, `items` as the JSON text of each (or of several, joined by commas), as the read
-    model holds them. Parsing and validating our own rows once more against the schema they were written by
-    cost more than all the rest of a list request; the route still declares its schema (`response_model`),
-    and tests/api/test_leesmodellen.py holds each page to it."""
+def _pagina(response: Response, naam: str, items: str, rest: dict[str, Any]) -> Response:
+    """A page of a read model, `items` as the JSON text of its items joined by commas, as the read model
+    holds them. Parsing and validating our own rows once more against the schema they were written by cost
+    more than all the rest of a list request; the route still declares its schema (`response_model`), and
+    tests/api/test_leesmodellen.py holds each page to it."""
     koppen = {k: v for k, v in response.headers.items() if k != "content-length"}
     overige = _JSON.encode(rest)[1:-1]
-    inhoud = f'{{"{naam}":[{",".join(items)}]{"," if overige else ""}{overige}}}'
+    inhoud = f'{{"{naam}":[{items}]{"," if overige else ""}{overige}}}'
     return Response(inhoud, media_type="application/json", headers=koppen)
 
 
@@ -150,7 +150,7 @@ def lijst_trajecten(
     gevonden = opslag.trajecten(_gemeenten(actor, gemeente), filters, tot, _cursor(cursor, 2), limiet)
     betrokken(request, [r.traject_id for r in gevonden], {r.traject_id: r.betrokkene for r in gevonden if r.betrokkene is not None})
     volgende = _volgende(request, response, gevonden, limiet, lambda r: [r.startdatum, r.traject_id])
-    return _pagina(response, "trajecten", [r.document for r in gevonden], {"volgende": volgende})  # stored as the API writes them
+    return _pagina(response, "trajecten", ",".join(r.document for r in gevonden), {"volgende": volgende})  # stored as the API writes them
 
 
 @router.get("/signaleringen", responses=MET_ACHTERSTAND, response_model=schemas.SignaleringenPublic)
@@ -190,8 +190,8 @@ def lijst_signaleringen(
         for r in rijen
     ]
     # The page's items encoded at once by one encoder: per item, json.dumps built an encoder and entered C anew.
-    return _pagina(response, "signaleringen", [_JSON.encode(items)[1:-1]] if items else [],
-                   {"peildatum": dag.isoformat(), "volgende": volgende})
+    return _pagina(response, "signaleringen", _JSON.encode(items)[1:-1], {"peildatum": dag.isoformat(), "volgende": volgende})
+
 
 Jaar = Annotated[int, Query(ge=2022, le=2100, description="Het kalenderjaar.")]
 
