@@ -8,7 +8,7 @@ GEMEENTE ?= 0505
 SPECTRAL := npx --yes @stoplight/spectral-cli@6.16.3
 ADR_RULESET ?= ../shared/adr/linter.yaml
 
-.PHONY: run token test openapi lint-openapi migrate projecties rebuild replay verify verzegel vergeet bench lock clean
+.PHONY: run token test openapi lint-openapi migrate projecties bezorging rebuild replay verify verzegel vergeet bench lock clean
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	@$(PYTHON) -m venv $(VENV) >&2
@@ -42,6 +42,10 @@ migrate: $(BIN)/.installed
 ## Keep the read models up to date as a process of its own (with INBURGERING_PROJECTIES=extern in the API)
 projecties: $(BIN)/.installed
 	$(BIN)/python -m adapters.cli projecteer
+
+## Deliver to the subscribers' receivers as a process of its own (with INBURGERING_BEZORGING=extern in the API workers)
+bezorging: $(BIN)/.installed
+	$(BIN)/python -m api.bezorging
 
 ## Rebuild every read model from the first event, or one: make rebuild LEESMODEL=signaleringen
 rebuild: $(BIN)/.installed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 
+from adapters.abonnementen import Abonnementen
 from adapters.clock import SysteemKlok
 from adapters.crypto import ProductieInstellingError, bsn_sleutel, hoofdsleutel, ondertekensleutel, pseudoniem_functie
 from adapters.integriteit import Integriteitsstaat, bescherm_gebeurtenissen, rechten_van_de_applicatie
@@ -90,6 +91,7 @@ def migreer(instellingen: Settings) -> None:
     try:
         bouw_leesmodelopslag(instellingen).close()
         bouw_logboek(instellingen, app, {}).close()
+        bouw_abonnementen(instellingen, app).close()
         rechten_van_de_applicatie(instellingen, app.recorder.events_table_name)  # type: ignore[attr-defined]
     finally:
         app.close()
@@ -155,3 +157,11 @@ def bouw_leesmodelopslag(instellingen: Settings, gebeurtenissen: str | None = No
     if instellingen.maak_tabellen:
         opslag.maak_tabellen()
     return opslag
+
+
+def bouw_abonnementen(instellingen: Settings, app: Inburgering) -> Abonnementen:
+    """The subscriptions and their positions, beside the events (a position belongs to the log it points into)."""
+    abonnementen = Abonnementen(OpslagVerbinding(app.recorder), hoofdsleutel(instellingen))
+    if instellingen.maak_tabellen:
+        abonnementen.maak_tabellen()
+    return abonnementen

@@ -82,6 +82,22 @@ class Settings(BaseSettings):
         default=2.0, ge=0, description="How long a process keeps an unwrapped data key; a destroyed key is gone everywhere after this"
     )
 
+    publieke_url: str = Field(
+        default="http://localhost:8000", pattern=r"^https?://[^/?#]+$",
+        description="The API's public origin (scheme and host), for the links in pushed facts (dataref, dataschema)",
+    )
+    bezorging: Literal["ingebed", "extern"] = Field(
+        default="ingebed",
+        description="ingebed: the API process delivers to subscribers; extern: a dispatcher process does (make bezorging)",
+    )
+    bezorging_timeout: float = Field(default=10.0, gt=0, le=60, description="Seconds a receiver has to acknowledge a delivery")
+    bezorging_eerste_wachttijd: float = Field(default=1.0, gt=0, description="Seconds before the first retry; doubled each failure")
+    bezorging_hoogste_wachttijd: float = Field(default=300.0, gt=0, description="The longest wait between retries, in seconds")
+    bezorging_schorsen_na: int = Field(default=10, ge=1, description="Failures in a row after which a subscription is suspended")
+    bezorging_lease_seconden: float = Field(
+        default=60.0, gt=0, description="How long a dispatcher that died keeps its subscriptions from the others (> the timeout)"
+    )
+
     @model_validator(mode="before")
     @classmethod
     def bestanden_in_de_data_map(cls, waarden: Any) -> Any:
@@ -90,6 +106,13 @@ class Settings(BaseSettings):
             for veld, naam in BESTANDEN.items():
                 waarden.setdefault(veld, data_map / naam)
         return waarden
+
+    @model_validator(mode="after")
+    def lease_langer_dan_een_bezorging(self) -> Settings:
+        # A dispatcher renews its lease after each acknowledged delivery: a shorter lease lets another take over mid-way.
+        if self.bezorging_lease_seconden <= self.bezorging_timeout:
+            raise ValueError("INBURGERING_BEZORGING_LEASE_SECONDEN moet langer zijn dan INBURGERING_BEZORGING_TIMEOUT")
+        return self
 
     @field_validator("database_url", "sleutel_database_url")
     @classmethod

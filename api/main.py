@@ -18,7 +18,7 @@ from fastapi.routing import APIRoute
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag, bouw_logboek
+from adapters.bootstrap import bouw_abonnementen, bouw_applicatie, bouw_leesmodelopslag, bouw_logboek
 from adapters.clock import SysteemKlok
 from adapters.crypto import ProductieInstellingError, bsn_sleutel, vingerafdruk_functie
 from adapters.settings import Settings
@@ -28,7 +28,8 @@ from api.auth import Tokencontrole
 from api.beveiliging import Poortwachter, alleen_json
 from api.logboek import leg_vast, tracecontext
 from api.openapi import API_VERSIE, BASISPAD, bouw_openapi
-from api.routers import controle, gebeurtenistypen, handhaving, health, leesmodellen, trajecten
+from api.bezorging import Bezorger
+from api.routers import abonnementen, controle, gebeurtenistypen, handhaving, health, leesmodellen, trajecten
 from api.schemas import UUID_PATROON, CorrelatieId
 from api.serverlog import Verzoeklog
 from domain.application import Klok
@@ -129,6 +130,11 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         app.state.logboek = bouw_logboek(
             instellingen, app.state.inburgering, {"service.name": "inburgering-api", "service.version": API_VERSIE}
         )
+        app.state.abonnementen = bouw_abonnementen(instellingen, app.state.inburgering)
+        app.state.bezorger = None
+        if instellingen.bezorging == "ingebed":  # the embedded set-up needs nothing more; several workers: make bezorging
+            app.state.bezorger = Bezorger(app.state.inburgering, app.state.abonnementen, app.state.logboek, instellingen)
+            app.state.bezorger.start()
         # What start-up built (modules, the app's schemas and routes, the stores) lives as long as the process.
         # Frozen, a full collection no longer walks it: under load such a collection paused every request for
         # 50-100 ms a few times a minute, and a request's short-lived objects are gone by the time the young
@@ -143,6 +149,8 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         finally:
             gc.set_threshold(*drempels)
             gc.unfreeze()
+            if app.state.bezorger is not None:
+                app.state.bezorger.close()
             app.state.logboek.close()
             app.state.leesmodellen.close()
             app.state.inburgering.close()
@@ -168,6 +176,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
     app.include_router(handhaving.router, prefix=BASISPAD)
     app.include_router(controle.router, prefix=BASISPAD)
     app.include_router(gebeurtenistypen.router, prefix=BASISPAD)
+    app.include_router(abonnementen.router, prefix=BASISPAD)
     app.openapi = lambda: bouw_openapi(app)  # type: ignore[method-assign]
 
     app.add_middleware(Kopregels)  # innermost: it sees the matched route and the routes' state
@@ -176,7 +185,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
     app.add_middleware(
         CORSMiddleware,
         allow_origins=instellingen.cors_origins,
-        allow_methods=["GET", "POST"],
+        allow_methods=["GET", "POST", "PATCH", "DELETE"],
         allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Correlation-ID",
                        "X-Audit-Toelichting", "traceparent"],
         expose_headers=["API-Version", "ETag", "Location", "Link", "X-Correlation-ID", "Idempotent-Replayed", "traceparent",

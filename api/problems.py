@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from api.openapi import BASISPAD
+from domain.abonnement import AbonnementNietGevondenError, AbonnementVerouderdError
 from domain.application import BuitenMandaatError, TrajectNietGevondenError, VersieVerouderdError
 from adapters.keten import IntegriteitsalarmError
 from adapters.sleutelkluis import SleutelVernietigdError
@@ -119,6 +120,14 @@ def registreer(app: FastAPI) -> None:
         return probleem(
             request, 412, "versie-verouderd", "Het traject is intussen gewijzigd.", str(fout), {"ETag": f'"{fout.huidig}"'}
         )
+
+    @app.exception_handler(AbonnementNietGevondenError)
+    def abonnement_niet_gevonden(request: Request, _: AbonnementNietGevondenError) -> JSONResponse:
+        return probleem(request, 404, "abonnement-niet-gevonden", "Abonnement niet gevonden.", "U hebt geen abonnement met dit id.")
+
+    @app.exception_handler(AbonnementVerouderdError)
+    def abonnement_verouderd(request: Request, fout: AbonnementVerouderdError) -> JSONResponse:
+        return probleem(request, 412, "versie-verouderd", "Het abonnement is intussen gewijzigd.", str(fout), {"ETag": f'"{fout.huidig}"'})
 
     @app.exception_handler(IdempotencyKeyHergebruiktError)
     def hergebruikt(request: Request, fout: IdempotencyKeyHergebruiktError) -> JSONResponse:

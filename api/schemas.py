@@ -571,3 +571,33 @@ class KetenexportPublic(Uitvoer):
     gebeurtenissen: list[OpgeslagenGebeurtenis]
     controlepunt: Controlepunt | None
     publieke_sleutel: str = Field(description="De Ed25519-sleutel (base64) die het controlepunt ondertekende.")
+
+
+class AbonnementPublic(Uitvoer):
+    """Een abonnement, en hoe de bezorging ervan staat."""
+
+    abonnement_id: UUID
+    callback_url: str
+    autorisatie_ingesteld: bool = Field(description="Of elke bezorging een Authorization-header meestuurt (de waarde zelf blijft geheim).")
+    gebeurtenistypen: list[str] | None = Field(description="Alleen deze soorten; leeg: elke soort.")
+    gemeenten: list[Gemeente] | None = Field(description="Alleen deze gemeenten; leeg: elke gemeente die de abonnee mag volgen.")
+    bezorgwijze: Literal["gestructureerd", "binair", "batch"]
+    status: Literal["actief", "geschorst"] = Field(description="geschorst: na te veel mislukte bezorgingen op rij, of op verzoek.")
+    positie: int = Field(description="De logpositie tot waar de ontvanger alles heeft bevestigd.")
+    achterstand: int = Field(description="Hoeveel posities het log verder is dan `positie` (ook feiten die niet voor dit abonnement zijn).")
+    laatste_succes: datetime | None = Field(description="De laatste bevestigde bezorging (UTC).")
+    laatste_fout: str | None = Field(description="Waarom de laatste mislukte bezorging mislukte.")
+    laatste_fout_op: datetime | None
+    mislukte_pogingen: int = Field(description="Mislukte bezorgingen op rij; bij het maximum wordt het abonnement geschorst.")
+    volgende_poging: datetime | None = Field(description="Wanneer na een mislukking opnieuw wordt bezorgd (UTC).")
+    aangemaakt: datetime
+    gewijzigd: datetime
+
+
+class AbonnementAangemaaktPublic(AbonnementPublic):
+    geheim: str = Field(description="Het geheim waarmee elke bezorging is ondertekend (Standard Webhooks, whsec_...). "
+                                    "Alleen nu getoond: bewaar het bij de ontvanger.")
+
+
+class AbonnementenPublic(Uitvoer):
+    abonnementen: list[AbonnementPublic]

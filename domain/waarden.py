@@ -117,6 +117,11 @@ class Vastlegging:
     trace_id: str | None = None
 
     def mag_werken_voor(self, gemeente: Gemeente) -> bool:
-        if self.rol in (Rol.REGISSEUR, Rol.HANDHAVER):
-            return gemeente in self.gemeenten
-        return self.rol in (Rol.DUO, Rol.AUDITOR)
+        return mag_werken_voor(self.rol, self.gemeenten, gemeente)
+
+
+def mag_werken_voor(rol: Rol, gemeenten: frozenset[Gemeente], gemeente: Gemeente) -> bool:
+    """Regisseurs and handhavers work for the gemeenten of their token; DUO and auditors see every gemeente."""
+    if rol in (Rol.REGISSEUR, Rol.HANDHAVER):
+        return gemeente in gemeenten
+    return rol in (Rol.DUO, Rol.AUDITOR)

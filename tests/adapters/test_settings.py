@@ -92,3 +92,10 @@ def test_every_file_lies_in_the_data_map_unless_set_on_its_own(tmp_path: Path) -
                  eigen.ontwikkelsleutel_pad, eigen.bsn_sleutel_pad, eigen.ondertekensleutel_pad]
     assert {pad.parent for pad in bestanden} == {tmp_path} and len(set(bestanden)) == len(bestanden)
     assert eigen.hoofdsleutel_pad == tmp_path / "elders" / "hoofdsleutel"
+
+
+def test_a_dispatchers_lease_must_outlast_one_delivery(tmp_path: Path) -> None:
+    # A lease that lapses while a receiver is still answering would let a second dispatcher deliver at once.
+    with pytest.raises(ValidationError, match="BEZORGING_LEASE_SECONDEN"):
+        instellingen(tmp_path, bezorging_timeout=10, bezorging_lease_seconden=10)
+    assert instellingen(tmp_path, bezorging_timeout=10, bezorging_lease_seconden=11).bezorging_lease_seconden == 11

@@ -50,6 +50,10 @@ TABEL: dict[str, dict[str, tuple[int, int]]] = {
     # The feed answers every reader, with only the facts of their own gemeenten (tests/api/test_audittrail.py).
     "volgen":        {"regisseur": (OK, OK), "handhaver": (OK, OK), "duo": (OK, OK), "auditor": (OK, OK), "beheerder": (GEWEIGERD,) * 2},
     "controle":      {"regisseur": (GEWEIGERD,) * 2, "handhaver": (GEWEIGERD,) * 2, "duo": (GEWEIGERD,) * 2, "auditor": (OK, OK), "beheerder": (GEWEIGERD,) * 2},
+    # Every reader of the feed may subscribe to it (an empty body: 400) and list its own subscriptions ("volgen");
+    # another's subscription does not exist for the caller.
+    "abonneren":     {"regisseur": (ONGELDIG,) * 2, "handhaver": (ONGELDIG,) * 2, "duo": (ONGELDIG,) * 2, "auditor": (ONGELDIG,) * 2, "beheerder": (GEWEIGERD,) * 2},
+    "andermans abonnement": {"regisseur": (ONBEKEND,) * 2, "handhaver": (ONBEKEND,) * 2, "duo": (ONBEKEND,) * 2, "auditor": (ONBEKEND,) * 2, "beheerder": (GEWEIGERD,) * 2},
     # The event catalogue documents shapes, not cases: every signed-in role reads it.
     "documentatie":  dict.fromkeys(ROLLEN, (OK, OK)),
 }
@@ -67,8 +71,10 @@ def soort(methode: str, pad: str) -> str:
         return "werklijst"
     if pad in ("/trajecten/_zoek", "/trajecten/_historie"):
         return "zoeken"
-    if pad == "/gebeurtenissen":
+    if pad in ("/gebeurtenissen", "/abonnementen") and methode == "get":
         return "volgen"
+    if pad.startswith("/abonnementen"):
+        return "abonneren" if methode == "post" else "andermans abonnement"
     if pad == "/integriteit" or pad.endswith("/export"):
         return "controle"
     if pad.startswith("/gebeurtenistypen"):
@@ -120,7 +126,9 @@ def _traject_met_zaak(api: TestClient, instellingen: Settings, gemeente: str) ->
     antwoord = api.post(f"{pad}/handhavingszaken", json=zaak, headers=handhaver)
     assert antwoord.status_code == 201, antwoord.text
     traject_id = pad.rsplit("/", 1)[1]
-    return {"trajectId": traject_id, "zaaknummer": str(antwoord.json()["handhavingszaken"][-1]["nummer"]), "versie": "1",
+    abonnement = api.post("/api/v1/abonnementen", json={"callbackUrl": "https://ontvanger.example.nl/"},
+                          headers=_kop(instellingen, "duo", gemeente, gebruiker=f"abonnee-{gemeente}"))
+    return {"abonnementId": abonnement.json()["abonnementId"],"trajectId": traject_id, "zaaknummer": str(antwoord.json()["handhavingszaken"][-1]["nummer"]), "versie": "1",
             "auditId": str(regel_id(UUID(traject_id), 1)), "type": "nl.wet-inburgering.traject.gestart"}
 
 
@@ -138,7 +146,7 @@ def test_every_role_gets_the_answer_the_table_declares(omgeving: tuple[TestClien
             )
             # A regisseur or handhaver works for EIGEN; both trajectories are asked for by one caller.
             kop = _kop(instellingen, rol, EIGEN) if not pad.startswith("/health") else {}
-            antwoord = api.request(methode.upper(), url, params=query, headers=kop, json={} if methode == "post" else None)
+            antwoord = api.request(methode.upper(), url, params=query, headers=kop, json={} if methode in ("post", "patch") else None)
             antwoorden.append(antwoord.status_code)
             if antwoord.status_code >= 400:
                 assert antwoord.headers["content-type"] == "application/problem+json"

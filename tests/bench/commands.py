@@ -3,7 +3,7 @@
 Per store (PostgreSQL, SQLite or both): load N trajectories in-process (tests/bench/laden.py), time
 `make rebuild` and `make replay` on them, start the real API and the bare ceiling (tests/bench/plafond.py)
 under uvicorn (one worker each), then, interleaved with the ceiling: reads at N (tests/bench/lezen.py),
-commands with 8 clients, projection lag under a steady command load, and the server's memory. Absolute
+commands with 8 clients, projection lag and push-delivery lag under a steady command load, push delivery of the backlog, and the server's memory. Absolute
 figures move from run to run on a small machine; the ratios are the figures to compare.
 """
 
@@ -34,7 +34,7 @@ from adapters import bootstrap
 from adapters.clock import SysteemKlok
 from adapters.settings import Settings
 from adapters.tokens import maak_ontwikkeltoken
-from tests.bench import laden, lezen, plafond, schrijven
+from tests.bench import bezorging, laden, lezen, plafond, schrijven
 from tests.bench.schrijven import VOLGER, Bsns, Commandos
 from tests.bench.verkeer import ROOT, Meting, uvicorn_server
 
@@ -173,6 +173,8 @@ class Uitslag:
     commandos: Commandos
     vertraging: Meting
     vertraging_bij_tempo: tuple[float, Meting]  # starts per second of the steady load, and the lag under it
+    bezorgvertraging: tuple[float, Meting]  # the same steady load, and its commit-to-receipt lag of push delivery
+    doorvoer: dict[str, tuple[float, int]]  # per delivery mode: facts per second from the backlog, and how many
     rss_eind_mb: float
     wall_s: float
 
@@ -211,10 +213,16 @@ def meet(console: Console, soort: str, opties: Opties) -> Uitslag:
         tempo = TEMPO_FRACTIE * gemeten.start.per_seconde
         with console.status(f"{omg.naam}: projection lag under a steady load of {tempo:.0f} starts/s"):
             vertraging_bij_tempo = (tempo, schrijven.projectievertraging(api, regisseur, volger, bsns, opties, tempo))
+        with console.status(f"{omg.naam}: push delivery lag under a steady load of {tempo:.0f} starts/s"):
+            bezorgvertraging = (tempo, bezorging.vertraging(api, regisseur, bsns, tempo, max(200, opties.peilingen * 4)))
+        doorvoer = {}
+        for wijze in ("gestructureerd", "batch"):
+            with console.status(f"{omg.naam}: push delivery of the backlog ({wijze})"):
+                doorvoer[wijze] = bezorging.doorvoer(api, regisseur, wijze)
         rss_eind = api.rss_mb()
         stack.close()  # clean up now, so the wall time includes it
     return Uitslag(omg.naam, lading, gebeurtenissen, herbouw_s, replay_s, lezingen, rss_na_lezen, gemeten,
-                   vertraging, vertraging_bij_tempo, rss_eind, time.perf_counter() - begin)
+                   vertraging, vertraging_bij_tempo, bezorgvertraging, doorvoer, rss_eind, time.perf_counter() - begin)
 
 
 # -- the report ------------------------------------------------------------------------------------
@@ -257,6 +265,11 @@ def tabel(u: Uitslag, opties: Opties) -> Table:
     tempo, steady = u.vertraging_bij_tempo
     t.add_row(f"projection lag p50 / p99, {tempo:.0f} starts/s", f"{_ms(steady.p50)} / {_ms(steady.p99)}", "",
               f"{len(steady.ms)} probes", "p99 < 100 ms")
+    tempo, lag = u.bezorgvertraging
+    t.add_row(f"push delivery lag p50 / p99, {tempo:.0f} starts/s", f"{_ms(lag.p50)} / {_ms(lag.p99)}", "",
+              f"{len(lag.ms)} starts, answer to receipt", "")
+    for wijze, (per_seconde, aantal) in u.doorvoer.items():
+        t.add_row(f"push delivery of the backlog, {wijze}", f"{per_seconde:,.0f} facts/s", "", f"{aantal:,} facts, 1 dispatcher", "")
     t.add_section()
     t.add_row("make rebuild", f"{u.gebeurtenissen / u.herbouw_s:,.0f} events/s", "", f"{u.herbouw_s:,.1f} s", ">= 20,000/s")
     t.add_row("make replay", f"{u.gebeurtenissen / u.replay_s:,.0f} events/s", "", f"{u.replay_s:,.1f} s", ">= 20,000/s")

@@ -1,0 +1,108 @@
+"""Abonnementen: facts pushed to a follower's receiver as CloudEvents, instead of polled from the feed (issue 14).
+
+A subscriber sees and changes only its own subscriptions, and receives only what it could read from the feed
+(its role and gemeenten, kept with the subscription and renewed on every change)."""
+
+# No `from __future__ import annotations`: FastAPI reads the parameter types at runtime.
+import base64
+import secrets
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Request, Response
+from fastapi.exceptions import RequestValidationError
+
+from adapters.abonnementen import Abonnementen, Geheimen
+from api import schemas
+from api.auth import Lezer
+from api.openapi import BASISPAD
+from api.routers.commandoroutes import COMMANDO_ANTWOORDEN, VerwachteVersie
+from api.routers.werkdraad import in_een_werkdraad
+from api.verzoeken.abonnement import AbonnementCreate, AbonnementWijziging
+from domain.abonnement import Abonnement, binnen_mandaat, nieuw_abonnement
+
+router = APIRouter(prefix="/abonnementen", tags=["abonnementen"])
+AbonnementId = Annotated[UUID, Path(alias="abonnementId", description="Het id van het abonnement.")]
+MET_ETAG: dict[int | str, dict[str, Any]] = {200: {"headers": {"ETag": {"schema": {"type": "string"}}}}}
+
+
+def _abonnementen(request: Request) -> Abonnementen:
+    return request.app.state.abonnementen
+
+
+def _alleen_https_in_productie(request: Request, callback: str | None) -> None:
+    """In production a receiver is reached over TLS: the facts and the authorization value travel with it."""
+    if callback is not None and request.app.state.instellingen.is_productie and urlsplit(callback).scheme != "https":
+        raise RequestValidationError([{"type": "https", "loc": ("body", "callbackUrl"), "input": callback,
+                                       "msg": "In productie is een callback-URL https."}])
+
+
+def _publiek(request: Request, response: Response, abonnement: Abonnement) -> schemas.AbonnementPublic:
+    response.headers["ETag"] = f'"{abonnement.versie}"'
+    eind = request.app.state.inburgering.recorder.max_notification_id() or 0
+    return schemas.AbonnementPublic(
+        abonnement_id=abonnement.id, callback_url=abonnement.callback,
+        autorisatie_ingesteld=abonnement.met_autorisatie,
+        gebeurtenistypen=None if abonnement.gebeurtenistypen is None else sorted(abonnement.gebeurtenistypen),
+        gemeenten=None if abonnement.gemeentefilter is None else sorted(abonnement.gemeentefilter),
+        bezorgwijze=abonnement.bezorgwijze.value, status=abonnement.status.value, positie=abonnement.positie,
+        achterstand=max(0, eind - abonnement.positie), laatste_succes=abonnement.laatste_succes,
+        laatste_fout=abonnement.laatste_fout, laatste_fout_op=abonnement.laatste_fout_op,
+        mislukte_pogingen=abonnement.mislukte_pogingen, volgende_poging=abonnement.volgende_poging,
+        aangemaakt=abonnement.aangemaakt, gewijzigd=abonnement.gewijzigd,
+    )
+
+
+@router.post("", status_code=201, responses=COMMANDO_ANTWOORDEN)
+@in_een_werkdraad
+def neem_abonnement(request: Request, response: Response, actor: Lezer, body: AbonnementCreate) -> schemas.AbonnementAangemaaktPublic:
+    """Neem een abonnement: elk feit dat u uit de feed mag lezen en door uw filters komt, wordt naar uw ontvanger gepost,
+    ten minste één keer en per traject in volgorde, ondertekend met het geheim in dit antwoord (alleen nu getoond)."""
+    _alleen_https_in_productie(request, body.callback_url)
+    app = request.app.state.inburgering
+    positie = body.vanaf if body.vanaf is not None else (app.recorder.max_notification_id() or 0)
+    abonnement = nieuw_abonnement(
+        actor, body.callback_url, None if body.gebeurtenistypen is None else frozenset(body.gebeurtenistypen),
+        None if body.gemeenten is None else frozenset(body.gemeenten), body.bezorgwijze, positie, app.klok.nu(), met_autorisatie=body.autorisatie is not None)
+    geheim = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    _abonnementen(request).neem_op(abonnement, Geheimen(body.autorisatie, geheim))
+    response.headers["Location"] = f"{BASISPAD}/abonnementen/{abonnement.id}"
+    return schemas.AbonnementAangemaaktPublic(**_publiek(request, response, abonnement).model_dump(), geheim=geheim)
+
+
+@router.get("")
+@in_een_werkdraad
+def lijst_abonnementen(request: Request, response: Response, actor: Lezer) -> schemas.AbonnementenPublic:
+    """Uw abonnementen, elk met hoe de bezorging ervan staat."""
+    return schemas.AbonnementenPublic(abonnementen=[
+        _publiek(request, response, a) for a in _abonnementen(request).van_eigenaar(actor.gebruiker)])
+
+
+@router.get("/{abonnementId}", responses=MET_ETAG)
+@in_een_werkdraad
+def lees_abonnement(request: Request, response: Response, actor: Lezer, abonnement_id: AbonnementId) -> schemas.AbonnementPublic:
+    """Een abonnement: positie, achterstand, laatste succes, laatste fout en mislukte pogingen."""
+    return _publiek(request, response, _abonnementen(request).van(abonnement_id, actor.gebruiker))
+
+
+@router.patch("/{abonnementId}", responses=MET_ETAG)
+@in_een_werkdraad
+def wijzig_abonnement(request: Request, response: Response, actor: Lezer, abonnement_id: AbonnementId,
+                      body: AbonnementWijziging, versie: VerwachteVersie) -> schemas.AbonnementPublic:
+    """Wijzig een abonnement (met If-Match: alleen als het sindsdien niet gewijzigd is, anders 412); met `status` actief
+    hervat u een geschorst abonnement vanaf zijn positie. Het abonnement volgt daarna uw huidige rol en gemeenten."""
+    wijzigingen = body.wijzigingen()
+    _alleen_https_in_productie(request, wijzigingen.get("callback"))
+    binnen_mandaat(actor, wijzigingen.get("gemeentefilter"))
+    abonnement = _abonnementen(request).wijzig(
+        abonnement_id, actor.gebruiker, versie, request.app.state.klok.nu(), mandaat=(actor.rol, actor.gemeenten), **wijzigingen)
+    return _publiek(request, response, abonnement)
+
+
+@router.delete("/{abonnementId}", status_code=204, response_class=Response)
+@in_een_werkdraad
+def zeg_abonnement_op(request: Request, actor: Lezer, abonnement_id: AbonnementId, versie: VerwachteVersie) -> None:
+    """Zeg een abonnement op: er wordt niets meer bezorgd."""
+    _abonnementen(request).zeg_op(abonnement_id, actor.gebruiker, versie)
+
