@@ -90,6 +90,11 @@ class Settings(BaseSettings):
         default="ingebed",
         description="ingebed: the API process delivers to subscribers; extern: a dispatcher process does (make bezorging)",
     )
+    bezorging_hosts: list[str] = Field(
+        default=[],
+        description='Hosts a callback URL may name, as JSON ["duo.example.nl", ".sdd.nl"] (a leading dot: any host under '
+        "that domain); empty: any host. Set it in production: the API posts to what a subscriber names",
+    )
     bezorging_timeout: float = Field(default=10.0, gt=0, le=60, description="Seconds a receiver has to acknowledge a delivery")
     bezorging_eerste_wachttijd: float = Field(default=1.0, gt=0, description="Seconds before the first retry; doubled each failure")
     bezorging_hoogste_wachttijd: float = Field(default=300.0, gt=0, description="The longest wait between retries, in seconds")

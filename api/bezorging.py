@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 from uuid import NAMESPACE_URL, uuid4, uuid5
 
 import httpx
@@ -48,6 +49,12 @@ BATCH = "application/cloudevents-batch+json"
 GESTRUCTUREERD = "application/cloudevents+json; charset=utf-8"
 
 
+def ontvanger_toegestaan(callback: str, hosts: Sequence[str]) -> bool:
+    """Whether the callback's host is one the operator allows (`BEZORGING_HOSTS`; none set: any)."""
+    host = (urlsplit(callback).hostname or "").lower()
+    return not hosts or any(host == h.lower() or (h.startswith(".") and host.endswith(h.lower())) for h in hosts)
+
+
 class Afgewezen(Exception):
     """The receiver did not acknowledge: an error status, no answer in time, or no connection."""
 
@@ -59,7 +66,7 @@ class Bezorger:
                  wacht: Callable[[int, float], int] | None = None) -> None:
         self._app, self._abonnementen, self._logboek = app, abonnementen, logboek
         self._bron, self._basis = instellingen.cloudevents_bron, instellingen.publieke_url + BASISPAD
-        self._lease = instellingen.bezorging_lease_seconden
+        self._lease, self._hosts = instellingen.bezorging_lease_seconden, instellingen.bezorging_hosts
         self._terugval = Terugval(timedelta(seconds=instellingen.bezorging_eerste_wachttijd),
                                   timedelta(seconds=instellingen.bezorging_hoogste_wachttijd), instellingen.bezorging_schorsen_na)
         # No redirects: a receiver is the URL its subscriber registered, nothing it points on to.
@@ -162,6 +169,8 @@ class Bezorger:
                    "webhook-signature": Webhook(geheimen.ondertekening).sign(bericht_id, begin, inhoud)}
         if geheimen.autorisatie is not None:
             koppen["Authorization"] = geheimen.autorisatie
+        if not ontvanger_toegestaan(abonnement.callback, self._hosts):  # the operator narrowed the list since
+            raise Afgewezen("de host van de callback-URL staat niet in BEZORGING_HOSTS")
         try:
             antwoord = self._http.post(abonnement.callback, content=inhoud, headers=koppen)
         except httpx.HTTPError as fout:

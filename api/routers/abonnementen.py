@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from adapters.abonnementen import Abonnementen, Geheimen
 from api import schemas
 from api.auth import Lezer
+from api.bezorging import ontvanger_toegestaan
 from api.openapi import BASISPAD
 from api.routers.commandoroutes import COMMANDO_ANTWOORDEN, VerwachteVersie
 from api.routers.werkdraad import in_een_werkdraad
@@ -31,11 +32,19 @@ def _abonnementen(request: Request) -> Abonnementen:
     return request.app.state.abonnementen
 
 
-def _alleen_https_in_productie(request: Request, callback: str | None) -> None:
-    """In production a receiver is reached over TLS: the facts and the authorization value travel with it."""
-    if callback is not None and request.app.state.instellingen.is_productie and urlsplit(callback).scheme != "https":
-        raise RequestValidationError([{"type": "https", "loc": ("body", "callbackUrl"), "input": callback,
-                                       "msg": "In productie is een callback-URL https."}])
+def _toegestane_callback(request: Request, callback: str | None) -> None:
+    """In production a receiver is reached over TLS (the facts and the authorization value travel with it), and
+    only a host the operator allows is posted to (`BEZORGING_HOSTS`): the API must not be a way into its network."""
+    instellingen = request.app.state.instellingen
+    if callback is None:
+        return
+    if instellingen.is_productie and urlsplit(callback).scheme != "https":
+        reden = "In productie is een callback-URL https."
+    elif not ontvanger_toegestaan(callback, instellingen.bezorging_hosts):
+        reden = f"Deze host mag niet; toegestaan: {', '.join(instellingen.bezorging_hosts)}."
+    else:
+        return
+    raise RequestValidationError([{"type": "callback", "loc": ("body", "callbackUrl"), "input": callback, "msg": reden}])
 
 
 def _publiek(request: Request, response: Response, abonnement: Abonnement) -> schemas.AbonnementPublic:
@@ -59,7 +68,7 @@ def _publiek(request: Request, response: Response, abonnement: Abonnement) -> sc
 def neem_abonnement(request: Request, response: Response, actor: Lezer, body: AbonnementCreate) -> schemas.AbonnementAangemaaktPublic:
     """Neem een abonnement: elk feit dat u uit de feed mag lezen en door uw filters komt, wordt naar uw ontvanger gepost,
     ten minste één keer en per traject in volgorde, ondertekend met het geheim in dit antwoord (alleen nu getoond)."""
-    _alleen_https_in_productie(request, body.callback_url)
+    _toegestane_callback(request, body.callback_url)
     app = request.app.state.inburgering
     positie = body.vanaf if body.vanaf is not None else (app.recorder.max_notification_id() or 0)
     abonnement = nieuw_abonnement(
@@ -93,7 +102,7 @@ def wijzig_abonnement(request: Request, response: Response, actor: Lezer, abonne
     """Wijzig een abonnement (met If-Match: alleen als het sindsdien niet gewijzigd is, anders 412); met `status` actief
     hervat u een geschorst abonnement vanaf zijn positie. Het abonnement volgt daarna uw huidige rol en gemeenten."""
     wijzigingen = body.wijzigingen()
-    _alleen_https_in_productie(request, wijzigingen.get("callback"))
+    _toegestane_callback(request, wijzigingen.get("callback"))
     binnen_mandaat(actor, wijzigingen.get("gemeentefilter"))
     abonnement = _abonnementen(request).wijzig(
         abonnement_id, actor.gebruiker, versie, request.app.state.klok.nu(), mandaat=(actor.rol, actor.gemeenten), **wijzigingen)

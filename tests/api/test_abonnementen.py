@@ -8,7 +8,9 @@ from typing import Any
 import psycopg
 from fastapi.testclient import TestClient
 
+from adapters.clock import VasteKlok
 from adapters.settings import Settings
+from api.main import create_app
 from tests.conftest import Kopregels
 
 ABONNEMENTEN = "/api/v1/abonnementen"
@@ -113,3 +115,20 @@ def test_the_secret_and_the_authorization_value_are_stored_encrypted(api: TestCl
     opgeslagen = repr(rijen)
     assert body["abonnementId"] in opgeslagen  # the row is there
     assert "zeer-geheim-123" not in opgeslagen and body["geheim"].removeprefix("whsec_") not in opgeslagen
+
+
+def test_a_callback_to_a_host_the_operator_does_not_allow_is_refused(instellingen: Settings, klok: VasteKlok,
+                                                                      als: Kopregels) -> None:
+    # The API must not become a way into SDD's own network: the operator names the receivers' hosts.
+    beperkt = instellingen.model_copy(update={"bezorging_hosts": ["duo.example.nl", ".sdd.nl"]})
+    with TestClient(create_app(beperkt, klok)) as api:
+        kop = als("duo")
+        for toegestaan in ("https://duo.example.nl/in", "https://ontvanger.sdd.nl/in"):
+            assert neem(api, kop, callbackUrl=toegestaan).status_code == 201, toegestaan
+        for geweigerd in ("http://127.0.0.1:5432/", "https://example.nl/", "https://nietsdd.nl/"):
+            antwoord = neem(api, kop, callbackUrl=geweigerd)
+            assert antwoord.status_code == 400, geweigerd
+            assert [p["name"] for p in antwoord.json()["invalidParams"]] == ["callbackUrl"]
+        pad = api.get(ABONNEMENTEN, headers=kop).json()["abonnementen"][0]["abonnementId"]
+        assert api.patch(f"{ABONNEMENTEN}/{pad}", json={"callbackUrl": "http://localhost/"}, headers=kop).status_code == 400
+        assert len(api.get(ABONNEMENTEN, headers=kop).json()["abonnementen"]) == 2

@@ -230,3 +230,23 @@ def test_two_dispatchers_never_deliver_one_subscription_at_once(
     # Then the receiver never had two deliveries of the subscription in progress, and has every fact once
     assert ontvanger.hoogste_gelijktijdig == 1
     assert [g["id"] for g in ontvanger.bevestigd()] == verwacht
+
+
+def test_a_receiver_whose_host_the_operator_no_longer_allows_gets_nothing(
+    instellingen: Settings, klok: VasteKlok, als: Kopregels, ontvanger: Ontvanger
+) -> None:
+    # Given a subscription made while every host was allowed
+    with TestClient(create_app(instellingen.model_copy(update=SNEL | {"bezorging": "extern"}), klok)) as api:
+        kop = als("regisseur", "0505")
+        abonnement = abonneer(api, kop, ontvanger.url)
+        geschiedenis(api, kop, trajecten=1)
+        # When the operator narrows the hosts (127.0.0.1 not among them) and a dispatcher runs
+        beperkt = instellingen.model_copy(update=SNEL | {"bezorging_hosts": ["duo.example.nl"]})
+        staat = api.app.state  # type: ignore[attr-defined]
+        bezorger = Bezorger(staat.inburgering, staat.abonnementen, None, beperkt)
+        assert bezorger.ronde() == 0
+        bezorger.close()
+        # Then nothing is posted, and the subscription says why
+        assert ontvanger.bezorgingen == []
+        stand = status(api, kop, abonnement)
+        assert "BEZORGING_HOSTS" in stand["laatsteFout"] and stand["misluktePogingen"] == 1
