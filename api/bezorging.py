@@ -44,7 +44,8 @@ log = logging.getLogger("inburgering.bezorging")
 
 PER_LEZING = 100  # facts read (and, in batch mode, sent) at a time
 LEZINGEN_PER_BEURT = 10  # then the next subscription has its turn
-RUST = 1.0  # seconds between rounds when nothing new is written (a due retry waits at most this long more)
+RUST = 1.0  # seconds between rounds when nothing new is written (a due retry, a new subscription wait at most this long)
+KORTSTE_RUST = 0.02  # between rounds under a steady command load: a round per burst of commits, not per commit
 BATCH = "application/cloudevents-batch+json"
 GESTRUCTUREERD = "application/cloudevents+json; charset=utf-8"
 
@@ -75,6 +76,7 @@ class Bezorger:
         self.naam = f"{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:8]}"  # the lease holder, in the table
         self._stop = threading.Event()
         self._draad: threading.Thread | None = None
+        self._actief = False  # whether the last round found a subscription to deliver
 
     def start(self) -> None:
         self._draad = threading.Thread(target=self._draai, name="bezorging", daemon=True)
@@ -97,21 +99,25 @@ class Bezorger:
                 log.exception("bezorging: een ronde is mislukt; over %g s opnieuw", RUST)
                 self._stop.wait(RUST)
                 continue
-            if self._wacht is not None:
-                self._wacht(gezien, RUST)  # a commit ends the rest at once
-            else:
+            if self._wacht is None:
                 self._stop.wait(RUST / 4)
+            elif self._actief:  # a commit ends the rest at once
+                self._stop.wait(KORTSTE_RUST)
+                self._wacht(gezien, RUST)
+            else:  # no subscription to deliver: commits need not wake this thread
+                self._stop.wait(RUST)
 
     def ronde(self) -> int:
         """Deliver what is due to each active subscription whose lease this dispatcher gets; the number of
         facts acknowledged."""
-        bezorgd = 0
-        for kandidaat in self._abonnementen.aan_de_beurt(datetime.now(UTC)):
+        bezorgd, kandidaten = 0, self._abonnementen.aan_de_beurt(datetime.now(UTC))
+        self._actief = bool(kandidaten)
+        for kandidaat in kandidaten:
             if self._stop.is_set():
                 break
             with self._abonnementen.in_bezorging(kandidaat.id, self.naam, self._lease, time.time()) as genomen:
-                if genomen:
-                    bezorgd += self._bezorg(self._abonnementen.van(kandidaat.id))  # as it is now, under the lease
+                if genomen and (abonnement := self._abonnementen.van(kandidaat.id)).is_aan_de_beurt(datetime.now(UTC)):
+                    bezorgd += self._bezorg(abonnement)  # as it is now, under the lease (not paused meanwhile)
         return bezorgd
 
     def _bezorg(self, abonnement: Abonnement) -> int:
