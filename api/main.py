@@ -23,6 +23,7 @@ from adapters.clock import SysteemKlok
 from adapters.crypto import ProductieInstellingError, bsn_sleutel, vingerafdruk_functie
 from adapters.settings import Settings
 from adapters.tokens import verificatiesleutels
+from adapters.wekker import Wekker
 from api import problems
 from api.auth import Tokencontrole
 from api.beveiliging import Poortwachter, alleen_json
@@ -129,6 +130,8 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         app.state.logboek = bouw_logboek(
             instellingen, app.state.inburgering, {"service.name": "inburgering-api", "service.version": API_VERSIE}
         )
+        app.state.wekker = Wekker(app.state.inburgering.recorder)  # wakes the feed's long-polls (`wacht=`)
+        app.state.wekker.start()
         # What start-up built (modules, the app's schemas and routes, the stores) lives as long as the process.
         # Frozen, a full collection no longer walks it: under load such a collection paused every request for
         # 50-100 ms a few times a minute, and a request's short-lived objects are gone by the time the young
@@ -143,6 +146,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         finally:
             gc.set_threshold(*drempels)
             gc.unfreeze()
+            app.state.wekker.close()  # first: it holds a connection of the event store's pool
             app.state.logboek.close()
             app.state.leesmodellen.close()
             app.state.inburgering.close()
