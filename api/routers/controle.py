@@ -1,10 +1,12 @@
 """For followers and auditors: the event feed as NL GOV CloudEvents, and the integrity of the log."""
 
 # No `from __future__ import annotations`: FastAPI reads the parameter types at runtime.
+import time
 from typing import Annotated, Literal
 from uuid import NAMESPACE_URL, uuid5
 
 from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from adapters.bootstrap import controlepunten_van
 from adapters.integriteit import Integriteitsstaat, als_dict, controleer_incrementeel, controleer_volledig
@@ -15,24 +17,43 @@ from api.logboek import betrokken
 from api.openapi import BASISPAD
 from api.routers.commandoroutes import App
 from api.routers.werkdraad import in_een_werkdraad
+from domain.application import Actor, Inburgering
 
 router = APIRouter(tags=["controle"])
 
 
 @router.get("/gebeurtenissen")
-@in_een_werkdraad
-def volg_gebeurtenissen(
+async def volg_gebeurtenissen(
     request: Request,
     response: Response,
     app: App,
     actor: Lezer,
     na: Annotated[int, Query(ge=0, le=10**15, description="De positie waarna gelezen wordt; 0 voor het begin.")] = 0,
     limiet: Annotated[int, Query(ge=1, le=1000, description="Hoeveel gebeurtenissen ten hoogste.")] = 100,
+    wacht: Annotated[int, Query(
+        ge=0, le=60, description="Hoeveel seconden het antwoord mag wachten op een nieuwe gebeurtenis die u mag zien, wanneer er "
+        "na `na` nog geen is (long-poll); 0: antwoord meteen. Na die tijd volgt een lege pagina.")] = 0,
 ) -> schemas.FeedPublic:
     """Elke gebeurtenis in de volgorde van het log, als NL GOV CloudEvents, informatiearm: wat er gebeurde
     en waar het staat (`dataref`). Een volger die bij 0 begint en `na` telkens op `positie` zet, ziet elke
-    gebeurtenis binnen zijn mandaat precies één keer, ook terwijl er geschreven wordt."""
-    feiten, positie = app.gebeurtenissen_na(na, limiet, actor)
+    gebeurtenis binnen zijn mandaat precies één keer, ook terwijl er geschreven wordt. Met `wacht` antwoordt
+    de API zodra er een nieuwe gebeurtenis is die de volger mag zien (een gebeurtenis van een andere
+    gemeente beëindigt het wachten niet), of na zoveel seconden met een lege pagina."""
+    einde = time.monotonic() + wacht
+    feed = await run_in_threadpool(_lees_feed, request, app, actor, na, na, limiet)
+    # Waiting holds no thread and no connection: the process's Wekker wakes this coroutine when the log grows.
+    while not feed.gebeurtenissen and (rest := einde - time.monotonic()) > 0:
+        if await request.app.state.wekker.wacht_async(feed.positie, rest) <= feed.positie:
+            break  # the time is up (or the server stops)
+        feed = await run_in_threadpool(_lees_feed, request, app, actor, na, feed.positie, limiet)
+    if feed.volgende:
+        response.headers["Link"] = f'<{feed.volgende}>; rel="next"'
+    return feed
+
+
+def _lees_feed(request: Request, app: Inburgering, actor: Actor, na: int, vanaf: int, limiet: int) -> schemas.FeedPublic:
+    """One page from `vanaf` (blocking: one hop to a worker thread); `na` is where the follower asked to start, for the link."""
+    feiten, positie = app.gebeurtenissen_na(vanaf, limiet, actor)
     bron, basis = request.app.state.instellingen.cloudevents_bron, str(request.base_url).rstrip("/") + BASISPAD
     betrokken(request, {feit.originator_id for _, feit in feiten})
     gebeurtenissen = [
@@ -57,7 +78,6 @@ def volg_gebeurtenissen(
     volgende = None
     if na < positie < (app.recorder.max_notification_id() or 0):  # more to read after this page
         volgende = str(request.url.include_query_params(na=positie))
-        response.headers["Link"] = f'<{volgende}>; rel="next"'
     return schemas.FeedPublic(gebeurtenissen=gebeurtenissen, positie=positie, volgende=volgende)
 
 
