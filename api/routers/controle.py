@@ -2,10 +2,11 @@
 
 # No `from __future__ import annotations`: FastAPI reads the parameter types at runtime.
 import time
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import NAMESPACE_URL, uuid5
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import TypeAdapter
 from starlette.concurrency import run_in_threadpool
 
 from adapters.bootstrap import controlepunten_van
@@ -22,7 +23,19 @@ from domain.application import Actor, Inburgering
 router = APIRouter(tags=["controle"])
 
 
-@router.get("/gebeurtenissen")
+JSON, BATCH = "application/json", "application/cloudevents-batch+json"
+FEED_ANTWOORDEN: dict[int | str, dict[str, Any]] = {200: {
+    "description": f"Gelukt. Standaard (`{JSON}`) een pagina met `positie` en `volgende`; met `Accept: {BATCH}` dezelfde "
+                   "CloudEvents als één JSON-array (CloudEvents batched content mode), de volgende pagina dan alleen in `Link`.",
+    "content": {BATCH: {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/CloudEventPublic"}}}},
+    "headers": {"Link": {
+        "description": 'De volgende pagina (`<...>; rel="next"`), wanneer er na deze pagina al meer in het log staat.',
+        "schema": {"type": "string"},
+    }},
+}}
+
+
+@router.get("/gebeurtenissen", responses=FEED_ANTWOORDEN, response_model=schemas.FeedPublic)
 async def volg_gebeurtenissen(
     request: Request,
     response: Response,
@@ -33,7 +46,7 @@ async def volg_gebeurtenissen(
     wacht: Annotated[int, Query(
         ge=0, le=60, description="Hoeveel seconden het antwoord mag wachten op een nieuwe gebeurtenis die u mag zien, wanneer er "
         "na `na` nog geen is (long-poll); 0: antwoord meteen. Na die tijd volgt een lege pagina.")] = 0,
-) -> schemas.FeedPublic:
+) -> schemas.FeedPublic | Response:
     """Elke gebeurtenis in de volgorde van het log, als NL GOV CloudEvents, informatiearm: wat er gebeurde
     en waar het staat (`dataref`). Een volger die bij 0 begint en `na` telkens op `positie` zet, ziet elke
     gebeurtenis binnen zijn mandaat precies één keer, ook terwijl er geschreven wordt. Met `wacht` antwoordt
@@ -46,8 +59,11 @@ async def volg_gebeurtenissen(
         if await request.app.state.wekker.wacht_async(feed.positie, rest) <= feed.positie:
             break  # the time is up (or the server stops)
         feed = await run_in_threadpool(_lees_feed, request, app, actor, na, feed.positie, limiet)
-    if feed.volgende:
-        response.headers["Link"] = f'<{feed.volgende}>; rel="next"'
+    koppen = {"Vary": "Accept"} | ({"Link": f'<{feed.volgende}>; rel="next"'} if feed.volgende else {})
+    if _gevraagd(request.headers.get("accept", "")) == BATCH:
+        inhoud = _CLOUDEVENTS.dump_json(feed.gebeurtenissen, by_alias=True)
+        return Response(inhoud, media_type=BATCH, headers=koppen)
+    response.headers.update(koppen)
     return feed
 
 
@@ -79,6 +95,35 @@ def _lees_feed(request: Request, app: Inburgering, actor: Actor, na: int, vanaf:
     if na < positie < (app.recorder.max_notification_id() or 0):  # more to read after this page
         volgende = str(request.url.include_query_params(na=positie))
     return schemas.FeedPublic(gebeurtenissen=gebeurtenissen, positie=positie, volgende=volgende)
+
+
+_CLOUDEVENTS = TypeAdapter(list[schemas.CloudEventPublic])
+
+
+def _gevraagd(accept: str) -> str:
+    """The batch when the client prefers it to plain JSON, else the default. Each type takes the q of the most
+    specific range that covers it (RFC 9110 12.5.1), so `*/*` alone stays JSON. A type the client does not
+    accept at all still gets JSON, as from every other operation of this API (no 406)."""
+    bereiken: list[tuple[str, float]] = []
+    for deel in accept.split(","):
+        soort, *parameters = (stuk.strip() for stuk in deel.split(";"))
+        q = 1.0
+        for parameter in parameters:
+            naam, _, waarde = parameter.partition("=")
+            if naam.strip().lower() == "q":
+                try:
+                    q = float(waarde)
+                except ValueError:
+                    q = 0.0
+        bereiken.append((soort.lower(), q))
+
+    def kwaliteit(mediatype: str) -> float:
+        for bereik in (mediatype, mediatype.split("/")[0] + "/*", "*/*"):  # the most specific first
+            if gevonden := [q for soort, q in bereiken if soort == bereik]:
+                return max(gevonden)
+        return 0.0
+
+    return BATCH if kwaliteit(BATCH) > kwaliteit(JSON) else JSON
 
 
 @router.get("/integriteit")
