@@ -32,6 +32,7 @@ from adapters.bootstrap import bouw_abonnementen, bouw_applicatie, bouw_logboek
 from adapters.clock import SysteemKlok
 from adapters.logboek import Dataverwerking, Logboek, Verzoek
 from adapters.settings import Settings
+from adapters.wekker import Wekker
 from api.cloudevents import cloudevent
 from api.gebeurtenistypen import type_voor
 from api.logboek import activiteit, tracecontext
@@ -207,7 +208,9 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = bouw_applicatie(instellingen, SysteemKlok())
     logboek = bouw_logboek(instellingen, app, {"service.name": "inburgering-bezorging", "service.version": API_VERSIE})
-    bezorger = Bezorger(app, bouw_abonnementen(instellingen, app), logboek, instellingen)
+    wekker = Wekker(app.recorder)  # a commit in any API worker wakes this process (LISTEN/NOTIFY on PostgreSQL)
+    wekker.start()
+    bezorger = Bezorger(app, bouw_abonnementen(instellingen, app), logboek, instellingen, wekker.wacht)
     gestopt = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: gestopt.set())
     bezorger.start()
@@ -218,6 +221,7 @@ def main() -> None:
         pass
     finally:
         bezorger.close()
+        wekker.close()
         logboek.close()
         app.close()
 

@@ -23,6 +23,7 @@ from adapters.clock import SysteemKlok
 from adapters.crypto import ProductieInstellingError, bsn_sleutel, vingerafdruk_functie
 from adapters.settings import Settings
 from adapters.tokens import verificatiesleutels
+from adapters.wekker import Wekker
 from api import problems
 from api.auth import Tokencontrole
 from api.beveiliging import Poortwachter, alleen_json
@@ -130,10 +131,13 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         app.state.logboek = bouw_logboek(
             instellingen, app.state.inburgering, {"service.name": "inburgering-api", "service.version": API_VERSIE}
         )
+        app.state.wekker = Wekker(app.state.inburgering.recorder)  # wakes the feed's long-polls (`wacht=`) and the dispatcher
+        app.state.wekker.start()
         app.state.abonnementen = bouw_abonnementen(instellingen, app.state.inburgering)
         app.state.bezorger = None
         if instellingen.bezorging == "ingebed":  # the embedded set-up needs nothing more; several workers: make bezorging
-            app.state.bezorger = Bezorger(app.state.inburgering, app.state.abonnementen, app.state.logboek, instellingen)
+            app.state.bezorger = Bezorger(app.state.inburgering, app.state.abonnementen, app.state.logboek, instellingen,
+                                          app.state.wekker.wacht)
             app.state.bezorger.start()
         # What start-up built (modules, the app's schemas and routes, the stores) lives as long as the process.
         # Frozen, a full collection no longer walks it: under load such a collection paused every request for
@@ -151,6 +155,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
             gc.unfreeze()
             if app.state.bezorger is not None:
                 app.state.bezorger.close()
+            app.state.wekker.close()  # before the store: it holds a connection of the event store's pool
             app.state.logboek.close()
             app.state.leesmodellen.close()
             app.state.inburgering.close()

@@ -40,6 +40,15 @@ DOCUMENT_JSON = json.loads(DOCUMENT.read_text())
 schema.app = APP  # every request, probes included, goes through the app in-process
 
 
+def zonder_wachten(case: schemathesis.Case) -> None:
+    """A long-poll (`wacht`, up to 60 s) waits as long as asked when nothing new comes: a drawn request waits for
+    nothing, or a run would take hours (tests/api/test_feed_wachten.py tests the waiting). A value out of range
+    stays as drawn: it must be refused."""
+    wacht = case.query.get("wacht") if case.query else None
+    if case.query and isinstance(wacht, (int, str)) and not isinstance(wacht, bool) and str(wacht).isdigit() and 0 < int(wacht) <= 60:
+        case.query["wacht"] = 0  # drawn as a number, or as the text of one
+
+
 @pytest.fixture(scope="module", autouse=True)
 def open_store() -> Iterator[None]:
     with TestClient(APP):  # runs the lifespan: the store is open for this module
@@ -69,4 +78,5 @@ def test_the_app_answers_as_documented(case: schemathesis.Case) -> None:
     kop = case.meta.components.get(ParameterLocation.HEADER) if case.meta else None
     if kop is not None and kop.mode is GenerationMode.NEGATIVE:
         zonder.append(positive_data_acceptance if _ander_kop_ongeldig(case) else negative_data_rejection)
+    zonder_wachten(case)
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, excluded_checks=zonder)
