@@ -148,11 +148,11 @@ class Wekker:
             try:
                 with datastore.get_connection() as verbinding:
                     verbinding.execute(luister)
-                    self.luisterverbinding_pid = verbinding.info.backend_pid
                     # Read after LISTEN: what committed before it is read now, what commits after it is notified.
                     self._neem_over(self._lees_op(verbinding, recorder))
                     if verloren:
-                        log.warning("wekker: LISTEN-verbinding hersteld (backend %s)", self.luisterverbinding_pid)
+                        log.warning("wekker: LISTEN-verbinding hersteld (backend %s)", verbinding.info.backend_pid)
+                    self.luisterverbinding_pid = verbinding.info.backend_pid  # once it listens and has said so
                     wachttijd, verloren = self._herverbinden_na, False
                     while not self._gestopt.is_set():
                         genotificeerd = False
