@@ -144,3 +144,25 @@ def test_a_closed_wekker_lets_its_waiters_go(api_op_postgres: TestClient) -> Non
     wekker.close()  # idempotent
     assert wakker.result(timeout=RUIM) == wekker.positie()
     assert duur() < ONDER
+
+
+@pytest.mark.postgres
+def test_commits_nobody_waits_for_cost_the_wekker_no_read_and_the_next_waiter_sees_them_at_once(
+    api_op_postgres: TestClient
+) -> None:
+    # A read of the head per commit cost half a millisecond of every command (issue 12): only a waiter is worth one.
+    api = api_op_postgres
+    instellingen = api.app.state.instellingen  # type: ignore[attr-defined]
+    wekker: Wekker = api.app.state.wekker  # type: ignore[attr-defined]
+    _tot(lambda: wekker.luisterverbinding_pid, "de wekker luistert")
+    _start(api, instellingen)  # the subscriptions' dispatcher has nothing to deliver: it does not wait on the Wekker
+    voor_de_commits, gelezen = wekker.positie(), wekker.koppen_gelezen
+    # Given commits while nobody waits
+    for _ in range(5):
+        _start(api, instellingen)
+    time.sleep(1)  # the notifications have come in
+    assert wekker.koppen_gelezen == gelezen
+    # Then a waiter for a position before them returns at once, with the head read once for it
+    begin = time.monotonic()
+    assert wekker.wacht(voor_de_commits, RUIM) > voor_de_commits
+    assert time.monotonic() - begin < ONDER and wekker.koppen_gelezen == gelezen + 1
