@@ -78,6 +78,7 @@ class Bezorger:
         self._stop = threading.Event()
         self._draad: threading.Thread | None = None
         self._actief = False  # whether the last round found a subscription to deliver
+        self._meer = False  # whether it left one with more to deliver than a turn takes
 
     def start(self) -> None:
         self._draad = threading.Thread(target=self._draai, name="bezorging", daemon=True)
@@ -100,6 +101,8 @@ class Bezorger:
                 log.exception("bezorging: een ronde is mislukt; over %g s opnieuw", RUST)
                 self._stop.wait(RUST)
                 continue
+            if self._meer:  # a subscription has more than one turn's worth: no rest
+                continue
             if self._wacht is None:
                 self._stop.wait(RUST / 4)
             elif self._actief:  # a commit ends the rest at once
@@ -112,7 +115,7 @@ class Bezorger:
         """Deliver what is due to each active subscription whose lease this dispatcher gets; the number of
         facts acknowledged."""
         bezorgd, kandidaten = 0, self._abonnementen.aan_de_beurt(datetime.now(UTC))
-        self._actief = bool(kandidaten)
+        self._actief, self._meer = bool(kandidaten), False
         for kandidaat in kandidaten:
             if self._stop.is_set():
                 break
@@ -151,6 +154,8 @@ class Bezorger:
             if not self._bevestig(abonnement, tot):  # also past the facts the filters left out
                 return bezorgd
             positie = tot
+        else:
+            self._meer = True  # the turn ended, not the facts
         return bezorgd
 
     def _bevestig(self, abonnement: Abonnement, positie: int) -> bool:
