@@ -47,8 +47,12 @@ def _toegestane_callback(request: Request, callback: str | None) -> None:
     raise RequestValidationError([{"type": "callback", "loc": ("body", "callbackUrl"), "input": callback, "msg": reden}])
 
 
-def _publiek(request: Request, response: Response, abonnement: Abonnement) -> schemas.AbonnementPublic:
+def _met_etag(response: Response, abonnement: Abonnement) -> Abonnement:
     response.headers["ETag"] = f'"{abonnement.versie}"'
+    return abonnement
+
+
+def _publiek(request: Request, abonnement: Abonnement) -> schemas.AbonnementPublic:
     eind = request.app.state.inburgering.recorder.max_notification_id() or 0
     return schemas.AbonnementPublic(
         abonnement_id=abonnement.id, callback_url=abonnement.callback,
@@ -77,22 +81,21 @@ def neem_abonnement(request: Request, response: Response, actor: Lezer, body: Ab
     geheim = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
     _abonnementen(request).neem_op(abonnement, Geheimen(body.autorisatie, geheim))
     response.headers["Location"] = f"{BASISPAD}/abonnementen/{abonnement.id}"
-    return schemas.AbonnementAangemaaktPublic(**_publiek(request, response, abonnement).model_dump(), geheim=geheim)
+    return schemas.AbonnementAangemaaktPublic(**_publiek(request, _met_etag(response, abonnement)).model_dump(), geheim=geheim)
 
 
 @router.get("")
 @in_een_werkdraad
-def lijst_abonnementen(request: Request, response: Response, actor: Lezer) -> schemas.AbonnementenPublic:
+def lijst_abonnementen(request: Request, actor: Lezer) -> schemas.AbonnementenPublic:
     """Uw abonnementen, elk met hoe de bezorging ervan staat."""
-    return schemas.AbonnementenPublic(abonnementen=[
-        _publiek(request, response, a) for a in _abonnementen(request).van_eigenaar(actor.gebruiker)])
+    return schemas.AbonnementenPublic(abonnementen=[_publiek(request, a) for a in _abonnementen(request).van_eigenaar(actor.gebruiker)])
 
 
 @router.get("/{abonnementId}", responses=MET_ETAG)
 @in_een_werkdraad
 def lees_abonnement(request: Request, response: Response, actor: Lezer, abonnement_id: AbonnementId) -> schemas.AbonnementPublic:
     """Een abonnement: positie, achterstand, laatste succes, laatste fout en mislukte pogingen."""
-    return _publiek(request, response, _abonnementen(request).van(abonnement_id, actor.gebruiker))
+    return _publiek(request, _met_etag(response, _abonnementen(request).van(abonnement_id, actor.gebruiker)))
 
 
 @router.patch("/{abonnementId}", responses=MET_ETAG)
@@ -106,7 +109,7 @@ def wijzig_abonnement(request: Request, response: Response, actor: Lezer, abonne
     binnen_mandaat(actor, wijzigingen.get("gemeentefilter"))
     abonnement = _abonnementen(request).wijzig(
         abonnement_id, actor.gebruiker, versie, request.app.state.klok.nu(), mandaat=(actor.rol, actor.gemeenten), **wijzigingen)
-    return _publiek(request, response, abonnement)
+    return _publiek(request, _met_etag(response, abonnement))
 
 
 @router.delete("/{abonnementId}", status_code=204, response_class=Response)
