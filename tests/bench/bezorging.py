@@ -1,5 +1,6 @@
 """Push delivery (issue 14): the lag from a command's answer to its receipt by a subscriber's receiver under a
-steady command load, and the facts per second one dispatcher delivers from a backlog (the whole store)."""
+steady command load, the facts per second one dispatcher delivers from a backlog (the whole store), and how soon
+a long-poll on the feed answers after a command commits."""
 
 from __future__ import annotations
 
@@ -76,3 +77,33 @@ def doorvoer(api: Server, kop: dict[str, str], bezorgwijze: str) -> tuple[float,
         seconden, aantal = time.perf_counter() - begin, ontvanger.aantal_bevestigd()
         _zeg_op(api, kop, abonnement_id)
     return aantal / seconden, aantal
+
+
+def langpeiling(api: Server, kop: dict[str, str], bsns: Bsns, peilingen: int) -> Meting:
+    """A follower long-polls the feed (`wacht=30`) at the head of the log, a start commits: from the start's answer
+    to the long-poll's answer, per probe."""
+    with Ontvanger() as ontvanger:  # a subscription made now says where the head of the log is
+        abonnement_id = _abonneer(api, kop, ontvanger.url)
+    with client(api.base, kop) as http:
+        positie = int(expect(http.get(f"{ABONNEMENTEN}/{abonnement_id}"), 200)["positie"])
+    _zeg_op(api, kop, abonnement_id)
+    meting = Meting()
+    with client(api.base, kop, timeout=60) as volger, client(api.base, kop) as schrijver:
+        for _ in range(peilingen):
+            antwoord: dict[str, Any] = {}
+
+            def peil(na: int = positie) -> None:
+                antwoord.update(expect(volger.get(f"/api/v1/gebeurtenissen?na={na}&wacht=30&limiet=10"), 200))
+                antwoord["op"] = time.perf_counter()
+
+            draad = threading.Thread(target=peil)
+            draad.start()
+            time.sleep(0.2)  # the long-poll is waiting
+            expect(schrijver.post(TRAJECTEN, json=tvs_start(bsns.volgende())), 201)
+            beantwoord = time.perf_counter()
+            draad.join(timeout=60)
+            if not antwoord.get("gebeurtenissen"):
+                raise RuntimeError(f"the long-poll at {positie} did not return the start: {antwoord}")
+            meting.ms.append(max(0.0, antwoord["op"] - beantwoord) * 1000)
+            positie = int(antwoord["positie"])
+    return meting

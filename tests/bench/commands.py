@@ -175,6 +175,7 @@ class Uitslag:
     vertraging_bij_tempo: tuple[float, Meting]  # starts per second of the steady load, and the lag under it
     bezorgvertraging: tuple[float, Meting]  # the same steady load, and its commit-to-receipt lag of push delivery
     doorvoer: dict[str, tuple[float, int]]  # per delivery mode: facts per second from the backlog, and how many
+    langpeiling: Meting  # from a command's answer to that of a long-poll waiting for it
     rss_eind_mb: float
     wall_s: float
 
@@ -215,6 +216,8 @@ def meet(console: Console, soort: str, opties: Opties) -> Uitslag:
             vertraging_bij_tempo = (tempo, schrijven.projectievertraging(api, regisseur, volger, bsns, opties, tempo))
         with console.status(f"{omg.naam}: push delivery lag under a steady load of {tempo:.0f} starts/s"):
             bezorgvertraging = (tempo, bezorging.vertraging(api, regisseur, bsns, tempo, max(200, opties.peilingen * 4)))
+        with console.status(f"{omg.naam}: long-poll on the feed"):
+            langpeiling = bezorging.langpeiling(api, regisseur, bsns, max(10, opties.peilingen // 2))
         doorvoer = {}
         for wijze in ("gestructureerd", "batch"):
             with console.status(f"{omg.naam}: push delivery of the backlog ({wijze})"):
@@ -222,7 +225,7 @@ def meet(console: Console, soort: str, opties: Opties) -> Uitslag:
         rss_eind = api.rss_mb()
         stack.close()  # clean up now, so the wall time includes it
     return Uitslag(omg.naam, lading, gebeurtenissen, herbouw_s, replay_s, lezingen, rss_na_lezen, gemeten,
-                   vertraging, vertraging_bij_tempo, bezorgvertraging, doorvoer, rss_eind, time.perf_counter() - begin)
+                   vertraging, vertraging_bij_tempo, bezorgvertraging, doorvoer, langpeiling, rss_eind, time.perf_counter() - begin)
 
 
 # -- the report ------------------------------------------------------------------------------------
@@ -268,6 +271,8 @@ def tabel(u: Uitslag, opties: Opties) -> Table:
     tempo, lag = u.bezorgvertraging
     t.add_row(f"push delivery lag p50 / p99, {tempo:.0f} starts/s", f"{_ms(lag.p50)} / {_ms(lag.p99)}", "",
               f"{len(lag.ms)} starts, answer to receipt", "")
+    t.add_row("long-poll wake-up p50 / p99", f"{_ms(u.langpeiling.p50)} / {_ms(u.langpeiling.p99)}", "",
+              f"{len(u.langpeiling.ms)} probes, answer to answer", "")
     for wijze, (per_seconde, aantal) in u.doorvoer.items():
         t.add_row(f"push delivery of the backlog, {wijze}", f"{per_seconde:,.0f} facts/s", "", f"{aantal:,} facts, 1 dispatcher", "")
     t.add_section()
