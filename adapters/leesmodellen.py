@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS {s}leesmodel_versies (leesmodel TEXT PRIMARY KEY, ver
 # Every list filter has an index that yields its rows in the list's order, so a page reads no more than
 # it shows, at any size (tests/adapters/test_leesmodellen.py reads the plans).
 LEESMODEL_TABELLEN = {
-    "trajectenlijst": (("leesmodel_trajecten", "leesmodel_rapportcijfers"), 3, """
+    "trajectenlijst": (("leesmodel_trajecten", "leesmodel_rapportcijfers"), 4, """
 CREATE TABLE IF NOT EXISTS {s}leesmodel_trajecten (
     traject_id TEXT PRIMARY KEY, gemeente TEXT NOT NULL, doelgroep TEXT NOT NULL, leerroute TEXT,
     status TEXT NOT NULL, regisseur TEXT, startdatum TEXT NOT NULL, eerstvolgende_deadline TEXT,
@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS {s}leesmodel_rapportcijfers (
     aantal INTEGER NOT NULL, centen BIGINT NOT NULL, PRIMARY KEY (traject_id, jaar, maat, sleutel));
 CREATE INDEX IF NOT EXISTS leesmodel_rapportcijfers_rapport ON {s}leesmodel_rapportcijfers (gemeente, jaar, maat, sleutel)
 """),
-    "signaleringen": (("leesmodel_signaleringen",), 2, """
+    "signaleringen": (("leesmodel_signaleringen",), 3, """
 CREATE TABLE IF NOT EXISTS {s}leesmodel_signaleringen (
     traject_id TEXT NOT NULL, soort TEXT NOT NULL, zaaknummer INTEGER NOT NULL, gemeente TEXT NOT NULL,
     regisseur TEXT, uiterlijk TEXT NOT NULL, grondslag TEXT NOT NULL, betrokkene TEXT,

@@ -22,6 +22,7 @@ class Beleid:
     bron: str
     max_routewijzigingen: int
     intake_signaal_weken: int
+    brp_inschrijving_signaal_weken: int
     begeleiding_maanden: int
     boete_wi22: Decimal
     boete_wi23_basis: Decimal
@@ -38,10 +39,18 @@ BELEIDSVERSIES: tuple[Beleid, ...] = (
         bron=(
             "SDD beleidsplan inburgering Drechtsteden §3.1 (intake 10 weken), §3.3 (een "
             "routewijziging), §3.8 (begeleiding 15 maanden); Besluit inburgering 2021 art. 7.1 "
-            "(boetebedragen)"
+            "(boetebedragen); BRP-inschrijving 12 weken na de koppeling: gemeente 10 weken voor woonruimte en "
+            "2 weken voor de verhuizing (coa.nl 'Huisvesting van statushouders'; nieuwebrabanders.nl "
+            "'Huisvesting gemeente')"
         ),
         max_routewijzigingen=1,
         intake_signaal_weken=10,
+        # The beleidsplan is silent on the time from COA's koppeling (the TVS-profiel) to housing. The
+        # taakstelling's norm: the gemeente offers housing within 10 weeks of the koppeling and the move
+        # follows within 2 more (nieuwebrabanders.nl; coa.nl: "binnen tien weken na de koppeling"); the
+        # BRP-inschrijving comes with the move. Later than that, the person is waiting unseen: no PIP
+        # date runs until the inschrijving (Bi 5.3(1)). A signal, not a legal term.
+        brp_inschrijving_signaal_weken=12,
         begeleiding_maanden=15,
         boete_wi22=Decimal("250.00"),
         boete_wi23_basis=Decimal("50.00"),

@@ -51,6 +51,7 @@ from domain.waarden import (
 )
 
 ONTZORGEN_MAANDEN = 6  # PW 56a
+BRP_SIGNAAL_GRONDSLAG = "SDD beleid (huisvesting na koppeling), Bi 5.3(1)"
 
 
 class Inburgeringstraject(
@@ -234,6 +235,19 @@ class Inburgeringstraject(
         return self.huisvestingsdatum + timedelta(weeks=beleid_op(self.huisvestingsdatum).intake_signaal_weken)
 
     @property
+    def brp_inschrijving_signaal(self) -> tuple[str, date] | None:
+        """An asielstatushouder's BRP-inschrijving as SDD expects it: (soort, uiterlijk), counted from the
+        fact the trajectory began with, COA's koppeling (TVS-profiel) or DUO's kennisgeving. Until the
+        inschrijving no PIP date runs (Bi 5.3(1)), so without this nothing would keep the person on the
+        worklist. A gezinsmigrant's PIP date runs from the kennisgeving alone: no signal."""
+        if self.doelgroep is not Doelgroep.ASIELSTATUSHOUDER:
+            return None
+        bron, begin = ("tvs-profiel", self.tvs_profiel_ontvangen) if self.tvs_profiel_ontvangen else ("kennisgeving", self.kennisgevingsdatum)
+        if begin is None:
+            return None
+        return f"brp-inschrijving-na-{bron}", begin + timedelta(weeks=beleid_op(begin).brp_inschrijving_signaal_weken)
+
+    @property
     def ontzorgen_einde(self) -> date | None:
         return termijnen.plus_maanden(self.ontzorgen_start, ONTZORGEN_MAANDEN) if self.ontzorgen_start else None
 
@@ -273,6 +287,8 @@ class Inburgeringstraject(
             ("financieel-ontzorgen-einde", self.ontzorgen_einde, None, "PW 56a", None),
             ("maatschappelijke-begeleiding-einde", self.begeleiding_einde, None, "SDD beleid §3.8", None),
         ]
+        if (brp := self.brp_inschrijving_signaal) is not None:
+            items.insert(0, (*brp, self.brp_inschrijvingsdatum, BRP_SIGNAAL_GRONDSLAG, None))
         for zaak in self.zaken.values():
             besloten = self._datum_van_stap(zaak) if zaak.stap in (ZaakStap.BESLOTEN, ZaakStap.AFGEZIEN) else None
             items.append(("boete-beslistermijn", zaak.rapportdatum + BESLISTERMIJN, besloten, "Awb 5:51", zaak.nummer))

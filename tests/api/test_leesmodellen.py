@@ -21,7 +21,7 @@ from domain.waarden import (
     Verblijfsvergunning,
     Verwijtbaarheid,
 )
-from tests.builders import een_bsn
+from tests.builders import een_bsn, tvs_start
 from tests.conftest import Kopregels
 
 REGISSEUR = Actor("regisseur-a", Rol.REGISSEUR, frozenset(Gemeente), "test")
@@ -147,6 +147,34 @@ def test_the_worklist_shows_an_overdue_pip_the_day_after_its_due_date_and_not_th
     assert len(pip_signalering("2025-04-15", status="verlopen")) == 1
     assert api.get("/api/v1/signaleringen", headers=als("regisseur", "0642")).json()["signaleringen"] == []
     assert api.get("/api/v1/signaleringen", headers=als("duo")).status_code == 403
+
+
+def test_a_statushouder_waiting_for_brp_inschrijving_stays_on_the_worklist_until_registered_or_gone(api: TestClient, als: Kopregels) -> None:
+    kop = als("regisseur", "0505")
+
+    def brp_signaleringen(peildatum: str) -> dict[str, tuple[str, str, str, str]]:
+        body = api.get("/api/v1/signaleringen", params={"peildatum": peildatum}, headers=kop).json()
+        return {s["trajectId"]: (s["soort"], s["uiterlijk"], s["grondslag"], s["status"]) for s in body["signaleringen"]
+                if s["soort"].startswith("brp-inschrijving")}
+
+    # Given two statushouders gekoppeld to Dordrecht by COA on 2025-01-06, neither yet in the BRP (so no PIP date)
+    paden = [api.post("/api/v1/trajecten", json=tvs_start(een_bsn()), headers=kop).headers["Location"] for _ in range(2)]
+    ingeschreven, verhuisd = (pad.rsplit("/", 1)[1] for pad in paden)
+    # Then both are on the worklist, due 12 weeks after the TVS-profiel: op tijd, binnenkort from 14 days before, then verlopen
+    signaal = ("brp-inschrijving-na-tvs-profiel", "2025-03-31", "SDD beleid (huisvesting na koppeling), Bi 5.3(1)")
+    for peildatum, status in (("2025-03-16", "op_tijd"), ("2025-03-17", "binnenkort"), ("2025-03-31", "binnenkort"), ("2025-04-01", "verlopen")):
+        assert brp_signaleringen(peildatum) == {ingeschreven: (*signaal, status), verhuisd: (*signaal, status)}, peildatum
+    # When one is registered in the BRP after DUO's kennisgeving, and the other moves out of the region
+    api.post(f"{paden[0]}/kennisgevingen", json={"datum": "2025-01-20", "verblijfsvergunning": "asiel_bepaalde_tijd"}, headers=kop)
+    assert api.post(f"{paden[0]}/huisvestingen", json={"datum": "2025-04-07", "gemeente": "0505"}, headers=kop).status_code == 201
+    overdracht = {"datum": "2025-04-02", "nieuweGemeente": "0363", "toelichting": "Gehuisvest in Amsterdam"}
+    assert api.post(f"{paden[1]}/overdrachten", json=overdracht, headers=kop).status_code == 201
+    # Then neither signal remains, and the registered one's PIP is due 10 weeks after the inschrijving
+    assert brp_signaleringen("2025-04-08") == {}
+    body = api.get("/api/v1/signaleringen", params={"peildatum": "2025-04-08"}, headers=kop).json()
+    assert {(s["trajectId"], s["soort"], s["uiterlijk"]) for s in body["signaleringen"] if s["soort"] == "pip-vaststelling"} == {
+        (ingeschreven, "pip-vaststelling", "2025-06-16")}
+    assert verhuisd not in {s["trajectId"] for s in body["signaleringen"]}
 
 
 def test_a_met_deadline_leaves_the_worklist(api: TestClient, als: Kopregels) -> None:
