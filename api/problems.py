@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from api.invoerfouten import reden
 from api.openapi import BASISPAD
 from domain.abonnement import AbonnementNietGevondenError, AbonnementVerouderdError
 from domain.application import BuitenMandaatError, TrajectNietGevondenError, VersieVerouderdError
@@ -25,6 +26,10 @@ PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "https://api.sdd-inburgering.nl/problemen/"
 OPNIEUW_NA = "5"  # seconds, in Retry-After of a 503: about how long a pool waits before it tries again
 log = logging.getLogger("inburgering.api")
+ROUTERINGSFOUTEN = {
+    404: ("niet-gevonden", "Niet gevonden.", "Op dit pad is niets; de paden staan in de API-documentatie."),
+    405: ("methode-niet-toegestaan", "Methode niet toegestaan.", "Dit pad kent deze methode niet; Allow noemt de methoden die het kent."),
+}
 
 
 class ProbleemError(Exception):
@@ -49,14 +54,17 @@ def onbeschikbaar(request: Request, detail: str) -> JSONResponse:
 
 
 def _veldnaam(locatie: tuple[Any, ...], body: Any) -> str:
-    # Drop the "body"/"header" prefix and the tag pydantic adds for a discriminated union.
-    tag = body.get("aanleiding") if isinstance(body, dict) else None
-    delen = [str(deel) for deel in locatie[1:] if deel != tag or tag is None]
-    return ".".join(delen) or str(locatie[0])
+    # Drop the "body"/"header" prefix and the tag pydantic adds for a discriminated union: the value of the
+    # body's discriminator (`aanleiding`, `grond`), which is no field of the body.
+    delen = list(locatie[1:])
+    if len(delen) > 1 and isinstance(body, dict) and delen[0] not in body and delen[0] in {v for v in body.values() if isinstance(v, str)}:
+        delen = delen[1:]
+    return ".".join(str(deel) for deel in delen) or str(locatie[0])
 
 
 def _ongeldige_invoer(request: Request, fout: RequestValidationError) -> JSONResponse:
-    velden = [{"name": _veldnaam(e["loc"], fout.body), "code": e["type"], "reason": e["msg"]} for e in fout.errors()]
+    # Query, path, header and body errors all arrive here; `code` stays pydantic's type, which clients may match on.
+    velden = [{"name": _veldnaam(e["loc"], fout.body), "code": e["type"], "reason": reden(e)} for e in fout.errors()]
     return probleem(
         request,
         400,
@@ -89,11 +97,12 @@ def registreer(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     def http(request: Request, fout: HTTPException) -> JSONResponse:
-        code = {404: "niet-gevonden", 405: "methode-niet-toegestaan"}.get(fout.status_code, "http-fout")
+        # Raised by the framework for a path or method it does not serve, with an English phrase as detail.
+        code, titel, detail = ROUTERINGSFOUTEN.get(fout.status_code, ("http-fout", "HTTP-fout.", "Het verzoek kan niet worden verwerkt."))
         headers = dict(fout.headers or {})
         if fout.status_code == 405:
             headers["Allow"] = _toegestane_methoden(request)  # one path may be served by routes in several routers
-        return probleem(request, fout.status_code, code, str(fout.detail), str(fout.detail), headers)
+        return probleem(request, fout.status_code, code, titel, detail, headers)
 
     @app.exception_handler(ProbleemError)
     def api_probleem(request: Request, fout: ProbleemError) -> JSONResponse:

@@ -125,7 +125,7 @@ def _iso_datum(waarde: Any) -> Any:
     if isinstance(waarde, date) and not isinstance(waarde, datetime):
         return waarde  # from Python code, not from the wire
     if not isinstance(waarde, str) or not re.fullmatch(DATUMPATROON, waarde):
-        raise ValueError("verwacht een datum als JJJJ-MM-DD tussen 1900-01-01 en 2999-12-31")
+        raise ValueError("verwacht een datum als JJJJ-MM-DD tussen 1900-01-01 en 2999-12-31, bijvoorbeeld 2025-03-01")
     return waarde
 
 

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, WithJsonSchema, field_validator
-from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from api.gebeurtenistypen import AFGESCHERMD_TYPE, SOORTEN
@@ -62,6 +61,12 @@ Gebeurtenistypen = Annotated[list[Gebeurtenistype], AfterValidator(_elk_een_keer
 Gemeenten = Annotated[list[Keuze[Gemeente]], AfterValidator(_elk_een_keer), Field(
     min_length=1, max_length=len(Gemeente), json_schema_extra={"uniqueItems": True},
     description="Alleen feiten vastgelegd namens deze gemeenten (binnen uw mandaat); zonder: elke gemeente die u mag volgen.")]
+def _zonder_null(schema: dict[str, Any]) -> None:
+    # The document shows only the value a field takes; null is refused (`_niet_leeg`), absent is no change.
+    [waarde] = [soort for soort in schema.pop("anyOf") if soort != {"type": "null"}]
+    schema.update(waarde)
+
+
 CALLBACK = "Waarheen de feiten worden gepost (http of https; in productie gebruik https)."
 AUTORISATIE = "De waarde die elke bezorging als Authorization-header meestuurt, zoals de ontvanger die vraagt. Wordt nooit teruggegeven."
 
@@ -86,13 +91,14 @@ class AbonnementWijziging(Schema):
     """Wijzig wat u opgeeft; wat u weglaat blijft. Met `status` actief hervat u een geschorst abonnement vanaf zijn positie."""
 
     # Not nullable in the document (a null is refused with a reason, `_niet_leeg`); absent is no change.
-    callback_url: CallbackUrl | SkipJsonSchema[None] = Field(default=None, description=CALLBACK)
+    # Optional rather than a union with None, which would refuse a wrong value twice: once per member.
+    callback_url: CallbackUrl | None = Field(default=None, description=CALLBACK, json_schema_extra=_zonder_null)
     autorisatie: Autorisatie | None = Field(default=None, description=AUTORISATIE + " Met null stopt het meesturen.")
     gebeurtenistypen: Gebeurtenistypen | None = Field(default=None, description="Met null: weer elke soort.")
     gemeenten: Gemeenten | None = Field(default=None, description="Met null: weer elke gemeente die u mag volgen.")
-    bezorgwijze: Keuze[Bezorgwijze] | SkipJsonSchema[None] = None
-    status: Keuze[Abonnementstatus] | SkipJsonSchema[None] = Field(
-        default=None, description="geschorst: de bezorging pauzeert; actief: zij hervat vanaf de positie, met een nieuwe telling van mislukkingen.")
+    bezorgwijze: Keuze[Bezorgwijze] | None = Field(default=None, json_schema_extra=_zonder_null)
+    status: Keuze[Abonnementstatus] | None = Field(
+        default=None, json_schema_extra=_zonder_null, description="geschorst: de bezorging pauzeert; actief: zij hervat vanaf de positie, met een nieuwe telling van mislukkingen.")
 
     @field_validator("callback_url", "bezorgwijze", "status", mode="before")
     @classmethod
