@@ -8,7 +8,7 @@ GEMEENTE ?= 0505
 SPECTRAL := npx --yes @stoplight/spectral-cli@6.16.3
 ADR_RULESET ?= ../shared/adr/linter.yaml
 
-.PHONY: run token test openapi lint-openapi migrate projecties bezorging rebuild replay verify verzegel vergeet bench lock clean
+.PHONY: run demo token test openapi lint-openapi migrate projecties bezorging rebuild replay verify verzegel vergeet bench lock clean
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	@$(PYTHON) -m venv $(VENV) >&2
@@ -19,6 +19,10 @@ $(BIN)/.installed: pyproject.toml requirements-dev.lock
 run: $(BIN)/.installed
 	@$(BIN)/python -m adapters.cli tokens
 	$(BIN)/uvicorn api.main:create_app --factory --host 127.0.0.1 --port $(PORT) --log-config api/serverlog.json
+
+## Fill an empty store with a demo region (168 trajectories in every phase): make demo [SEED=2019] [OPNIEUW=1 wipes ./var's store first]
+demo: $(BIN)/.installed
+	$(BIN)/python -m adapters.cli demo $(if $(SEED),--seed $(SEED)) $(if $(OPNIEUW),--opnieuw)
 
 ## Print only a development token: make token ROL=regisseur GEMEENTE=0505 [GEBRUIKER=naam]
 token: $(BIN)/.installed

@@ -7,6 +7,7 @@ import json
 import secrets
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -16,11 +17,15 @@ from uuid import UUID
 
 import typer
 from rich.console import Console
+from rich.table import Table
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from adapters import bootstrap
 from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag, controlepunten_van
 from adapters.clock import SysteemKlok
+from adapters.demo import vullen as demovullen
+from adapters.demo.plan import Demoplan, maak_plan
+from adapters.demo.stappen import Procesfase
 from adapters.integriteit import Integriteitsstaat, VerzegelenGeweigerdError, controleer_export, controleer_volledig, verzegel_na_onderzoek
 from adapters.leesmodellen import SqlLeesmodelopslag
 from adapters.logboek import Dataverwerking, Logboek, Verzoek
@@ -278,6 +283,61 @@ def verzegel(
     if status != 200:
         raise typer.Exit(1)
     Console(highlight=False).print(f"Verzegeld: {aggregaat} tot en met versie {versie} (auditlog, trace {trace_id}).")
+
+
+@cli.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Dezelfde seed (en peildatum) geeft dezelfde feiten")] = 2019,
+    peildatum: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="De dag tot waar de demo loopt; standaard vandaag")] = None,
+    opnieuw: Annotated[bool, typer.Option(help="Wis eerst de ingebedde opslag (SQLite onder INBURGERING_DATA_MAP)")] = False,
+) -> None:
+    """Vul een lege opslag met een demoregio: 168 trajecten volgens de volumes uit het beleidsplan, in elke fase,
+    vastgelegd via de eigen commando's van de applicatie. Weigert productie en een opslag met gegevens."""
+    instellingen, console = Settings(), Console(stderr=True, highlight=False)
+    vandaag = SysteemKlok().vandaag()
+    dag = peildatum.date() if peildatum else vandaag
+    try:
+        if dag > vandaag:
+            raise demovullen.DemoGeweigerdError(f"De peildatum {dag.isoformat()} ligt na vandaag: feiten in de toekomst bestaan niet.")
+        if opnieuw:
+            for pad in demovullen.wis_ingebedde_opslag(instellingen):
+                console.print(f"gewist: {pad}")
+        plan = maak_plan(seed, dag)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as balk:
+            taken: list[TaskID] = []
+
+            def meld(klaar: int) -> None:  # the bar appears with the first command, after the store was found empty
+                if not taken:
+                    taken.append(balk.add_task("commando's", total=len(plan.stappen)))
+                balk.update(taken[0], completed=klaar)
+
+            gevuld = demovullen.vul(instellingen, plan, meld)
+    except demovullen.DemoGeweigerdError as fout:
+        console.print(f"[red]Geweigerd:[/red] {fout}")
+        raise typer.Exit(1) from None
+    _toon_demo(console, plan, gevuld)
+
+
+def _toon_demo(console: Console, plan: Demoplan, gevuld: demovullen.Gevuld) -> None:
+    tabel = Table("gemeente", "asielstatushouders", "gezins- en overige migranten", title=f"Demoregio (seed {plan.seed}, peildatum {plan.peildatum})")
+    for gemeente in Gemeente:
+        eigen = [t for t in plan.trajecten if t.gemeente == gemeente.value]
+        tabel.add_row(f"{gemeente.value} {gemeente.name.replace('_', '-').title()}", str(sum(t.asielstatushouder for t in eigen)),
+                      str(sum(not t.asielstatushouder for t in eigen)))
+    console.print(tabel)
+    fasen = Counter(t.fase for t in plan.trajecten)
+    console.print("Fasen: " + ", ".join(f"{fase.name.lower().replace('_', '-')} {fasen[fase]}" for fase in Procesfase))
+    soorten = Counter(s.methode.__name__ for s in plan.stappen)
+    gemist = sum(1 for s in plan.stappen if s.argumenten.get("gevoerd") is False)
+    console.print(f"{gevuld.commandos} commando's, {gevuld.gebeurtenissen} gebeurtenissen in {gevuld.seconden:.1f} s; "
+                  f"{soorten['wijzig_leerroute']} routewijzigingen, {gemist} gemiste gesprekken, "
+                  f"{soorten['constateer_overtreding']} handhavingszaken, {soorten['stel_plicht_voldaan_vast']} afgerond.")
+    console.print("Probeer, na [bold]make run[/bold]:")
+    console = Console(stderr=True, soft_wrap=True, highlight=False)  # commands unbroken, so they can be copied
+    console.print("  R=$(make -s token ROL=regisseur GEMEENTE=0505)")
+    for pad in ("signaleringen", "trajecten?status=lopend", f"rapportages/spuk?gemeente=0505&jaar={plan.peildatum.year - 1}",
+                f"rapportages/handhaving?gemeente=0505&jaar={plan.peildatum.year - 1}"):
+        console.print(f'  curl -H "Authorization: Bearer $R" "http://127.0.0.1:8000/api/v1/{pad}"', markup=False)
 
 
 @cli.command("controleer-export")
