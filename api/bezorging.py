@@ -46,6 +46,7 @@ log = logging.getLogger("inburgering.bezorging")
 PER_LEZING = 100  # facts read (and, in batch mode, sent) at a time
 LEZINGEN_PER_BEURT = 10  # then the next subscription has its turn
 RUST = 1.0  # seconds between rounds when nothing new is written (a due retry, a new subscription wait at most this long)
+SNEDE = 0.5  # the longest a stop or a wake-up waits for a rest on the Wekker to end
 KORTSTE_RUST = 0.02  # between rounds under a steady command load: a round per burst of commits, not per commit
 BATCH = "application/cloudevents-batch+json"
 GESTRUCTUREERD = "application/cloudevents+json; charset=utf-8"
@@ -65,7 +66,7 @@ class Bezorger:
     """Delivers every active subscription, in a thread of its own (`start`) or round by round (`ronde`)."""
 
     def __init__(self, app: Inburgering, abonnementen: Abonnementen, logboek: Logboek | None, instellingen: Settings,
-                 wacht: Callable[[int, float], int] | None = None) -> None:
+                 wacht: Callable[[int, float], int] | None = None, rust: float = RUST) -> None:
         self._app, self._abonnementen, self._logboek = app, abonnementen, logboek
         self._bron, self._basis = instellingen.cloudevents_bron, instellingen.publieke_url + BASISPAD
         self._lease, self._hosts = instellingen.bezorging_lease_seconden, instellingen.bezorging_hosts
@@ -73,9 +74,10 @@ class Bezorger:
                                   timedelta(seconds=instellingen.bezorging_hoogste_wachttijd), instellingen.bezorging_schorsen_na)
         # No redirects: a receiver is the URL its subscriber registered, nothing it points on to.
         self._http = httpx.Client(timeout=instellingen.bezorging_timeout, follow_redirects=False)
-        self._wacht = wacht
+        self._wacht, self._rust = wacht, rust
         self.naam = f"{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:8]}"  # the lease holder, in the table
         self._stop = threading.Event()
+        self._gewekt = threading.Event()  # a subscription was made or resumed in this process: look now
         self._draad: threading.Thread | None = None
         self._actief = False  # whether the last round found a subscription to deliver
         self._meer = False  # whether it left one with more to deliver than a turn takes
@@ -84,9 +86,14 @@ class Bezorger:
         self._draad = threading.Thread(target=self._draai, name="bezorging", daemon=True)
         self._draad.start()
 
+    def wek(self) -> None:
+        """A subscription was made or resumed here: deliver now rather than at the next round."""
+        self._gewekt.set()
+
     def close(self) -> None:
         """Stop after the delivery under way; what it did not acknowledge is delivered after the restart."""
         self._stop.set()
+        self._gewekt.set()
         if self._draad is not None:
             self._draad.join(timeout=60)
         self._http.close()
@@ -94,22 +101,31 @@ class Bezorger:
     def _draai(self) -> None:
         while not self._stop.is_set():
             gezien = 0
+            self._gewekt.clear()  # before the round: a wake-up during it ends the rest after it
             try:
                 gezien = self._app.recorder.max_notification_id() or 0
                 self.ronde()
             except Exception:  # a lost database or one bad subscription must not end the deliveries
-                log.exception("bezorging: een ronde is mislukt; over %g s opnieuw", RUST)
-                self._stop.wait(RUST)
+                log.exception("bezorging: een ronde is mislukt; over %g s opnieuw", self._rust)
+                self._stop.wait(self._rust)
                 continue
             if self._meer:  # a subscription has more than one turn's worth: no rest
                 continue
             if self._wacht is None:
-                self._stop.wait(RUST / 4)
+                self._stop.wait(self._rust / 4)
             elif self._actief:  # a commit ends the rest at once
                 self._stop.wait(KORTSTE_RUST)
-                self._wacht(gezien, RUST)
-            else:  # no subscription to deliver: commits need not wake this thread
-                self._stop.wait(RUST)
+                self._wacht_op_een_commit(gezien)
+            else:  # no subscription to deliver: commits need not wake this thread, a new subscription does
+                self._gewekt.wait(self._rust)
+
+    def _wacht_op_een_commit(self, gezien: int) -> None:
+        """The Wekker's wait in slices, so that a stop or a wake-up is not kept waiting for the rest."""
+        assert self._wacht is not None
+        einde = time.monotonic() + self._rust
+        while not (self._stop.is_set() or self._gewekt.is_set()) and (rest := einde - time.monotonic()) > 0:
+            if self._wacht(gezien, min(rest, SNEDE)) > gezien:
+                return
 
     def ronde(self) -> int:
         """Deliver what is due to each active subscription whose lease this dispatcher gets; the number of

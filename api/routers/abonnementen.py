@@ -52,6 +52,12 @@ def _met_etag(response: Response, abonnement: Abonnement) -> Abonnement:
     return abonnement
 
 
+def _wek_de_bezorger(request: Request) -> None:
+    """The dispatcher in this process (if it runs here) delivers at once instead of at its next round."""
+    if (bezorger := request.app.state.bezorger) is not None:
+        bezorger.wek()
+
+
 def _publiek(request: Request, abonnement: Abonnement) -> schemas.AbonnementPublic:
     eind = request.app.state.inburgering.recorder.max_notification_id() or 0
     return schemas.AbonnementPublic(
@@ -80,6 +86,7 @@ def neem_abonnement(request: Request, response: Response, actor: Lezer, body: Ab
         None if body.gemeenten is None else frozenset(body.gemeenten), body.bezorgwijze, positie, app.klok.nu(), met_autorisatie=body.autorisatie is not None)
     geheim = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
     _abonnementen(request).neem_op(abonnement, Geheimen(body.autorisatie, geheim))
+    _wek_de_bezorger(request)
     response.headers["Location"] = f"{BASISPAD}/abonnementen/{abonnement.id}"
     return schemas.AbonnementAangemaaktPublic(**_publiek(request, _met_etag(response, abonnement)).model_dump(), geheim=geheim)
 
@@ -109,6 +116,7 @@ def wijzig_abonnement(request: Request, response: Response, actor: Lezer, abonne
     binnen_mandaat(actor, wijzigingen.get("gemeentefilter"))
     abonnement = _abonnementen(request).wijzig(
         abonnement_id, actor.gebruiker, versie, request.app.state.klok.nu(), mandaat=(actor.rol, actor.gemeenten), **wijzigingen)
+    _wek_de_bezorger(request)
     return _publiek(request, _met_etag(response, abonnement))
 
 

@@ -4,6 +4,7 @@ signed, at least once, through a receiver that is down for a while, a suspension
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -250,3 +251,24 @@ def test_a_receiver_whose_host_the_operator_no_longer_allows_gets_nothing(
         assert ontvanger.bezorgingen == []
         stand = status(api, kop, abonnement)
         assert "BEZORGING_HOSTS" in stand["laatsteFout"] and stand["misluktePogingen"] == 1
+
+
+def test_a_subscription_made_in_the_process_is_delivered_without_waiting_for_the_next_round(
+    instellingen: Settings, klok: VasteKlok, als: Kopregels, ontvanger: Ontvanger
+) -> None:
+    # Given a dispatcher in the API process that, left alone, would look again only in an hour
+    with TestClient(create_app(instellingen.model_copy(update=SNEL | {"bezorging": "extern"}), klok)) as api:
+        staat = api.app.state  # type: ignore[attr-defined]
+        staat.bezorger = Bezorger(staat.inburgering, staat.abonnementen, None, instellingen, staat.wekker.wacht, rust=3600)
+        staat.bezorger.start()
+        time.sleep(0.5)  # it has looked once, found nothing to deliver, and rests
+        try:
+            # When a subscription is made and a fact committed
+            kop = als("regisseur", "0505")
+            abonneer(api, kop, ontvanger.url)
+            geschiedenis(api, kop, trajecten=1)
+            # Then it is delivered: the subscription woke the dispatcher, the commits did the rest
+            verwacht = [g["id"] for g in feed(api, kop)]
+            wacht_tot(lambda: [g["id"] for g in ontvanger.bevestigd()] == verwacht, "elk feit, zonder een uur rust")
+        finally:
+            staat.bezorger.close()
