@@ -17,7 +17,7 @@ $(BIN)/.installed: pyproject.toml requirements-dev.lock
 
 ## Serve the API on http://127.0.0.1:$(PORT) with the SQLite file store under ./var/
 run: $(BIN)/.installed
-	@$(BIN)/python -m adapters.cli tokens
+	@$(BIN)/python -m adapters.cli tokens --poort $(PORT)
 	$(BIN)/uvicorn api.main:create_app --factory --host 127.0.0.1 --port $(PORT) --log-config api/serverlog.json
 
 ## Print only a development token: make token ROL=regisseur GEMEENTE=0505 [GEBRUIKER=naam]
