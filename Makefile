@@ -8,7 +8,7 @@ GEMEENTE ?= 0505
 SPECTRAL := npx --yes @stoplight/spectral-cli@6.16.3
 ADR_RULESET ?= ../shared/adr/linter.yaml
 
-.PHONY: run demo token test openapi lint-openapi migrate projecties bezorging rebuild replay verify verzegel vergeet bench lock clean
+.PHONY: run demo token test browser openapi lint-openapi migrate projecties bezorging rebuild replay verify verzegel vergeet bench lock clean
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	@$(PYTHON) -m venv $(VENV) >&2
@@ -17,7 +17,7 @@ $(BIN)/.installed: pyproject.toml requirements-dev.lock
 
 ## Serve the API on http://127.0.0.1:$(PORT) with the SQLite file store under ./var/
 run: $(BIN)/.installed
-	@$(BIN)/python -m adapters.cli tokens
+	@$(BIN)/python -m adapters.cli tokens --poort $(PORT)
 	$(BIN)/uvicorn api.main:create_app --factory --host 127.0.0.1 --port $(PORT) --log-config api/serverlog.json
 
 ## Fill an empty store with a demo region (168 trajectories in every phase): make demo [SEED=2019] [OPNIEUW=1 wipes ./var's store first]
@@ -31,6 +31,12 @@ token: $(BIN)/.installed
 ## Run every test: SQLite always, PostgreSQL when reachable (required with INBURGERING_TEST_POSTGRES=verplicht)
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Debian's chromium for the docs page's browser test (.ci/run requires it; locally the test skips without it). As root.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  echo "chromium installeren met apt-get (voor tests/api/test_documentatie.py)" >&2; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 ## Regenerate the committed OpenAPI document
 openapi: $(BIN)/.installed

@@ -57,16 +57,20 @@ def token(
 
 
 @cli.command()
-def tokens() -> None:
-    """Toon kant-en-klare ontwikkeltokens voor elke rol (8 uur geldig, alleen lokaal)."""
+def tokens(
+    poort: Annotated[int, typer.Option(help="De poort waarop make run de API start (PORT)")] = 8000,
+) -> None:
+    """Toon kant-en-klare ontwikkeltokens voor elke rol (8 uur geldig, alleen lokaal) en waar de API draait."""
     instellingen = Settings()
+    api = f"http://127.0.0.1:{poort}/api/v1"  # as `make run` serves it (api/openapi.py: BASISPAD)
     console = Console(stderr=True, soft_wrap=True)  # tokens unbroken, so they can be copied
     console.rule("Ontwikkeltokens (8 uur geldig, alleen voor lokaal gebruik)")
     for rol, gemeenten in VOORBEELDEN:
         console.print(f"[bold]{rol}[/bold] {','.join(gemeenten) or '(alle gemeenten, alleen lezen)'}")
         console.print(maak_ontwikkeltoken(instellingen, rol=rol, gemeenten=gemeenten), highlight=False)
     console.print("Nog een token: [bold]make token ROL=regisseur GEMEENTE=0505[/bold]")
-    console.print('Gebruik: curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/api/v1/health')
+    console.print(f'Gebruik: curl -H "Authorization: Bearer $TOKEN" {api}/health', highlight=False)
+    console.print(f"Documentatie (Swagger UI, \"Authorize\" met een token hierboven): {api}/docs", highlight=False)
     console.rule()
 
 

@@ -26,6 +26,7 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from adapters.logboek import Dataverwerking, Logboek, Meegeschreven, Verzoek
+from api.documentatie import BRONNEN
 from api.serverlog import GEEN_ROUTE, sjabloon
 from domain import verwerkingsactiviteiten as register
 from domain.application import Actor
@@ -33,7 +34,7 @@ from domain.waarden import Rol
 
 log = logging.getLogger("inburgering.logboek")
 TRACEPARENT = re.compile(r"^00-(?!0{32})([0-9a-f]{32})-(?!0{16})([0-9a-f]{16})-[0-9a-f]{2}$")
-NIET_GELOGD = ("/health", "/health/ready", "/openapi.json", "/docs")
+NIET_GELOGD = ("/health", "/health/ready", "/openapi.json", "/docs", "/redoc")
 INTAKE_EN_PIP = {"coa-overdrachten", "kennisgevingen", "huisvestingen", "intake-oproepen", "kennismakingsgesprekken",
                  "leerbaarheidstoetsen", "leerbaarheidstoets-ontheffingen", "brede-intakes", "intakes-in-afwezigheid",
                  "welkomstprogrammas", "pip-vaststellingen", "pip-wijzigingen", "leerroute-wijzigingen", "afschalingen"}
@@ -115,7 +116,7 @@ async def leg_vast(request: Request, status: int, trace: Tracecontext, start: da
     command's events (`met_de_gebeurtenissen`). When its queue is full the request waits for room (in a worker
     thread: never the event loop), bounded; see adapters/logboek.py."""
     pad = request.url.path
-    if pad.endswith(NIET_GELOGD) or request.method == "OPTIONS":
+    if pad.endswith(NIET_GELOGD) or pad.startswith(f"{BRONNEN}/") or request.method == "OPTIONS":
         return
     meegeschreven: Meegeschreven | None = getattr(request.state, "meegeschreven", None)
     if meegeschreven is not None and meegeschreven.is_vastgelegd:

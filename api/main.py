@@ -27,6 +27,7 @@ from adapters.wekker import Wekker
 from api import problems
 from api.auth import Tokencontrole
 from api.beveiliging import Poortwachter, alleen_json
+from api.documentatie import voeg_documentatie_toe
 from api.logboek import leg_vast, tracecontext
 from api.openapi import API_VERSIE, BASISPAD, bouw_openapi
 from api.bezorging import Bezorger
@@ -165,7 +166,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         version=API_VERSIE,
         lifespan=levensduur,
         redirect_slashes=False,  # a trailing slash is another URL: 404, never a redirect
-        docs_url=None if instellingen.is_productie else f"{BASISPAD}/docs",
+        docs_url=None,  # served from this app's own assets below, in development only (api/documentatie.py)
         redoc_url=None,
         openapi_url=f"{BASISPAD}/openapi.json",
         generate_unique_id_function=_operation_id,
@@ -183,6 +184,8 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
     app.include_router(gebeurtenistypen.router, prefix=BASISPAD)
     app.include_router(abonnementen.router, prefix=BASISPAD)
     app.openapi = lambda: bouw_openapi(app)  # type: ignore[method-assign]
+    if not instellingen.is_productie:
+        voeg_documentatie_toe(app)
 
     app.add_middleware(Kopregels)  # innermost: it sees the matched route and the routes' state
     # Outermost last: CORS answers preflights itself; the Poortwachter guards every other request.

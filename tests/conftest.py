@@ -24,6 +24,11 @@ from api.main import create_app
 POSTGRES_URL = os.environ.get("INBURGERING_TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
 POSTGRES_VERPLICHT = os.environ.get("INBURGERING_TEST_POSTGRES") == "verplicht"
 _postgres_overgeslagen: list[str] = []
+# Debian's chromium (make browser) for the docs page's test; CI (.ci/run) requires it, locally it may be absent.
+CHROMIUM = Path(os.environ.get("INBURGERING_TEST_CHROMIUM", "/usr/bin/chromium"))
+BROWSER_VERPLICHT = (os.environ.get("INBURGERING_TEST_BROWSER") == "verplicht"
+                     or os.environ.get("CI", "").lower() in ("true", "1"))
+_browser_overgeslagen: list[str] = []
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +56,23 @@ def postgres_schemas() -> Iterator[Callable[[], str]]:
             verbinding.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
 
 
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """The browser the docs test drives; a test tool's own browser download fails on a closed network."""
+    if CHROMIUM.is_file():
+        return CHROMIUM
+    reden = f"geen chromium op {CHROMIUM}; installeer hem met `make browser` (apt-get, als root)"
+    if BROWSER_VERPLICHT:
+        pytest.fail(f"De browsertest is verplicht (CI of INBURGERING_TEST_BROWSER=verplicht), maar er is {reden}.")
+    _browser_overgeslagen.append(reden)
+    pytest.skip(reden)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _browser_overgeslagen:
+        terminalreporter.write_sep("!", "BROWSERTEST OVERGESLAGEN", red=True, bold=True)
+        terminalreporter.write_line(f"De documentatiepagina is niet in een browser getest: {_browser_overgeslagen[0]}.", red=True)
+        terminalreporter.write_line("CI (.ci/run) installeert chromium en eist de test.", red=True)
     if _postgres_overgeslagen:
         terminalreporter.write_sep("!", "POSTGRESQL-LANE OVERGESLAGEN", red=True, bold=True)
         terminalreporter.write_line(f"Geen PostgreSQL op {POSTGRES_URL}: {_postgres_overgeslagen[0]}", red=True)

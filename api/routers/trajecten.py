@@ -32,7 +32,7 @@ def start_traject(
     response: Response,
     app: App,
     actor: Regisseur,
-    body: Annotated[start.TrajectCreate, Body()],
+    body: Annotated[start.TrajectCreate, Body(openapi_examples=start.VOORBEELDEN)],
     sleutel: IdempotencyKey = None,
 ) -> schemas.TrajectPublic:
     """Start een inburgeringstraject na een TVS-profiel (COA) of een kennisgeving van DUO."""

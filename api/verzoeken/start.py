@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, ClassVar, Literal
 
+from fastapi.openapi.models import Example
 from pydantic import Field
 
 from api.schemas import Bsn, IsoDatum, Keuze, KorteTekst, Schema
@@ -49,6 +50,18 @@ class TrajectStartNaKennisgeving(StartSchema):
 
 
 TrajectCreate = Annotated[TrajectStartNaTvsProfiel | TrajectStartNaKennisgeving, Field(discriminator="aanleiding")]
+# Swagger UI fills "Try it out" with the first; without them it made one up from the patterns, with an impossible date.
+VOORBEELDEN: dict[str, Example] = {
+    "tvs_profiel": {
+        "summary": "Na het TVS-profiel van het COA (asielstatushouder)",
+        "value": {"aanleiding": "tvs_profiel", "datum": "2025-01-06", "gemeente": "0505", "bsn": "111222333"},
+    },
+    "duo_kennisgeving": {
+        "summary": "Na de kennisgeving van DUO (gezinsmigrant)",
+        "value": {"aanleiding": "duo_kennisgeving", "datum": "2025-03-03", "gemeente": "0642", "bsn": "123456782",
+                  "verblijfsvergunning": "regulier_bepaalde_tijd"},
+    },
+}
 
 
 class TrajectZoek(Schema):
