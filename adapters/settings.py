@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
@@ -86,6 +87,11 @@ class Settings(BaseSettings):
         default="http://localhost:8000", pattern=r"^https?://[^/?#]+$",
         description="The API's public origin (scheme and host), for the links in pushed facts (dataref, dataschema)",
     )
+    vertrouwde_proxies: list[str] = Field(
+        default=[],
+        description='Addresses of the reverse proxies whose Forwarded and X-Forwarded-* headers count, as JSON '
+        '["10.0.0.5", "10.1.0.0/16"]; empty: none, and every link names the host the request came to',
+    )
     bezorging: Literal["ingebed", "extern"] = Field(
         default="ingebed",
         description="ingebed: the API process delivers to subscribers; extern: a dispatcher process does (make bezorging)",
@@ -118,6 +124,15 @@ class Settings(BaseSettings):
         if self.bezorging_lease_seconden <= self.bezorging_timeout:
             raise ValueError("INBURGERING_BEZORGING_LEASE_SECONDEN moet langer zijn dan INBURGERING_BEZORGING_TIMEOUT")
         return self
+
+    @field_validator("vertrouwde_proxies")
+    @classmethod
+    def ip_adressen_of_netwerken(cls, waarden: list[str]) -> list[str]:
+        # Loud at start, where uvicorn's --forwarded-allow-ips takes a mistyped address silently as a name.
+        try:
+            return [str(ipaddress.ip_network(w.strip())) for w in waarden]
+        except ValueError as fout:
+            raise ValueError(f"INBURGERING_VERTROUWDE_PROXIES: {fout}") from None
 
     @field_validator("database_url", "sleutel_database_url")
     @classmethod

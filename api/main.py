@@ -30,6 +30,7 @@ from api.beveiliging import Poortwachter, alleen_json
 from api.documentatie import voeg_documentatie_toe
 from api.logboek import leg_vast, tracecontext
 from api.openapi import API_VERSIE, BASISPAD, bouw_openapi
+from api.proxy import VertrouwdeProxies
 from api.bezorging import Bezorger
 from api.routers import abonnementen, controle, gebeurtenistypen, handhaving, health, leesmodellen, trajecten
 from api.schemas import UUID_PATROON, CorrelatieId
@@ -202,5 +203,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
     )
     # uvicorn's access line names the URL as sent, query and all: off however the server was started.
     logging.getLogger("uvicorn.access").disabled = True
-    app.add_middleware(Verzoeklog)  # outermost: one request line for everything, preflights and refusals too
+    app.add_middleware(Verzoeklog)  # one request line for everything, preflights and refusals too
+    # Outermost: everything inside sees the public scheme, host and client, whatever server runs the app.
+    app.add_middleware(VertrouwdeProxies, proxies=instellingen.vertrouwde_proxies)
     return app
