@@ -18,7 +18,7 @@ $(BIN)/.installed: pyproject.toml requirements-dev.lock
 ## Serve the API on http://127.0.0.1:$(PORT) with the SQLite file store under ./var/
 run: $(BIN)/.installed
 	@$(BIN)/python -m adapters.cli tokens --poort $(PORT)
-	$(BIN)/uvicorn api.main:create_app --factory --host 127.0.0.1 --port $(PORT) --log-config api/serverlog.json
+	$(BIN)/uvicorn api.main:create_app --factory --host 127.0.0.1 --port $(PORT) --no-proxy-headers --log-config api/serverlog.json
 
 ## Fill an empty store with a demo region (168 trajectories in every phase): make demo [SEED=2019] [OPNIEUW=1 wipes ./var's store first]
 demo: $(BIN)/.installed

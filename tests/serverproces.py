@@ -79,7 +79,7 @@ class Serverproces:
         self.logs.append(log)
         opdracht = self._opdracht(poort) if self._opdracht else [
             sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1",
-            "--port", str(poort), "--workers", str(self.workers), "--log-config", "api/serverlog.json"]
+            "--port", str(poort), "--workers", str(self.workers), "--no-proxy-headers", "--log-config", "api/serverlog.json"]
         with log.open("wb") as uitvoer:
             # Its own process group, so that a kill reaches every worker.
             self.proces = subprocess.Popen(opdracht, cwd=ROOT, env=omgeving(self.instellingen, **extra),
