@@ -9,6 +9,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from stdnum.nl import bsn as stdnum_bsn
+
 from adapters.demo import uitvoering
 from adapters.demo.stappen import Procesfase, Stap, Trajectplan
 from domain.application import Actor
@@ -32,11 +34,9 @@ def regisseur(gemeente: Gemeente, nummer: int) -> str:
 
 def bsn(rng: random.Random) -> str:
     """A BSN that passes the elfproef, drawn from the seed (never starting with 0, as the BRP issues them)."""
-    while True:
-        cijfers = [rng.randint(1, 9)] + [rng.randint(0, 9) for _ in range(7)]
-        controle = sum(c * w for c, w in zip(cijfers, range(9, 1, -1), strict=True)) % 11
-        if controle < 10:
-            return "".join(map(str, cijfers)) + str(controle)
+    while not stdnum_bsn.is_valid(nummer := str(rng.randint(100_000_000, 999_999_999))):  # the elfproef, as the API checks it
+        pass
+    return nummer
 
 
 class Verloop:

@@ -137,7 +137,7 @@ def test_without_wacht_the_feed_answers_at_once_as_before(api: TestClient, als: 
     begin = time.monotonic()
     assert api.get(FEED, params={"na": positie}, headers=regisseur).json()["gebeurtenissen"] == []
     assert api.get(FEED, params={"na": positie, "wacht": 0}, headers=regisseur).json()["gebeurtenissen"] == []
-    assert time.monotonic() - begin < 0.9  # two answers together before one second of waiting could pass
+    assert time.monotonic() - begin < RUIM_BINNEN  # no wait by default (a bound any machine meets, not a timing)
 
 
 @pytest.mark.parametrize("wacht", ["61", "-1", "1.5", "lang"])
