@@ -76,11 +76,17 @@ class Sleutelkluis:
         with self._verbinding.transactie() as cursor:
             for opdracht in filter(str.strip, self._sql(SCHEMA).split(";")):
                 cursor.execute(opdracht)
+        try:  # asked first: ALTER TABLE would lock the table out of every key look-up of a running API for a moment
+            with self._verbinding.transactie(schrijven=False) as cursor:
+                cursor.execute(self._sql("SELECT hoofdsleutel_id FROM {s}inburgering_sleutels WHERE 1 = 0"))
+            return
+        except (sqlite3.OperationalError, psycopg.errors.UndefinedColumn):
+            pass
         try:
             with self._verbinding.transactie() as cursor:
                 cursor.execute(self._sql(KOLOM_HOOFDSLEUTEL))
         except (sqlite3.OperationalError, psycopg.errors.DuplicateColumn):
-            pass  # added before
+            pass  # another process added it a moment ago
 
     def close(self) -> None:
         self._verbinding.close()
@@ -260,34 +266,37 @@ class Sleutelkluis:
         done stays done, so a rotation that was stopped resumes where it was. `meld(herverpakt, over)` after each
         batch. Returns (rewrapped, destroyed meanwhile and so left destroyed)."""
         herverpakt = overgeslagen = 0
-        while (deel := self._herverpak_deel(na, per_keer)) is not None:
-            gedaan, gelezen, na = deel
-            herverpakt, overgeslagen = herverpakt + gedaan, overgeslagen + gelezen - gedaan
+        te_gaan = self.te_roteren()  # counted once: a count per batch would read the whole table each time
+        while rijen := self._te_herverpakken(na, per_keer):
+            gedaan = self._herverpak(rijen)
+            herverpakt, overgeslagen, na = herverpakt + gedaan, overgeslagen + len(rijen) - gedaan, str(rijen[-1][0])
             if meld is not None:
-                meld(herverpakt, self.te_roteren())
+                meld(herverpakt, max(te_gaan - herverpakt - overgeslagen, 0))
         return herverpakt, overgeslagen
 
-    def _herverpak_deel(self, na: str, aantal: int) -> tuple[int, int, str] | None:
+    def _te_herverpakken(self, na: str, aantal: int) -> list[tuple[Any, ...]]:
+        """The next `aantal` keys after `na` (in key id order) that another master key wrapped."""
         with self._verbinding.eenmalig() as cursor:
             cursor.execute(self._sql(
                 "SELECT sleutel_id, houder, klasse, gewikkeld, hoofdsleutel_id FROM {s}inburgering_sleutels WHERE sleutel_id > %s "
                 "AND gewikkeld IS NOT NULL AND (hoofdsleutel_id IS NULL OR hoofdsleutel_id <> %s) ORDER BY sleutel_id LIMIT %s"),
                 (na, self._hoofd_id, aantal))
-            rijen = [tuple(rij) for rij in cursor.fetchall()]
-        if not rijen:
-            return None
+            return [tuple(rij) for rij in cursor.fetchall()]
+
+    def _herverpak(self, rijen: Sequence[tuple[Any, ...]]) -> int:
+        """Rewrap these keys in one transaction; how many were still there to rewrap."""
         gedaan = 0
         with self._verbinding.transactie() as cursor:
             for sleutel_id, houder, klasse, gewikkeld, door in rijen:
                 h, k = UUID(houder), Bewaarklasse(klasse)
                 nieuw = self._wikkel(sleutel_id, h, k, self._pak_uit(sleutel_id, h, k, bytes(gewikkeld), door))
-                # Only the wrapped bytes just read: a key destroyed since (NULL) stays destroyed, never written back.
+                # Only over the wrapped bytes just read: a key destroyed since (NULL) stays destroyed, never written back.
                 cursor.execute(self._sql(
                     "UPDATE {s}inburgering_sleutels SET gewikkeld = %s, hoofdsleutel_id = %s "
                     "WHERE sleutel_id = %s AND gewikkeld = %s AND vernietigd IS NULL RETURNING sleutel_id"),
                     (nieuw, self._hoofd_id, sleutel_id, bytes(gewikkeld)))
                 gedaan += len(cursor.fetchall())
-        return gedaan, len(rijen), str(rijen[-1][0])
+        return gedaan
 
     def te_roteren(self) -> int:
         """How many existing keys another master key (or an unrecorded one) wrapped."""

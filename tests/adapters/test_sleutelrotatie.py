@@ -133,12 +133,14 @@ def test_a_holder_forgotten_while_the_rotation_runs_stays_forgotten_and_gets_no_
     assert _lees_alle(alleen_nieuw, list(sleutels)) == sleutels | dict.fromkeys(van_laatste)
 
 
-def test_keys_wrapped_before_the_master_key_was_recorded_are_opened_and_rotated(
+def test_a_key_table_from_before_rotation_gains_the_column_and_its_keys_are_opened_and_rotated(
     sleutels: dict[str, bytes | None], oud: Settings, nieuw: Settings, alleen_nieuw: Settings
 ) -> None:
     kluis = bouw_sleutelkluis(oud)
-    with kluis._verbinding.transactie() as cursor:  # as rows from before the column existed
-        cursor.execute(kluis._verbinding.sql("UPDATE {s}inburgering_sleutels SET hoofdsleutel_id = NULL"))
+    with kluis._verbinding.transactie() as cursor:  # the table as it was before rotation existed
+        cursor.execute(kluis._verbinding.sql("ALTER TABLE {s}inburgering_sleutels DROP COLUMN hoofdsleutel_id"))
+    kluis.close()
+    kluis = bouw_sleutelkluis(oud)  # its start adds the column back, empty
     assert kluis.per_hoofdsleutel() == {"?": 2 * (HOUDERS - 1)}
     kluis.close()
     assert _lees_alle(nieuw, list(sleutels)) == sleutels
@@ -185,3 +187,20 @@ def test_an_earlier_master_key_must_be_32_bytes_each(nieuw: Settings) -> None:
     assert len(vorige_hoofdsleutels(nieuw.model_copy(update={"vorige_hoofdsleutels": twee}))) == 2
     with pytest.raises(ProductieInstellingError, match="INBURGERING_VORIGE_HOOFDSLEUTELS"):
         vorige_hoofdsleutels(nieuw.model_copy(update={"vorige_hoofdsleutels": SecretStr("a29ydA==")}))
+
+
+def test_a_key_destroyed_between_reading_and_rewrapping_it_is_not_written_back(
+    sleutels: dict[str, bytes | None], nieuw: Settings, alleen_nieuw: Settings
+) -> None:
+    kluis = bouw_sleutelkluis(nieuw)
+    rijen = kluis._te_herverpakken("", 2 * HOUDERS)  # what the rotation read ...
+    houder = UUID(rijen[0][1])
+    kluis.vernietig(houder, [KORT, LANG])  # ... before a concurrent forget committed
+    assert kluis._herverpak(rijen) == len(rijen) - 2
+    with pytest.raises(SleutelVernietigdError):
+        kluis.actieve_sleutel(houder, LANG)
+    assert kluis.roteer() == (0, 0)
+    kluis.close()
+    vernietigd = {str(rij[0]) for rij in rijen if UUID(rij[1]) == houder}
+    assert _lees_alle(alleen_nieuw, list(sleutels)) == sleutels | dict.fromkeys(vernietigd)
+
