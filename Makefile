@@ -73,7 +73,7 @@ verify: $(BIN)/.installed
 verzegel: $(BIN)/.installed
 	$(BIN)/python -m adapters.cli verzegel $(AGGREGAAT) --versie $(VERSIE) --door "$(DOOR)"
 
-## Rewrap every data key under INBURGERING_HOOFDSLEUTEL, online and resumable (README: "Runbook: de hoofdsleutel roteren")
+## Rewrap every data key under INBURGERING_HOOFDSLEUTEL, online and resumable (README: "Runbook: rotating the master key")
 sleutels-roteer: $(BIN)/.installed
 	$(BIN)/python -m adapters.cli sleutels roteer
 

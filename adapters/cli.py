@@ -361,7 +361,7 @@ def controleer_export_bestand(
     console.print("[green]In orde.[/green]")
 
 
-sleutels = typer.Typer(help="De hoofdsleutel die de datasleutels verpakt (README: 'Runbook: de hoofdsleutel roteren').",
+sleutels = typer.Typer(help="De hoofdsleutel die de datasleutels verpakt (README: 'Runbook: rotating the master key').",
                        no_args_is_help=True)
 cli.add_typer(sleutels, name="sleutels")
 

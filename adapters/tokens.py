@@ -136,7 +136,7 @@ def verificatiesleutels(settings: Settings) -> KeySet:
     tekst = settings.jwks or (settings.jwks_pad.read_text() if settings.jwks_pad else None)
     if tekst is None:
         if settings.is_productie:
-            raise ProductieInstellingError("INBURGERING_JWKS of INBURGERING_JWKS_PAD is verplicht in productie.")
+            raise ProductieInstellingError("INBURGERING_JWKS_URL, INBURGERING_JWKS of INBURGERING_JWKS_PAD is verplicht in productie.")
         return KeySet([_ontwikkelsleutel(settings)])
     sleutels = KeySet.import_key_set(json.loads(tekst))
     if settings.is_productie and any(str(k.kid or "").startswith(ONTWIKKEL_KID_PREFIX) for k in sleutels):
