@@ -261,11 +261,12 @@ class Sleutelkluis:
 
     # -- rotating the master key -------------------------------------------------------------
 
-    def roteer(self, per_keer: int = 500, *, na: str = "", meld: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+    def roteer(self, per_keer: int = 500, *, meld: Callable[[int, int], None] | None = None) -> tuple[int, int]:
         """Rewrap every key another master key wrapped under the current one, `per_keer` in a transaction; what is
         done stays done, so a rotation that was stopped resumes where it was. `meld(herverpakt, over)` after each
         batch. Returns (rewrapped, destroyed meanwhile and so left destroyed)."""
         herverpakt = overgeslagen = 0
+        na = ""  # keyset pagination: each batch after the last key id of the one before
         te_gaan = self.te_roteren()  # counted once: a count per batch would read the whole table each time
         while rijen := self._te_herverpakken(na, per_keer):
             gedaan = self._herverpak(rijen)
