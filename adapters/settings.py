@@ -61,15 +61,16 @@ class Settings(BaseSettings):
     jwks_pad: Path | None = None
     jwks_url: str | None = Field(
         default=None, pattern=r"^https?://",
-        description="Where the IdP publishes its JSON Web Key Set (https in production); instead of INBURGERING_JWKS: fetched, "
-        "cached per its Cache-Control max-age, fetched again for an unknown kid (README: 'Runbook: the IdP's keys')",
+        description="Where the IdP publishes its JSON Web Key Set, instead of INBURGERING_JWKS: fetched, cached per its "
+        "Cache-Control max-age, fetched again for an unknown kid (README: 'Runbook: the IdP's keys (JWKS URL)'); "
+        "production requires this (https://) or INBURGERING_JWKS / INBURGERING_JWKS_PAD",
     )
     jwks_cache_min_seconden: float = Field(
         default=60.0, ge=1, description="The shortest time a fetched key set is kept, whatever the IdP's max-age says; "
-        "also the least time between two fetches for an unknown kid"
+        "also the least time between two fetches for an unknown kid; not required"
     )
     jwks_cache_max_seconden: float = Field(
-        default=86_400.0, ge=1, description="The longest time a fetched key set is kept before it is fetched again"
+        default=86_400.0, ge=1, description="The longest time a fetched key set is kept before it is fetched again; not required"
     )
     jwt_issuer: str = "https://sso.drechtsteden.nl/inburgering"
     jwt_audience: str = "inburgering-api"
