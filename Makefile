@@ -8,7 +8,7 @@ GEMEENTE ?= 0505
 SPECTRAL := npx --yes @stoplight/spectral-cli@6.16.3
 ADR_RULESET ?= ../shared/adr/linter.yaml
 
-.PHONY: run demo token test browser openapi lint-openapi migrate projecties bezorging rebuild replay verify verzegel vergeet bench lock clean
+.PHONY: run demo token test browser openapi lint-openapi migrate projecties bezorging rebuild replay verify verzegel vergeet sleutels-roteer bench lock clean
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	@$(PYTHON) -m venv $(VENV) >&2
@@ -72,6 +72,10 @@ verify: $(BIN)/.installed
 ## After examining them: accept one aggregate's uncovered events as the application's own (logged in the audit log)
 verzegel: $(BIN)/.installed
 	$(BIN)/python -m adapters.cli verzegel $(AGGREGAAT) --versie $(VERSIE) --door "$(DOOR)"
+
+## Rewrap every data key under INBURGERING_HOOFDSLEUTEL, online and resumable (README: "Runbook: rotating the master key")
+sleutels-roteer: $(BIN)/.installed
+	$(BIN)/python -m adapters.cli sleutels roteer
 
 ## Remove the personal data of every trajectory whose retention period passed (Bi 9.9); run daily
 vergeet: $(BIN)/.installed

@@ -11,13 +11,14 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -50,9 +51,10 @@ class Geheimen:
 class Abonnementen:
     """The subscriptions, for the API (per subscriber) and for the dispatcher (per lease)."""
 
-    def __init__(self, verbinding: OpslagVerbinding, hoofdsleutel: bytes) -> None:
+    def __init__(self, verbinding: OpslagVerbinding, hoofdsleutel: bytes, vorige: Sequence[bytes] = ()) -> None:
+        """`vorige`: earlier master keys, whose secrets are still read until `roteer` has rewrapped them."""
         self._verbinding = verbinding
-        self._sleutel = AESGCM(HKDF(hashes.SHA256(), 32, salt=None, info=b"inburgering/abonnementen").derive(hoofdsleutel))
+        self._sleutel, *self._vorige = [_afgeleid(s) for s in (hoofdsleutel, *vorige)]
 
     def maak_tabellen(self) -> None:
         with self._verbinding.transactie() as cursor:
@@ -193,10 +195,42 @@ class Abonnementen:
         return base64.b64encode(nonce + self._sleutel.encrypt(nonce, waarde.encode(), f"{abonnement_id}|{veld}".encode())).decode()
 
     def _ontsleutel(self, abonnement_id: UUID, veld: str, opgeslagen: str | None) -> str | None:
-        if opgeslagen is None:
-            return None
+        return None if opgeslagen is None else self._ontsleutel_met(abonnement_id, veld, opgeslagen)[0]
+
+    def _ontsleutel_met(self, abonnement_id: UUID, veld: str, opgeslagen: str) -> tuple[str, bool]:
+        """The secret, and whether the current master key encrypted it (GCM's tag tells which key did)."""
         ruw = base64.b64decode(opgeslagen)
-        return self._sleutel.decrypt(ruw[:12], ruw[12:], f"{abonnement_id}|{veld}".encode()).decode()
+        for sleutel in (self._sleutel, *self._vorige):
+            try:
+                return sleutel.decrypt(ruw[:12], ruw[12:], f"{abonnement_id}|{veld}".encode()).decode(), sleutel is self._sleutel
+            except InvalidTag:
+                continue
+        raise InvalidTag(f"geen ingestelde hoofdsleutel ontsleutelt {veld} van abonnement {abonnement_id}")
+
+    def roteer(self) -> int:
+        """Encrypt every secret an earlier master key encrypted under the current one; returns how many. Each is
+        written only over the value just read, so a secret changed (or a subscription ended) meanwhile is left alone."""
+        with self._verbinding.eenmalig() as cursor:
+            cursor.execute(self._verbinding.sql("SELECT abonnement_id, autorisatie, geheim FROM {s}inburgering_abonnementen"))
+            rijen = [(rij["abonnement_id"], rij["autorisatie"], rij["geheim"]) for rij in cursor.fetchall()]
+        herverpakt = 0
+        for abonnement_id, *waarden in rijen:
+            for veld, opgeslagen in zip(("autorisatie", "geheim"), waarden, strict=True):
+                if opgeslagen is None:
+                    continue
+                tekst, actueel = self._ontsleutel_met(UUID(abonnement_id), veld, opgeslagen)
+                if actueel:
+                    continue
+                with self._verbinding.transactie() as cursor:
+                    cursor.execute(self._verbinding.sql(
+                        f"UPDATE {{s}}inburgering_abonnementen SET {veld} = %s WHERE abonnement_id = %s AND {veld} = %s" + GEVONDEN),
+                        (self._versleutel(UUID(abonnement_id), veld, tekst), abonnement_id, opgeslagen))
+                    herverpakt += len(cursor.fetchall())
+        return herverpakt
+
+
+def _afgeleid(hoofdsleutel: bytes) -> AESGCM:
+    return AESGCM(HKDF(hashes.SHA256(), 32, salt=None, info=b"inburgering/abonnementen").derive(hoofdsleutel))
 
 
 def _lijst(waarden: frozenset[Any] | None) -> str | None:

@@ -7,7 +7,7 @@ from contextlib import closing
 
 from adapters.abonnementen import Abonnementen
 from adapters.clock import SysteemKlok
-from adapters.crypto import ProductieInstellingError, bsn_sleutel, hoofdsleutel, ondertekensleutel, pseudoniem_functie
+from adapters.crypto import ProductieInstellingError, bsn_sleutel, hoofdsleutel, ondertekensleutel, pseudoniem_functie, vorige_hoofdsleutels
 from adapters.integriteit import Integriteitsstaat, bescherm_gebeurtenissen, rechten_van_de_applicatie
 from adapters.keten import Controlepunten, KetenEventStore, OpslagVerbinding, PostgresKetenRecorder, SqliteKetenRecorder
 from adapters.logboek import Logboek
@@ -140,7 +140,8 @@ def bouw_sleutelkluis(instellingen: Settings) -> Sleutelkluis:
         if url is None
         else PostgresVerbinding(url, instellingen.database_schema)
     )
-    kluis = Sleutelkluis(verbinding, hoofdsleutel(instellingen), cache_seconden=instellingen.sleutel_cache_seconden)
+    kluis = Sleutelkluis(verbinding, hoofdsleutel(instellingen), vorige=vorige_hoofdsleutels(instellingen),
+                         cache_seconden=instellingen.sleutel_cache_seconden)
     if instellingen.maak_tabellen:
         kluis.maak_tabellen()
     return kluis
@@ -161,7 +162,7 @@ def bouw_leesmodelopslag(instellingen: Settings, gebeurtenissen: str | None = No
 
 def bouw_abonnementen(instellingen: Settings, app: Inburgering) -> Abonnementen:
     """The subscriptions and their positions, beside the events (a position belongs to the log it points into)."""
-    abonnementen = Abonnementen(OpslagVerbinding(app.recorder), hoofdsleutel(instellingen))
+    abonnementen = Abonnementen(OpslagVerbinding(app.recorder), hoofdsleutel(instellingen), vorige_hoofdsleutels(instellingen))
     if instellingen.maak_tabellen:
         abonnementen.maak_tabellen()
     return abonnementen

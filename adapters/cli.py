@@ -31,6 +31,7 @@ from adapters.leesmodellen import SqlLeesmodelopslag
 from adapters.logboek import Dataverwerking, Logboek, Verzoek
 from adapters.replay import vergelijk_met_replay
 from adapters.settings import Settings
+from adapters.sleutelkluis import Sleutelkluis
 from adapters.tokens import maak_ontwikkeltoken
 from domain import fouten
 from domain.application import Actor, Inburgering
@@ -358,6 +359,52 @@ def controleer_export_bestand(
     if bevindingen:
         raise typer.Exit(1)
     console.print("[green]In orde.[/green]")
+
+
+sleutels = typer.Typer(help="De hoofdsleutel die de datasleutels verpakt (README: 'Runbook: rotating the master key').",
+                       no_args_is_help=True)
+cli.add_typer(sleutels, name="sleutels")
+
+
+@sleutels.command("roteer")
+def sleutels_roteer(
+    per_keer: Annotated[int, typer.Option(min=1, help="Datasleutels per transactie")] = 500,
+    pauze: Annotated[float, typer.Option(min=0, help="Seconden rust tussen twee delen, om de database onder last te sparen")] = 0.0,
+) -> None:
+    """Verpak elke datasleutel (en de geheimen van de abonnementen) opnieuw onder INBURGERING_HOOFDSLEUTEL, terwijl
+    de API doorwerkt. Afgebroken? Start hem opnieuw: hij gaat verder waar hij was. Vernietigde sleutels blijven vernietigd."""
+    uit = Console(stderr=True, highlight=False)
+    with _omgeving() as (app, _):
+        kluis = app.sleutels
+        assert isinstance(kluis, Sleutelkluis)
+        uit.print(f"Hoofdsleutel {kluis.hoofdsleutel_id}: {kluis.te_roteren()} datasleutel(s) te herverpakken.")
+
+        def meld(herverpakt: int, over: int) -> None:
+            uit.print(f"herverpakt: {herverpakt}, nog te gaan: {over}")
+            time.sleep(pauze)
+
+        herverpakt, vernietigd = kluis.roteer(per_keer, meld=meld)
+        abonnementen = bootstrap.bouw_abonnementen(Settings(), app)
+        geheimen = abonnementen.roteer()
+        over = kluis.te_roteren()
+    uit.print(f"Klaar: {herverpakt} datasleutel(s) herverpakt, {vernietigd} intussen vernietigd (zo gebleven), "
+              f"{geheimen} abonnementsgeheim(en) herverpakt; nog onder een andere hoofdsleutel: {over}.")
+    if over:
+        raise typer.Exit(1)  # made meanwhile by a process that still ran with the old master key: run again
+
+
+@sleutels.command("status")
+def sleutels_status() -> None:
+    """Toon hoeveel datasleutels elke hoofdsleutel verpakt (vingerafdrukken; '?' is van vóór die kolom)."""
+    with _omgeving() as (app, _):
+        kluis = app.sleutels
+        assert isinstance(kluis, Sleutelkluis)
+        telling = kluis.per_hoofdsleutel()
+        huidig = kluis.hoofdsleutel_id
+    for vingerafdruk, aantal in sorted(telling.items()):
+        print(f"{vingerafdruk}\t{aantal}" + ("\t(huidige)" if vingerafdruk == huidig else ""))
+    if set(telling) - {huidig}:
+        raise typer.Exit(1)  # not yet safe to drop INBURGERING_VORIGE_HOOFDSLEUTELS
 
 
 if __name__ == "__main__":

@@ -55,6 +55,20 @@ def hoofdsleutel(settings: Settings) -> bytes:
     return _sleutel_van_32_bytes(settings.hoofdsleutel, settings.hoofdsleutel_pad, settings.is_productie, "HOOFDSLEUTEL")
 
 
+def vorige_hoofdsleutels(settings: Settings) -> list[bytes]:
+    """Earlier master keys, only to unwrap the data keys they wrapped until a rotation rewraps those."""
+    if settings.vorige_hoofdsleutels is None:
+        return []
+    delen = [d.strip() for d in settings.vorige_hoofdsleutels.get_secret_value().split(",") if d.strip()]
+    return [_sleutel_van_32_bytes(SecretStr(deel), Path(), True, "VORIGE_HOOFDSLEUTELS") for deel in delen]
+
+
+def hoofdsleutel_id(sleutel: bytes) -> str:
+    """Names a master key in the key table (which one wrapped a data key) without revealing it: a keyed
+    hash, one-way for a key of 32 random bytes."""
+    return hmac.new(sleutel, b"inburgering/hoofdsleutel-id", hashlib.sha256).hexdigest()[:16]
+
+
 def ondertekensleutel(settings: Settings) -> Ed25519PrivateKey:
     """The key that signs the checkpoints of the hash chains; in development one is generated under ./var."""
     geheim = _sleutel_van_32_bytes(settings.ondertekensleutel, settings.ondertekensleutel_pad, settings.is_productie, "ONDERTEKENSLEUTEL")

@@ -59,6 +59,19 @@ class Settings(BaseSettings):
     max_verzoek_bytes: int = Field(default=1_048_576, ge=1024, description="The largest request body accepted")
     jwks: str | None = Field(default=None, description="JSON Web Key Set with the public keys of the IdP")
     jwks_pad: Path | None = None
+    jwks_url: str | None = Field(
+        default=None, pattern=r"^https?://",
+        description="Where the IdP publishes its JSON Web Key Set, instead of INBURGERING_JWKS: fetched, cached per its "
+        "Cache-Control max-age, fetched again for an unknown kid (README: 'Runbook: the IdP's keys (JWKS URL)'); "
+        "production requires this (https://) or INBURGERING_JWKS / INBURGERING_JWKS_PAD",
+    )
+    jwks_cache_min_seconden: float = Field(
+        default=60.0, ge=1, description="The shortest time a fetched key set is kept, whatever the IdP's max-age says; "
+        "also the least time between two fetches for an unknown kid; not required"
+    )
+    jwks_cache_max_seconden: float = Field(
+        default=86_400.0, ge=1, description="The longest time a fetched key set is kept before it is fetched again; not required"
+    )
     jwt_issuer: str = "https://sso.drechtsteden.nl/inburgering"
     jwt_audience: str = "inburgering-api"
     ontwikkelsleutel_pad: Path = ROOT / "var" / "ontwikkelsleutel.jwk.json"  # in data_map
@@ -68,6 +81,11 @@ class Settings(BaseSettings):
         default=None, description="Master key (32 bytes, base64) that wraps the data keys of personal data"
     )
     hoofdsleutel_pad: Path = ROOT / "var" / "hoofdsleutel"  # in data_map
+    vorige_hoofdsleutels: SecretStr | None = Field(
+        default=None,
+        description="Earlier master keys (32 bytes, base64, comma-separated), only to unwrap what they wrapped until "
+        "`make sleutels-roteer` has rewrapped it under INBURGERING_HOOFDSLEUTEL; not required, unset once rotated",
+    )
     sleutel_database_url: str | None = Field(
         default=None, description="Where the data keys live, if not beside the events (postgresql://...)"
     )

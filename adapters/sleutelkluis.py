@@ -4,23 +4,31 @@ class, kept apart from the events and wrapped by the master key from settings (e
 Destroying a key clears its wrapped bytes for good; the row stays with the moment it was destroyed,
 so that the store can say "removed" rather than "never existed", and so that no new key of that class
 is ever made for the holder.
+
+Each row names the master key that wrapped it (`hoofdsleutel_id`, a fingerprint; NULL for rows wrapped before
+that column existed), so that the master key can be rotated: `roteer` rewraps, a batch at a time, every key
+another master key wrapped, while the API goes on making and destroying keys.
 """
 
 from __future__ import annotations
 
 import base64
 import os
+import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+import psycopg
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from adapters.crypto import hoofdsleutel_id
 from adapters.sqlverbinding import Verbinding
 from domain.persoonsgegevens import Bewaarklasse
 
@@ -34,20 +42,30 @@ CREATE UNIQUE INDEX IF NOT EXISTS inburgering_sleutels_per_houder ON {s}inburger
 DROP INDEX IF EXISTS {s}inburgering_sleutels_actief;
 DROP INDEX IF EXISTS {s}inburgering_sleutels_houder
 """
-KOLOMMEN = "houder, klasse, sleutel_id, gewikkeld, vernietigd"
+# Added to tables made before rotation existed; a process of that time writes NULL, read as "try each master key".
+KOLOM_HOOFDSLEUTEL = "ALTER TABLE {s}inburgering_sleutels ADD COLUMN hoofdsleutel_id TEXT"
+KOLOMMEN = "houder, klasse, sleutel_id, gewikkeld, vernietigd, hoofdsleutel_id"
 
 
 class SleutelVernietigdError(Exception):
     """Data would be encrypted with a key that no longer exists."""
 
 
+class OnbekendeHoofdsleutelError(RuntimeError):
+    """A data key was wrapped by a master key this process was not given (INBURGERING_VORIGE_HOOFDSLEUTELS)."""
+
+
 class Sleutelkluis:
     """Creates, unwraps and destroys data keys. Unwrapped keys are cached briefly per process for reading;
     another process sees a destroyed key at most `cache_seconden` later."""
 
-    def __init__(self, verbinding: Verbinding, hoofdsleutel: bytes, *, cache_seconden: float = 2.0) -> None:
+    def __init__(
+        self, verbinding: Verbinding, hoofdsleutel: bytes, *, vorige: Sequence[bytes] = (), cache_seconden: float = 2.0
+    ) -> None:
+        """`hoofdsleutel` wraps every new key; `vorige` (earlier master keys) only unwrap, until `roteer` is done."""
         self._verbinding = verbinding
-        self._hoofd = AESGCM(hoofdsleutel)
+        self._hoofd_id = hoofdsleutel_id(hoofdsleutel)
+        self._hoofden = {hoofdsleutel_id(s): AESGCM(s) for s in (hoofdsleutel, *vorige)}  # the current one first
         self._cache_seconden = cache_seconden
         self._cache: dict[str, tuple[float, bytes | None]] = {}  # for reading: unwrapped keys, briefly
         self._slot = threading.Lock()
@@ -58,6 +76,17 @@ class Sleutelkluis:
         with self._verbinding.transactie() as cursor:
             for opdracht in filter(str.strip, self._sql(SCHEMA).split(";")):
                 cursor.execute(opdracht)
+        try:  # asked first: ALTER TABLE would lock the table out of every key look-up of a running API for a moment
+            with self._verbinding.transactie(schrijven=False) as cursor:
+                cursor.execute(self._sql("SELECT hoofdsleutel_id FROM {s}inburgering_sleutels WHERE 1 = 0"))
+            return
+        except (sqlite3.OperationalError, psycopg.errors.UndefinedColumn):
+            pass
+        try:
+            with self._verbinding.transactie() as cursor:
+                cursor.execute(self._sql(KOLOM_HOOFDSLEUTEL))
+        except (sqlite3.OperationalError, psycopg.errors.DuplicateColumn):
+            pass  # another process added it a moment ago
 
     def close(self) -> None:
         self._verbinding.close()
@@ -103,13 +132,13 @@ class Sleutelkluis:
             rijen += self._maak(ontbrekend)
             if nog := _zonder(ontbrekend, rijen):  # made (or destroyed) by another writer at the same moment
                 rijen += self._zoek(nog)
-        per_paar = {(houder, klasse): (sleutel_id, gewikkeld, vernietigd) for houder, klasse, sleutel_id, gewikkeld, vernietigd in rijen}
+        per_paar = {(rij[0], rij[1]): rij[2:] for rij in rijen}
         gevonden = {}
         for houder, klasse in paren:
-            sleutel_id, gewikkeld, vernietigd = per_paar[(str(houder), klasse.value)]
+            sleutel_id, gewikkeld, vernietigd, door = per_paar[(str(houder), klasse.value)]
             if vernietigd is not None:
                 raise SleutelVernietigdError(f"de {klasse.value}-gegevens van {houder} zijn verwijderd")
-            sleutel = self._pak_uit(sleutel_id, houder, klasse, bytes(gewikkeld))
+            sleutel = self._pak_uit(sleutel_id, houder, klasse, bytes(gewikkeld), door)
             self._onthoud(sleutel_id, sleutel)
             gevonden[(houder, klasse)] = (sleutel_id, sleutel)
         return gevonden
@@ -129,9 +158,10 @@ class Sleutelkluis:
         nieuw = [(str(uuid.uuid4()), h, k, AESGCM.generate_key(bit_length=256)) for h, k in paren]
         with self._verbinding.eenmalig() as cursor:
             cursor.execute(
-                self._sql("INSERT INTO {s}inburgering_sleutels (sleutel_id, houder, klasse, gewikkeld, aangemaakt) VALUES "
-                          + ", ".join(["(%s, %s, %s, %s, %s)"] * len(nieuw)) + f" ON CONFLICT DO NOTHING RETURNING {KOLOMMEN}"),
-                [w for i, h, k, sleutel in nieuw for w in (i, str(h), k.value, self._wikkel(i, h, k, sleutel), _nu())],
+                self._sql("INSERT INTO {s}inburgering_sleutels (sleutel_id, houder, klasse, gewikkeld, aangemaakt, hoofdsleutel_id) "
+                          "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(nieuw))
+                          + f" ON CONFLICT DO NOTHING RETURNING {KOLOMMEN}"),
+                [w for i, h, k, sleutel in nieuw for w in (i, str(h), k.value, self._wikkel(i, h, k, sleutel), _nu(), self._hoofd_id)],
             )
             return [tuple(rij) for rij in cursor.fetchall()]
 
@@ -145,8 +175,8 @@ class Sleutelkluis:
             cursor.execute(self._sql(f"SELECT {KOLOMMEN} FROM {{s}}inburgering_sleutels WHERE houder IN "
                                      f"({', '.join(['%s'] * len(te_laden))})"), te_laden)
             rijen = cursor.fetchall()
-        for houder, klasse, sleutel_id, gewikkeld, _ in rijen:
-            sleutel = None if gewikkeld is None else self._pak_uit(sleutel_id, UUID(houder), Bewaarklasse(klasse), bytes(gewikkeld))
+        for houder, klasse, sleutel_id, gewikkeld, _, door in rijen:
+            sleutel = None if gewikkeld is None else self._pak_uit(sleutel_id, UUID(houder), Bewaarklasse(klasse), bytes(gewikkeld), door)
             self._onthoud(sleutel_id, sleutel)
         with self._slot:
             for houder_id in te_laden:
@@ -158,14 +188,14 @@ class Sleutelkluis:
             return bewaard[1]  # a destroyed key stays destroyed: no need to ask again
         with self._verbinding.eenmalig() as cursor:
             cursor.execute(
-                self._sql("SELECT houder, klasse, gewikkeld FROM {s}inburgering_sleutels WHERE sleutel_id = %s"),
+                self._sql("SELECT houder, klasse, gewikkeld, hoofdsleutel_id FROM {s}inburgering_sleutels WHERE sleutel_id = %s"),
                 (sleutel_id,),
             )
             rij = cursor.fetchone()
         if rij is None:
             raise LookupError(f"onbekende sleutel {sleutel_id}")  # never made here: a store without its key table
-        houder, klasse, gewikkeld = rij
-        sleutel = None if gewikkeld is None else self._pak_uit(sleutel_id, UUID(houder), Bewaarklasse(klasse), bytes(gewikkeld))
+        houder, klasse, gewikkeld, door = rij
+        sleutel = None if gewikkeld is None else self._pak_uit(sleutel_id, UUID(houder), Bewaarklasse(klasse), bytes(gewikkeld), door)
         self._onthoud(sleutel_id, sleutel)
         return sleutel
 
@@ -229,14 +259,84 @@ class Sleutelkluis:
                 self._houders.clear()
             self._cache[sleutel_id] = (time.monotonic() + self._cache_seconden, sleutel)
 
+    # -- rotating the master key -------------------------------------------------------------
+
+    def roteer(self, per_keer: int = 500, *, meld: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+        """Rewrap every key another master key wrapped under the current one, `per_keer` in a transaction; what is
+        done stays done, so a rotation that was stopped resumes where it was. `meld(herverpakt, over)` after each
+        batch. Returns (rewrapped, destroyed meanwhile and so left destroyed)."""
+        herverpakt = overgeslagen = 0
+        na = ""  # keyset pagination: each batch after the last key id of the one before
+        te_gaan = self.te_roteren()  # counted once: a count per batch would read the whole table each time
+        while rijen := self._te_herverpakken(na, per_keer):
+            gedaan = self._herverpak(rijen)
+            herverpakt, overgeslagen, na = herverpakt + gedaan, overgeslagen + len(rijen) - gedaan, str(rijen[-1][0])
+            if meld is not None:
+                meld(herverpakt, max(te_gaan - herverpakt - overgeslagen, 0))
+        return herverpakt, overgeslagen
+
+    def _te_herverpakken(self, na: str, aantal: int) -> list[tuple[Any, ...]]:
+        """The next `aantal` keys after `na` (in key id order) that another master key wrapped."""
+        with self._verbinding.eenmalig() as cursor:
+            cursor.execute(self._sql(
+                "SELECT sleutel_id, houder, klasse, gewikkeld, hoofdsleutel_id FROM {s}inburgering_sleutels WHERE sleutel_id > %s "
+                "AND gewikkeld IS NOT NULL AND (hoofdsleutel_id IS NULL OR hoofdsleutel_id <> %s) ORDER BY sleutel_id LIMIT %s"),
+                (na, self._hoofd_id, aantal))
+            return [tuple(rij) for rij in cursor.fetchall()]
+
+    def _herverpak(self, rijen: Sequence[tuple[Any, ...]]) -> int:
+        """Rewrap these keys in one transaction; how many were still there to rewrap."""
+        gedaan = 0
+        with self._verbinding.transactie() as cursor:
+            for sleutel_id, houder, klasse, gewikkeld, door in rijen:
+                h, k = UUID(houder), Bewaarklasse(klasse)
+                nieuw = self._wikkel(sleutel_id, h, k, self._pak_uit(sleutel_id, h, k, bytes(gewikkeld), door))
+                # Only over the wrapped bytes just read: a key destroyed since (NULL) stays destroyed, never written back.
+                cursor.execute(self._sql(
+                    "UPDATE {s}inburgering_sleutels SET gewikkeld = %s, hoofdsleutel_id = %s "
+                    "WHERE sleutel_id = %s AND gewikkeld = %s AND vernietigd IS NULL RETURNING sleutel_id"),
+                    (nieuw, self._hoofd_id, sleutel_id, bytes(gewikkeld)))
+                gedaan += len(cursor.fetchall())
+        return gedaan
+
+    def te_roteren(self) -> int:
+        """How many existing keys another master key (or an unrecorded one) wrapped."""
+        with self._verbinding.eenmalig() as cursor:
+            cursor.execute(self._sql("SELECT COUNT(*) FROM {s}inburgering_sleutels WHERE gewikkeld IS NOT NULL "
+                                     "AND (hoofdsleutel_id IS NULL OR hoofdsleutel_id <> %s)"), (self._hoofd_id,))
+            return int(cursor.fetchone()[0])
+
+    def per_hoofdsleutel(self) -> dict[str, int]:
+        """How many existing keys each master key wrapped, by fingerprint ("?" for rows from before the column)."""
+        with self._verbinding.eenmalig() as cursor:
+            cursor.execute(self._sql("SELECT hoofdsleutel_id, COUNT(*) FROM {s}inburgering_sleutels WHERE gewikkeld IS NOT NULL "
+                                     "GROUP BY hoofdsleutel_id"))
+            return {door or "?": int(aantal) for door, aantal in cursor.fetchall()}
+
+    @property
+    def hoofdsleutel_id(self) -> str:
+        return self._hoofd_id
+
     # -- wrapping ----------------------------------------------------------------------------
 
     def _wikkel(self, sleutel_id: str, houder: UUID, klasse: Bewaarklasse, sleutel: bytes) -> bytes:
         nonce = os.urandom(12)
-        return nonce + self._hoofd.encrypt(nonce, sleutel, _context(sleutel_id, houder, klasse))
+        return nonce + self._hoofden[self._hoofd_id].encrypt(nonce, sleutel, _context(sleutel_id, houder, klasse))
 
-    def _pak_uit(self, sleutel_id: str, houder: UUID, klasse: Bewaarklasse, gewikkeld: bytes) -> bytes:
-        return self._hoofd.decrypt(gewikkeld[:12], gewikkeld[12:], _context(sleutel_id, houder, klasse))
+    def _pak_uit(self, sleutel_id: str, houder: UUID, klasse: Bewaarklasse, gewikkeld: bytes, door: str | None) -> bytes:
+        """Unwrapped by the master key the row names; one from before the column was recorded tries each (GCM's tag
+        tells the right one)."""
+        if door is not None and door not in self._hoofden:
+            raise OnbekendeHoofdsleutelError(
+                f"sleutel {sleutel_id} is verpakt met hoofdsleutel {door}, die niet is ingesteld: zet hem in "
+                "INBURGERING_VORIGE_HOOFDSLEUTELS tot `make sleutels-roteer` klaar is")
+        for hoofd in [self._hoofden[door]] if door is not None else self._hoofden.values():
+            try:
+                return hoofd.decrypt(gewikkeld[:12], gewikkeld[12:], _context(sleutel_id, houder, klasse))
+            except InvalidTag:
+                if door is not None:
+                    raise
+        raise OnbekendeHoofdsleutelError(f"geen ingestelde hoofdsleutel pakt sleutel {sleutel_id} uit")
 
     def _sql(self, sql: str) -> str:
         return self._verbinding.sql(sql)

@@ -13,10 +13,13 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from joserfc import jwt
+from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from pydantic import TypeAdapter, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from adapters.tokens import Sleutelbron, VasteSleutels
 
 from api.problems import ProbleemError
 from api.schemas import tekst
@@ -42,20 +45,30 @@ class Tokencontrole:
     """Checks bearer tokens against the identity provider's keys.
 
     A client sends the same token with every request while it is valid, and checking its signature cost
-    more than all the rest of authorization; so the outcome of a good signature is kept per token (a
-    bounded number, the least recently used go first). The claims are checked on every request, so a
+    more than all the rest of authorization; so the outcome of a good signature is kept per token and key set (a
+    bounded number, the least recently used go first): once the IdP's set changes, each token is checked against
+    the new one, and one signed with a removed key stops working. The claims are checked on every request, so a
     kept token stops working the moment it expires. A token that fails is not kept."""
 
-    def __init__(self, sleutels: KeySet, issuer: str, audience: str, maximum: int = 4096) -> None:
-        self.sleutels, self.issuer, self.audience = sleutels, issuer, audience
+    def __init__(self, sleutels: KeySet | Sleutelbron, issuer: str, audience: str, maximum: int = 4096) -> None:
+        self.bron: Sleutelbron = VasteSleutels(sleutels) if isinstance(sleutels, KeySet) else sleutels
+        self.issuer, self.audience = issuer, audience
         self._ondertekend = lru_cache(maxsize=maximum)(self._controleer_handtekening)
 
-    def _controleer_handtekening(self, token: str) -> Mapping[str, Any]:
-        return MappingProxyType(jwt.decode(token, self.sleutels, algorithms=ALGORITMEN).claims)
+    def _controleer_handtekening(self, token: str, versie: int) -> Mapping[str, Any]:
+        return MappingProxyType(jwt.decode(token, self.bron.sleutels(ophalen=False), algorithms=ALGORITMEN).claims)
 
-    def claims(self, token: str) -> dict[str, Any]:
+    def haalt_op(self, token: str) -> bool:
+        """Whether checking this token would fetch the IdP's keys first (blocking I/O, so not on the event loop)."""
+        return self.bron.moet_ophalen(_kid(token))
+
+    def claims(self, token: str, *, ophalen: bool = True) -> dict[str, Any]:
+        """The token's claims once its signature and claims hold; `ophalen=False`: never fetch the IdP's keys."""
         try:
-            claims = dict(self._ondertekend(token))
+            self.bron.sleutels(ophalen=ophalen)  # fetched anew once expired
+            if not any(k.kid == (kid := _kid(token)) for k in self.bron.sleutels(ophalen=False)):
+                self.bron.ververs_voor(kid, ophalen=ophalen)  # the IdP may have added a key (rate-limited)
+            claims = dict(self._ondertekend(token, self.bron.versie))
             jwt.JWTClaimsRegistry(
                 iss={"essential": True, "value": self.issuer},
                 aud={"essential": True, "value": self.audience},
@@ -65,6 +78,15 @@ class Tokencontrole:
         except (JoseError, ValueError) as fout:
             raise _niet_ingelogd("Het token is ongeldig of verlopen.") from fout
         return claims
+
+
+def _kid(token: str) -> str | None:
+    """The kid a token names, read before its signature is checked: only to pick (or fetch) a key."""
+    try:
+        kid = jws.extract_compact(token.encode()).headers().get("kid")
+    except (JoseError, ValueError):
+        return None  # not a JWS at all: decoding refuses it next
+    return kid if isinstance(kid, str) else None
 
 
 def _toelichting(request: Request) -> str | None:
@@ -110,7 +132,11 @@ async def huidige_actor(
 ) -> Actor:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _niet_ingelogd("Stuur een bearer token mee in de Authorization-header.")
-    claims = request.app.state.tokens.claims(credentials.credentials)
+    tokens: Tokencontrole = request.app.state.tokens
+    if tokens.haalt_op(credentials.credentials):
+        claims = await run_in_threadpool(tokens.claims, credentials.credentials)
+    else:
+        claims = tokens.claims(credentials.credentials, ophalen=False)
     request.state.actor = _actor(claims, request.state.correlatie_id, request)  # also for the audit log (api/logboek.py)
     return request.state.actor
 

@@ -22,7 +22,7 @@ from adapters.bootstrap import bouw_abonnementen, bouw_applicatie, bouw_leesmode
 from adapters.clock import SysteemKlok
 from adapters.crypto import ProductieInstellingError, bsn_sleutel, vingerafdruk_functie
 from adapters.settings import Settings
-from adapters.tokens import verificatiesleutels
+from adapters.tokens import sleutelbron
 from adapters.wekker import Wekker
 from api import problems
 from api.auth import Tokencontrole
@@ -120,7 +120,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
     """Build the app; the store is opened when it starts and closed when it stops."""
     instellingen = instellingen or Settings()
     klok = klok or SysteemKlok()
-    sleutels = verificatiesleutels(instellingen)  # fails fast in production without a key
+    sleutels = sleutelbron(instellingen)  # fails fast in production without a key (or a JWKS URL)
     if instellingen.is_productie and instellingen.cloudevents_bron == Settings.model_fields["cloudevents_bron"].default:
         raise ProductieInstellingError("INBURGERING_CLOUDEVENTS_BRON moet in productie het OIN van SDD noemen.")
 

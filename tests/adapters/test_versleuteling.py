@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from adapters.bootstrap import bouw_sleutelkluis
 from adapters.crypto import ProductieInstellingError, hoofdsleutel
 from adapters.settings import Settings
-from adapters.sleutelkluis import Sleutelkluis, SleutelVernietigdError
+from adapters.sleutelkluis import OnbekendeHoofdsleutelError, Sleutelkluis, SleutelVernietigdError
 from adapters.versleuteling import ENVELOP
 from domain.application import Inburgering
 from domain.persoonsgegevens import GEZONDHEID, KORT, LANG, VERWIJDERD
@@ -159,7 +159,7 @@ def test_a_wrapped_key_opens_only_with_the_master_key_that_wrapped_it(sqlite_ins
     andere = sqlite_instellingen.model_copy(update={"hoofdsleutel": SecretStr(base64.b64encode(secrets.token_bytes(32)).decode())})
     vreemd = Sleutelkluis(bouw_sleutelkluis(andere)._verbinding, hoofdsleutel(andere), cache_seconden=0)
     try:
-        with pytest.raises(InvalidTag):
+        with pytest.raises(OnbekendeHoofdsleutelError, match="INBURGERING_VORIGE_HOOFDSLEUTELS"):
             vreemd.sleutel(sleutel_id)
     finally:
         vreemd.close()
