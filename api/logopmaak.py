@@ -147,7 +147,7 @@ class JsonOpmaak(JsonFormatter):
             json_ensure_ascii=False,
         )
 
-    def formatException(self, ei: ExcInfo) -> str:  # type: ignore[override]
+    def formatException(self, ei: ExcInfo) -> str:
         return veilige_traceback(ei[1]) if ei[1] is not None else ""
 
     def add_fields(self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]) -> None:
@@ -163,7 +163,7 @@ class TekstOpmaak(DefaultFormatter):
     def __init__(self) -> None:
         super().__init__("%(levelprefix)s %(message)s", use_colors=None)
 
-    def formatException(self, ei: ExcInfo) -> str:  # type: ignore[override]
+    def formatException(self, ei: ExcInfo) -> str:
         return veilige_traceback(ei[1]) if ei[1] is not None else ""
 
     def format(self, record: logging.LogRecord) -> str:
@@ -183,8 +183,7 @@ def _onafgevangen_in_draad(args: threading.ExceptHookArgs) -> None:
     if args.exc_type is SystemExit:
         return  # as the default hook: a thread that exits
     draad = args.thread.name if args.thread is not None else "?"
-    logging.getLogger("inburgering").error("onafgevangen fout in draad %s", draad,
-                                           exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+    logging.getLogger("inburgering").error("onafgevangen fout in draad %s", draad, exc_info=args.exc_value)
 
 
 def opmaak() -> logging.Formatter:

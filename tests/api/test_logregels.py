@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
+import subprocess
 import sys
+import textwrap
 import uuid
 from typing import Any
 
@@ -21,7 +24,7 @@ from api.main import create_app
 from api.routers.werkdraad import in_een_werkdraad
 from tests.builders import een_bsn, kennisgeving_start, tvs_start
 from tests.conftest import Kopregels
-from tests.serverproces import Serverproces
+from tests.serverproces import ROOT, Serverproces
 
 STORING = "/api/v1/_storing/{waarde}"
 
@@ -118,6 +121,34 @@ def test_every_line_the_server_writes_is_json_and_carries_its_requests_trace_but
 
     # What happens outside any request (start, the log writer at shutdown) carries no trace.
     assert any("toegangslog:" in r["message"] and "trace_id" not in r for r in regels), uitvoer
+
+
+@pytest.mark.parametrize("formaat", ["json", "tekst"])
+def test_a_warning_and_a_threads_uncaught_error_go_through_the_same_handlers(formaat: str) -> None:
+    """Python prints both past logging by default: as text, with their messages."""
+    bsn = een_bsn()
+    script = textwrap.dedent(f"""
+        import json, logging.config, threading, warnings
+        with open("api/serverlog.json") as bestand:
+            logging.config.dictConfig(json.load(bestand))
+        warnings.warn("verouderd bij {bsn}")
+        def kapot():
+            raise KeyError("{bsn}")
+        draad = threading.Thread(target=kapot, name="projector")
+        draad.start()
+        draad.join()
+    """)
+    uitvoer = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=os.environ | {"INBURGERING_LOG_FORMAAT": formaat},
+                             capture_output=True, text=True, timeout=120)
+    assert uitvoer.returncode == 0 and not uitvoer.stdout, uitvoer
+    assert bsn not in uitvoer.stderr and f"KeyError: {WEGGELATEN}" in uitvoer.stderr, uitvoer.stderr
+    if formaat == "tekst":
+        assert "onafgevangen fout in draad projector" in uitvoer.stderr and "verouderd bij [bsn]" in uitvoer.stderr
+        return
+    waarschuwing, fout = [json.loads(regel) for regel in uitvoer.stderr.splitlines()]
+    assert waarschuwing["logger"] == "py.warnings" and "UserWarning: verouderd bij [bsn]" in waarschuwing["message"]
+    assert fout["message"] == "onafgevangen fout in draad projector" and fout["exc_type"] == "KeyError"
+    assert "trace_id" not in fout  # no request
 
 
 @pytest.mark.parametrize(("tekst", "verwacht"), [
