@@ -43,7 +43,8 @@ EIGEN_PAKKETTEN = {"adapters", "api", "projections"}
 
 _CIJFERS = r"(?<![0-9A-Za-z])(?:[0-9]{9}|[0-9]{4}\.[0-9]{2}\.[0-9]{3})(?![0-9A-Za-z])"
 _AFSCHERMINGEN = [
-    (re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+", re.IGNORECASE), r"\1 [token]"),
+    # Whatever follows: "Bearer ontbreekt" becomes "Bearer [token]", as any word could be a token.
+    (re.compile(r"\b((?i:bearer)|Basic)\s+[A-Za-z0-9._~+/=-]+"), r"\1 [token]"),
     (re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)?"), "[jwt]"),
     (re.compile(r"whsec_[A-Za-z0-9+/=]+"), "whsec_[geheim]"),  # a subscription's signing secret
 ]
@@ -113,6 +114,8 @@ class Afscherming(logging.Filter):
     then replaces what looks like a BSN or token in it and in any extra text field."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, BaseException):  # log.error(fout)
+            record.msg = veilige_melding(record.msg)
         if isinstance(record.args, tuple):
             record.args = tuple(veilige_melding(a) if isinstance(a, BaseException) else a for a in record.args)
         try:
@@ -137,14 +140,15 @@ class Verzoekcontext(logging.Filter):
 
 
 class JsonOpmaak(JsonFormatter):
-    """`{"timestamp", "level", "logger", "message", "trace_id", "span_id", "correlation_id"}`; an error adds `exc_type` and `traceback` (one string)."""
+    """`{"timestamp", "level", "logger", "message", "trace_id", "span_id", "correlation_id"}`; an error adds
+    `exc_type` and `traceback` (one string). ASCII only: a lone surrogate in a message is escaped, not an
+    encoding error on the stream."""
 
     def __init__(self) -> None:
         super().__init__(
             "%(levelname)s %(name)s %(message)s",
             rename_fields={"levelname": "level", "name": "logger", "exc_info": "traceback"},
             reserved_attrs=[*RESERVED_ATTRS, "color_message"],
-            json_ensure_ascii=False,
         )
 
     def formatException(self, ei: ExcInfo) -> str:

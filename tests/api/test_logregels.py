@@ -19,7 +19,7 @@ import pytest
 from fastapi import FastAPI, Request
 
 from adapters.settings import Settings
-from api.logopmaak import WEGGELATEN, afgeschermd
+from api.logopmaak import WEGGELATEN, Afscherming, JsonOpmaak, afgeschermd
 from api.main import create_app
 from api.routers.werkdraad import in_een_werkdraad
 from tests.builders import een_bsn, kennisgeving_start, tvs_start
@@ -158,8 +158,22 @@ def test_a_warning_and_a_threads_uncaught_error_go_through_the_same_handlers(for
     ("trace 4bf92f3577b111222333a6a3ce929d0e", "trace 4bf92f3577b111222333a6a3ce929d0e"),  # inside an id
     ("positie 1111222333", "positie 1111222333"),  # ten digits
     ("Authorization: bearer abc.DEF-ghi_jk", "Authorization: bearer [token]"),
+    ("Basic dXNlcjpwYXNz", "Basic [token]"),
+    ("Bearer; basic inburgering", "Bearer; basic inburgering"),
     ("eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl in de kop", "[jwt] in de kop"),
     ("geheim whsec_QUJDREVGRw==", "geheim whsec_[geheim]"),
 ])
 def test_what_looks_like_a_bsn_or_a_token_is_redacted(tekst: str, verwacht: str) -> None:
     assert afgeschermd(tekst) == verwacht
+
+
+def test_a_line_is_ascii_json_whatever_it_holds_and_an_exception_logged_as_the_message_is_cut() -> None:
+    """A stored odd string (a lone surrogate) would be an encoding error on the stream, and the line lost."""
+    regels = []
+    for bericht, argumenten in [("naam %s", ("\udc80 é",)), (ValueError("111222333 onbekend"), ())]:
+        record = logging.LogRecord("inburgering.api", logging.WARNING, __file__, 1, bericht, argumenten, None)
+        assert Afscherming().filter(record)
+        regel = JsonOpmaak().format(record)
+        regel.encode("ascii")
+        regels.append(json.loads(regel)["message"])
+    assert regels == ["naam \udc80 é", WEGGELATEN]
