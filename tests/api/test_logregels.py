@@ -61,6 +61,17 @@ def _traceparent() -> tuple[str, str]:
     return trace_id, f"00-{trace_id}-{secrets.token_hex(8)}-01"
 
 
+def _json_regels(uitvoer: str) -> list[dict[str, Any]]:
+    """Every line as JSON, or a failure naming the first that is not."""
+    regels = []
+    for regel in uitvoer.splitlines():
+        try:
+            regels.append(json.loads(regel))
+        except json.JSONDecodeError:
+            pytest.fail(f"geen JSON: {regel!r} in de uitvoer:\n{uitvoer}")
+    return regels
+
+
 def test_every_line_the_server_writes_is_json_and_carries_its_requests_trace_but_no_bsn_or_token(
     instellingen: Settings, als: Kopregels
 ) -> None:
@@ -91,7 +102,7 @@ def test_every_line_the_server_writes_is_json_and_carries_its_requests_trace_but
         verzoek("GET", STORING, f"/api/v1/_storing/{bsn}", 500, headers={"traceparent": traceparent_bij_fout})
         uitvoer = server.stop()
 
-    regels = [json.loads(regel) for regel in uitvoer.splitlines()]  # every line, or this fails naming it
+    regels = _json_regels(uitvoer)
     assert all({"timestamp", "level", "logger", "message"} <= r.keys() for r in regels), uitvoer
     assert any(r["logger"] == "uvicorn.error" and r["message"] == "Application startup complete." for r in regels)
     assert bsn not in uitvoer and ander not in uitvoer, uitvoer
@@ -145,7 +156,7 @@ def test_a_warning_and_a_threads_uncaught_error_go_through_the_same_handlers(for
     if formaat == "tekst":
         assert "onafgevangen fout in draad projector" in uitvoer.stderr and "verouderd bij [bsn]" in uitvoer.stderr
         return
-    waarschuwing, fout = [json.loads(regel) for regel in uitvoer.stderr.splitlines()]
+    waarschuwing, fout = _json_regels(uitvoer.stderr)
     assert waarschuwing["logger"] == "py.warnings" and "UserWarning: verouderd bij [bsn]" in waarschuwing["message"]
     assert fout["message"] == "onafgevangen fout in draad projector" and fout["exc_type"] == "KeyError"
     assert "trace_id" not in fout  # no request
