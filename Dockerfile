@@ -34,6 +34,7 @@ ENV INBURGERING_OMGEVING=productie \
 
 EXPOSE 8000
 # The server's request log names route templates, never a path or query as sent (api/serverlog.py).
+# One JSON object per log line (INBURGERING_LOG_FORMAAT defaults to json; api/logopmaak.py), no BSN or token in any.
 # Proxy headers count only from INBURGERING_VERTROUWDE_PROXIES (api/proxy.py): uvicorn's own, which would
 # trust 127.0.0.1 whatever the setting says and rewrite the client before the app can check it, is off.
 CMD ["uvicorn", "api.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--no-server-header", "--no-proxy-headers", "--log-config", "api/serverlog.json"]

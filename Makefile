@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 ROL    ?= regisseur
 GEMEENTE ?= 0505
+# make run logs plain lines; the image and every other start JSON lines (api/logopmaak.py)
+INBURGERING_LOG_FORMAAT ?= tekst
 SPECTRAL := npx --yes @stoplight/spectral-cli@6.16.3
 ADR_RULESET ?= ../shared/adr/linter.yaml
 
@@ -15,10 +17,10 @@ $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	@$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock >&2
 	@touch $@
 
-## Serve the API on http://127.0.0.1:$(PORT) with the SQLite file store under ./var/
+## Serve the API on http://127.0.0.1:$(PORT) with the SQLite file store under ./var/ [INBURGERING_LOG_FORMAAT=json]
 run: $(BIN)/.installed
 	@$(BIN)/python -m adapters.cli tokens --poort $(PORT)
-	$(BIN)/uvicorn api.main:create_app --factory --host 127.0.0.1 --port $(PORT) --no-proxy-headers --log-config api/serverlog.json
+	env INBURGERING_LOG_FORMAAT=$(INBURGERING_LOG_FORMAAT) $(BIN)/uvicorn api.main:create_app --factory --host 127.0.0.1 --port $(PORT) --no-proxy-headers --log-config api/serverlog.json
 
 ## Fill an empty store with a demo region (168 trajectories in every phase): make demo [SEED=2019] [OPNIEUW=1 wipes ./var's store first]
 demo: $(BIN)/.installed

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="INBURGERING_", extra="ignore")
 
     omgeving: Literal["ontwikkeling", "productie"] = "ontwikkeling"
+    log_formaat: Literal["json", "tekst"] = Field(
+        default="json",
+        description="json: one JSON object per log line (the image); tekst: plain lines for people (make run sets it). "
+        "Read from the environment by api/logopmaak.py, as uvicorn configures logging before the app starts",
+    )
     database_url: str | None = Field(default=None, description="postgresql://user:pass@host:port/db")
     database_schema: str = "public"
     database_verbindingen: int = Field(

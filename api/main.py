@@ -29,6 +29,7 @@ from api.auth import Tokencontrole
 from api.beveiliging import Poortwachter, alleen_json
 from api.documentatie import voeg_documentatie_toe
 from api.logboek import leg_vast, tracecontext
+from api.logopmaak import zet_verzoek
 from api.openapi import API_VERSIE, BASISPAD, bouw_openapi
 from api.proxy import VertrouwdeProxies
 from api.bezorging import Bezorger
@@ -92,6 +93,7 @@ class Kopregels:
         gevraagd = request.headers.get("X-Correlation-ID", "")
         request.state.correlatie_id = correlatie = gevraagd if CORRELATIE_ID.fullmatch(gevraagd) else str(uuid.uuid4())
         request.state.trace = trace = tracecontext(request.headers.get("traceparent"))
+        zet_verzoek(trace.trace_id, trace.operation_id, correlatie)  # on every log line of this request (api/logopmaak.py)
         request.state.betrokkenen = {}
         request.state.begin = begin = datetime.now(UTC)
         status = 500

@@ -1,7 +1,8 @@
 """The server's request log: one line per request, written by the app (logger "inburgering.toegang"), naming
 the matched route template, never the path or the query as sent: a BSN sent by mistake in either is refused,
 but it was in the URL. uvicorn's own access log, which names the raw URL, is off in api/serverlog.json
-(`--log-config`, used by Makefile `run` and the Dockerfile)."""
+(`--log-config`, used by Makefile `run` and the Dockerfile), which also gives every line its format, its
+request's trace id and its redaction (api/logopmaak.py)."""
 
 from __future__ import annotations
 

@@ -74,6 +74,13 @@ def test_the_docker_image_serves_with_the_same_log_configuration() -> None:
     assert (ROOT / configuratie).is_file()
 
 
+def test_the_image_logs_json_lines_and_make_run_plain_text() -> None:
+    """The image sets no format, so it has the setting's default (api/logopmaak.py reads it before the app)."""
+    assert Settings.model_fields["log_formaat"].default == "json"
+    assert "INBURGERING_LOG_FORMAAT=" not in (ROOT / "Dockerfile").read_text()
+    assert "INBURGERING_LOG_FORMAAT=tekst" in _opdracht_van_make_run(8000)
+
+
 def test_a_failing_request_is_logged_as_the_500_it_becomes(api: TestClient, als: Kopregels, monkeypatch: pytest.MonkeyPatch,
                                                           caplog: pytest.LogCaptureFixture) -> None:
     def kapot(*_: object, **__: object) -> None:
