@@ -29,7 +29,7 @@ from api.auth import Tokencontrole
 from api.beveiliging import Poortwachter, alleen_json
 from api.documentatie import voeg_documentatie_toe
 from api.logboek import leg_vast, tracecontext
-from api.metrics import voeg_metrics_toe
+from api.metrics import meld_af, voeg_metrics_toe
 from api.openapi import API_VERSIE, BASISPAD, bouw_openapi
 from api.proxy import VertrouwdeProxies
 from api.bezorging import Bezorger
@@ -164,6 +164,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
             app.state.logboek.close()
             app.state.leesmodellen.close()
             app.state.inburgering.close()
+            meld_af()
 
     app = FastAPI(
         title="Inburgering API",

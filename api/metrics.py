@@ -13,7 +13,6 @@ at scrape time, bounded like the readiness check; the pools' use is each worker'
 
 from __future__ import annotations
 
-import atexit
 import os
 import time
 from collections.abc import Iterator
@@ -36,8 +35,6 @@ from domain.abonnement import Abonnementstatus
 MAP = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 if MAP:
     os.makedirs(MAP, exist_ok=True)  # before the first metric writes its file there
-    # A worker that stops takes its pool gauges along; its counts stay, as a counter never goes down.
-    atexit.register(multiprocess.mark_process_dead, os.getpid())
 PEILEN_BINNEN = 2.0  # seconds: the reads of a scrape, well within Prometheus's default scrape timeout (10 s)
 POOLS_BIJWERKEN_NA = 1.0  # seconds: a worker reports its pools' use at most this often, after a request
 METHODEN = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -211,6 +208,13 @@ def metrics(request: Request) -> Response:
     register.register(Opslagmeter(request.app.state))
     codeer, soort = choose_encoder(request.headers.get("Accept", ""))
     return Response(codeer(register), media_type=soort)
+
+
+def meld_af() -> None:
+    """When the app stops: a worker that stops takes its pool gauges out of the sum; its counts stay, as a
+    counter never goes down. (Not atexit: uvicorn's workers end with os._exit.)"""
+    if MAP:
+        multiprocess.mark_process_dead(os.getpid())
 
 
 def voeg_metrics_toe(app: FastAPI) -> None:

@@ -20,8 +20,8 @@ GEREED_BINNEN = 2.0  # seconds: a load balancer's probe gets its answer well wit
 
 class Stilstand:
     """Which read models stand still: behind the head of the log, at the same position for longer than
-    `na` seconds of this process's clock (from the first time it saw them there; so never right after a
-    start).
+    `na` seconds of this process's clock, counted from the first probe that saw them there behind (so never
+    right after a start).
 
     Extern, a projector process moves them: a position that stays behind means that process is down, stuck
     or stopped at an event. Ingebed, this API moves them only when a list is read, so a quiet lag is no
@@ -37,9 +37,11 @@ class Stilstand:
         stil = []
         with self._slot:
             for naam, stand in standen.items():
+                if not (stand.achterstand > 0 and (self.extern or stand.storing is not None)):
+                    self._gezien.pop(naam, None)  # the time counts from the first sight behind, not before
+                    continue
                 vorige = self._gezien.get(naam)
-                achter = stand.achterstand > 0 and (self.extern or stand.storing is not None)
-                if not achter or vorige is None or vorige[0] != stand.positie:
+                if vorige is None or vorige[0] != stand.positie:
                     self._gezien[naam] = (stand.positie, nu)
                 elif self.na > 0 and nu - vorige[1] > self.na:
                     stil.append(naam)
