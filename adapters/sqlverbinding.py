@@ -252,8 +252,8 @@ class _MerktUitval:
 
     _onbereikbaar = False
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def _open(self) -> None:  # where psycopg_pool opens every pool, at its creation (open=True) or by open()
+        super()._open()  # type: ignore[misc]
         _open_pools.add(self)  # type: ignore[arg-type]
 
     def _connect(self, timeout: float | None = None) -> Any:  # where psycopg_pool makes every connection
