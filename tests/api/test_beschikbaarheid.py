@@ -6,7 +6,10 @@ database failure would."""
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -26,7 +29,7 @@ from api.routers.health import Stilstand
 from projections.projector import Stand, Storing
 from tests.builders import een_bsn, tvs_start
 from tests.conftest import POSTGRES_URL, Kopregels, _instellingen
-from tests.serverproces import Serverproces, vrije_poort
+from tests.serverproces import ROOT, Serverproces, vrije_poort
 
 BINNEN = 15.0  # seconds: the bound a client waits at most for its 503 (the design gives about 4)
 HERSTEL_BINNEN = 60.0  # generous: how long the service may take to notice the database is back
@@ -227,3 +230,14 @@ def test_stall_is_behind_and_not_moving_for_longer_than_the_bound() -> None:
     assert ingebed.stilstaand({"lijst": _stand(5, 9, storing=True)}, nu=1001) == []
     assert ingebed.stilstaand({"lijst": _stand(5, 9, storing=True)}, nu=1062) == ["lijst"]
     assert Stilstand(0, extern=True).stilstaand({"lijst": _stand(5, 9)}, nu=10**6) == []  # 0: never
+
+
+def test_the_images_healthcheck_passes_while_the_server_answers_and_fails_once_it_is_gone(sqlite_instellingen: Settings) -> None:
+    [regel] = [r for r in (ROOT / "Dockerfile").read_text().splitlines() if r.strip().startswith("CMD [\"python\"")]
+    opdracht = json.loads(regel.strip().removeprefix("CMD "))
+    assert opdracht[:2] == ["python", "-c"] and "/api/v1/health/live" in opdracht[2]
+    with Serverproces(sqlite_instellingen) as server:
+        controle = [sys.executable, "-c", opdracht[2].replace("127.0.0.1:8000", server.basis.removeprefix("http://"))]
+        assert subprocess.run(controle, capture_output=True, timeout=60).returncode == 0
+        server.stop()
+        assert subprocess.run(controle, capture_output=True, timeout=60).returncode != 0
