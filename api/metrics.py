@@ -57,7 +57,7 @@ UITKOMSTEN = {409: "regel-overtreden", 412: "verouderd", 404: "niet-gevonden", 5
 
 def noem_commando(request: Request, aanroep: Any) -> None:
     """Called by a command route: the request's command, counted with its outcome once it is answered."""
-    request.state.metrics_commando = aanroep.methode.__name__
+    setattr(request.state, COMMANDO, aanroep.methode.__name__)
 
 
 def uitkomst(status: int, herhaald: bool) -> str:
