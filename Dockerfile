@@ -27,12 +27,20 @@ COPY openapi ./openapi
 
 USER 10001
 
+# Each worker keeps its counters in files here and every scrape of /metrics adds them up (api/metrics.py).
+# Kubernetes: mount an emptyDir here, so that a restarted container starts its counts afresh.
+ENV PROMETHEUS_MULTIPROC_DIR=/tmp/inburgering-metrics
+
 # Production refuses to start without the IdP's keys (INBURGERING_JWKS or _JWKS_PAD) and the BSN key.
 # Workers never create tables: several starting at once would race (run `migreer` first).
 ENV INBURGERING_OMGEVING=productie \
     INBURGERING_MAAK_TABELLEN=false
 
 EXPOSE 8000
+# Liveness (the process answers), not readiness: an orchestrator replaces an unhealthy container, and that
+# does not help while the database is away. The slim image has no curl; urlopen fails on any status but 2xx.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health/live', timeout=4)"]
 # The server's request log names route templates, never a path or query as sent (api/serverlog.py).
 # One JSON object per log line (INBURGERING_LOG_FORMAAT defaults to json; api/logopmaak.py), no BSN or token in any.
 # Proxy headers count only from INBURGERING_VERTROUWDE_PROXIES (api/proxy.py): uvicorn's own, which would

@@ -134,6 +134,12 @@ class Abonnementen:
                 (Abonnementstatus.ACTIEF.value,))
             return [a for a in map(_abonnement, cursor.fetchall()) if a.is_aan_de_beurt(nu)]
 
+    def alle(self) -> list[Abonnement]:
+        """Every subscription, whatever its status (the metrics show each one's lag)."""
+        with self._verbinding.eenmalig() as cursor:
+            cursor.execute(self._verbinding.sql(f"SELECT {KOLOMMEN} FROM {{s}}inburgering_abonnementen ORDER BY aangemaakt, abonnement_id"))
+            return [_abonnement(r) for r in cursor.fetchall()]
+
     @contextmanager
     def in_bezorging(self, abonnement_id: UUID, bezorger: str, seconden: float, epoch: float) -> Iterator[bool]:
         """Hold the subscription's lease while delivering (True), or learn that another dispatcher holds it

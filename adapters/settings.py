@@ -53,6 +53,12 @@ class Settings(BaseSettings):
         default="ingebed",
         description="ingebed: the API brings the read models up to date before it reads them; extern: a projector process does",
     )
+    projecties_stilstand_seconden: float = Field(
+        default=300,
+        ge=0,
+        description="/health/ready fails when a read model stood still this long behind the log (extern: not advancing; "
+        "ingebed: stopped at an event it cannot take); 0: never",
+    )
     cloudevents_bron: str = Field(
         default="urn:nld:oin:00000000000000000000:systeem:inburgering",
         pattern=r"^urn:nld:",

@@ -18,6 +18,7 @@ import re
 import select
 import sqlite3
 import threading
+import weakref
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -35,6 +36,7 @@ HULPVERBINDINGEN = 3
 STROOMDEEL = 1000  # rows per fetch of a cursor on the server (`PostgresVerbinding.stroom`)
 WACHTTIJD = 5  # seconds a request may wait for a connection while the database answers (all in use)
 WACHTTIJD_ONBEREIKBAAR = 0.2  # ... while new connections fail: the caller hears at once (503)
+_open_pools: weakref.WeakSet[ConnectionPool] = weakref.WeakSet()  # every pool this process made (the metrics read them)
 # What a request gets when there is no connection to be had; the API answers 503 (api/problems.py).
 VERBINDINGSFOUTEN: tuple[type[Exception], ...] = (
     psycopg.OperationalError, psycopg.InterfaceError, OperationalError, InterfaceError
@@ -250,6 +252,10 @@ class _MerktUitval:
 
     _onbereikbaar = False
 
+    def _open(self) -> None:  # where psycopg_pool opens every pool, at its creation (open=True) or by open()
+        super()._open()  # type: ignore[misc]
+        _open_pools.add(self)  # type: ignore[arg-type]
+
     def _connect(self, timeout: float | None = None) -> Any:  # where psycopg_pool makes every connection
         try:
             verbinding = super()._connect(timeout)  # type: ignore[misc]
@@ -269,6 +275,11 @@ class Pool(_MerktUitval, ConnectionPool):
 
 class GebeurtenissenPool(_MerktUitval, EventsourcingPool):
     """The event store's pool, as eventsourcing builds it, quick to say the database is gone."""
+
+
+def open_pools() -> list[ConnectionPool]:
+    """The pools of this process that are open now (for the metrics: how many connections are in use)."""
+    return [pool for pool in list(_open_pools) if not pool.closed]
 
 
 _pools: dict[str, tuple[Pool, int]] = {}  # per database URL: the pool and how many stores use it

@@ -34,7 +34,7 @@ from domain.waarden import Rol
 
 log = logging.getLogger("inburgering.logboek")
 TRACEPARENT = re.compile(r"^00-(?!0{32})([0-9a-f]{32})-(?!0{16})([0-9a-f]{16})-[0-9a-f]{2}$")
-NIET_GELOGD = ("/health", "/health/ready", "/openapi.json", "/docs", "/redoc")
+NIET_GELOGD = ("/health", "/health/live", "/health/ready", "/metrics", "/openapi.json", "/docs", "/redoc")
 INTAKE_EN_PIP = {"coa-overdrachten", "kennisgevingen", "huisvestingen", "intake-oproepen", "kennismakingsgesprekken",
                  "leerbaarheidstoetsen", "leerbaarheidstoets-ontheffingen", "brede-intakes", "intakes-in-afwezigheid",
                  "welkomstprogrammas", "pip-vaststellingen", "pip-wijzigingen", "leerroute-wijzigingen", "afschalingen"}

@@ -30,10 +30,12 @@ from api.beveiliging import Poortwachter, alleen_json
 from api.documentatie import voeg_documentatie_toe
 from api.logboek import leg_vast, tracecontext
 from api.logopmaak import zet_verzoek
+from api.metrics import meld_af, voeg_metrics_toe
 from api.openapi import API_VERSIE, BASISPAD, bouw_openapi
 from api.proxy import VertrouwdeProxies
 from api.bezorging import Bezorger
 from api.routers import abonnementen, controle, gebeurtenistypen, handhaving, health, leesmodellen, trajecten
+from api.routers.health import Stilstand
 from api.schemas import UUID_PATROON, CorrelatieId
 from api.serverlog import Verzoeklog
 from domain.application import Klok
@@ -132,6 +134,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         app.state.vingerafdruk = vingerafdruk_functie(bsn_sleutel(instellingen))
         app.state.leesmodellen = bouw_leesmodelopslag(instellingen, app.state.inburgering.recorder.events_table_name)
         app.state.projector = Projector(app.state.inburgering, app.state.leesmodellen)
+        app.state.stilstand = Stilstand(instellingen.projecties_stilstand_seconden, extern=instellingen.projecties == "extern")
         app.state.logboek = bouw_logboek(
             instellingen, app.state.inburgering, {"service.name": "inburgering-api", "service.version": API_VERSIE}
         )
@@ -163,6 +166,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
             app.state.logboek.close()
             app.state.leesmodellen.close()
             app.state.inburgering.close()
+            meld_af()
 
     app = FastAPI(
         title="Inburgering API",
@@ -205,6 +209,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
     )
     # uvicorn's access line names the URL as sent, query and all: off however the server was started.
     logging.getLogger("uvicorn.access").disabled = True
+    voeg_metrics_toe(app)  # GET /metrics, and the middleware that counts every request, just inside the request log
     app.add_middleware(Verzoeklog)  # one request line for everything, preflights and refusals too
     # Outermost: everything inside sees the public scheme, host and client, whatever server runs the app.
     app.add_middleware(VertrouwdeProxies, proxies=instellingen.vertrouwde_proxies)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Request, Response
 
 from api import schemas
 from api.logboek import betrokken, met_de_gebeurtenissen
+from api.metrics import noem_commando
 from api.routers.werkdraad import in_een_werkdraad
 from api.weergave import traject_public
 from domain.application import Actor, Idempotentie, Inburgering, Uitkomst
@@ -93,6 +94,7 @@ def commando_route(
     def uitvoeren(request: Request, response: Response, app: Inburgering, traject_id: UUID, body: Any,
                   actor: Actor, versie: int | None, sleutel: str | None, **uit_het_pad: Any) -> schemas.TrajectPublic:
         commando = body.commando(**uit_het_pad)
+        noem_commando(request, commando)
         uitkomst = app.voer_uit(traject_id, commando, actor, versie, idempotentie(request, sleutel, body),
                                 meeschrijven=met_de_gebeurtenissen(request, actor))
         return antwoord(request, response, uitkomst, locatie(traject_id, uitkomst.traject.version), actor)

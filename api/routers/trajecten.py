@@ -15,6 +15,7 @@ from api.verzoeken import duo, intake, ondersteuning, pip, start, uitvoering, ve
 from api.audittrail import audittrail
 from api.auth import Auditor, Lezer, Regisseur
 from api.logboek import betrokken, met_de_gebeurtenissen
+from api.metrics import noem_commando
 from api.openapi import BASISPAD
 from api.problems import ProbleemError
 from api.routers.commandoroutes import COMMANDO_ANTWOORDEN, App, IdempotencyKey, TrajectId, antwoord, commando_route, idempotentie
@@ -36,7 +37,9 @@ def start_traject(
     sleutel: IdempotencyKey = None,
 ) -> schemas.TrajectPublic:
     """Start een inburgeringstraject na een TVS-profiel (COA) of een kennisgeving van DUO."""
-    uitkomst = app.start_traject(body.commando(), actor, idempotentie(request, sleutel, body), meeschrijven=met_de_gebeurtenissen(request, actor))
+    commando = body.commando()
+    noem_commando(request, commando)
+    uitkomst = app.start_traject(commando, actor, idempotentie(request, sleutel, body), meeschrijven=met_de_gebeurtenissen(request, actor))
     return antwoord(request, response, uitkomst, f"/api/v1/trajecten/{uitkomst.traject.id}", actor)
 
 

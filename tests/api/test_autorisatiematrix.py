@@ -61,7 +61,7 @@ TABEL: dict[str, dict[str, tuple[int, int]]] = {
 
 def soort(methode: str, pad: str) -> str:
     """Which row of the table an operation of the OpenAPI document falls under."""
-    if pad in ("/health", "/health/ready"):
+    if pad in ("/health", "/health/live", "/health/ready"):
         return "open"
     if pad == "/projecties":
         return "beheer"
