@@ -11,10 +11,9 @@ from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
 
 from adapters.crypto import ProductieInstellingError, _lokaal_geheim
-from adapters.settings import Settings
+from adapters.settings import ONTWIKKEL_KID_PREFIX, Settings, controleer
 
 ALGORITMEN = ["ES256", "RS256", "PS256", "EdDSA"]
-ONTWIKKEL_KID_PREFIX = "ontwikkeling-"
 
 
 def _ontwikkelsleutel(settings: Settings) -> ECKey:
@@ -27,16 +26,12 @@ def _ontwikkelsleutel(settings: Settings) -> ECKey:
 
 
 def verificatiesleutels(settings: Settings) -> KeySet:
-    """The keys tokens are checked against. Production needs the IdP's keys and refuses ours."""
+    """The keys tokens are checked against. Production needs the IdP's keys (Settings refuses ours there)."""
     tekst = settings.jwks or (settings.jwks_pad.read_text() if settings.jwks_pad else None)
     if tekst is None:
-        if settings.is_productie:
-            raise ProductieInstellingError("INBURGERING_JWKS of INBURGERING_JWKS_PAD is verplicht in productie.")
+        controleer(settings)  # never our development key in production
         return KeySet([_ontwikkelsleutel(settings)])
-    sleutels = KeySet.import_key_set(json.loads(tekst))
-    if settings.is_productie and any(str(k.kid or "").startswith(ONTWIKKEL_KID_PREFIX) for k in sleutels):
-        raise ProductieInstellingError("Een ontwikkelsleutel is niet toegestaan in productie.")
-    return sleutels
+    return KeySet.import_key_set(json.loads(tekst))
 
 
 def maak_ontwikkeltoken(
