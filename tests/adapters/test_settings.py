@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 from pathlib import Path
 from typing import Annotated
@@ -17,7 +18,7 @@ from pydantic import Field, SecretStr, ValidationError
 from adapters.bootstrap import bouw_applicatie
 from adapters.clock import SysteemKlok
 from adapters.crypto import ProductieInstellingError, bsn_sleutel
-from adapters.settings import VERPLICHT, Settings, laad, productiebezwaren
+from adapters.settings import VERPLICHT, Settings, laad, markdown, productiebezwaren
 from adapters.sqlverbinding import HULPVERBINDINGEN
 from adapters.tokens import maak_ontwikkeltoken, verificatiesleutels
 
@@ -151,3 +152,14 @@ def test_a_dispatchers_lease_must_outlast_one_delivery(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="bezorging_lease_seconden\n.*moet langer zijn dan INBURGERING_BEZORGING_TIMEOUT"):
         instellingen(tmp_path, bezorging_timeout=10, bezorging_lease_seconden=10)
     assert instellingen(tmp_path, bezorging_timeout=10, bezorging_lease_seconden=11).bezorging_lease_seconden == 11
+
+
+def test_the_readme_table_is_the_one_the_fields_declare() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    tabel = re.search(r"<!-- instellingen: [^\n]*-->\n(.*?)<!-- /instellingen -->", readme, re.S)
+    assert tabel is not None, "README.md mist de gegenereerde instellingentabel"
+    assert tabel.group(1) == markdown(), "README.md loopt achter: vervang de tabel door `python -m adapters.settings --markdown`"
+
+
+def test_every_setting_says_what_it_holds() -> None:
+    assert [veld for veld, info in Settings.model_fields.items() if not info.description] == []
