@@ -1,7 +1,11 @@
 # Production image: PostgreSQL from settings, non-root, tables created by a one-off migration step.
+# Every process takes the same settings: write inburgering.env as README.md shows ("PostgreSQL and production").
 #   docker build -t inburgering .
-#   docker run --rm -e INBURGERING_DATABASE_URL=... inburgering python -m adapters.cli migreer
-#   docker run -p 8000:8000 -e INBURGERING_DATABASE_URL=... -e INBURGERING_JWKS_PAD=... -e INBURGERING_BSN_SLEUTEL=... inburgering
+#   docker run --rm --env-file inburgering.env -v /etc/inburgering/jwks.json:/run/secrets/jwks.json:ro inburgering python -m adapters.cli migreer
+#   docker run -d -p 8000:8000 --env-file inburgering.env -v ...:/run/secrets/jwks.json:ro inburgering
+#   docker run -d --env-file inburgering.env -v ...:/run/secrets/jwks.json:ro inburgering python -m adapters.cli projecteer
+#   docker run -d --env-file inburgering.env -v ...:/run/secrets/jwks.json:ro inburgering python -m api.bezorging
+# Or all of it, with a PostgreSQL of its own: docker compose up (compose.yaml).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -27,13 +31,14 @@ COPY openapi ./openapi
 
 USER 10001
 
-# Production refuses to start without the IdP's keys (INBURGERING_JWKS or _JWKS_PAD) and the BSN key.
+# Production refuses to start until every required setting is set (the one message names them all).
 # Workers never create tables: several starting at once would race (run `migreer` first).
 ENV INBURGERING_OMGEVING=productie \
     INBURGERING_MAAK_TABELLEN=false
 
 EXPOSE 8000
 # The server's request log names route templates, never a path or query as sent (api/serverlog.py).
+# The settings are checked once before uvicorn forks its workers (one message, exit 3; README "Settings").
 # Proxy headers count only from INBURGERING_VERTROUWDE_PROXIES (api/proxy.py): uvicorn's own, which would
 # trust 127.0.0.1 whatever the setting says and rewrite the client before the app can check it, is off.
-CMD ["uvicorn", "api.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--no-server-header", "--no-proxy-headers", "--log-config", "api/serverlog.json"]
+CMD ["python", "-m", "adapters.settings", "--controleer", "uvicorn", "api.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--no-server-header", "--no-proxy-headers", "--log-config", "api/serverlog.json"]

@@ -6,6 +6,7 @@ import base64
 import binascii
 import ipaddress
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -396,6 +397,14 @@ def markdown() -> str:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] != ["--markdown"]:
-        raise SystemExit("gebruik: python -m adapters.settings --markdown  (de tabel van README.md, \"Settings\")")
-    print(markdown(), end="")
+    match sys.argv[1:]:
+        case ["--markdown"]:
+            print(markdown(), end="")
+        case ["--controleer", *opdracht]:
+            # Once, before a command that forks: uvicorn's workers would each print the message, and its parent
+            # exits 0 when they fail to start.
+            start_instellingen()
+            if opdracht:
+                os.execvp(opdracht[0], opdracht)
+        case _:
+            raise SystemExit("gebruik: python -m adapters.settings --markdown | --controleer [opdracht ...]")
