@@ -13,7 +13,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import SecretStr
 
-from adapters.settings import ProductieInstellingError, Settings, base64_32_bytes, controleer
+from adapters.settings import ProductieInstellingError, Settings, alleen_in_ontwikkeling, base64_32_bytes
 
 
 def pseudoniem_functie(sleutel: bytes) -> Callable[[str], str]:
@@ -40,7 +40,7 @@ def bsn_sleutel(settings: Settings) -> bytes:
     """The BSN key from settings; in development one is generated once under ./var."""
     if settings.bsn_sleutel is not None:
         return settings.bsn_sleutel.get_secret_value().encode()
-    controleer(settings)  # never a generated key in production
+    alleen_in_ontwikkeling(settings, "Een gegenereerde BSN-sleutel")
     return _lokaal_geheim(settings.bsn_sleutel_pad, lambda: secrets.token_hex(32)).encode()
 
 
@@ -60,7 +60,7 @@ def _sleutel_van_32_bytes(settings: Settings, instelling: SecretStr | None, pad:
     if instelling is not None:
         geheim = instelling.get_secret_value()
     else:
-        controleer(settings)  # never a generated key in production
+        alleen_in_ontwikkeling(settings, f"Een gegenereerde INBURGERING_{naam}")
         geheim = _lokaal_geheim(pad, lambda: base64.b64encode(secrets.token_bytes(32)).decode())
     try:
         return base64_32_bytes(geheim)  # Settings checks it too; a copied Settings (model_copy) is not validated

@@ -327,6 +327,14 @@ def controleer(instellingen: Settings) -> None:
         raise ProductieInstellingError(bericht(bezwaren, instellingen.omgeving))
 
 
+def alleen_in_ontwikkeling(instellingen: Settings, wat: str) -> None:
+    """Before a development fallback (a generated key, our own token key): in production the one check names all
+    that is missing, and should nothing be (a setting that satisfies a group in another way), it is still refused."""
+    controleer(instellingen)
+    if instellingen.is_productie:
+        raise ProductieInstellingError(f"{wat} bestaat niet in productie.")
+
+
 def laad(**waarden: Any) -> Settings:
     """Settings from the environment, checked as a whole: every invalid setting and, in production, every missing
     one together in one ProductieInstellingError, not one per start."""

@@ -10,8 +10,8 @@ from typing import Any
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
 
-from adapters.crypto import ProductieInstellingError, _lokaal_geheim
-from adapters.settings import ONTWIKKEL_KID_PREFIX, Settings, controleer
+from adapters.crypto import _lokaal_geheim
+from adapters.settings import ONTWIKKEL_KID_PREFIX, ProductieInstellingError, Settings, alleen_in_ontwikkeling
 
 ALGORITMEN = ["ES256", "RS256", "PS256", "EdDSA"]
 
@@ -29,7 +29,7 @@ def verificatiesleutels(settings: Settings) -> KeySet:
     """The keys tokens are checked against. Production needs the IdP's keys (Settings refuses ours there)."""
     tekst = settings.jwks or (settings.jwks_pad.read_text() if settings.jwks_pad else None)
     if tekst is None:
-        controleer(settings)  # never our development key in production
+        alleen_in_ontwikkeling(settings, "Een ontwikkelsleutel voor tokens")
         return KeySet([_ontwikkelsleutel(settings)])
     return KeySet.import_key_set(json.loads(tekst))
 
@@ -38,7 +38,7 @@ def maak_ontwikkeltoken(
     settings: Settings, *, rol: str, gemeenten: list[str], gebruiker: str | None = None, geldig_seconden: int = 8 * 3600
 ) -> str:
     """A token signed with the local development key (never accepted in production)."""
-    if settings.is_productie:
+    if settings.is_productie:  # not a missing setting: these tokens do not exist there at all
         raise ProductieInstellingError("Ontwikkeltokens bestaan niet in productie.")
     sleutel = _ontwikkelsleutel(settings)
     nu = int(time.time())

@@ -18,7 +18,7 @@ from pydantic import Field, SecretStr, ValidationError
 from adapters.bootstrap import bouw_applicatie
 from adapters.clock import SysteemKlok
 from adapters.crypto import ProductieInstellingError, bsn_sleutel
-from adapters.settings import VERPLICHT, Settings, laad, markdown, productiebezwaren
+from adapters.settings import JWKS, VERPLICHT, Settings, laad, markdown, productiebezwaren
 from adapters.sqlverbinding import HULPVERBINDINGEN
 from adapters.tokens import maak_ontwikkeltoken, verificatiesleutels
 
@@ -163,3 +163,15 @@ def test_the_readme_table_is_the_one_the_fields_declare() -> None:
 
 def test_every_setting_says_what_it_holds() -> None:
     assert [veld for veld, info in Settings.model_fields.items() if not info.description] == []
+
+
+def test_a_development_fallback_is_refused_in_production_even_when_nothing_is_missing(tmp_path: Path) -> None:
+    # A complete production whose IdP keys come another way (a new member of the group) still gets no key of ours.
+    class MetJwksUrl(Settings):
+        jwks_url: Annotated[str | None, JWKS] = Field(default=None, description="Waar de IdP zijn sleutels publiceert")
+
+    productie = MetJwksUrl(_env_file=None, **volledige_productie(tmp_path) | {"jwks": None, "jwks_url": "https://idp/jwks"})  # type: ignore[call-arg]
+    assert not productiebezwaren(productie)
+    with pytest.raises(ProductieInstellingError, match="Een ontwikkelsleutel voor tokens bestaat niet in productie"):
+        verificatiesleutels(productie)
+    assert not productie.ontwikkelsleutel_pad.exists()
