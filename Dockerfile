@@ -41,4 +41,4 @@ EXPOSE 8000
 # The settings are checked once before uvicorn forks its workers (one message, exit 3; README "Settings").
 # Proxy headers count only from INBURGERING_VERTROUWDE_PROXIES (api/proxy.py): uvicorn's own, which would
 # trust 127.0.0.1 whatever the setting says and rewrite the client before the app can check it, is off.
-CMD ["python", "-m", "adapters.settings", "--controleer", "uvicorn", "api.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--no-server-header", "--no-proxy-headers", "--log-config", "api/serverlog.json"]
+CMD ["python", "-m", "adapters.startcontrole", "uvicorn", "api.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--no-server-header", "--no-proxy-headers", "--log-config", "api/serverlog.json"]

@@ -13,8 +13,9 @@ from adapters.keten import Controlepunten, KetenEventStore, OpslagVerbinding, Po
 from adapters.logboek import Logboek
 from adapters.personen import SqlPersonenregister
 from adapters.leesmodellen import PostgresLeesmodelopslag, SqliteLeesmodelopslag, SqlLeesmodelopslag
-from adapters.settings import Settings, controleer
+from adapters.settings import Settings
 from adapters.sleutelkluis import Sleutelkluis
+from adapters.startcontrole import controleer
 from adapters.sqlverbinding import PostgresVerbinding, SqliteVerbinding, Verbinding, maak_schema
 from adapters.versleuteling import VeldversleutelendeMapper
 from domain.application import Inburgering, Klok

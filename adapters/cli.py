@@ -30,7 +30,7 @@ from adapters.integriteit import Integriteitsstaat, VerzegelenGeweigerdError, co
 from adapters.leesmodellen import SqlLeesmodelopslag
 from adapters.logboek import Dataverwerking, Logboek, Verzoek
 from adapters.replay import vergelijk_met_replay
-from adapters.settings import start_instellingen
+from adapters.startcontrole import start_instellingen
 from adapters.tokens import maak_ontwikkeltoken
 from domain import fouten
 from domain.application import Actor, Inburgering

@@ -13,7 +13,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import SecretStr
 
-from adapters.settings import ProductieInstellingError, Settings, alleen_in_ontwikkeling, base64_32_bytes
+from adapters.settings import Settings, base64_32_bytes
+from adapters.startcontrole import ProductieInstellingError, alleen_in_ontwikkeling
 
 
 def pseudoniem_functie(sleutel: bytes) -> Callable[[str], str]:

@@ -11,7 +11,8 @@ from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
 
 from adapters.crypto import _lokaal_geheim
-from adapters.settings import ONTWIKKEL_KID_PREFIX, ProductieInstellingError, Settings, alleen_in_ontwikkeling
+from adapters.settings import ONTWIKKEL_KID_PREFIX, Settings
+from adapters.startcontrole import ProductieInstellingError, alleen_in_ontwikkeling
 
 ALGORITMEN = ["ES256", "RS256", "PS256", "EdDSA"]
 

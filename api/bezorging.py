@@ -31,7 +31,8 @@ from adapters.abonnementen import Abonnementen, Geheimen
 from adapters.bootstrap import bouw_abonnementen, bouw_applicatie, bouw_logboek
 from adapters.clock import SysteemKlok
 from adapters.logboek import Dataverwerking, Logboek, Verzoek
-from adapters.settings import Settings, start_instellingen
+from adapters.settings import Settings
+from adapters.startcontrole import start_instellingen
 from adapters.wekker import Wekker
 from api.cloudevents import cloudevent
 from api.gebeurtenistypen import type_voor

@@ -21,7 +21,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from adapters.bootstrap import bouw_abonnementen, bouw_applicatie, bouw_leesmodelopslag, bouw_logboek
 from adapters.clock import SysteemKlok
 from adapters.crypto import bsn_sleutel, vingerafdruk_functie
-from adapters.settings import Settings, start_instellingen
+from adapters.settings import Settings
+from adapters.startcontrole import start_instellingen
 from adapters.tokens import verificatiesleutels
 from adapters.wekker import Wekker
 from api import problems

@@ -18,7 +18,8 @@ import httpx2
 import pytest
 from joserfc.jwk import ECKey
 
-from adapters.settings import Productie, Settings, laad, omgevingsnaam
+from adapters.settings import Settings, omgevingsnaam, productie_eis
+from adapters.startcontrole import laad
 from tests.conftest import POSTGRES_URL
 from tests.serverproces import ROOT, Serverproces, cli, omgeving
 
@@ -54,7 +55,7 @@ def vereisten() -> list[set[str]]:
     """What production requires, as the fields declare it: per requirement the settings of which one will do."""
     groepen: dict[str, set[str]] = {}
     for veld, info in Settings.model_fields.items():
-        if eis := next((m for m in info.metadata if isinstance(m, Productie)), None):
+        if eis := productie_eis(info):
             groepen.setdefault(eis.groep or veld, set()).add(omgevingsnaam(veld))
     return list(groepen.values())
 

@@ -18,7 +18,8 @@ from pydantic import Field, SecretStr, ValidationError
 from adapters.bootstrap import bouw_applicatie
 from adapters.clock import SysteemKlok
 from adapters.crypto import ProductieInstellingError, bsn_sleutel
-from adapters.settings import JWKS, VERPLICHT, Settings, laad, markdown, productiebezwaren
+from adapters.settings import JWKS, VERPLICHT, Settings, markdown
+from adapters.startcontrole import laad, productiebezwaren
 from adapters.sqlverbinding import HULPVERBINDINGEN
 from adapters.tokens import maak_ontwikkeltoken, verificatiesleutels
 
