@@ -9,7 +9,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_origin
 from urllib.parse import unquote, urlsplit
 
 from joserfc.errors import JoseError
@@ -63,7 +63,9 @@ class Settings(BaseSettings):
     """Everything an operator can set. Defaults give a working local development set-up; a field marked
     `Productie` must be set in production (adapters/startcontrole.py checks them all at once)."""
 
-    model_config = SettingsConfigDict(env_prefix="INBURGERING_", extra="ignore")
+    # Lists are decoded by the validator below, not by pydantic-settings: a malformed one is then an error of its
+    # field, named with the others, where pydantic-settings stops at the first with an error of its own.
+    model_config = SettingsConfigDict(env_prefix="INBURGERING_", extra="ignore", enable_decoding=False)
 
     omgeving: Literal["ontwikkeling", "productie"] = Field(
         default="ontwikkeling",
@@ -181,6 +183,16 @@ class Settings(BaseSettings):
         default=60.0, gt=0,
         description="How long a dispatcher that died keeps its subscriptions from the others (longer than the timeout)",
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def json_uit_de_omgeving(cls, waarde: Any, info: ValidationInfo) -> Any:
+        if isinstance(waarde, str) and info.field_name and get_origin(cls.model_fields[info.field_name].annotation) is list:
+            try:
+                return json.loads(waarde)
+            except json.JSONDecodeError as fout:
+                raise ValueError(f"geen JSON-lijst ({fout})") from None
+        return waarde
 
     @model_validator(mode="before")
     @classmethod

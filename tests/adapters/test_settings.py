@@ -71,7 +71,8 @@ def test_production_names_every_missing_setting_at_once(tmp_path: Path) -> None:
     assert "Hoort te bevatten: Master key (32 bytes, base64)" in str(fout.value)  # what it holds: the field's description
 
 
-def test_invalid_settings_are_named_together_with_the_missing_ones(tmp_path: Path) -> None:
+def test_invalid_settings_are_named_together_with_the_missing_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INBURGERING_CORS_ORIGINS", "https://sdd.nl")  # not JSON: pydantic-settings alone would stop here
     with pytest.raises(ProductieInstellingError) as fout:
         laad(_env_file=None, data_map=tmp_path, omgeving="productie", hoofdsleutel="kort", database_url="mysql://x/y",
              bezorging_timeout=10, bezorging_lease_seconden=5, jwks_pad=tmp_path / "bestaat-niet.json")
@@ -80,6 +81,7 @@ def test_invalid_settings_are_named_together_with_the_missing_ones(tmp_path: Pat
     assert "- INBURGERING_DATABASE_URL: ongeldig: moet een postgresql:// URL zijn" in tekst
     assert "- INBURGERING_BEZORGING_LEASE_SECONDEN: ongeldig: moet langer zijn dan INBURGERING_BEZORGING_TIMEOUT" in tekst
     assert "- INBURGERING_JWKS_PAD: ongeldig: geen leesbare JSON Web Key Set" in tekst
+    assert "- INBURGERING_CORS_ORIGINS: ongeldig: geen JSON-lijst" in tekst
     assert "- INBURGERING_BSN_SLEUTEL: ontbreekt" in tekst and "- INBURGERING_ONDERTEKENSLEUTEL: ontbreekt" in tekst
     assert "INBURGERING_JWKS of" not in tekst  # the invalid JWKS_PAD is named once, not also as missing
     assert "kort" not in tekst  # never a secret's value
