@@ -1,4 +1,5 @@
-"""Settings from the environment (prefix INBURGERING_) and the eventsourcing env they imply."""
+"""Settings from the environment (prefix INBURGERING_), what production requires of each (`Productie`), and the
+eventsourcing env they imply. `python -m adapters.settings --markdown` prints the README's table of them."""
 
 from __future__ import annotations
 
