@@ -7,7 +7,7 @@ from contextlib import closing
 
 from adapters.abonnementen import Abonnementen
 from adapters.clock import SysteemKlok
-from adapters.crypto import ProductieInstellingError, bsn_sleutel, hoofdsleutel, ondertekensleutel, pseudoniem_functie, vorige_hoofdsleutels
+from adapters.crypto import bsn_sleutel, hoofdsleutel, ondertekensleutel, pseudoniem_functie, vorige_hoofdsleutels
 from adapters.integriteit import Integriteitsstaat, bescherm_gebeurtenissen, rechten_van_de_applicatie
 from adapters.keten import Controlepunten, KetenEventStore, OpslagVerbinding, PostgresKetenRecorder, SqliteKetenRecorder
 from adapters.logboek import Logboek
@@ -15,6 +15,7 @@ from adapters.personen import SqlPersonenregister
 from adapters.leesmodellen import PostgresLeesmodelopslag, SqliteLeesmodelopslag, SqlLeesmodelopslag
 from adapters.settings import Settings
 from adapters.sleutelkluis import Sleutelkluis
+from adapters.startcontrole import controleer
 from adapters.sqlverbinding import PostgresVerbinding, SqliteVerbinding, Verbinding, maak_schema
 from adapters.versleuteling import VeldversleutelendeMapper
 from domain.application import Inburgering, Klok
@@ -23,8 +24,7 @@ from domain.application import Inburgering, Klok
 def bouw_applicatie(instellingen: Settings, klok: Klok) -> Inburgering:
     """One Application per process; the store follows the settings (SQLite file or PostgreSQL).
     Personal fields are encrypted with keys from the key store (adapters/versleuteling.py)."""
-    if instellingen.is_productie and instellingen.database_url is None:
-        raise ProductieInstellingError("INBURGERING_DATABASE_URL is verplicht in productie; SQLite is alleen voor ontwikkeling.")
+    controleer(instellingen)  # production: PostgreSQL, the keys apart, no generated key (adapters/settings.py)
     if instellingen.maak_tabellen:
         for url in dict.fromkeys(u for u in (instellingen.database_url, instellingen.sleutel_database_url) if u):
             maak_schema(url, instellingen.database_schema)
@@ -131,9 +131,7 @@ def _neem_eerder_logboek_over(instellingen: Settings, verbinding: Verbinding) ->
 
 def bouw_sleutelkluis(instellingen: Settings) -> Sleutelkluis:
     """The data keys: a SQLite file of their own, or a table in PostgreSQL (by default beside the events)."""
-    if instellingen.is_productie and instellingen.sleutel_database_url in (None, instellingen.database_url):
-        # Beside the events, the keys would share their backups: a restored backup would bring destroyed keys back.
-        raise ProductieInstellingError("INBURGERING_SLEUTEL_DATABASE_URL is verplicht in productie en wijst niet naar de gebeurtenissen.")
+    controleer(instellingen)  # production: the keys apart from the events (SLEUTEL_DATABASE_URL)
     url = instellingen.sleutel_database_url or instellingen.database_url
     verbinding = (
         SqliteVerbinding(instellingen.sqlite_sleutel_pad, wis_grondig=True)

@@ -30,8 +30,8 @@ from adapters.integriteit import Integriteitsstaat, VerzegelenGeweigerdError, co
 from adapters.leesmodellen import SqlLeesmodelopslag
 from adapters.logboek import Dataverwerking, Logboek, Verzoek
 from adapters.replay import vergelijk_met_replay
-from adapters.settings import Settings
 from adapters.sleutelkluis import Sleutelkluis
+from adapters.startcontrole import start_instellingen
 from adapters.tokens import maak_ontwikkeltoken
 from domain import fouten
 from domain.application import Actor, Inburgering
@@ -54,7 +54,7 @@ def token(
 ) -> None:
     """Print alleen een ontwikkeltoken op standaarduitvoer."""
     codes = [code for deel in gemeente or [] for code in deel.split(",") if code]
-    print(maak_ontwikkeltoken(Settings(), rol=rol, gemeenten=codes, gebruiker=gebruiker))
+    print(maak_ontwikkeltoken(start_instellingen(), rol=rol, gemeenten=codes, gebruiker=gebruiker))
 
 
 @cli.command()
@@ -62,7 +62,7 @@ def tokens(
     poort: Annotated[int, typer.Option(help="De poort waarop make run de API start (PORT)")] = 8000,
 ) -> None:
     """Toon kant-en-klare ontwikkeltokens voor elke rol (8 uur geldig, alleen lokaal) en waar de API draait."""
-    instellingen = Settings()
+    instellingen = start_instellingen()
     api = f"http://127.0.0.1:{poort}/api/v1"  # as `make run` serves it (api/openapi.py: BASISPAD)
     console = Console(stderr=True, soft_wrap=True)  # tokens unbroken, so they can be copied
     console.rule("Ontwikkeltokens (8 uur geldig, alleen voor lokaal gebruik)")
@@ -78,13 +78,13 @@ def tokens(
 @cli.command()
 def migreer() -> None:
     """Maak schema en tabellen aan (eenmalig, vóór de API-workers starten)."""
-    bootstrap.migreer(Settings())
+    bootstrap.migreer(start_instellingen())
     Console(stderr=True).print("[green]Migratie klaar.[/green]")
 
 
 @contextmanager
 def _omgeving() -> Iterator[tuple[Inburgering, SqlLeesmodelopslag]]:
-    instellingen = Settings()
+    instellingen = start_instellingen()
     app = bouw_applicatie(instellingen, SysteemKlok())
     opslag = bouw_leesmodelopslag(instellingen)
     try:
@@ -152,7 +152,7 @@ def vergeet() -> None:
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
     ) as voortgang:
         taak = voortgang.add_task("bewaartermijnen", total=None)
-        logboek = bootstrap.bouw_logboek(Settings(), app, {"service.name": "inburgering-vergeet"})
+        logboek = bootstrap.bouw_logboek(start_instellingen(), app, {"service.name": "inburgering-vergeet"})
         try:
             verwijderd, kandidaten, mislukt = verwijder_na_bewaartermijn(
                 app, opslag, logboek, lambda klaar, totaal: voortgang.update(taak, completed=klaar, total=totaal)
@@ -225,7 +225,7 @@ def replay() -> None:
                 taken[naam] = voortgang.add_task(f"replay {naam}", total=kop)
             voortgang.update(taken[naam], completed=positie, total=kop)
 
-        verschil = vergelijk_met_replay(app, opslag, Settings(), meld)
+        verschil = vergelijk_met_replay(app, opslag, start_instellingen(), meld)
     uit = Console(soft_wrap=True, highlight=False, markup=False)  # the diff as it is: no wrapping, no markup
     if verschil.verschilt:
         uit.print("Verschil tussen de live leesmodellen en de replay (live -> replay):")
@@ -276,7 +276,7 @@ def verzegel(
         except VerzegelenGeweigerdError as fout:
             status = 409
             Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]Geweigerd:[/red] {fout}")
-        logboek = bootstrap.bouw_logboek(Settings(), app, {"service.name": "inburgering-verzegel"})
+        logboek = bootstrap.bouw_logboek(start_instellingen(), app, {"service.name": "inburgering-verzegel"})
         try:
             logboek.leg_vast(Verzoek(
                 trace_id=trace_id, operation_id=secrets.token_hex(8), aanroeper_id=None, naam="verzegel",
@@ -298,7 +298,7 @@ def demo(
 ) -> None:
     """Vul een lege opslag met een demoregio: 168 trajecten volgens de volumes uit het beleidsplan, in elke fase,
     vastgelegd via de eigen commando's van de applicatie. Weigert productie en een opslag met gegevens."""
-    instellingen, console = Settings(), Console(stderr=True, highlight=False)
+    instellingen, console = start_instellingen(), Console(stderr=True, highlight=False)
     vandaag = SysteemKlok().vandaag()
     dag = peildatum.date() if peildatum else vandaag
     try:
@@ -384,7 +384,7 @@ def sleutels_roteer(
             time.sleep(pauze)
 
         herverpakt, vernietigd = kluis.roteer(per_keer, meld=meld)
-        abonnementen = bootstrap.bouw_abonnementen(Settings(), app)
+        abonnementen = bootstrap.bouw_abonnementen(start_instellingen(), app)
         geheimen = abonnementen.roteer()
         over = kluis.te_roteren()
     uit.print(f"Klaar: {herverpakt} datasleutel(s) herverpakt, {vernietigd} intussen vernietigd (zo gebleven), "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import os
@@ -14,11 +13,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import SecretStr
 
-from adapters.settings import Settings
-
-
-class ProductieInstellingError(RuntimeError):
-    """Production was started without a setting it needs, or with a development one."""
+from adapters.settings import Settings, base64_32_bytes
+from adapters.startcontrole import ProductieInstellingError, alleen_in_ontwikkeling
 
 
 def pseudoniem_functie(sleutel: bytes) -> Callable[[str], str]:
@@ -45,14 +41,13 @@ def bsn_sleutel(settings: Settings) -> bytes:
     """The BSN key from settings; in development one is generated once under ./var."""
     if settings.bsn_sleutel is not None:
         return settings.bsn_sleutel.get_secret_value().encode()
-    if settings.is_productie:
-        raise ProductieInstellingError("INBURGERING_BSN_SLEUTEL is verplicht in productie.")
+    alleen_in_ontwikkeling(settings, "Een gegenereerde BSN-sleutel")
     return _lokaal_geheim(settings.bsn_sleutel_pad, lambda: secrets.token_hex(32)).encode()
 
 
 def hoofdsleutel(settings: Settings) -> bytes:
     """The master key that wraps every data key; in development one is generated once under ./var."""
-    return _sleutel_van_32_bytes(settings.hoofdsleutel, settings.hoofdsleutel_pad, settings.is_productie, "HOOFDSLEUTEL")
+    return _sleutel_van_32_bytes(settings, settings.hoofdsleutel, settings.hoofdsleutel_pad, "HOOFDSLEUTEL")
 
 
 def vorige_hoofdsleutels(settings: Settings) -> list[bytes]:
@@ -60,7 +55,10 @@ def vorige_hoofdsleutels(settings: Settings) -> list[bytes]:
     if settings.vorige_hoofdsleutels is None:
         return []
     delen = [d.strip() for d in settings.vorige_hoofdsleutels.get_secret_value().split(",") if d.strip()]
-    return [_sleutel_van_32_bytes(SecretStr(deel), Path(), True, "VORIGE_HOOFDSLEUTELS") for deel in delen]
+    try:
+        return [base64_32_bytes(deel) for deel in delen]  # Settings checks them too; a model_copy is not validated
+    except ValueError as fout:
+        raise ProductieInstellingError(f"INBURGERING_VORIGE_HOOFDSLEUTELS: elk {fout}.") from None
 
 
 def hoofdsleutel_id(sleutel: bytes) -> str:
@@ -71,25 +69,21 @@ def hoofdsleutel_id(sleutel: bytes) -> str:
 
 def ondertekensleutel(settings: Settings) -> Ed25519PrivateKey:
     """The key that signs the checkpoints of the hash chains; in development one is generated under ./var."""
-    geheim = _sleutel_van_32_bytes(settings.ondertekensleutel, settings.ondertekensleutel_pad, settings.is_productie, "ONDERTEKENSLEUTEL")
+    geheim = _sleutel_van_32_bytes(settings, settings.ondertekensleutel, settings.ondertekensleutel_pad, "ONDERTEKENSLEUTEL")
     return Ed25519PrivateKey.from_private_bytes(geheim)
 
 
-def _sleutel_van_32_bytes(instelling: SecretStr | None, pad: Path, is_productie: bool, naam: str) -> bytes:
+def _sleutel_van_32_bytes(settings: Settings, instelling: SecretStr | None, pad: Path, naam: str) -> bytes:
     """32 secret bytes, base64 in settings; required in production, made once under ./var in development."""
     if instelling is not None:
         geheim = instelling.get_secret_value()
-    elif is_productie:
-        raise ProductieInstellingError(f"INBURGERING_{naam} is verplicht in productie.")
     else:
+        alleen_in_ontwikkeling(settings, f"Een gegenereerde INBURGERING_{naam}")
         geheim = _lokaal_geheim(pad, lambda: base64.b64encode(secrets.token_bytes(32)).decode())
     try:
-        sleutel = base64.b64decode(geheim, validate=True)
-    except binascii.Error:
-        sleutel = b""
-    if len(sleutel) != 32:
-        raise ProductieInstellingError(f"INBURGERING_{naam} moet 32 bytes zijn, base64-gecodeerd.")
-    return sleutel
+        return base64_32_bytes(geheim)  # Settings checks it too; a copied Settings (model_copy) is not validated
+    except ValueError as fout:
+        raise ProductieInstellingError(f"INBURGERING_{naam} {fout}.") from None
 
 
 def _lokaal_geheim(pad: Path, maak: Callable[[], str]) -> str:

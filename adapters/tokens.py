@@ -17,11 +17,11 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet
 
-from adapters.crypto import ProductieInstellingError, _lokaal_geheim
-from adapters.settings import Settings
+from adapters.crypto import _lokaal_geheim
+from adapters.settings import ONTWIKKEL_KID_PREFIX, Settings
+from adapters.startcontrole import ProductieInstellingError, alleen_in_ontwikkeling
 
 ALGORITMEN = ["ES256", "RS256", "PS256", "EdDSA"]
-ONTWIKKEL_KID_PREFIX = "ontwikkeling-"
 STANDAARD_SECONDEN = 300.0  # kept this long when the IdP's answer has no max-age (within the settings' bounds)
 OPHAAL_TIMEOUT = 5.0
 
@@ -132,24 +132,18 @@ def _ontwikkelsleutel(settings: Settings) -> ECKey:
 
 
 def verificatiesleutels(settings: Settings) -> KeySet:
-    """The keys tokens are checked against. Production needs the IdP's keys and refuses ours."""
+    """The keys tokens are checked against. Production needs the IdP's keys (Settings refuses ours there)."""
     tekst = settings.jwks or (settings.jwks_pad.read_text() if settings.jwks_pad else None)
     if tekst is None:
-        if settings.is_productie:
-            raise ProductieInstellingError("INBURGERING_JWKS_URL, INBURGERING_JWKS of INBURGERING_JWKS_PAD is verplicht in productie.")
+        alleen_in_ontwikkeling(settings, "Een ontwikkelsleutel voor tokens")
         return KeySet([_ontwikkelsleutel(settings)])
-    sleutels = KeySet.import_key_set(json.loads(tekst))
-    if settings.is_productie and any(str(k.kid or "").startswith(ONTWIKKEL_KID_PREFIX) for k in sleutels):
-        raise ProductieInstellingError("Een ontwikkelsleutel is niet toegestaan in productie.")
-    return sleutels
+    return KeySet.import_key_set(json.loads(tekst))
 
 
 def sleutelbron(settings: Settings) -> Sleutelbron:
     """The IdP's keys from INBURGERING_JWKS_URL (https in production), fetched at once, or the static set."""
     if settings.jwks_url is None:
         return VasteSleutels(verificatiesleutels(settings))
-    if settings.is_productie and not settings.jwks_url.startswith("https://"):
-        raise ProductieInstellingError("INBURGERING_JWKS_URL moet in productie een https:// URL zijn.")
     bron = JwksBron(settings.jwks_url, min_seconden=settings.jwks_cache_min_seconden,
                     max_seconden=settings.jwks_cache_max_seconden, productie=settings.is_productie)
     bron.sleutels()  # at start: a failure is logged, and the set is asked for again with the first tokens
@@ -160,7 +154,7 @@ def maak_ontwikkeltoken(
     settings: Settings, *, rol: str, gemeenten: list[str], gebruiker: str | None = None, geldig_seconden: int = 8 * 3600
 ) -> str:
     """A token signed with the local development key (never accepted in production)."""
-    if settings.is_productie:
+    if settings.is_productie:  # not a missing setting: these tokens do not exist there at all
         raise ProductieInstellingError("Ontwikkeltokens bestaan niet in productie.")
     sleutel = _ontwikkelsleutel(settings)
     nu = int(time.time())

@@ -32,6 +32,7 @@ from adapters.bootstrap import bouw_abonnementen, bouw_applicatie, bouw_logboek
 from adapters.clock import SysteemKlok
 from adapters.logboek import Dataverwerking, Logboek, Verzoek
 from adapters.settings import Settings
+from adapters.startcontrole import start_instellingen
 from adapters.wekker import Wekker
 from api.cloudevents import cloudevent
 from api.gebeurtenistypen import type_voor
@@ -225,7 +226,7 @@ class Bezorger:
 def main() -> None:
     """`make bezorging`: the dispatcher as a process of its own, for API workers run with INBURGERING_BEZORGING=extern.
     Stops on SIGTERM or Ctrl-C after the delivery under way."""
-    instellingen = Settings()
+    instellingen = start_instellingen()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = bouw_applicatie(instellingen, SysteemKlok())
     logboek = bouw_logboek(instellingen, app, {"service.name": "inburgering-bezorging", "service.version": API_VERSIE})

@@ -20,8 +20,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.bootstrap import bouw_abonnementen, bouw_applicatie, bouw_leesmodelopslag, bouw_logboek
 from adapters.clock import SysteemKlok
-from adapters.crypto import ProductieInstellingError, bsn_sleutel, vingerafdruk_functie
+from adapters.crypto import bsn_sleutel, vingerafdruk_functie
 from adapters.settings import Settings
+from adapters.startcontrole import start_instellingen
 from adapters.tokens import sleutelbron
 from adapters.wekker import Wekker
 from api import problems
@@ -121,12 +122,11 @@ class Kopregels:
 
 
 def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -> FastAPI:
-    """Build the app; the store is opened when it starts and closed when it stops."""
-    instellingen = instellingen or Settings()
+    """Build the app; the store is opened when it starts and closed when it stops. Without settings (uvicorn's
+    factory) they are read from the environment and checked all at once: one message and exit 3 when incomplete."""
+    instellingen = instellingen or start_instellingen()
     klok = klok or SysteemKlok()
-    sleutels = sleutelbron(instellingen)  # fails fast in production without a key (or a JWKS URL)
-    if instellingen.is_productie and instellingen.cloudevents_bron == Settings.model_fields["cloudevents_bron"].default:
-        raise ProductieInstellingError("INBURGERING_CLOUDEVENTS_BRON moet in productie het OIN van SDD noemen.")
+    sleutels = sleutelbron(instellingen)
 
     @asynccontextmanager
     async def levensduur(app: FastAPI) -> AsyncIterator[None]:

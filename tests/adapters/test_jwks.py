@@ -8,9 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from adapters.crypto import ProductieInstellingError
 from adapters.settings import Settings
-from adapters.tokens import JwksBron, sleutelbron
+from adapters.tokens import JwksBron
 from api.auth import Tokencontrole
 from api.problems import ProbleemError
 from tests.api.idp import Idp, token
@@ -108,9 +107,3 @@ def test_the_last_good_keys_stay_in_use_while_the_idp_fails_and_the_log_says_so(
     with caplog.at_level(logging.WARNING, logger="adapters.tokens"):
         assert controle.claims(goed)["sub"] == "medewerker-1"
     assert any("niet opgehaald" in r.getMessage() and "1 eerder opgehaalde sleutel(s)" in r.getMessage() for r in caplog.records)
-
-
-def test_production_takes_the_jwks_url_only_over_https(sqlite_instellingen: Settings) -> None:
-    productie = sqlite_instellingen.model_copy(update={"omgeving": "productie", "jwks_url": "http://idp.example.nl/jwks"})
-    with pytest.raises(ProductieInstellingError, match="INBURGERING_JWKS_URL"):
-        sleutelbron(productie)

@@ -233,7 +233,8 @@ def test_stall_is_behind_and_not_moving_for_longer_than_the_bound() -> None:
 
 
 def test_the_images_healthcheck_passes_while_the_server_answers_and_fails_once_it_is_gone(sqlite_instellingen: Settings) -> None:
-    [regel] = [r for r in (ROOT / "Dockerfile").read_text().splitlines() if r.strip().startswith("CMD [\"python\"")]
+    regels = (ROOT / "Dockerfile").read_text().splitlines()
+    [regel] = [volgende for r, volgende in zip(regels, regels[1:]) if r.startswith("HEALTHCHECK ")]  # its CMD, continued
     opdracht = json.loads(regel.strip().removeprefix("CMD "))
     assert opdracht[:2] == ["python", "-c"] and "/api/v1/health/live" in opdracht[2]
     with Serverproces(sqlite_instellingen) as server:
