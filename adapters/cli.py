@@ -40,6 +40,7 @@ from domain.traject import Inburgeringstraject
 from domain.verwerkingsactiviteiten import BEWAREN_EN_VERNIETIGEN
 from domain.waarden import Gemeente, Rol
 from projections.projector import Projector
+from projections.versies import Versiebouwer
 
 cli = typer.Typer(help="Inburgering: beheer vanaf de command line.", no_args_is_help=True)
 VOORBEELDEN = [("regisseur", ["0505"]), ("regisseur", ["0642"]), ("handhaver", ["0505", "0642"]), ("duo", []), ("auditor", [])]
@@ -134,12 +135,18 @@ def projecteer(
     """Houd de leesmodellen bij als eigen proces (INBURGERING_PROJECTIES=extern in de API)."""
     console = Console(stderr=True)
     with _projector() as projector:
-        while True:
-            if gelezen := projector.bij():
-                console.print(f"{gelezen} gebeurtenissen verwerkt")
-            if eenmalig:
-                return
-            time.sleep(interval)
+        versiebouwer = Versiebouwer(projector)  # a newer version of a read model, built beside the one in use
+        if not eenmalig:
+            versiebouwer.start()
+        try:
+            while True:
+                if gelezen := projector.bij():
+                    console.print(f"{gelezen} gebeurtenissen verwerkt")
+                if eenmalig:
+                    return
+                time.sleep(interval)
+        finally:
+            versiebouwer.close()
 
 
 @cli.command()
