@@ -331,21 +331,22 @@ class Projector:
                 if voortgang:
                     voortgang(n, positie, kop)
 
-            # A build that could not be swapped in yet (it stopped at an event) is caught up, not begun again.
-            bouwer = self._bouwers.pop(naam, None)
+            # A build not swapped in yet (an error, a stop at an event, the swap's lock) goes on where it got
+            # to while this process keeps the lease: a part written at position 0 is projected again in log order.
+            bouwer = self._bouwers.get(naam)
             if bouwer is None or not self.opslag.verleng_opbouw(naam, eigenaar, LEASE, bouwer.opslag.positie(naam), self.kop()):
+                self._bouwers.pop(naam, None)
                 if not self.opslag.neem_opbouw(naam, eigenaar, LEASE, self.kop(), self.app.klok.nu()):
                     continue
                 log.info("leesmodel %s: versie %d wordt opgebouwd", naam, self.opslag.codeversie(naam))
-                bouwer = Projector(self.app, self.opslag.opbouwopslag(naam), self._cache_grootte)
+                bouwer = self._bouwers[naam] = Projector(self.app, self.opslag.opbouwopslag(naam), self._cache_grootte)
                 bouwer.herbouw(naam, verleng)
             bouwer.bij(naam, verleng)  # what was recorded during the rebuild; the rest after the swap
             if self.opslag.wissel(naam, eigenaar):
+                del self._bouwers[naam]
                 self._gestopt.pop(naam, None)
                 log.info("leesmodel %s: versie %d in gebruik", naam, self.opslag.codeversie(naam))
                 gewisseld.append(naam)
-            else:
-                self._bouwers[naam] = bouwer
         return gewisseld
 
     def nog_te_bouwen(self) -> list[str]:
