@@ -125,7 +125,7 @@ def herbouw(
     for naam, versie in andere.items():  # rebuilt in place it would be rows of this code in another version's tables
         console.print(f"{naam} niet herbouwd: in gebruik is versie {versie}, deze code heeft versie "
                       f"{projector.opslag.codeversie(naam)}; een nieuwere versie wordt ernaast opgebouwd door de API "
-                      "(ingebed) of `make projecties`.", markup=False)
+                      "(ingebed) of `make projecties`.", markup=False, soft_wrap=True)
     if storingen:
         console.print(f"[red]Niet af:[/red] {gelezen} gebeurtenissen verwerkt; gestopt bij een gebeurtenis die niet te verwerken is.")
         for naam, storing in storingen.items():

@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS {s}leesmodel_opbouw_storingen (
     projectie TEXT PRIMARY KEY, positie BIGINT NOT NULL, tijdstip TEXT NOT NULL, fout TEXT NOT NULL)
 """
 # Per read model its tables, with a version. The version in use lives under these names; another version
-# is built beside it under the names with `__v<version>` (`Opbouwopslag`), and then swapped in (`wissel`).
+# is built beside it under the names with `__v<version>` (`opbouwopslag`), and then swapped in (`wissel`).
 # A change to a read model's rows, columns or indexes raises its version (which only goes up).
 # Every list filter has an index that yields its rows in the list's order, so a page reads no more than
 # it shows, at any size (tests/adapters/test_leesmodellen.py reads the plans).
@@ -180,7 +180,8 @@ class SqlLeesmodelopslag:
 
     def maak_tabellen(self) -> None:
         """The tables of a store that has none; a read model whose tables are there, of this code's version
-        or another, is left as it is: another version is built beside it (`begin_opbouw`), never in place."""
+        or another, is left as it is: another version is built beside it (Projector.bouw_nieuwe_versies),
+        never in place."""
         with self._transactie() as cursor:
             self._voer_uit(cursor, SCHEMA)
             cursor.execute(self._sql("SELECT leesmodel, versie FROM {s}leesmodel_versies"))
@@ -297,6 +298,8 @@ class SqlLeesmodelopslag:
             if positie is None or cursor.fetchone() is not None:
                 return False
             for tabel in TABELLEN[naam]:
+                # Its indexes keep their `__v<version>` names (SQLite cannot rename an index; no query names one),
+                # which is also why `maak_tabellen` runs no index statement on tables that are there.
                 cursor.execute(self._sql(f"DROP TABLE IF EXISTS {{s}}{tabel}"))
                 cursor.execute(self._sql(f"ALTER TABLE {{s}}{tabel}__v{versie} RENAME TO {tabel}"))
             cursor.execute(self._sql("INSERT INTO {s}leesmodel_tracking (projectie, positie) VALUES (%s, %s) "

@@ -13,7 +13,9 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from typer.testing import CliRunner
 
+from adapters import cli as cli_module
 from adapters.bootstrap import bouw_leesmodelopslag
 from adapters.keten import splits
 from adapters.leesmodellen import SqlLeesmodelopslag
@@ -25,6 +27,7 @@ from projections import projector as projector_module
 from projections.projector import AndereVersieError, PositieVerouderdError, Projector
 from projections.signaleringen import SignaleringRij
 from projections.trajectenlijst import TrajectRij
+from tests.conftest import cli_omgeving
 from tests.domain.test_eigenschappen import BEGIN_NAAR_PIP, GEWOGEN, doorloop
 
 
@@ -283,6 +286,24 @@ def test_one_process_at_a_time_builds_a_new_version(app: Inburgering, opslag: Sq
     assert not opslag.verleng_opbouw("signaleringen", "a", 60, 0, 0) and not opslag.wissel("signaleringen", "a")
     assert Projector(app, ander).bouw_nieuwe_versies("b") == ["signaleringen"]
     ander.close()
+
+
+def test_make_rebuild_leaves_a_read_model_of_another_version_alone_and_says_so(
+    instellingen: Settings, app: Inburgering, opslag: SqlLeesmodelopslag
+) -> None:
+    """Rebuilt in place by older code, a newer version's tables would hold rows of the wrong version."""
+    willekeurige_geschiedenis(app, None, aantal=2, zaad=3)
+    Projector(app, opslag).bij()
+    versie = opslag.codeversie("signaleringen")
+    _zet_versie(opslag, "signaleringen", versie + 1)
+    rijen = opslag.inhoud()["leesmodel_signaleringen"]
+
+    uitkomst = CliRunner().invoke(cli_module.cli, ["herbouw"], env=cli_omgeving(instellingen))
+
+    assert uitkomst.exit_code == 1, uitkomst.output
+    assert (f"signaleringen niet herbouwd: in gebruik is versie {versie + 1}, deze code heeft versie {versie}; "
+            "een nieuwere versie wordt ernaast opgebouwd") in uitkomst.stderr
+    assert opslag.inhoud()["leesmodel_signaleringen"] == rijen and opslag.versies()["signaleringen"] == versie + 1
 
 
 def test_a_rebuild_reads_each_trajectory_once_however_far_apart_its_events_lie(
