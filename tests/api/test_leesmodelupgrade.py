@@ -8,7 +8,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
 
 import httpx2
@@ -112,8 +111,8 @@ def test_a_read_model_change_deploys_over_a_populated_store_while_commands_go_on
             nieuw.stop()
 
     # Then no answer of either server was a 5xx (nor anything but what a healthy server answers)
-    assert Counter(status for *_, status in verkeer.antwoorden) <= Counter({200: 10**9, 201: 10**9}), [
-        a for a in verkeer.antwoorden if a[2] not in (200, 201)]
+    anders = [antwoord for antwoord in verkeer.antwoorden if antwoord[2] not in (200, 201)]
+    assert verkeer.antwoorden and not anders, anders
     assert {basis for basis, *_ in verkeer.antwoorden} == {oud.basis, nieuw.basis}
     assert "Traceback" not in oud.uitvoer + nieuw.uitvoer, oud.uitvoer + nieuw.uitvoer
     assert f"leesmodel {LEESMODEL}: versie {versie + 1} in gebruik" in nieuw.uitvoer  # built beside, then swapped in
