@@ -41,6 +41,7 @@ from domain.traject import Inburgeringstraject
 from domain.verwerkingsactiviteiten import BEWAREN_EN_VERNIETIGEN
 from domain.waarden import Gemeente, Rol
 from projections.projector import Projector
+from projections.versies import Versiebouwer
 
 cli = typer.Typer(help="Inburgering: beheer vanaf de command line.", no_args_is_help=True)
 VOORBEELDEN = [("regisseur", ["0505"]), ("regisseur", ["0642"]), ("handhaver", ["0505", "0642"]), ("duo", []), ("auditor", [])]
@@ -104,8 +105,9 @@ def _projector() -> Iterator[Projector]:
 def herbouw(
     leesmodel: Annotated[str | None, typer.Option(help="Alleen dit leesmodel (trajectenlijst of signaleringen)")] = None,
 ) -> None:
-    """Bouw een of alle leesmodellen opnieuw op vanaf de eerste gebeurtenis. Exitcode 1 wanneer een leesmodel
-    stopt bij een gebeurtenis die het niet kan verwerken; de positie en de fout worden genoemd."""
+    """Bouw een of alle leesmodellen opnieuw op vanaf de eerste gebeurtenis, op hun plaats. Exitcode 1 wanneer een
+    leesmodel stopt bij een gebeurtenis die het niet kan verwerken (de positie en de fout worden genoemd), of in
+    gebruik is in een andere versie dan die van deze code (dan blijft het staan)."""
     with _projector() as projector, Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=Console(stderr=True)
     ) as voortgang:
@@ -118,11 +120,19 @@ def herbouw(
 
         gelezen = projector.herbouw(leesmodel, meld)
         storingen = {n: s for n, s in projector.opslag.storingen().items() if leesmodel in (None, n)}
+        eigen, versies = projector.opslag.eigen_leesmodellen(), projector.opslag.versies()
+        andere = {n: versies.get(n) for n in ([leesmodel] if leesmodel else projector.projecties) if n not in eigen}
     console = Console(stderr=True, highlight=False)
+    for naam, versie in andere.items():  # rebuilt in place it would be rows of this code in another version's tables
+        console.print(f"{naam} niet herbouwd: in gebruik is versie {versie}, deze code heeft versie "
+                      f"{projector.opslag.codeversie(naam)}; een nieuwere versie wordt ernaast opgebouwd door de API "
+                      "(ingebed) of `make projecties`.", markup=False, soft_wrap=True)
     if storingen:
         console.print(f"[red]Niet af:[/red] {gelezen} gebeurtenissen verwerkt; gestopt bij een gebeurtenis die niet te verwerken is.")
         for naam, storing in storingen.items():
             console.print(f"{naam}: gestopt bij de gebeurtenis op positie {storing.positie}: {storing.fout}", markup=False)
+        raise typer.Exit(1)
+    if andere:
         raise typer.Exit(1)
     console.print(f"[green]Herbouwd:[/green] {gelezen} gebeurtenissen verwerkt.")
 
@@ -135,12 +145,18 @@ def projecteer(
     """Houd de leesmodellen bij als eigen proces (INBURGERING_PROJECTIES=extern in de API)."""
     console = Console(stderr=True)
     with _projector() as projector:
-        while True:
-            if gelezen := projector.bij():
-                console.print(f"{gelezen} gebeurtenissen verwerkt")
-            if eenmalig:
-                return
-            time.sleep(interval)
+        versiebouwer = Versiebouwer(projector)  # a newer version of a read model, built beside the one in use
+        if not eenmalig:
+            versiebouwer.start()
+        try:
+            while True:
+                if gelezen := projector.bij():
+                    console.print(f"{gelezen} gebeurtenissen verwerkt")
+                if eenmalig:
+                    return
+                time.sleep(interval)
+        finally:
+            versiebouwer.close()
 
 
 @cli.command()

@@ -7,9 +7,11 @@ on both stores alike, instead of failing the write on PostgreSQL and with it eve
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
@@ -20,7 +22,7 @@ import psycopg
 
 from adapters.opslagtekst import opslagbaar
 from adapters.sqlverbinding import VERBINDINGSFOUTEN, PostgresVerbinding, SqliteVerbinding, Verbinding
-from projections.projector import PositieVerouderdError, Storing
+from projections.projector import AndereVersieError, Opbouw, PositieVerouderdError, Storing
 from projections.signaleringen import SignaleringRij
 from projections.trajectenlijst import TrajectRij
 
@@ -28,10 +30,17 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS {s}leesmodel_tracking (projectie TEXT PRIMARY KEY, positie BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}leesmodel_storingen (
     projectie TEXT PRIMARY KEY, positie BIGINT NOT NULL, tijdstip TEXT NOT NULL, fout TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS {s}leesmodel_versies (leesmodel TEXT PRIMARY KEY, versie INTEGER NOT NULL)
+CREATE TABLE IF NOT EXISTS {s}leesmodel_versies (leesmodel TEXT PRIMARY KEY, versie INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}leesmodel_opbouw (
+    leesmodel TEXT PRIMARY KEY, versie INTEGER NOT NULL, eigenaar TEXT NOT NULL, verloopt DOUBLE PRECISION NOT NULL,
+    positie BIGINT NOT NULL, kop BIGINT NOT NULL, sinds TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}leesmodel_opbouw_tracking (projectie TEXT PRIMARY KEY, positie BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}leesmodel_opbouw_storingen (
+    projectie TEXT PRIMARY KEY, positie BIGINT NOT NULL, tijdstip TEXT NOT NULL, fout TEXT NOT NULL)
 """
-# Per read model its tables, with a version: a store made by other code (another version) has its tables
-# dropped and rebuilt from the events when the tables are made, as they hold nothing the log does not.
+# Per read model its tables, with a version. The version in use lives under these names; another version
+# is built beside it under the names with `__v<version>` (`opbouwopslag`), and then swapped in (`wissel`).
+# A change to a read model's rows, columns or indexes raises its version (which only goes up).
 # Every list filter has an index that yields its rows in the list's order, so a page reads no more than
 # it shows, at any size (tests/adapters/test_leesmodellen.py reads the plans).
 LEESMODEL_TABELLEN = {
@@ -70,6 +79,7 @@ SLEUTELS = {"leesmodel_trajecten": ("traject_id",), "leesmodel_signaleringen": (
             "leesmodel_rapportcijfers": ("traject_id", "jaar", "maat", "sleutel")}
 GETALKOLOMMEN = frozenset({"zaaknummer", "jaar", "aantal", "centen"})  # every other column is text
 FOUTLENGTE = 300  # characters of an error kept with a storing
+VERSIES_VERS = 1.0  # seconds a process trusts what it read of the versions in use (a swap is seen within it)
 # SQLSTATE classes whose primary message names only the schema (constraints, columns, relations):
 # integrity constraint violation, syntax error or access rule violation. Others may quote a value,
 # as a data exception does: invalid input syntax for type date: "...", invalid byte sequence: 0x...
@@ -133,9 +143,13 @@ class SqlLeesmodelopslag:
     def __init__(self, verbinding: Verbinding) -> None:
         self._verbinding = verbinding
         self._lokaal = threading.local()  # per thread: the transaction `samen` opened, if any
+        self._codeversies = {naam: versie for naam, (_, versie, _) in LEESMODEL_TABELLEN.items()}
+        self._eigen: tuple[float, frozenset[str]] | None = None  # (when read, eigen_leesmodellen)
+        self._vervang: Callable[[str], str] = lambda sql: sql  # the table names of a version built beside
+        self._gedeeld = False  # a view on another store's connection (`opbouwopslag`): closing it closes nothing
 
     def _sql(self, sql: str) -> str:
-        return self._verbinding.sql(sql)
+        return self._verbinding.sql(self._vervang(sql))
 
     def _transactie(self, schrijven: bool = True) -> AbstractContextManager[Any]:
         samen = getattr(self._lokaal, "cursor", None)
@@ -161,23 +175,145 @@ class SqlLeesmodelopslag:
                 self._lokaal.cursor = None
 
     def close(self) -> None:
-        self._verbinding.close()
+        if not self._gedeeld:
+            self._verbinding.close()
 
     def maak_tabellen(self) -> None:
+        """The tables of a store that has none; a read model whose tables are there, of this code's version
+        or another, is left as it is: another version is built beside it (Projector.bouw_nieuwe_versies),
+        never in place."""
         with self._transactie() as cursor:
             self._voer_uit(cursor, SCHEMA)
             cursor.execute(self._sql("SELECT leesmodel, versie FROM {s}leesmodel_versies"))
             versies = dict(cursor.fetchall())
             for naam, (tabellen, versie, schema) in LEESMODEL_TABELLEN.items():
-                if versies.get(naam) != versie:
-                    # Made by other code (or before versions were kept): rebuilt from the first event.
-                    for tabel in tabellen:
-                        cursor.execute(self._sql(f"DROP TABLE IF EXISTS {{s}}{tabel}"))
-                    cursor.execute(self._sql("DELETE FROM {s}leesmodel_tracking WHERE projectie = %s"), (naam,))
-                    cursor.execute(self._sql("DELETE FROM {s}leesmodel_storingen WHERE projectie = %s"), (naam,))
-                    cursor.execute(self._sql("DELETE FROM {s}leesmodel_versies WHERE leesmodel = %s"), (naam,))
-                    cursor.execute(self._sql("INSERT INTO {s}leesmodel_versies (leesmodel, versie) VALUES (%s, %s)"), (naam, versie))
-                self._voer_uit(cursor, schema)
+                if naam in versies:
+                    continue
+                if self._bestaat(cursor, tabellen[0]):
+                    versie = 0  # made before versions were kept: replaced like any other version
+                else:
+                    self._voer_uit(cursor, schema)
+                cursor.execute(self._sql("INSERT INTO {s}leesmodel_versies (leesmodel, versie) VALUES (%s, %s)"), (naam, versie))
+        self._eigen = None
+
+    def _bestaat(self, cursor: Any, tabel: str) -> bool:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (tabel,))
+        return cursor.fetchone() is not None
+
+    # -- versions: the one in use, and another built beside it ------------------------------------
+
+    def versies(self) -> dict[str, int]:
+        """Per read model the version in use (its tables under their own names)."""
+        with self._lees() as cursor:
+            cursor.execute(self._sql("SELECT leesmodel, versie FROM {s}leesmodel_versies"))
+            return {naam: int(versie) for naam, versie in cursor.fetchall()}
+
+    def codeversie(self, naam: str) -> int:
+        return self._codeversies[naam]
+
+    def eigen_leesmodellen(self) -> frozenset[str]:
+        """The read models whose version in use is this code's: only those does this process write. Read anew
+        at most every VERSIES_VERS seconds; a write checks the version itself (`_volg`), so a process that has
+        not yet seen a swap cannot write rows of its version into another's tables."""
+        eigen = self._eigen
+        if eigen is None or time.monotonic() - eigen[0] > VERSIES_VERS:
+            versies = self.versies()
+            eigen = (time.monotonic(), frozenset(n for n, v in self._codeversies.items() if versies.get(n) == v))
+            self._eigen = eigen
+        return eigen[1]
+
+    def neem_opbouw(self, naam: str, eigenaar: str, seconden: float, kop: int, sinds: datetime) -> bool:
+        """Take (or extend) the lease to build this code's version of `naam` beside the one in use. Not when
+        that one is this code's already or newer (older code never touches a newer version), nor while
+        another process holds an unexpired lease for this version or a newer one."""
+        nu = time.time()
+        versie = self._codeversies[naam]
+        with self._transactie() as cursor:
+            cursor.execute(self._sql("SELECT versie FROM {s}leesmodel_versies WHERE leesmodel = %s"), (naam,))
+            rij = cursor.fetchone()
+            if rij is not None and int(rij[0]) >= versie:
+                return False
+            cursor.execute(
+                self._sql("INSERT INTO {s}leesmodel_opbouw AS o (leesmodel, versie, eigenaar, verloopt, positie, kop, sinds) "
+                          "VALUES (%s, %s, %s, %s, 0, %s, %s) ON CONFLICT (leesmodel) DO UPDATE SET versie = excluded.versie, "
+                          "eigenaar = excluded.eigenaar, verloopt = excluded.verloopt, positie = 0, kop = excluded.kop, "
+                          "sinds = excluded.sinds WHERE o.verloopt < %s OR o.versie < excluded.versie OR o.eigenaar = excluded.eigenaar"),
+                (naam, versie, eigenaar, nu + seconden, kop, sinds.isoformat(), nu),
+            )
+            return bool(cursor.rowcount == 1)
+
+    def verleng_opbouw(self, naam: str, eigenaar: str, seconden: float, positie: int, kop: int) -> bool:
+        """Extend the lease and record how far the build got; False when another process took it over."""
+        with self._transactie() as cursor:
+            cursor.execute(self._sql("UPDATE {s}leesmodel_opbouw SET verloopt = %s, positie = %s, kop = %s "
+                                     "WHERE leesmodel = %s AND eigenaar = %s"), (time.time() + seconden, positie, kop, naam, eigenaar))
+            return bool(cursor.rowcount == 1)
+
+    def opbouw(self) -> dict[str, Opbouw]:
+        """Per read model the version being built beside the one in use, and how far it got."""
+        with self._lees() as cursor:
+            cursor.execute(self._sql("SELECT leesmodel, versie, positie, kop, sinds, verloopt FROM {s}leesmodel_opbouw"))
+            return {naam: Opbouw(int(versie), int(positie), int(kop), datetime.fromisoformat(sinds), float(verloopt) < time.time())
+                    for naam, versie, positie, kop, sinds, verloopt in cursor.fetchall()}
+
+    def opbouwopslag(self, naam: str) -> SqlLeesmodelopslag:
+        """The store of this code's version of `naam` beside the one in use: the same SQL on its own tables
+        (`__v<version>`), its own tracking and stops, its version checked against the lease. Made empty."""
+        schaduw = copy.copy(self)
+        schaduw._lokaal = threading.local()
+        schaduw._codeversies = {naam: self._codeversies[naam]}
+        schaduw._eigen = (float("inf"), frozenset({naam}))
+        achtervoegsel = f"__v{self._codeversies[naam]}"
+        tabellen = "|".join(map(re.escape, TABELLEN[naam]))
+        vervangingen = {"leesmodel_tracking": "leesmodel_opbouw_tracking", "leesmodel_storingen": "leesmodel_opbouw_storingen",
+                        "leesmodel_versies": "leesmodel_opbouw"}
+        patroon = re.compile(rf"\b(?:(?P<eigen>(?:{tabellen})\w*)|(?P<gedeeld>{'|'.join(vervangingen)})\b)")
+        schaduw._vervang = lambda sql: patroon.sub(
+            lambda m: m["eigen"] + achtervoegsel if m["eigen"] else vervangingen[m["gedeeld"]], sql)
+        schaduw._gedeeld = True
+        with schaduw._transactie() as cursor:
+            for tabel in TABELLEN[naam]:
+                cursor.execute(schaduw._sql(f"DROP TABLE IF EXISTS {{s}}{tabel}"))
+            schaduw._voer_uit(cursor, LEESMODEL_TABELLEN[naam][2])
+            cursor.execute(schaduw._sql("DELETE FROM {s}leesmodel_tracking WHERE projectie = %s"), (naam,))
+            cursor.execute(schaduw._sql("DELETE FROM {s}leesmodel_storingen WHERE projectie = %s"), (naam,))
+        return schaduw
+
+    def wissel(self, naam: str, eigenaar: str) -> bool:
+        """Swap this code's version of `naam`, built beside, in for the one in use, in one transaction: until
+        it commits every reader reads the old tables, after it the new ones (on PostgreSQL a read that
+        meanwhile waits for the tables' lock reads the new ones). The old tables go; the position becomes the
+        new version's, whatever was written after it is projected by this code's processes. False (nothing
+        done) when the lease was lost, the new version is not at the position it was built to, or stopped."""
+        versie = self._codeversies[naam]
+        with self._transactie() as cursor:
+            self._wacht_kort_op_sloten(cursor)
+            cursor.execute(self._sql("SELECT 1 FROM {s}leesmodel_opbouw WHERE leesmodel = %s AND eigenaar = %s AND versie = %s"),
+                           (naam, eigenaar, versie))
+            if cursor.fetchone() is None:
+                return False
+            cursor.execute(self._sql("SELECT positie FROM {s}leesmodel_opbouw_tracking WHERE projectie = %s"), (naam,))
+            positie = cursor.fetchone()
+            cursor.execute(self._sql("SELECT 1 FROM {s}leesmodel_opbouw_storingen WHERE projectie = %s"), (naam,))
+            if positie is None or cursor.fetchone() is not None:
+                return False
+            for tabel in TABELLEN[naam]:
+                # Its indexes keep their `__v<version>` names (SQLite cannot rename an index; no query names one),
+                # which is also why `maak_tabellen` runs no index statement on tables that are there.
+                cursor.execute(self._sql(f"DROP TABLE IF EXISTS {{s}}{tabel}"))
+                cursor.execute(self._sql(f"ALTER TABLE {{s}}{tabel}__v{versie} RENAME TO {tabel}"))
+            cursor.execute(self._sql("INSERT INTO {s}leesmodel_tracking (projectie, positie) VALUES (%s, %s) "
+                                     "ON CONFLICT (projectie) DO UPDATE SET positie = excluded.positie"), (naam, positie[0]))
+            cursor.execute(self._sql("INSERT INTO {s}leesmodel_versies (leesmodel, versie) VALUES (%s, %s) "
+                                     "ON CONFLICT (leesmodel) DO UPDATE SET versie = excluded.versie"), (naam, versie))
+            for tabel, kolom in (("leesmodel_storingen", "projectie"), ("leesmodel_opbouw_tracking", "projectie"),
+                                 ("leesmodel_opbouw", "leesmodel")):
+                cursor.execute(self._sql(f"DELETE FROM {{s}}{tabel} WHERE {kolom} = %s"), (naam,))
+        self._eigen = None
+        return True
+
+    def _wacht_kort_op_sloten(self, cursor: Any) -> None:
+        """SQLite: a write waits for the other writer as it always does."""
 
     def _voer_uit(self, cursor: Any, opdrachten: str) -> None:
         for opdracht in filter(str.strip, self._sql(opdrachten).split(";")):
@@ -203,8 +339,16 @@ class SqlLeesmodelopslag:
 
     def _volg(self, cursor: Any, naam: str, van: int, tot: int) -> None:
         cursor.execute(self._sql("INSERT INTO {s}leesmodel_tracking (projectie, positie) VALUES (%s, 0) ON CONFLICT (projectie) DO NOTHING"), (naam,))
-        cursor.execute(self._sql("UPDATE {s}leesmodel_tracking SET positie = %s WHERE projectie = %s AND positie = %s"), (tot, naam, van))
+        versie = self._codeversies[naam]
+        cursor.execute(self._sql("UPDATE {s}leesmodel_tracking SET positie = %s WHERE projectie = %s AND positie = %s AND EXISTS "
+                                 "(SELECT 1 FROM {s}leesmodel_versies WHERE leesmodel = %s AND versie = %s)"),
+                       (tot, naam, van, naam, versie))
         if cursor.rowcount != 1:
+            cursor.execute(self._sql("SELECT versie FROM {s}leesmodel_versies WHERE leesmodel = %s"), (naam,))
+            rij = cursor.fetchone()
+            if rij is None or int(rij[0]) != versie:  # swapped meanwhile: these tables are another version's now
+                self._eigen = None
+                raise AndereVersieError(f"{naam} is niet meer versie {versie}")
             raise PositieVerouderdError(f"{naam} staat niet meer op {van}")
         cursor.execute(self._sql("DELETE FROM {s}leesmodel_storingen WHERE projectie = %s AND positie <= %s"), (naam, tot))
 
@@ -252,7 +396,7 @@ class SqlLeesmodelopslag:
     PER_OPDRACHT = 500
 
     def _voeg_in(self, cursor: Any, tabel: str, kolommen: Sequence[str], rijen: Sequence[Sequence[Any]], daarna: str = "") -> None:
-        self._verbinding.voeg_in(cursor, tabel, kolommen, rijen, GETALKOLOMMEN, daarna)
+        self._verbinding.voeg_in(cursor, self._vervang(tabel), kolommen, rijen, GETALKOLOMMEN, daarna)
 
     def _wis_van(self, cursor: Any, tabel: str, traject_ids: Sequence[str]) -> None:
         for begin in range(0, len(traject_ids), self.PER_OPDRACHT):
@@ -394,6 +538,15 @@ class PostgresLeesmodelopslag(SqlLeesmodelopslag):
         if gebeurtenissen is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", gebeurtenissen):
             raise ValueError(f"ongeldige tabelnaam {gebeurtenissen!r}")  # it is written into the statement
         self._gebeurtenissen = gebeurtenissen  # the event table beside these, when the caller knows it
+
+    def _bestaat(self, cursor: Any, tabel: str) -> bool:
+        cursor.execute("SELECT to_regclass(%s)", (self._sql(f"{{s}}{tabel}"),))
+        return cursor.fetchone()[0] is not None
+
+    def _wacht_kort_op_sloten(self, cursor: Any) -> None:
+        # The swap takes the read model's tables exclusively: behind it every read of them waits. Rather than
+        # wait long for a slow reader with a queue of reads behind it, it gives up and is tried again.
+        cursor.execute("SET LOCAL lock_timeout TO '2s'")
 
     def posities_en_kop(self, kop: Callable[[], int]) -> tuple[dict[str, int], int]:
         """With the event table beside these: the positions and the head of the log in one query and one snapshot."""

@@ -41,6 +41,7 @@ from api.schemas import UUID_PATROON, CorrelatieId
 from api.serverlog import Verzoeklog
 from domain.application import Klok
 from projections.projector import Projector
+from projections.versies import Versiebouwer
 
 CORRELATIE_ID = re.compile(UUID_PATROON)
 
@@ -135,6 +136,11 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         app.state.leesmodellen = bouw_leesmodelopslag(instellingen, app.state.inburgering.recorder.events_table_name)
         app.state.projector = Projector(app.state.inburgering, app.state.leesmodellen)
         app.state.stilstand = Stilstand(instellingen.projecties_stilstand_seconden, extern=instellingen.projecties == "extern")
+        # Embedded, the API writes the read models: it also builds a newer version of one beside the old
+        # (projections/versies.py). With an external projector, that process does.
+        app.state.versiebouwer = Versiebouwer(app.state.projector)
+        if instellingen.projecties == "ingebed":
+            app.state.versiebouwer.start()
         app.state.logboek = bouw_logboek(
             instellingen, app.state.inburgering, {"service.name": "inburgering-api", "service.version": API_VERSIE}
         )
@@ -162,6 +168,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
             gc.unfreeze()
             if app.state.bezorger is not None:
                 app.state.bezorger.close()
+            app.state.versiebouwer.close()
             app.state.wekker.close()  # before the store: it holds a connection of the event store's pool
             app.state.logboek.close()
             app.state.leesmodellen.close()

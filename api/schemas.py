@@ -423,12 +423,28 @@ class ProjectieStoringPublic(Uitvoer):
                                   "gegevens uit de gebeurtenis.")
 
 
+class ProjectieOpbouwPublic(Uitvoer):
+    """Een nieuwe versie van het leesmodel die naast de versie in gebruik wordt opgebouwd, vanaf de eerste
+    gebeurtenis. Lezen gaat tot de wissel door op de versie in gebruik; daarna leest iedereen de nieuwe."""
+
+    versie: int = Field(description="De versie die wordt opgebouwd.", examples=[5])
+    positie: int = Field(description="Tot waar in het gebeurtenissenlog de opbouw is gekomen.", examples=[120000])
+    kop: int = Field(description="De laatste positie in het gebeurtenissenlog toen de opbouw die stand meldde.", examples=[250000])
+    sinds: datetime = Field(description="Wanneer deze opbouw begon (UTC).")
+    verlopen: bool = Field(description="Het proces dat de opbouw deed, meldt zich niet meer; een volgend proces met "
+                                       "deze versie neemt hem over en begint opnieuw.")
+
+
 class ProjectiePublic(Uitvoer):
     naam: str
+    versie: int | None = Field(description="De versie van het leesmodel in gebruik; null in een opslag zonder tabellen.",
+                               examples=[4])
     positie: int = Field(description="De laatste verwerkte positie in het gebeurtenissenlog.")
     kop: int = Field(description="De laatste positie in het gebeurtenissenlog.")
     achterstand: int = Field(description="Hoeveel posities van het log het leesmodel nog niet heeft verwerkt.")
     storing: ProjectieStoringPublic | None = Field(description="Waarom het leesmodel stilstaat; null als het gewoon bijloopt.")
+    opbouw: ProjectieOpbouwPublic | None = Field(description="De nieuwe versie die naast deze wordt opgebouwd; null als "
+                                                             "er geen opbouw loopt.")
 
 
 class ProjectiesPublic(Uitvoer):

@@ -45,6 +45,15 @@ class PositieVerouderdError(Exception):
     """Another process advanced this read model first; its batch stands, ours is rolled back."""
 
 
+class AndereVersieError(PositieVerouderdError):
+    """The read model's tables in use are of another version than this code's (swapped meanwhile): this
+    process does not write them."""
+
+
+class OpbouwVerlorenError(Exception):
+    """Another process took over the lease to build a read model's new version (this one stalled)."""
+
+
 @dataclass(frozen=True)
 class Storing:
     """Where a read model stopped: the event it could not take, since when, and the error as the store
@@ -56,12 +65,26 @@ class Storing:
 
 
 @dataclass(frozen=True)
+class Opbouw:
+    """A read model's new version, built beside the one in use: how far it got, and since when."""
+
+    versie: int
+    positie: int
+    kop: int
+    sinds: datetime
+    verlopen: bool  # its builder stopped renewing its lease; the next process of this version takes over
+
+
+@dataclass(frozen=True)
 class Stand:
-    """A read model's position against the head of the log, and why it stopped, if it did."""
+    """A read model's position against the head of the log, and why it stopped, if it did; the version in
+    use and, during an upgrade, the one being built beside it."""
 
     positie: int
     kop: int
     storing: Storing | None
+    versie: int | None = None
+    opbouw: Opbouw | None = None
 
     @property
     def achterstand(self) -> int:
@@ -79,6 +102,14 @@ class Leesmodelopslag(Protocol):
     def schrijf_trajecten(self, van: int, tot: int, rijen: dict[str, TrajectRij]) -> None: ...
     def schrijf_signaleringen(self, van: int, tot: int, rijen: dict[str, list[SignaleringRij]]) -> None: ...
     def wis(self, naam: str) -> None: ...
+    def versies(self) -> dict[str, int]: ...  # per read model the version in use
+    def codeversie(self, naam: str) -> int: ...
+    def eigen_leesmodellen(self) -> frozenset[str]: ...  # those whose version in use is this code's: only those are written
+    def neem_opbouw(self, naam: str, eigenaar: str, seconden: float, kop: int, sinds: datetime) -> bool: ...
+    def verleng_opbouw(self, naam: str, eigenaar: str, seconden: float, positie: int, kop: int) -> bool: ...
+    def opbouwopslag(self, naam: str) -> Leesmodelopslag: ...  # this code's version of `naam`, beside, made empty
+    def wissel(self, naam: str, eigenaar: str) -> bool: ...  # swap the version built beside in, atomically
+    def opbouw(self) -> dict[str, Opbouw]: ...
     def tel_opnieuw(self, naam: str) -> None: ...  # the planner's statistics, after a rebuild
     def meld_storing(self, naam: str, positie: int, tijdstip: datetime, fout: str) -> None: ...
     def storingen(self) -> dict[str, Storing]: ...
@@ -118,6 +149,7 @@ class SignaleringenProjectie(Signaleringen):
 
 LEESMODELLEN: tuple[type[Projectie], ...] = (TrajectenlijstProjectie, SignaleringenProjectie)
 Voortgang = Callable[[str, int, int], None]  # (read model, position, head)
+LEASE = 60.0  # seconds a builder of a new version holds its lease without renewing it (it renews at every part)
 
 
 class Projector:
@@ -131,6 +163,7 @@ class Projector:
         self._trajecten: OrderedDict[UUID, Inburgeringstraject] = OrderedDict()  # the latest state seen, shared
         self._cache_grootte = cache_grootte
         self._gestopt: dict[str, tuple[int, str]] = {}  # per read model where it last stopped, and why
+        self._bouwers: dict[str, Projector] = {}  # per read model the builder of its new version, between rounds
 
     def kop(self) -> int:
         return self.app.recorder.max_notification_id() or 0
@@ -140,8 +173,9 @@ class Projector:
         return {naam: (stand.positie, stand.kop) for naam, stand in self.stand().items()}
 
     def stand(self) -> dict[str, Stand]:
-        kop, storingen = self.kop(), self.opslag.storingen()
-        return {naam: Stand(self.opslag.positie(naam), kop, storingen.get(naam)) for naam in self.projecties}
+        kop, storingen, versies, opbouw = self.kop(), self.opslag.storingen(), self.opslag.versies(), self.opslag.opbouw()
+        return {naam: Stand(self.opslag.positie(naam), kop, storingen.get(naam), versies.get(naam), opbouw.get(naam))
+                for naam in self.projecties}
 
     def achterstand_van(self, naam: str) -> int:
         """How many positions of the log this read model has not processed yet."""
@@ -159,8 +193,9 @@ class Projector:
         posities, kop = self.opslag.posities_en_kop(self.kop)
         if all(posities.get(n, 0) >= kop for n in self.projecties):
             return 0  # the usual case: one query where the read models lie beside the event table
-        _, al_bij = self._breng_bij(list(self.projecties), None, tot=kop)
-        return 0 if al_bij else self.achterstand_van(naam)
+        eigen = self._namen(None)
+        _, al_bij = self._breng_bij(eigen, None, tot=kop) if eigen else (0, False)
+        return 0 if al_bij and naam in eigen else self.achterstand_van(naam)
 
     def _breng_bij(self, namen: list[str], voortgang: Voortgang | None, tot: int | None = None) -> tuple[int, bool]:
         """Up to position `tot` (by default the head, wherever it goes meanwhile): (notifications read, whether
@@ -181,6 +216,8 @@ class Projector:
         the head of the log as it stood, then what came after in log order."""
         with self._slot:
             namen = self._namen(naam)
+            if not namen:
+                return 0
             self._wis(namen)
             gelezen = self._per_traject(namen, voortgang)
             if gelezen is None:  # which event, and which read model: the log-order path finds out and records the stop
@@ -271,9 +308,51 @@ class Projector:
                 self.projecties[naam].bewaar(self.opslag, 0, 0, rijen[naam])  # rows only: the position stays at 0
 
     def _namen(self, naam: str | None) -> list[str]:
+        """The read models asked for that this process writes: those whose version in use is this code's. Of
+        another version (a newer one built beside it, or an older process after the swap) it only reads."""
         if naam is not None and naam not in self.projecties:
             raise KeyError(f"onbekend leesmodel {naam!r}; kies uit {', '.join(self.projecties)}")
-        return [naam] if naam else list(self.projecties)
+        eigen = self.opslag.eigen_leesmodellen()
+        return [n for n in ([naam] if naam else self.projecties) if n in eigen]
+
+    def bouw_nieuwe_versies(self, eigenaar: str, voortgang: Voortgang | None = None) -> list[str]:
+        """Build this code's version of every read model whose version in use is an older one beside it, one
+        process at a time (a lease in the store), from the first event as `herbouw` does, while the old one
+        keeps serving; then swap it in. Returns the read models swapped in. A process whose code is older than
+        the version in use, or that finds another building this version, does nothing."""
+        gewisseld = []
+        for naam in self.projecties:
+            if naam in self.opslag.eigen_leesmodellen():
+                continue
+
+            def verleng(n: str, positie: int, kop: int, naam: str = naam) -> None:
+                if not self.opslag.verleng_opbouw(naam, eigenaar, LEASE, positie, kop):
+                    raise OpbouwVerlorenError(f"een ander proces bouwt {naam} nu")
+                if voortgang:
+                    voortgang(n, positie, kop)
+
+            # A build not swapped in yet (an error, a stop at an event, the swap's lock) goes on where it got
+            # to while this process keeps the lease: a part written at position 0 is projected again in log order.
+            bouwer = self._bouwers.get(naam)
+            if bouwer is None or not self.opslag.verleng_opbouw(naam, eigenaar, LEASE, bouwer.opslag.positie(naam), self.kop()):
+                self._bouwers.pop(naam, None)
+                if not self.opslag.neem_opbouw(naam, eigenaar, LEASE, self.kop(), self.app.klok.nu()):
+                    continue
+                log.info("leesmodel %s: versie %d wordt opgebouwd", naam, self.opslag.codeversie(naam))
+                bouwer = self._bouwers[naam] = Projector(self.app, self.opslag.opbouwopslag(naam), self._cache_grootte)
+                bouwer.herbouw(naam, verleng)
+            bouwer.bij(naam, verleng)  # what was recorded during the rebuild; the rest after the swap
+            if self.opslag.wissel(naam, eigenaar):
+                del self._bouwers[naam]
+                self._gestopt.pop(naam, None)
+                log.info("leesmodel %s: versie %d in gebruik", naam, self.opslag.codeversie(naam))
+                gewisseld.append(naam)
+        return gewisseld
+
+    def nog_te_bouwen(self) -> list[str]:
+        """The read models whose version in use is older than this code's (or that have none yet)."""
+        versies = self.opslag.versies()
+        return [n for n in self.projecties if versies.get(n, 0) < self.opslag.codeversie(n)]
 
     def _samen(self, namen: list[str], voortgang: Voortgang | None, tot: int | None = None) -> tuple[int, bool]:
         """While the read models stand at one position and none stopped, the common case: each batch is read
@@ -326,6 +405,8 @@ class Projector:
         while notificaties := self.app.recorder.select_notifications(start=positie, limit=BATCH, stop=tot, inclusive_of_start=False):
             try:
                 verwerkt = self._probeer(naam, positie, notificaties)
+            except AndereVersieError:
+                break  # swapped meanwhile: another version's processes write it now
             except PositieVerouderdError:
                 positie = self.opslag.positie(naam)  # another process did this batch
                 continue

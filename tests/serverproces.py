@@ -45,9 +45,11 @@ class Serverproces:
     """One server on the test's store. `start()` returns once every worker is serving; each start gets a
     fresh port and its own log file in the data map. Use as a context manager: it never outlives the test."""
 
-    def __init__(self, instellingen: Settings, workers: int = 1, opdracht: Callable[[int], list[str]] | None = None) -> None:
-        """`opdracht` gives the command line for a port, when it is to be another than the one `make run` uses."""
-        self.instellingen, self.workers, self._opdracht = instellingen, workers, opdracht
+    def __init__(self, instellingen: Settings, workers: int = 1, opdracht: Callable[[int], list[str]] | None = None,
+                 naam: str = "server") -> None:
+        """`opdracht` gives the command line for a port, when it is to be another than the one `make run` uses;
+        `naam` the start of its log files' names (two servers on one store each keep their own)."""
+        self.instellingen, self.workers, self._opdracht, self._naam = instellingen, workers, opdracht, naam
         self.proces: subprocess.Popen[bytes] | None = None
         self.basis = ""
         self.logs: list[Path] = []
@@ -75,7 +77,7 @@ class Serverproces:
             extra["INBURGERING_MAAK_TABELLEN"] = "false"
         poort = vrije_poort()
         self.basis = f"http://127.0.0.1:{poort}"
-        log = self.instellingen.data_map / f"server-{len(self.logs) + 1}.log"
+        log = self.instellingen.data_map / f"{self._naam}-{len(self.logs) + 1}.log"
         self.logs.append(log)
         opdracht = self._opdracht(poort) if self._opdracht else [
             sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1",

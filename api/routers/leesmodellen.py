@@ -232,14 +232,16 @@ def rapportage_handhaving(actor: RapportLezer, leesmodel: Trajectenlijst, gemeen
 @router.get("/projecties")
 @in_een_werkdraad
 def lijst_projecties(request: Request, actor: Beheer) -> schemas.ProjectiesPublic:
-    """Per leesmodel de verwerkte positie tegenover de kop van het gebeurtenissenlog, en de storing als
-    het stilstaat bij een gebeurtenis die het niet kon verwerken."""
+    """Per leesmodel de versie in gebruik, de verwerkte positie tegenover de kop van het gebeurtenissenlog,
+    de storing als het stilstaat bij een gebeurtenis die het niet kon verwerken, en de voortgang van een
+    nieuwe versie die ernaast wordt opgebouwd."""
     projector: Projector = request.app.state.projector
     return schemas.ProjectiesPublic(
         projecties=[
             schemas.ProjectiePublic(
-                naam=naam, positie=stand.positie, kop=stand.kop, achterstand=stand.achterstand,
+                naam=naam, versie=stand.versie, positie=stand.positie, kop=stand.kop, achterstand=stand.achterstand,
                 storing=schemas.ProjectieStoringPublic(**asdict(stand.storing)) if stand.storing else None,
+                opbouw=schemas.ProjectieOpbouwPublic(**asdict(stand.opbouw)) if stand.opbouw else None,
             )
             for naam, stand in projector.stand().items()
         ]

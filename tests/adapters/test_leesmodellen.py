@@ -13,7 +13,9 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from typer.testing import CliRunner
 
+from adapters import cli as cli_module
 from adapters.bootstrap import bouw_leesmodelopslag
 from adapters.keten import splits
 from adapters.leesmodellen import SqlLeesmodelopslag
@@ -22,9 +24,10 @@ from adapters.versleuteling import ENVELOP
 from domain.application import Inburgering
 from domain.opdracht import Opdracht
 from projections import projector as projector_module
-from projections.projector import PositieVerouderdError, Projector
+from projections.projector import AndereVersieError, PositieVerouderdError, Projector
 from projections.signaleringen import SignaleringRij
 from projections.trajectenlijst import TrajectRij
+from tests.conftest import cli_omgeving
 from tests.domain.test_eigenschappen import BEGIN_NAAR_PIP, GEWOGEN, doorloop
 
 
@@ -202,23 +205,105 @@ def test_every_list_and_worklist_filter_is_served_by_an_index(instellingen: Sett
         assert "leesmodel_" in plan and ("Index" in plan or "INDEX" in plan), (naam, plan)
 
 
-def test_read_model_tables_made_by_other_code_are_replaced_and_rebuilt(app: Inburgering, opslag: SqlLeesmodelopslag) -> None:
-    """A read model whose shape changed (here: before it kept the access log's reference) would fail every
-    list read; its tables are made anew and it is rebuilt from the first event, the others keep their place."""
+def _zet_versie(opslag: SqlLeesmodelopslag, naam: str, versie: int) -> None:
+    """The version in use as other code left it (an earlier or later deploy)."""
+    with opslag._transactie() as cursor:
+        cursor.execute(opslag._sql("UPDATE {s}leesmodel_versies SET versie = %s WHERE leesmodel = %s"), (versie, naam))
+
+
+ALLE = ["0505", "0590", "0642", "0531"]
+
+
+def test_a_new_version_is_built_beside_the_old_which_serves_until_the_swap(
+    instellingen: Settings, app: Inburgering, opslag: SqlLeesmodelopslag
+) -> None:
+    """After a deploy that changed a read model, the old one was dropped and the lists read an empty or half-built
+    one (or failed) until it was rebuilt: now the old serves, untouched, until the new one is complete."""
     willekeurige_geschiedenis(app, None, aantal=3, zaad=13)
+    Projector(app, opslag).bij()
+    versie = opslag.codeversie("trajectenlijst")
+    _zet_versie(opslag, "trajectenlijst", versie - 1)  # the store as the previous deploy left it
+    oud_positie, oud_rijen = opslag.positie("trajectenlijst"), opslag.inhoud()["leesmodel_trajecten"]
+    nieuw = bouw_leesmodelopslag(instellingen)  # a process of the new code: it made no tables
+    projector = Projector(app, nieuw)
+    willekeurige_geschiedenis(app, None, aantal=2, zaad=14)  # commands go on
+
+    projector.bij()  # it does not write the version in use, which is not its code's
+
+    assert nieuw.eigen_leesmodellen() == {"signaleringen"} and projector.nog_te_bouwen() == ["trajectenlijst"]
+    assert (nieuw.positie("trajectenlijst"), nieuw.inhoud()["leesmodel_trajecten"]) == (oud_positie, oud_rijen)
+    tijdens: list[tuple[int, Any, int]] = []
+
+    def halverwege(naam: str, positie: int, kop: int) -> None:
+        stand = projector.stand()["trajectenlijst"]
+        tijdens.append((stand.versie, stand.opbouw and stand.opbouw.versie, len(nieuw.trajecten(ALLE, {}, None, None, 100))))
+
+    assert projector.bouw_nieuwe_versies("proces-1", halverwege) == ["trajectenlijst"]
+
+    assert tijdens and set(tijdens) == {(versie - 1, versie, 3)}  # the old version served all along
+    stand = projector.stand()["trajectenlijst"]
+    assert (stand.versie, stand.opbouw, nieuw.eigen_leesmodellen()) == (versie, None, {"trajectenlijst", "signaleringen"})
+    projector.bij()
+    assert len(nieuw.trajecten(ALLE, {}, None, None, 100)) == 5
+    gebouwd = nieuw.inhoud()
+    projector.herbouw()  # in place, from the first event: the same rows
+    assert nieuw.inhoud() == gebouwd
+    nieuw.close()
+
+
+def test_a_process_whose_code_is_older_than_the_version_in_use_only_reads_it(app: Inburgering, opslag: SqlLeesmodelopslag) -> None:
+    """A worker of the previous deploy still running after the swap must not write rows computed by its code into
+    the new version's tables, nor start building its own version back."""
+    willekeurige_geschiedenis(app, None, aantal=2, zaad=5)
     projector = Projector(app, opslag)
     projector.bij()
-    kop = app.recorder.max_notification_id()
-    with opslag._transactie() as cursor:  # as an earlier version left it
-        cursor.execute(opslag._sql("DROP TABLE {s}leesmodel_trajecten"))
-        cursor.execute(opslag._sql("CREATE TABLE {s}leesmodel_trajecten (traject_id TEXT PRIMARY KEY, document TEXT NOT NULL)"))
-        cursor.execute(opslag._sql("DELETE FROM {s}leesmodel_versies WHERE leesmodel = 'trajectenlijst'"))
+    positie = opslag.positie("signaleringen")
+    assert opslag.eigen_leesmodellen() == {"trajectenlijst", "signaleringen"}  # as this process last read it
+    _zet_versie(opslag, "signaleringen", opslag.codeversie("signaleringen") + 1)  # a newer deploy swapped its version in
+    willekeurige_geschiedenis(app, None, aantal=1, zaad=6)
 
+    with pytest.raises(AndereVersieError):  # a write checks the version itself, whatever the process last read
+        opslag.schrijf_signaleringen(positie, positie + 1, {})
+    projector.bij()
+
+    assert opslag.positie("signaleringen") == positie and opslag.positie("trajectenlijst") > positie
+    assert projector.nog_te_bouwen() == [] and not opslag.neem_opbouw("signaleringen", "oud", 60, 0, app.klok.nu())
+    assert projector.bij_en_achterstand("signaleringen") == app.recorder.max_notification_id() - positie  # it says so
+
+
+def test_one_process_at_a_time_builds_a_new_version(app: Inburgering, opslag: SqlLeesmodelopslag, instellingen: Settings) -> None:
+    """Several workers of the new code start together: one builds, the others serve the old version; one that
+    stalls loses its lease to the next."""
     opslag.maak_tabellen()
+    _zet_versie(opslag, "signaleringen", opslag.codeversie("signaleringen") - 1)
+    ander = bouw_leesmodelopslag(instellingen)
 
-    assert (opslag.positie("trajectenlijst"), opslag.positie("signaleringen")) == (0, kop)
-    assert projector.bij() == kop  # only the replaced one reads the log again
-    assert len(opslag.trajecten(["0505", "0590", "0642", "0531"], {}, None, None, 100)) == 3
+    assert opslag.neem_opbouw("signaleringen", "a", 60, 0, app.klok.nu())
+    assert not ander.neem_opbouw("signaleringen", "b", 60, 0, app.klok.nu())
+    assert Projector(app, ander).bouw_nieuwe_versies("b") == []
+    assert opslag.verleng_opbouw("signaleringen", "a", 0, 0, 0)  # then a stalls: its lease runs out
+    assert ander.neem_opbouw("signaleringen", "b", 60, 0, app.klok.nu())
+    assert not opslag.verleng_opbouw("signaleringen", "a", 60, 0, 0) and not opslag.wissel("signaleringen", "a")
+    assert Projector(app, ander).bouw_nieuwe_versies("b") == ["signaleringen"]
+    ander.close()
+
+
+def test_make_rebuild_leaves_a_read_model_of_another_version_alone_and_says_so(
+    instellingen: Settings, app: Inburgering, opslag: SqlLeesmodelopslag
+) -> None:
+    """Rebuilt in place by older code, a newer version's tables would hold rows of the wrong version."""
+    willekeurige_geschiedenis(app, None, aantal=2, zaad=3)
+    Projector(app, opslag).bij()
+    versie = opslag.codeversie("signaleringen")
+    _zet_versie(opslag, "signaleringen", versie + 1)
+    rijen = opslag.inhoud()["leesmodel_signaleringen"]
+
+    uitkomst = CliRunner().invoke(cli_module.cli, ["herbouw"], env=cli_omgeving(instellingen))
+
+    assert uitkomst.exit_code == 1, uitkomst.output
+    assert (f"signaleringen niet herbouwd: in gebruik is versie {versie + 1}, deze code heeft versie {versie}; "
+            "een nieuwere versie wordt ernaast opgebouwd") in uitkomst.stderr
+    assert opslag.inhoud()["leesmodel_signaleringen"] == rijen and opslag.versies()["signaleringen"] == versie + 1
 
 
 def test_a_rebuild_reads_each_trajectory_once_however_far_apart_its_events_lie(

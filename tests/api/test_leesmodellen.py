@@ -235,6 +235,28 @@ def test_lag_is_exposed_per_read_model(api: TestClient, als: Kopregels) -> None:
     assert api.get("/api/v1/projecties", headers=als("regisseur", "0505")).status_code == 403
 
 
+def test_a_new_version_being_built_shows_its_progress_while_the_version_in_use_serves(api: TestClient, als: Kopregels) -> None:
+    """An operator sees which version each read model serves and how far a new one has got; the lists keep
+    answering from the version in use meanwhile."""
+    traject(api)
+    kop = app_van(api).recorder.max_notification_id()
+    opslag = api.app.state.leesmodellen  # type: ignore[attr-defined]
+    versie = opslag.codeversie("signaleringen")
+    with opslag._transactie() as cursor:  # another process's code has the next version and builds it
+        cursor.execute(opslag._sql("UPDATE {s}leesmodel_versies SET versie = %s WHERE leesmodel = 'signaleringen'"), (versie + 1,))
+        cursor.execute(opslag._sql("INSERT INTO {s}leesmodel_opbouw (leesmodel, versie, eigenaar, verloopt, positie, kop, sinds) "
+                                   "VALUES ('signaleringen', %s, 'elders', %s, 1, 2, '2026-03-02T09:00:00+00:00')"), (versie + 2, 4e9))
+
+    projecties = {p["naam"]: p for p in api.get("/api/v1/projecties", headers=als("beheerder")).json()["projecties"]}
+
+    assert projecties["signaleringen"]["versie"] == versie + 1
+    assert projecties["signaleringen"]["opbouw"] == {"versie": versie + 2, "positie": 1, "kop": 2,
+                                                      "sinds": "2026-03-02T09:00:00Z", "verlopen": False}
+    assert (projecties["trajectenlijst"]["versie"], projecties["trajectenlijst"]["opbouw"]) == (opslag.codeversie("trajectenlijst"), None)
+    werklijst = api.get("/api/v1/signaleringen", headers=als("regisseur", "0505"))
+    assert werklijst.status_code == 200 and werklijst.headers["Leesmodel-Achterstand"] == str(kop)  # read, not written, by this code
+
+
 def test_lists_the_worklist_reports_and_the_feed_decrypt_no_personal_field(
     api: TestClient, als: Kopregels, monkeypatch: Any
 ) -> None:
