@@ -46,7 +46,7 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health/live', timeout=4)"]
 # The server's request log names route templates, never a path or query as sent (api/serverlog.py).
-# One JSON object per log line (INBURGERING_LOG_FORMAAT defaults to json; api/logopmaak.py), no BSN or token in any.
+# One JSON object per log line (INBURGERING_LOG_FORMAAT defaults to json; adapters/logopmaak.py), no BSN or token in any.
 # The settings are checked once before uvicorn forks its workers (one message, exit 3; README "Settings").
 # Proxy headers count only from INBURGERING_VERTROUWDE_PROXIES (api/proxy.py): uvicorn's own, which would
 # trust 127.0.0.1 whatever the setting says and rewrite the client before the app can check it, is off.

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 ROL    ?= regisseur
 GEMEENTE ?= 0505
-# make run logs plain lines; the image and every other start JSON lines (api/logopmaak.py)
+# make run logs plain lines; the image and every other start JSON lines (adapters/logopmaak.py)
 INBURGERING_LOG_FORMAAT ?= tekst
 SPECTRAL := npx --yes @stoplight/spectral-cli@6.16.3
 ADR_RULESET ?= ../shared/adr/linter.yaml

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import secrets
 import time
 import uuid
@@ -28,6 +29,7 @@ from adapters.demo.plan import Demoplan, maak_plan
 from adapters.demo.stappen import Procesfase
 from adapters.integriteit import Integriteitsstaat, VerzegelenGeweigerdError, controleer_export, controleer_volledig, verzegel_na_onderzoek
 from adapters.leesmodellen import SqlLeesmodelopslag
+from adapters.logopmaak import configureer
 from adapters.logboek import Dataverwerking, Logboek, Verzoek
 from adapters.replay import vergelijk_met_replay
 from adapters.sleutelkluis import Sleutelkluis
@@ -43,6 +45,7 @@ from domain.waarden import Gemeente, Rol
 from projections.projector import Projector
 from projections.versies import Versiebouwer
 
+log = logging.getLogger("inburgering.projecties")
 cli = typer.Typer(help="Inburgering: beheer vanaf de command line.", no_args_is_help=True)
 VOORBEELDEN = [("regisseur", ["0505"]), ("regisseur", ["0642"]), ("handhaver", ["0505", "0642"]), ("duo", []), ("auditor", [])]
 
@@ -143,7 +146,7 @@ def projecteer(
     interval: Annotated[float, typer.Option(help="Seconden tussen twee rondes")] = 0.5,
 ) -> None:
     """Houd de leesmodellen bij als eigen proces (INBURGERING_PROJECTIES=extern in de API)."""
-    console = Console(stderr=True)
+    configureer()  # a long-running process: JSON lines (or text) as the API's, redacted the same way
     with _projector() as projector:
         versiebouwer = Versiebouwer(projector)  # a newer version of a read model, built beside the one in use
         if not eenmalig:
@@ -151,7 +154,7 @@ def projecteer(
         try:
             while True:
                 if gelezen := projector.bij():
-                    console.print(f"{gelezen} gebeurtenissen verwerkt")
+                    log.info("%d gebeurtenissen verwerkt", gelezen)
                 if eenmalig:
                     return
                 time.sleep(interval)

@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     log_formaat: Literal["json", "tekst"] = Field(
         default="json",
         description="`json`: one JSON object per log line on stdout/stderr (the image); `tekst`: plain lines for people "
-        "(`make run` sets it). Read from the environment by api/logopmaak.py, as uvicorn configures logging before the "
+        "(`make run` sets it). Read from the environment by adapters/logopmaak.py, as uvicorn configures logging before the "
         "app reads its settings (README: *The server's log*)",
     )
     database_url: Annotated[str | None, VERPLICHT] = Field(

@@ -30,6 +30,7 @@ from standardwebhooks import Webhook
 from adapters.abonnementen import Abonnementen, Geheimen
 from adapters.bootstrap import bouw_abonnementen, bouw_applicatie, bouw_logboek
 from adapters.clock import SysteemKlok
+from adapters.logopmaak import configureer
 from adapters.logboek import Dataverwerking, Logboek, Verzoek
 from adapters.settings import Settings
 from adapters.startcontrole import start_instellingen
@@ -227,7 +228,7 @@ def main() -> None:
     """`make bezorging`: the dispatcher as a process of its own, for API workers run with INBURGERING_BEZORGING=extern.
     Stops on SIGTERM or Ctrl-C after the delivery under way."""
     instellingen = start_instellingen()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configureer()  # JSON lines (or text) as the API's, redacted the same way
     app = bouw_applicatie(instellingen, SysteemKlok())
     logboek = bouw_logboek(instellingen, app, {"service.name": "inburgering-bezorging", "service.version": API_VERSIE})
     wekker = Wekker(app.recorder)  # a commit in any API worker wakes this process (LISTEN/NOTIFY on PostgreSQL)

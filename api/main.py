@@ -30,7 +30,7 @@ from api.auth import Tokencontrole
 from api.beveiliging import Poortwachter, alleen_json
 from api.documentatie import voeg_documentatie_toe
 from api.logboek import leg_vast, tracecontext
-from api.logopmaak import zet_verzoek
+from adapters.logopmaak import zet_verzoek
 from api.metrics import meld_af, voeg_metrics_toe
 from api.openapi import API_VERSIE, BASISPAD, bouw_openapi
 from api.proxy import VertrouwdeProxies

@@ -13,7 +13,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from api.invoerfouten import reden
-from api.openapi import BASISPAD
+from api.openapi import API_VERSIE, BASISPAD
+from api.serverlog import sjabloon
 from domain.abonnement import AbonnementNietGevondenError, AbonnementVerouderdError
 from domain.application import BuitenMandaatError, TrajectNietGevondenError, VersieVerouderdError
 from adapters.keten import IntegriteitsalarmError
@@ -163,7 +164,7 @@ def registreer(app: FastAPI) -> None:
 
     def onbereikbaar(request: Request, fout: Exception) -> JSONResponse:
         # One line, no traceback: while the database is gone every request ends here.
-        log.warning("geen databaseverbinding bij %s %s: %s: %s", request.method, request.url.path, type(fout).__name__, fout)
+        log.warning("geen databaseverbinding bij %s %s: %s: %s", request.method, sjabloon(request.scope), type(fout).__name__, fout)
         return onbeschikbaar(request, "De database is niet bereikbaar; probeer het over enkele seconden opnieuw.")
 
     for fout in VERBINDINGSFOUTEN:
@@ -171,5 +172,14 @@ def registreer(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     def onverwacht(request: Request, fout: Exception) -> JSONResponse:
-        log.error("onverwachte fout bij %s %s", request.method, request.url.path, exc_info=fout)
-        return probleem(request, 500, "interne-fout", "Interne fout.", "Er ging iets mis; de fout is gelogd.")
+        # Answered outside the middleware that sets the API's headers (Starlette's ServerErrorMiddleware): set
+        # here, so that whoever calls about it can quote the correlation id the log line carries.
+        log.error("onverwachte fout bij %s %s", request.method, sjabloon(request.scope), exc_info=fout)
+        correlatie_id = getattr(request.state, "correlatie_id", None)
+        koppen = {"API-Version": API_VERSIE}
+        if correlatie_id is not None:
+            koppen["X-Correlation-ID"] = correlatie_id
+        if (trace := getattr(request.state, "trace", None)) is not None:
+            koppen["traceparent"] = trace.traceparent
+        detail = "Er ging iets mis; de fout is gelogd" + (f" onder correlatie-id {correlatie_id}." if correlatie_id else ".")
+        return probleem(request, 500, "interne-fout", "Interne fout.", detail, koppen)

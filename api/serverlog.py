@@ -2,7 +2,7 @@
 the matched route template, never the path or the query as sent: a BSN sent by mistake in either is refused,
 but it was in the URL. uvicorn's own access log, which names the raw URL, is off in api/serverlog.json
 (`--log-config`, used by Makefile `run` and the Dockerfile), which also gives every line its format, its
-request's trace id and its redaction (api/logopmaak.py)."""
+request's trace id and its redaction (adapters/logopmaak.py)."""
 
 from __future__ import annotations
 

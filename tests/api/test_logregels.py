@@ -17,14 +17,15 @@ from typing import Any
 import httpx2
 import pytest
 from fastapi import FastAPI, Request
+from fastapi.testclient import TestClient
 
 from adapters.settings import Settings
-from api.logopmaak import WEGGELATEN, Afscherming, JsonOpmaak, afgeschermd
+from adapters.logopmaak import WEGGELATEN, Afscherming, JsonOpmaak, afgeschermd
 from api.main import create_app
 from api.routers.werkdraad import in_een_werkdraad
 from tests.builders import een_bsn, kennisgeving_start, tvs_start
 from tests.conftest import Kopregels
-from tests.serverproces import ROOT, Serverproces
+from tests.serverproces import ROOT, Serverproces, omgeving
 
 STORING = "/api/v1/_storing/{waarde}"
 
@@ -86,8 +87,7 @@ def test_every_line_the_server_writes_is_json_and_carries_its_requests_trace_but
         def verzoek(methode: str, sjabloon: str, pad: str, status: int, **opties: Any) -> httpx2.Response:
             antwoord = http.request(methode, pad, **opties)
             assert antwoord.status_code == status, (pad, antwoord.text)
-            # A 500 is answered outside the middleware that sets the header: there, the trace id sent.
-            trace_id = _trace_id(antwoord) if status != 500 else bij_fout
+            trace_id = _trace_id(antwoord)  # a 500 too, though answered outside the middleware that sets it
             verzoeken.append((f"{methode} {sjabloon}", status, trace_id))
             return antwoord
 
@@ -99,7 +99,11 @@ def test_every_line_the_server_writes_is_json_and_carries_its_requests_trace_but
         verzoek("GET", "/api/v1/trajecten/{trajectId}", f"/api/v1/trajecten/{uuid.uuid4()}", 404)
         met_trace = verzoek("GET", "/api/v1/trajecten", "/api/v1/trajecten", 200,
                             headers={"traceparent": traceparent})
-        verzoek("GET", STORING, f"/api/v1/_storing/{bsn}", 500, headers={"traceparent": traceparent_bij_fout})
+        fout = verzoek("GET", STORING, f"/api/v1/_storing/{bsn}", 500,
+                       headers={"traceparent": traceparent_bij_fout, "X-Correlation-ID": (correlatie := str(uuid.uuid4()))})
+        # The one a caller reads back on the phone: the answer names the ids its log lines carry.
+        assert (_trace_id(fout), fout.headers["X-Correlation-ID"]) == (bij_fout, correlatie)
+        assert correlatie in fout.json()["detail"] and fout.headers["API-Version"]
         uitvoer = server.stop()
 
     regels = _json_regels(uitvoer)
@@ -188,3 +192,17 @@ def test_a_line_is_ascii_json_whatever_it_holds_and_an_exception_logged_as_the_m
         regel.encode("ascii")
         regels.append(json.loads(regel)["message"])
     assert regels == ["naam \udc80 é", WEGGELATEN]
+
+
+def test_the_projector_process_logs_the_same_json_lines(api: TestClient, als: Kopregels, instellingen: Settings) -> None:
+    # A process without uvicorn (make projecties, make bezorging) takes the server's log set-up: its lines too
+    # are JSON an operator's collector reads, redacted alike.
+    bsn = een_bsn()
+    assert api.post("/api/v1/trajecten", json=tvs_start(bsn), headers=als("regisseur", "0505")).status_code == 201
+    env = omgeving(instellingen.model_copy(update={"projecties": "extern"}), INBURGERING_LOG_FORMAAT="json")
+    klaar = subprocess.run([sys.executable, "-m", "adapters.cli", "projecteer", "--eenmalig"], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert klaar.returncode == 0, klaar.stderr
+    regels = _json_regels(klaar.stdout + klaar.stderr)
+    assert any(r["logger"] == "inburgering.projecties" and r["message"].endswith("gebeurtenissen verwerkt") for r in regels), regels
+    assert bsn not in klaar.stdout + klaar.stderr

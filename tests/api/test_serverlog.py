@@ -75,7 +75,7 @@ def test_the_docker_image_serves_with_the_same_log_configuration() -> None:
 
 
 def test_the_image_logs_json_lines_and_make_run_plain_text() -> None:
-    """The image sets no format, so it has the setting's default (api/logopmaak.py reads it before the app)."""
+    """The image sets no format, so it has the setting's default (adapters/logopmaak.py reads it before the app)."""
     assert Settings.model_fields["log_formaat"].default == "json"
     assert "INBURGERING_LOG_FORMAAT=" not in (ROOT / "Dockerfile").read_text()
     assert "INBURGERING_LOG_FORMAAT=tekst" in _opdracht_van_make_run(8000)

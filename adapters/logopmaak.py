@@ -12,7 +12,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import logging.config
 import os
 import re
 import sqlite3
@@ -31,9 +33,10 @@ from pythonjsonlogger.json import JsonFormatter
 from stdnum.nl import bsn
 from uvicorn.logging import DefaultFormatter
 
-from adapters.settings import Settings
+from adapters.settings import ROOT, Settings
 
 FORMAAT_VARIABELE = "INBURGERING_LOG_FORMAAT"
+LOGCONFIG = ROOT / "api" / "serverlog.json"  # uvicorn's --log-config; configureer() gives it to the other processes
 WEGGELATEN = "[melding weggelaten]"
 # Messages written by us or by the infrastructure describe the system, not a request's input: a lost
 # connection, a lock wait. Any other exception (a validation error quoting its input, a constraint's
@@ -198,3 +201,9 @@ def opmaak() -> logging.Formatter:
     logging.captureWarnings(True)
     threading.excepthook = _onafgevangen_in_draad
     return TekstOpmaak() if gekozen_formaat() == "tekst" else JsonOpmaak()
+
+
+def configureer() -> None:
+    """For a process that runs without uvicorn (the dispatcher, the projector): the server's own log set-up, so
+    that its lines are the same JSON (or text), redacted the same way."""
+    logging.config.dictConfig(json.loads(LOGCONFIG.read_text()))
