@@ -6,11 +6,13 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from adapters.settings import Settings
 from api.main import create_app
 from api.gebeurtenistypen import CATALOGUS, PAGINA, render_catalogus, render_pagina
 from api.openapi import DOCUMENT, render
+from tests.contract.gedocumenteerd import blootgestelde_kopregels
 
 ROOT = Path(__file__).resolve().parents[2]
 ADR_RULESET = ROOT.parent / "shared" / "adr" / "linter.yaml"
@@ -70,3 +72,33 @@ def test_document_names_the_rules_of_the_design_rules() -> None:
             assert "422" not in operatie["responses"], f"{methode} {pad}: 422 hoort 400 te zijn"
             for status, antwoord in operatie["responses"].items():
                 assert "API-Version" in antwoord["headers"], f"{methode} {pad} {status}"
+
+
+def _operaties(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [(f"{methode.upper()} {pad}", operatie) for pad, item in document["paths"].items() for methode, operatie in item.items()]
+
+
+def test_every_operation_is_tagged_with_a_tag_the_document_describes() -> None:
+    document = json.loads(DOCUMENT.read_text())
+    beschreven = {tag["name"] for tag in document["tags"] if tag.get("description")}
+    zonder = [f"{naam}: {operatie.get('tags')}" for naam, operatie in _operaties(document)
+              if not operatie.get("tags") or not set(operatie["tags"]) <= beschreven]
+    assert zonder == [], "tag ontbreekt in de globale `tags` van api/openapi.py:\n" + "\n".join(zonder)
+
+
+def test_every_header_a_client_can_read_is_declared_once_and_referenced() -> None:
+    document = json.loads(DOCUMENT.read_text())
+    gedeclareerd = document["components"]["headers"]
+    assert sorted(blootgestelde_kopregels() - set(gedeclareerd)) == [], "declareer ze in api/antwoorden.py"
+    inline = [f"{naam} {status} {kop}" for naam, operatie in _operaties(document) for status, antwoord in operatie["responses"].items()
+              for kop, waarde in antwoord.get("headers", {}).items() if "$ref" not in waarde]
+    assert inline == [], "kopregel niet als component (api/antwoorden.py):\n" + "\n".join(inline)
+
+
+def test_every_operation_declares_the_failures_every_request_can_meet() -> None:
+    document = json.loads(DOCUMENT.read_text())
+    for naam, operatie in _operaties(document):
+        verwacht = {"400", "500"} | ({"401", "403", "503"} if operatie.get("security") else set())
+        assert verwacht <= set(operatie["responses"]), f"{naam}: {sorted(verwacht - set(operatie['responses']))}"
+        assert "WWW-Authenticate" in operatie["responses"].get("401", {}).get("headers", {"WWW-Authenticate": 0}), naam
+        assert "Retry-After" in operatie["responses"].get("503", {}).get("headers", {"Retry-After": 0}), naam
