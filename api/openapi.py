@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.antwoorden import KOPREGELS, documenteer_antwoorden
+from api.woordenlijst import betekenis
 from domain.waarden import Rol
 
 API_VERSIE = "1.0.0"
@@ -90,7 +91,12 @@ def bouw_openapi(app: FastAPI) -> dict[str, Any]:
         for methode, operatie in item.items():
             documenteer_antwoorden(methode, operatie)
             _noem_rollen(operatie, rollen.get((methode.upper(), BASISPAD + pad)))
+            for parameter in operatie.get("parameters", []):
+                if "description" not in parameter and (uitleg := betekenis("", parameter["name"])):
+                    parameter["description"] = uitleg
     _noem_enumleden(schemas)
+    for naam, schema in schemas.items():
+        _beschrijf_velden(naam, schema)
     app.openapi_schema = _nullable_met_formaat(document)
     return app.openapi_schema
 
@@ -111,6 +117,16 @@ def _noem_rollen(operatie: dict[str, Any], rollen: tuple[Rol, ...] | None) -> No
         operatie["x-rollen"] = [r.value for r in rollen]
         zin = "Elke rol." if set(rollen) == set(Rol) else "Rollen: " + ", ".join(r.value for r in rollen) + "."
     operatie["description"] = (operatie.get("description", "").rstrip() + "\n\n" + zin).lstrip()
+
+
+def _beschrijf_velden(naam: str, schema: dict[str, Any]) -> None:
+    """A field without a description of its own gets the meaning of its name (api/woordenlijst.py)."""
+    for veld, eigenschap in schema.get("properties", {}).items():
+        if "description" not in eigenschap and (uitleg := betekenis(naam, veld)):
+            eigenschap["description"] = uitleg
+        _beschrijf_velden(naam, eigenschap)
+    if isinstance(schema.get("items"), dict):
+        _beschrijf_velden(naam, schema["items"])
 
 
 def _enums() -> dict[str, type[Enum]]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -102,3 +104,37 @@ def test_every_operation_declares_the_failures_every_request_can_meet() -> None:
         assert verwacht <= set(operatie["responses"]), f"{naam}: {sorted(verwacht - set(operatie['responses']))}"
         assert "WWW-Authenticate" in operatie["responses"].get("401", {}).get("headers", {"WWW-Authenticate": 0}), naam
         assert "Retry-After" in operatie["responses"].get("503", {}).get("headers", {"Retry-After": 0}), naam
+
+
+ENGELS = re.compile(r"\b(the|and|when|which|should|must|with|from)\b")
+
+
+def _zonder_beschrijving(knoop: Any, pad: str, gedekt: bool = False) -> Iterator[str]:
+    """Every property, parameter and enum under `knoop` that has no description, or one in English. An enum
+    inside a described property or parameter (its items, or one of its variants) is `gedekt` by that description."""
+    if isinstance(knoop, list):
+        for i, k in enumerate(knoop):
+            yield from _zonder_beschrijving(k, f"{pad}/{i}", gedekt)
+        return
+    if not isinstance(knoop, dict):
+        return
+    beschrijving = knoop.get("description")
+    if isinstance(beschrijving, str) and ENGELS.search(beschrijving):
+        yield f"{pad}: Engels? {beschrijving[:80]!r}"
+    if "enum" in knoop and not beschrijving and not gedekt:
+        yield f"{pad}: enum zonder beschrijving"
+    for veld, eigenschap in knoop.get("properties", {}).items():
+        if isinstance(eigenschap, dict) and not eigenschap.get("description"):
+            yield f"{pad}/properties/{veld}"
+    if knoop.get("in") in ("query", "path", "header") and not beschrijving:
+        yield f"{pad}: parameter {knoop.get('name')}"
+    gedekt = (gedekt or bool(beschrijving)) and not pad.endswith("/schemas")
+    for sleutel, waarde in knoop.items():
+        if sleutel not in ("description", "example", "examples", "enum"):
+            yield from _zonder_beschrijving(waarde, f"{pad}/{sleutel}", gedekt and sleutel != "properties")
+
+
+def test_every_property_parameter_and_enum_is_described_in_dutch() -> None:
+    # A field without a description of its own gets its name's meaning from api/woordenlijst.py; add it there.
+    ontbreekt = list(_zonder_beschrijving(json.loads(DOCUMENT.read_text()), "#"))
+    assert ontbreekt == [], f"{len(ontbreekt)} zonder Nederlandse beschrijving (api/woordenlijst.py):\n" + "\n".join(ontbreekt)
