@@ -20,6 +20,22 @@ FOUTEN = {
     500: "Onverwachte fout of integriteitsalarm; er is niets vastgelegd en de fout is gelogd.",  # api/problems.py
     503: "Een opslag is tijdelijk niet bereikbaar; `Retry-After` zegt na hoeveel seconden opnieuw.",  # api/problems.py
 }
+# Per status, an answer as the API gives it (api/problems.py, api/beveiliging.py): the document's example.
+PROBLEEMVOORBEELDEN: dict[int, dict[str, Any]] = {
+    400: {"code": "ongeldige-invoer", "title": "Een of meer velden zijn ongeldig.", "detail": "1 ongeldig(e) veld(en).",
+          "invalidParams": [{"name": "leerroute", "code": "enum", "reason": "Kies uit: 'b1', 'onderwijsroute' of 'z_route'."}]},
+    401: {"code": "niet-geauthenticeerd", "title": "Niet geauthenticeerd.", "detail": "Het token is ongeldig of verlopen."},
+    403: {"code": "geen-toegang", "title": "Geen toegang.", "detail": "De rol duo mag dit niet."},
+    404: {"code": "traject-niet-gevonden", "title": "Traject niet gevonden.", "detail": "Er is geen traject met dit id dat u mag zien."},
+    409: {"code": "traject-afgesloten", "title": "Het traject is afgesloten.", "detail": "Na de afronding wordt niets meer vastgelegd.",
+          "grondslag": "Wi 6"},
+    412: {"code": "versie-verouderd", "title": "Het traject is intussen gewijzigd.", "detail": "If-Match noemt versie 3; de huidige is 4."},
+    413: {"code": "verzoek-te-groot", "title": "Verzoek te groot.", "detail": "De inhoud is groter dan 1048576 bytes."},
+    415: {"code": "content-type-niet-ondersteund", "title": "Alleen JSON.", "detail": "Stuur de inhoud als application/json."},
+    500: {"code": "interne-fout", "title": "Interne fout.", "detail": "Er ging iets mis; de fout is gelogd."},
+    503: {"code": "tijdelijk-niet-beschikbaar", "title": "Tijdelijk niet beschikbaar.",
+          "detail": "De database is niet bereikbaar; probeer het over enkele seconden opnieuw."},
+}
 # Per status, the headers its answer carries besides those of every answer.
 KOPREGELS_PER_STATUS = {401: ["WWW-Authenticate"], 503: ["Retry-After"]}
 TEKST = {"type": "string"}

@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.antwoorden import KOPREGELS, documenteer_antwoorden
+from api.voorbeelden import voeg_voorbeelden_toe
 from api.woordenlijst import betekenis
 from domain.waarden import Rol
 
@@ -97,6 +98,7 @@ def bouw_openapi(app: FastAPI) -> dict[str, Any]:
     _noem_enumleden(schemas)
     for naam, schema in schemas.items():
         _beschrijf_velden(naam, schema)
+    voeg_voorbeelden_toe(document)
     app.openapi_schema = _nullable_met_formaat(document)
     return app.openapi_schema
 
