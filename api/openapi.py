@@ -106,9 +106,13 @@ def bouw_openapi(app: FastAPI) -> dict[str, Any]:
 def _rollen_per_operatie(app: FastAPI) -> dict[tuple[str, str], tuple[Rol, ...] | None]:
     from api.auth import rollen_van  # here: api.auth needs api.problems, which needs BASISPAD from this module
 
-    return {(methode, route.path): rollen_van(route.original_route.dependant)
-            for route in iter_route_contexts(app.routes) if isinstance(route.original_route, APIRoute)
-            for methode in route.original_route.methods}
+    rollen: dict[tuple[str, str], tuple[Rol, ...] | None] = {}
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute):
+            for methode in route.methods or ():
+                rollen[(methode, str(context.path))] = rollen_van(route.dependant)
+    return rollen
 
 
 def _noem_rollen(operatie: dict[str, Any], rollen: tuple[Rol, ...] | None) -> None:
