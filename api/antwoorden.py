@@ -37,7 +37,7 @@ PROBLEEMVOORBEELDEN: dict[int, dict[str, Any]] = {
           "detail": "De database is niet bereikbaar; probeer het over enkele seconden opnieuw."},
 }
 # Per status, the headers its answer carries besides those of every answer.
-KOPREGELS_PER_STATUS = {401: ["WWW-Authenticate"], 503: ["Retry-After"]}
+KOPREGELS_PER_STATUS = {401: ["WWW-Authenticate"], 412: ["ETag"], 503: ["Retry-After"]}  # 412: the current version
 TEKST = {"type": "string"}
 KOPREGELS: dict[str, dict[str, Any]] = {
     # Set on every answer by the Kopregels middleware (api/main.py).
@@ -51,7 +51,7 @@ KOPREGELS: dict[str, dict[str, Any]] = {
         "description": "W3C Trace Context: de trace van het verzoek (of een nieuwe) met de operatie van deze API.",
         "schema": TEKST | {"pattern": "^00-[0-9a-f]{32}-[0-9a-f]{16}-01$"},
     },
-    # Set by the routes that build on a version (api/routers/commandoroutes.py, trajecten.py, abonnementen.py).
+    # Set by the routes that build on a version (api/routers/commandoroutes.py, trajecten.py, abonnementen.py), and on a 412.
     "ETag": {"description": 'De versie van de bron, als "3"; stuur die terug in If-Match.', "schema": TEKST | {"example": '"3"'}},
     "Location": {"description": "De URL van wat dit verzoek vastlegde of aanmaakte.", "schema": TEKST},
     "Idempotent-Replayed": {

@@ -172,3 +172,22 @@ def test_every_example_is_valid_against_its_schema() -> None:
             ongeldig += [f"{naam} {voorbeeldnaam}: {fout.message} @ {list(fout.instance_path)}"
                          for fout in validator.iter_errors(_opgelost(voorbeeld))]
     assert ongeldig == [], "\n".join(ongeldig)
+
+
+def test_refusals_carry_only_the_headers_the_document_declares(api: TestClient, instellingen: Settings, klok: VasteKlok) -> None:
+    # Given a trajectory at version 2
+    verzoeker = Verzoeker(api, instellingen, klok)
+    verzoeker.vooraf("start-traject")
+    methode, pad, _ = OPERATIES["registreer-kennisgevingen"]
+    url = BASISPAD + pad.format(**verzoeker.pad)
+    token = maak_ontwikkeltoken(instellingen, rol="regisseur", gemeenten=GEMEENTEN)
+
+    # When a change builds on an older version, or comes without a token
+    verouderd = api.post(url, json=_voorbeeld("registreer-kennisgevingen"), headers={"Authorization": f"Bearer {token}", "If-Match": '"1"'})
+    anoniem = api.post(url, json=_voorbeeld("registreer-kennisgevingen"))
+
+    # Then each is refused with a declared status and declared headers (ETag: the current version; WWW-Authenticate)
+    assert (verouderd.status_code, verouderd.headers["ETag"], anoniem.status_code) == (412, '"2"', 401)
+    assert anoniem.headers["WWW-Authenticate"] == "Bearer"
+    for antwoord in (verouderd, anoniem):
+        controleer_antwoord(methode, BASISPAD + pad, antwoord)
