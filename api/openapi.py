@@ -135,13 +135,15 @@ def _beschrijf_velden(naam: str, schema: dict[str, Any]) -> None:
         _beschrijf_velden(naam, schema["items"])
 
 
-def _enums() -> dict[str, type[Enum]]:
-    gevonden: dict[str, type[Enum]] = {}
+def _enums() -> dict[str, list[type[Enum]]]:
+    """Our own enums by name (not those of a library or a generated client that happens to be imported)."""
+    gevonden: dict[str, list[type[Enum]]] = {}
     te_doen: list[type[Enum]] = [Enum]
     while te_doen:
         klasse = te_doen.pop()
         te_doen.extend(klasse.__subclasses__())
-        gevonden.setdefault(klasse.__name__, klasse)
+        if klasse.__module__.split(".")[0] in ("domain", "api"):
+            gevonden.setdefault(klasse.__name__, []).append(klasse)
     return gevonden
 
 
@@ -150,9 +152,9 @@ def _noem_enumleden(schemas: dict[str, Any]) -> None:
     openapi-generator and openapi-python-client): `Gemeente.DORDRECHT`, not `VALUE_0`."""
     enums = _enums()
     for naam, schema in schemas.items():
-        klasse = enums.get(naam)
-        if "enum" in schema and klasse is not None and [lid.value for lid in klasse] == schema["enum"]:
-            schema["x-enum-varnames"] = [lid.name for lid in klasse]
+        for klasse in enums.get(naam, []):
+            if "enum" in schema and [lid.value for lid in klasse] == schema["enum"]:
+                schema["x-enum-varnames"] = [lid.name for lid in klasse]
 
 
 def _nullable_met_formaat(knoop: Any) -> Any:
