@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from joserfc import jws, jwt
@@ -147,7 +148,22 @@ def rollen(*toegestaan: Rol) -> Callable[..., Awaitable[Actor]]:
             raise ProbleemError(403, "geen-toegang", "Geen toegang.", f"De rol {actor.rol.value} mag dit niet.")
         return actor
 
+    controleer.rollen = toegestaan  # type: ignore[attr-defined]  # read by rollen_van() for the OpenAPI document
     return controleer
+
+
+def rollen_van(dependant: Dependant) -> tuple[Rol, ...] | None:
+    """The roles a route's dependencies admit (any role when it only asks who signs in); None: no sign-in at all.
+
+    The same dependencies that refuse a request name the roles in the document (api/openapi.py), so the two agree."""
+    for afhankelijk in dependant.dependencies:
+        if (toegestaan := getattr(afhankelijk.call, "rollen", None)) is not None:
+            return tuple(toegestaan)
+        if afhankelijk.call is huidige_actor:
+            return tuple(Rol)
+        if (gevonden := rollen_van(afhankelijk)) is not None:
+            return gevonden
+    return None
 
 
 Ingelogd = Annotated[Actor, Depends(huidige_actor)]  # any role: what is documentation, not data

@@ -127,7 +127,7 @@ def _item(soort: type) -> type[GebeurtenisBasis]:
 class AfgeschermdGebeurtenis(GebeurtenisBasis):
     """Een feit waarvan al het soort buiten het doel van de lezer valt (bijvoorbeeld een ontheffing wegens een beperking)."""
 
-    type: Literal["nl.wet-inburgering.traject.afgeschermd"]
+    type: Literal["nl.wet-inburgering.traject.afgeschermd"] = Field(description="Het soort feit: afgeschermd voor de rol van de lezer.")
     gegevens: dict[str, Any] = Field(description="Altijd leeg.", max_length=0)
 
 

@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute, iter_route_contexts
 
-from api.schemas import EEN_REGEL
+from api.antwoorden import KOPREGELS, documenteer_antwoorden
+from api.voorbeelden import voeg_voorbeelden_toe
+from api.woordenlijst import betekenis
+from domain.waarden import Rol
 
 API_VERSIE = "1.0.0"
 BASISPAD = "/api/v1"
@@ -26,16 +31,6 @@ BESCHRIJVING = (
     "Elk verzoek mag een W3C `traceparent` meesturen; het antwoord zet die trace voort, en elke verwerking "
     "van persoonsgegevens wordt onder die trace gelogd (Logboek Dataverwerkingen)."
 )
-FOUTEN = {
-    400: "Ongeldige invoer; `invalidParams` noemt elk ongeldig veld.",
-    401: "Niet geauthenticeerd: geen, een ongeldig of een verlopen token.",
-    403: "De rol van de gebruiker mag dit niet.",
-    404: "Niet gevonden, of buiten het mandaat van de gebruiker.",
-    409: "De handeling is in strijd met een regel; `code` en `grondslag` noemen de regel.",
-    412: "If-Match noemt een oudere versie dan de huidige.",
-    413: "De inhoud van het verzoek is groter dan toegestaan.",
-    415: "De inhoud is geen application/json.",
-}
 PROBLEEM = {
     "type": "object",
     "description": "Foutmelding volgens RFC 9457 (problem details).",
@@ -58,21 +53,20 @@ PROBLEEM = {
         },
     },
 }
-API_VERSION_HEADER = {
-    "description": "De volledige versie van de API.",
-    "schema": {"type": "string", "example": API_VERSIE},
-}
-TOELICHTING_PARAMETER = {
-    "name": "X-Audit-Toelichting",
-    "in": "header",
-    "required": False,
-    "description": "Waarom deze handeling: komt in de audittrail (`toelichting`), versleuteld als persoonsgegeven.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": EEN_REGEL},  # checked in api/auth.py
-}
-TRACEPARENT_HEADER = {
-    "description": "W3C Trace Context: de trace van het verzoek (of een nieuwe) met de operatie van deze API.",
-    "schema": {"type": "string", "pattern": "^00-[0-9a-f]{32}-[0-9a-f]{16}-01$"},
-}
+TAGS = [
+    {"name": "trajecten", "description": "Inburgeringstrajecten: starten, lezen, zoeken, de geschiedenis en één subresource per "
+     "vastgelegd feit (intake, PIP, leerroute, uitvoering, ondersteuning, besluiten van DUO, verloop)."},
+    {"name": "handhaving", "description": "Handhavingszaken: de Awb-procedure voor een boete van het college, van rapport tot "
+     "beslissing op bezwaar (Wi 22 en 23)."},
+    {"name": "leesmodellen", "description": "Lijsten, de werklijst met termijnen en de rapportages per gemeente en jaar, uit de "
+     "leesmodellen; en hoe ver die bij zijn."},
+    {"name": "controle", "description": "De feed van gebeurtenissen (NL GOV CloudEvents) en de controle van de integriteit van het "
+     "gebeurtenissenlog."},
+    {"name": "gebeurtenistypen", "description": "De catalogus van soorten feiten, met per rol het schema van hun gegevens."},
+    {"name": "abonnementen", "description": "Abonnementen op de feed: de API bezorgt elk feit dat de abonnee mag volgen, "
+     "ondertekend, bij zijn ontvanger."},
+    {"name": "beheer", "description": "Of de API draait en verzoeken kan afhandelen, zonder authenticatie."},
+]
 
 
 def bouw_openapi(app: FastAPI) -> dict[str, Any]:
@@ -91,47 +85,76 @@ def bouw_openapi(app: FastAPI) -> dict[str, Any]:
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     schemas["Probleem"] = PROBLEEM
-    document["components"]["headers"] = {"API-Version": API_VERSION_HEADER, "traceparent": TRACEPARENT_HEADER}
-    for item in document["paths"].values():
+    document["components"]["headers"] = KOPREGELS
+    document["tags"] = TAGS
+    rollen = _rollen_per_operatie(app)
+    for pad, item in document["paths"].items():
         for methode, operatie in item.items():
-            _documenteer_antwoorden(methode, operatie)
+            documenteer_antwoorden(methode, operatie)
+            _noem_rollen(operatie, rollen.get((methode.upper(), BASISPAD + pad)))
+            for parameter in operatie.get("parameters", []):
+                if "description" not in parameter and (uitleg := betekenis("", parameter["name"])):
+                    parameter["description"] = uitleg
+    _noem_enumleden(schemas)
+    for naam, schema in schemas.items():
+        _beschrijf_velden(naam, schema)
+    voeg_voorbeelden_toe(document)
     app.openapi_schema = _nullable_met_formaat(document)
     return app.openapi_schema
 
 
-def _documenteer_antwoorden(methode: str, operatie: dict[str, Any]) -> None:
-    for parameter in operatie.get("parameters", []):
-        # An optional header is absent, never null: document only the value it takes when present.
-        varianten = parameter["schema"].pop("anyOf", None)
-        if varianten:
-            parameter["schema"] |= next(v for v in varianten if v != {"type": "null"})
-    if methode == "post":
-        operatie.setdefault("parameters", []).append(TOELICHTING_PARAMETER)
-    antwoorden = operatie["responses"]
-    antwoorden.pop("422", None)
-    parameters = operatie.get("parameters", [])
-    statussen = set()
-    if operatie.get("security"):
-        statussen |= {401, 403}
-    statussen.add(400)  # unknown query parameters are refused on every operation
-    if any(p["in"] == "path" for p in parameters):
-        statussen.add(404)
-    if operatie["operationId"] == "start-traject" or operatie["operationId"].startswith("registreer-"):
-        statussen.add(409)
-    if any(p["name"] == "If-Match" for p in parameters):
-        statussen.add(412)
-    if "requestBody" in operatie:
-        statussen |= {413, 415}
-    for status in sorted(statussen):
-        antwoorden[str(status)] = {
-            "description": FOUTEN[status],
-            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Probleem"}}},
-        }
-    for antwoord in antwoorden.values():
-        if antwoord.get("description") == "Successful Response":
-            antwoord["description"] = "Gelukt."
-        antwoord.setdefault("headers", {})["API-Version"] = {"$ref": "#/components/headers/API-Version"}
-        antwoord["headers"]["traceparent"] = {"$ref": "#/components/headers/traceparent"}
+def _rollen_per_operatie(app: FastAPI) -> dict[tuple[str, str], tuple[Rol, ...] | None]:
+    from api.auth import rollen_van  # here: api.auth needs api.problems, which needs BASISPAD from this module
+
+    rollen: dict[tuple[str, str], tuple[Rol, ...] | None] = {}
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute):
+            for methode in route.methods or ():
+                rollen[(methode, str(context.path))] = rollen_van(route.dependant)
+    return rollen
+
+
+def _noem_rollen(operatie: dict[str, Any], rollen: tuple[Rol, ...] | None) -> None:
+    """`x-rollen` and a sentence, from the same dependencies that refuse the other roles (api/auth.py)."""
+    if rollen is None:
+        zin = "Zonder authenticatie."
+    else:
+        operatie["x-rollen"] = [r.value for r in rollen]
+        zin = "Elke rol." if set(rollen) == set(Rol) else "Rollen: " + ", ".join(r.value for r in rollen) + "."
+    operatie["description"] = (operatie.get("description", "").rstrip() + "\n\n" + zin).lstrip()
+
+
+def _beschrijf_velden(naam: str, schema: dict[str, Any]) -> None:
+    """A field without a description of its own gets the meaning of its name (api/woordenlijst.py)."""
+    for veld, eigenschap in schema.get("properties", {}).items():
+        if "description" not in eigenschap and (uitleg := betekenis(naam, veld)):
+            eigenschap["description"] = uitleg
+        _beschrijf_velden(naam, eigenschap)
+    if isinstance(schema.get("items"), dict):
+        _beschrijf_velden(naam, schema["items"])
+
+
+def _enums() -> dict[str, list[type[Enum]]]:
+    """Our own enums by name (not those of a library or a generated client that happens to be imported)."""
+    gevonden: dict[str, list[type[Enum]]] = {}
+    te_doen: list[type[Enum]] = [Enum]
+    while te_doen:
+        klasse = te_doen.pop()
+        te_doen.extend(klasse.__subclasses__())
+        if klasse.__module__.split(".")[0] in ("domain", "api"):
+            gevonden.setdefault(klasse.__name__, []).append(klasse)
+    return gevonden
+
+
+def _noem_enumleden(schemas: dict[str, Any]) -> None:
+    """Generated clients name an enum's members after the Python enum's (`x-enum-varnames`, read by
+    openapi-generator and openapi-python-client): `Gemeente.DORDRECHT`, not `VALUE_0`."""
+    enums = _enums()
+    for naam, schema in schemas.items():
+        for klasse in enums.get(naam, []):
+            if "enum" in schema and [lid.value for lid in klasse] == schema["enum"]:
+                schema["x-enum-varnames"] = [lid.name for lid in klasse]
 
 
 def _nullable_met_formaat(knoop: Any) -> Any:

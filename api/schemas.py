@@ -157,6 +157,9 @@ def json_getallen(gegevens: Any) -> Any:
 class Schema(BaseModel):
     # Strict: a JSON value is taken as the type it was sent as (true is no 1, "12" no 12, 12 no "12").
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True, strict=True)
+    # A valid body, in the document as the request's example (api/openapi.py); tests/contract/test_voorbeelden.py
+    # sends each one to a trajectory in the state it needs, and expects it to be accepted.
+    VOORBEELD: ClassVar[dict[str, Any] | None] = None
 
     @model_validator(mode="before")
     @classmethod

@@ -14,8 +14,8 @@ from domain.waarden import Gemeente, Rol, mag_werken_voor
 
 
 class Bezorgwijze(StrEnum):
-    """How a fact travels (CloudEvents HTTP binding): one event as a JSON document, one event with its
-    attributes as `ce-` headers, or the facts of one read as a JSON array."""
+    """Hoe een feit reist (CloudEvents HTTP-binding): één gebeurtenis als JSON-document (gestructureerd), één
+    gebeurtenis met haar attributen als `ce-`-kopregels (binair), of de feiten van één leesronde als JSON-array (batch)."""
 
     GESTRUCTUREERD = "gestructureerd"
     BINAIR = "binair"
@@ -23,6 +23,8 @@ class Bezorgwijze(StrEnum):
 
 
 class Abonnementstatus(StrEnum):
+    """Of de bezorging loopt (actief) of stilstaat (geschorst)."""
+
     ACTIEF = "actief"
     GESCHORST = "geschorst"  # the receiver failed too often; resumed on request, from its position
 

@@ -23,7 +23,7 @@ from domain import termijnen
 
 
 class Bewaarklasse(StrEnum):
-    """How long personal data are kept after the inburgeringsplicht ended (Bi 9.9)."""
+    """Hoe lang persoonsgegevens bewaard blijven na het einde van de inburgeringsplicht (Bi 9.9)."""
 
     KORT = "kort"  # 5 years: intake, verslagen, contact details, motiveringen
     LANG = "lang"  # up to 50 years: BSN and the identifying set of Bi 9.9(2)

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 
 class Gemeente(StrEnum):
-    """The four Drechtsteden gemeenten SDD works for, by CBS code."""
+    """De vier Drechtstedengemeenten waarvoor SDD werkt, met hun CBS-code."""
 
     DORDRECHT = "0505"
     HENDRIK_IDO_AMBACHT = "0531"
@@ -17,14 +17,14 @@ class Gemeente(StrEnum):
 
 
 class Doelgroep(StrEnum):
-    """Art. 13(1) group versus art. 19 group of the Wet inburgering 2021."""
+    """De doelgroep: asielstatushouder (Wi 13(1)) of gezins- of overige migrant (Wi 19)."""
 
     ASIELSTATUSHOUDER = "asielstatushouder"
     GEZINS_OVERIGE_MIGRANT = "gezins_overige_migrant"
 
 
 class Verblijfsvergunning(StrEnum):
-    """The residence permit types that decide the doelgroep (Wi 13(1), Wi 19)."""
+    """De soorten verblijfsvergunning die de doelgroep bepalen (Wi 13(1), Wi 19)."""
 
     ASIEL_BEPAALDE_TIJD = "asiel_bepaalde_tijd"
     ASIEL_ONBEPAALDE_TIJD = "asiel_onbepaalde_tijd"
@@ -33,14 +33,14 @@ class Verblijfsvergunning(StrEnum):
 
 
 class Aanleiding(StrEnum):
-    """What made SDD open the trajectory."""
+    """Waarom SDD het traject opende: een TVS-profiel van het COA of een kennisgeving van DUO."""
 
     TVS_PROFIEL = "tvs_profiel"
     DUO_KENNISGEVING = "duo_kennisgeving"
 
 
 class Leerroute(StrEnum):
-    """The three leerroutes (Wi 7, 8 and 9)."""
+    """De drie leerroutes (Wi 7, 8 en 9)."""
 
     B1 = "b1"
     ONDERWIJSROUTE = "onderwijsroute"
@@ -48,7 +48,7 @@ class Leerroute(StrEnum):
 
 
 class RedenRoutewijziging(StrEnum):
-    """Why the college sets a new leerroute (Wi 17(2), Bi 5.4)."""
+    """Waarom het college een andere leerroute vaststelt (Wi 17(2), Bi 5.4)."""
 
     VOORTGANG_LAGER_DAN_VERWACHT = "voortgang_lager_dan_verwacht"
     VOORTGANG_HOGER_DAN_VERWACHT = "voortgang_hoger_dan_verwacht"
@@ -57,14 +57,14 @@ class RedenRoutewijziging(StrEnum):
 
 
 class Boeteartikel(StrEnum):
-    """The articles under which the college fines."""
+    """De artikelen waarop het college een boete oplegt (Wi 22, Wi 23)."""
 
     WI_22 = "wi22"
     WI_23 = "wi23"
 
 
 class Boetegrond(StrEnum):
-    """The conduct a college boete is for."""
+    """De gedraging waarvoor het college een boete oplegt."""
 
     BREDE_INTAKE_NIET_MEEGEWERKT = "brede_intake_niet_meegewerkt"
     VOORTGANGSGESPREK_GEMIST = "voortgangsgesprek_gemist"
@@ -74,7 +74,7 @@ class Boetegrond(StrEnum):
 
 
 class Verwijtbaarheid(StrEnum):
-    """The culpability judgment every boete needs (Awb 5:41, Bi 7.1(4))."""
+    """De mate van verwijtbaarheid die elke boete moet noemen (Awb 5:41, Bi 7.1(4))."""
 
     OPZET = "opzet"
     GROVE_SCHULD = "grove_schuld"
@@ -84,7 +84,7 @@ class Verwijtbaarheid(StrEnum):
 
 
 class UitkomstBezwaar(StrEnum):
-    """How a bezwaar ends (Awb 7:11, 6:6)."""
+    """Hoe een bezwaar afloopt (Awb 7:11, 6:6)."""
 
     ONGEGROND = "ongegrond"
     GEGROND = "gegrond"
@@ -93,7 +93,7 @@ class UitkomstBezwaar(StrEnum):
 
 
 class Rol(StrEnum):
-    """Who may act in the system."""
+    """Wie in het systeem mag handelen, en wat hij mag zien."""
 
     REGISSEUR = "regisseur"
     HANDHAVER = "handhaver"

@@ -25,7 +25,7 @@ from domain.abonnement import Abonnement, binnen_mandaat, nieuw_abonnement
 
 router = APIRouter(prefix="/abonnementen", tags=["abonnementen"])
 AbonnementId = Annotated[UUID, Path(alias="abonnementId", description="Het id van het abonnement.")]
-MET_ETAG: dict[int | str, dict[str, Any]] = {200: {"headers": {"ETag": {"schema": {"type": "string"}}}}}
+MET_ETAG: dict[int | str, dict[str, Any]] = {200: {"headers": {"ETag": {}}}}
 
 
 def _abonnementen(request: Request) -> Abonnementen:

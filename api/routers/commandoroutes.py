@@ -18,9 +18,8 @@ from domain.application import Actor, Idempotentie, Inburgering, Uitkomst
 ETAG = re.compile(r'^(?:\*|(?:W/)?"?([0-9]{1,9})"?)$')  # "*": any current version will do (RFC 9110 13.1.1)
 TrajectId = Annotated[UUID, Path(alias="trajectId", description="Het id van het traject.")]
 Zaaknummer = Annotated[int, Path(ge=1, le=1_000_000_000, description="Het nummer van de handhavingszaak.")]
-COMMANDO_ANTWOORDEN: dict[int | str, dict[str, Any]] = {
-    201: {"headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}}}
-}
+# Headers by name: api/antwoorden.py declares what each means.
+COMMANDO_ANTWOORDEN: dict[int | str, dict[str, Any]] = {201: {"headers": {"Location": {}, "ETag": {}}}}
 
 
 async def applicatie(request: Request) -> Inburgering:  # async: no I/O, so no thread hop

@@ -27,10 +27,7 @@ FEED_ANTWOORDEN: dict[int | str, dict[str, Any]] = {200: {
     "description": f"Gelukt. Standaard (`{JSON}`) een pagina met `positie` en `volgende`; met `Accept: {BATCH}` dezelfde "
                    "CloudEvents als één JSON-array (CloudEvents batched content mode), de volgende pagina dan alleen in `Link`.",
     "content": {BATCH: {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/CloudEventPublic"}}}},
-    "headers": {"Link": {
-        "description": 'De volgende pagina (`<...>; rel="next"`), wanneer er na deze pagina al meer in het log staat.',
-        "schema": {"type": "string"},
-    }},
+    "headers": {"Link": {}},  # api/antwoorden.py
 }}
 
 

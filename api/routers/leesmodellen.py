@@ -39,12 +39,9 @@ Peildatum = Annotated[IsoDatum | None, Query(description="De datum waartegen ter
 
 
 ACHTERSTAND = "Leesmodel-Achterstand"
-MET_ACHTERSTAND: dict[int | str, dict[str, Any]] = {200: {"headers": {ACHTERSTAND: {
-    "description": "Hoeveel posities van het gebeurtenissenlog het leesmodel achter dit antwoord nog niet heeft "
-                   "verwerkt; 0 is bij. Meer dan 0 kan even zo zijn, of het leesmodel staat stil bij een gebeurtenis "
-                   "die het niet kon verwerken (zie GET /projecties). Het antwoord toont de laatst verwerkte stand.",
-    "schema": {"type": "integer", "minimum": 0},
-}}}}
+# Headers by name: api/antwoorden.py declares what each means.
+MET_ACHTERSTAND: dict[int | str, dict[str, Any]] = {200: {"headers": {ACHTERSTAND: {}}}}
+MET_VOLGENDE: dict[int | str, dict[str, Any]] = {200: {"headers": {ACHTERSTAND: {}, "Link": {}}}}  # a list's next page
 
 
 class Leesmodel:
@@ -124,7 +121,7 @@ def _pagina(response: Response, naam: str, items: str, rest: dict[str, Any]) -> 
     return Response(inhoud, media_type="application/json", headers=koppen)
 
 
-@router.get("/trajecten", responses=MET_ACHTERSTAND, response_model=schemas.TrajectenlijstPublic)
+@router.get("/trajecten", responses=MET_VOLGENDE, response_model=schemas.TrajectenlijstPublic)
 @in_een_werkdraad
 def lijst_trajecten(
     request: Request,
@@ -153,7 +150,7 @@ def lijst_trajecten(
     return _pagina(response, "trajecten", ",".join(r.document for r in gevonden), {"volgende": volgende})  # stored as the API writes them
 
 
-@router.get("/signaleringen", responses=MET_ACHTERSTAND, response_model=schemas.SignaleringenPublic)
+@router.get("/signaleringen", responses=MET_VOLGENDE, response_model=schemas.SignaleringenPublic)
 @in_een_werkdraad
 def lijst_signaleringen(
     request: Request,

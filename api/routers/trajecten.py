@@ -74,7 +74,7 @@ def zoek_alleen_met_post() -> None:
     raise ProbleemError(405, "methode-niet-toegestaan", "Methode niet toegestaan.", "Zoeken gaat met POST.", {"Allow": "POST"})
 
 
-@router.get("/{trajectId}", responses={200: {"headers": {"ETag": {"schema": {"type": "string"}}}}})
+@router.get("/{trajectId}", responses={200: {"headers": {"ETag": {}}}})
 @in_een_werkdraad
 def lees_traject(
     request: Request,

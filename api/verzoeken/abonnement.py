@@ -74,6 +74,12 @@ AUTORISATIE = "De waarde die elke bezorging als Authorization-header meestuurt, 
 class AbonnementCreate(Schema):
     """Een abonnement: de feiten die u uit de feed mag lezen, gepusht naar uw ontvanger."""
 
+    VOORBEELD = {
+        "callbackUrl": "https://ontvanger.example.nl/inburgering",
+        "gemeenten": ["0505"],
+        "bezorgwijze": "gestructureerd",
+    }
+
     callback_url: CallbackUrl = Field(description=CALLBACK)
     autorisatie: Autorisatie | None = Field(default=None, description=AUTORISATIE)
     gebeurtenistypen: Gebeurtenistypen | None = None
@@ -89,6 +95,8 @@ class AbonnementCreate(Schema):
 
 class AbonnementWijziging(Schema):
     """Wijzig wat u opgeeft; wat u weglaat blijft. Met `status` actief hervat u een geschorst abonnement vanaf zijn positie."""
+
+    VOORBEELD = {"status": "geschorst"}
 
     # Not nullable in the document (a null is refused with a reason, `_niet_leeg`); absent is no change.
     # Optional rather than a union with None, which would refuse a wrong value twice: once per member.

@@ -11,6 +11,8 @@ from domain.traject import Inburgeringstraject
 class TermijnverlengingCreate(CommandoSchema):
     """DUO verlengde de inburgeringstermijn (Wi 12)."""
 
+    VOORBEELD = {"datum": "2026-01-05", "nieuweEinddatum": "2028-10-16", "grond": "Niet verwijtbaar: langdurige ziekte"}
+
     METHODE = Inburgeringstraject.registreer_termijnverlenging
     datum: Datum
     nieuwe_einddatum: IsoDatum
@@ -20,6 +22,8 @@ class TermijnverlengingCreate(CommandoSchema):
 class VrijstellingCreate(CommandoSchema):
     """DUO verleende vrijstelling van de inburgeringsplicht (Wi 4)."""
 
+    VOORBEELD = {"datum": "2026-03-02", "grond": "Diploma Nederlands als tweede taal (NT2) programma II"}
+
     METHODE = Inburgeringstraject.registreer_vrijstelling
     datum: Datum
     grond: KorteTekst
@@ -27,6 +31,8 @@ class VrijstellingCreate(CommandoSchema):
 
 class OntheffingCreate(CommandoSchema):
     """DUO verleende ontheffing (Wi 5); een volledige ontheffing sluit het traject."""
+
+    VOORBEELD = {"datum": "2026-03-02", "grond": "medisch", "volledig": True}
 
     METHODE = Inburgeringstraject.registreer_ontheffing
     datum: Datum
@@ -36,6 +42,8 @@ class OntheffingCreate(CommandoSchema):
 
 class DuoBoeteCreate(CommandoSchema):
     """Een boete van DUO: Wi 24 (PVT/MAP, EUR 340) of Wi 25 (leerroute, ten hoogste EUR 1.000)."""
+
+    VOORBEELD = {"datum": "2026-02-02", "artikel": "wi24", "bedrag": "340.00"}
 
     METHODE = Inburgeringstraject.registreer_duo_boete
     datum: Datum

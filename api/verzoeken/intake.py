@@ -14,6 +14,12 @@ from domain.waarden import Gemeente, Leerroute, Verblijfsvergunning
 class CoaOverdrachtCreate(CommandoSchema):
     """De warme overdracht door het COA (alleen asielstatushouders)."""
 
+    VOORBEELD = {
+        "datum": "2025-01-08",
+        "verslag": "Driegesprek met COA, inburgeraar en tolk; huisvesting in Dordrecht besproken.",
+        "tolkAanwezig": True,
+    }
+
     METHODE = Inburgeringstraject.registreer_coa_warme_overdracht
     datum: Datum
     verslag: Tekst
@@ -22,6 +28,8 @@ class CoaOverdrachtCreate(CommandoSchema):
 
 class KennisgevingCreate(CommandoSchema):
     """De kennisgeving van DUO van de inburgeringsplicht."""
+
+    VOORBEELD = {"datum": "2025-01-20", "verblijfsvergunning": "asiel_bepaalde_tijd"}
 
     METHODE = Inburgeringstraject.registreer_kennisgeving
     datum: IsoDatum = Field(description="Dagtekening van de kennisgeving.")
@@ -32,6 +40,8 @@ class KennisgevingCreate(CommandoSchema):
 class HuisvestingCreate(CommandoSchema):
     """Huisvesting en inschrijving in de BRP van de gemeente."""
 
+    VOORBEELD = {"datum": "2025-02-03", "gemeente": "0505", "huisvestingsdatum": "2025-01-31"}
+
     METHODE = Inburgeringstraject.registreer_huisvesting
     datum: IsoDatum = Field(description="Datum van inschrijving in de BRP van de gemeente van huisvesting.")
     gemeente: Keuze[Gemeente]
@@ -40,6 +50,8 @@ class HuisvestingCreate(CommandoSchema):
 
 class IntakeOproepCreate(CommandoSchema):
     """Een oproep voor de brede intake; een herhaalde oproep gaat met een schriftelijke waarschuwing (Wi 14)."""
+
+    VOORBEELD = {"datum": "2025-02-04", "uiterlijk": "2025-02-14"}
 
     METHODE = Inburgeringstraject.verzend_intake_oproep
     datum: Datum
@@ -50,6 +62,8 @@ class IntakeOproepCreate(CommandoSchema):
 class KennismakingsgesprekCreate(CommandoSchema):
     """Het kennismakingsgesprek waarmee de brede intake van een asielstatushouder begint."""
 
+    VOORBEELD = {"datum": "2025-02-10", "verslag": "Kennismaking met tolk; brede intake gepland."}
+
     METHODE = Inburgeringstraject.registreer_kennismakingsgesprek
     datum: Datum
     verslag: Tekst
@@ -57,6 +71,8 @@ class KennismakingsgesprekCreate(CommandoSchema):
 
 class LeerbaarheidstoetsCreate(CommandoSchema):
     """De uitslag van de leerbaarheidstoets (Wi 14(3)(a))."""
+
+    VOORBEELD = {"datum": "2025-02-12", "haalbaarNiveau": "B1", "adviesLeerroute": "b1"}
 
     METHODE = Inburgeringstraject.registreer_leerbaarheidstoets
     datum: Datum
@@ -66,6 +82,8 @@ class LeerbaarheidstoetsCreate(CommandoSchema):
 
 class LeerbaarheidstoetsOntheffingCreate(CommandoSchema):
     """Ontheffing van de leerbaarheidstoets door het college (Wi 14(6))."""
+
+    VOORBEELD = {"datum": "2025-02-12", "grond": "visuele_beperking"}
 
     METHODE = Inburgeringstraject.verleen_leerbaarheidstoets_ontheffing
     datum: Datum
@@ -96,6 +114,13 @@ class IntakeGezondheid(Schema):
 class BredeIntakeCreate(CommandoSchema):
     """De brede intake is gehouden (Wi 14)."""
 
+    VOORBEELD = {
+        "datum": "2025-02-20",
+        "onderwerpen": {"opleiding": "Middelbare school in Aleppo", "werk": "Kok", "taalniveau": "A1"},
+        "gezondheid": {"mentaleGezondheid": "Slaapproblemen"},
+        "leerbaarheidstoetsAdvies": "b1",
+    }
+
     METHODE = Inburgeringstraject.houd_brede_intake
     datum: Datum
     onderwerpen: IntakeOnderwerpen
@@ -106,6 +131,8 @@ class BredeIntakeCreate(CommandoSchema):
 class IntakeInAfwezigheidCreate(CommandoSchema):
     """Na drie oproepen voltooit het college de brede intake zonder de persoon (Wi 14(2))."""
 
+    VOORBEELD = {"datum": "2025-03-15", "verslag": "Na drie oproepen voltooid zonder de persoon."}
+
     METHODE = Inburgeringstraject.voltooi_intake_in_afwezigheid
     datum: Datum
     verslag: Tekst
@@ -113,6 +140,8 @@ class IntakeInAfwezigheidCreate(CommandoSchema):
 
 class WelkomstprogrammaCreate(CommandoSchema):
     """Start van het welkomstprogramma, tussen brede intake en PIP (alleen asielstatushouders)."""
+
+    VOORBEELD = {"datum": "2025-02-24"}
 
     METHODE = Inburgeringstraject.start_welkomstprogramma
     datum: Datum

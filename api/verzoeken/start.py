@@ -67,4 +67,6 @@ VOORBEELDEN: dict[str, Example] = {
 class TrajectZoek(Schema):
     """Zoekvraag: het BSN staat in de body, nooit in een URL."""
 
+    VOORBEELD = {"bsn": "111222333"}
+
     bsn: Bsn

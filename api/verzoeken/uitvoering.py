@@ -13,6 +13,8 @@ from domain.traject import Fase, Inburgeringstraject, MapThema, Uursoort
 class CursusurenCreate(CommandoSchema):
     """Gevolgde uren tot en met de datum, tijdens de brede intake of in de uitvoering (Bi 5.3(5))."""
 
+    VOORBEELD = {"datum": "2025-03-31", "soort": "nt2", "uren": 40, "fase": "brede_intake"}
+
     METHODE = Inburgeringstraject.registreer_cursusuren
     datum: Datum
     soort: Keuze[Uursoort]
@@ -22,6 +24,8 @@ class CursusurenCreate(CommandoSchema):
 
 class VoortgangsgesprekCreate(CommandoSchema):
     """Een voortgangsgesprek is gevoerd of gemist; het verslag wordt altijd bewaard."""
+
+    VOORBEELD = {"datum": "2025-06-02", "status": "gevoerd", "verslag": "Goede voortgang; NT2 op schema."}
 
     datum: Datum
     status: Literal["gevoerd", "gemist"]
@@ -38,12 +42,16 @@ class VoortgangsgesprekCreate(CommandoSchema):
 class ParticipatieverklaringCreate(CommandoSchema):
     """De participatieverklaring is ondertekend, na ten minste 12 uur PVT (Bi 3.1)."""
 
+    VOORBEELD = {"datum": "2025-10-01"}
+
     METHODE = Inburgeringstraject.onderteken_participatieverklaring
     datum: Datum
 
 
 class MapThemaCreate(CommandoSchema):
     """Een van de acht thema's van de MAP is afgerond (Bi 3.2)."""
+
+    VOORBEELD = {"datum": "2025-11-03", "thema": "beroepenorientatie"}
 
     METHODE = Inburgeringstraject.rond_map_thema_af
     datum: Datum
@@ -58,17 +66,23 @@ class EindgesprekCreate(CommandoSchema):
 class MapEindgesprekCreate(EindgesprekCreate):
     """Het eindgesprek MAP met het college, na alle acht thema's."""
 
+    VOORBEELD = {"datum": "2025-11-10", "verslag": "Alle acht thema's afgerond; richting horeca."}
+
     METHODE = Inburgeringstraject.voer_map_eindgesprek
 
 
 class ZRouteEindgesprekCreate(EindgesprekCreate):
     """Het eindgesprek van de Z-route met het college (Bi 3.14)."""
 
+    VOORBEELD = {"datum": "2026-03-02", "verslag": "Doelen van de Z-route bereikt; zelfredzaam in de wijk."}
+
     METHODE = Inburgeringstraject.voer_z_route_eindgesprek
 
 
 class ExamenresultaatCreate(CommandoSchema):
     """Een examenuitslag zoals DUO die meldt."""
+
+    VOORBEELD = {"datum": "2026-03-02", "onderdeel": "lezen", "behaald": True, "niveau": "B1"}
 
     METHODE = Inburgeringstraject.registreer_examenresultaat
     datum: Datum
@@ -80,11 +94,15 @@ class ExamenresultaatCreate(CommandoSchema):
 class DiplomaCreate(DatumCreate):
     """Het inburgeringsdiploma (B1-route, onderwijsroute) zoals DUO het meldt."""
 
+    VOORBEELD = {"datum": "2026-04-01"}
+
     METHODE = Inburgeringstraject.registreer_diploma
 
 
 class CertificaatCreate(DatumCreate):
     """Het inburgeringscertificaat van de Z-route zoals DUO het meldt."""
+
+    VOORBEELD = {"datum": "2026-04-01"}
 
     METHODE = Inburgeringstraject.registreer_certificaat
 
@@ -92,11 +110,19 @@ class CertificaatCreate(DatumCreate):
 class AfrondingCreate(DatumCreate):
     """De inburgeringsplicht is voldaan (Wi 6); het traject is afgerond."""
 
+    VOORBEELD = {"datum": "2026-04-15"}
+
     METHODE = Inburgeringstraject.stel_plicht_voldaan_vast
 
 
 class VervolgoverdrachtCreate(CommandoSchema):
     """Na afronding: de warme overdracht naar werk, opleiding of wijkteam."""
+
+    VOORBEELD = {
+        "datum": "2026-04-20",
+        "ontvanger": "Werkgeversservicepunt Drechtsteden",
+        "toelichting": "Richting werk in de horeca.",
+    }
 
     METHODE = Inburgeringstraject.draag_warm_over_aan_vervolgtraject
     datum: Datum

@@ -27,6 +27,8 @@ from domain.waarden import Gemeente
 class VerhuizingCreate(CommandoSchema):
     """Verhuizing naar een andere Drechtsteden-gemeente; het traject verhuist mee."""
 
+    VOORBEELD = {"datum": "2025-06-02", "naar": "0642"}
+
     METHODE = Inburgeringstraject.verhuis_binnen_regio
     datum: Datum
     naar: Keuze[Gemeente]
@@ -34,6 +36,12 @@ class VerhuizingCreate(CommandoSchema):
 
 class OverdrachtCreate(CommandoSchema):
     """Verhuizing buiten de regio: overdracht aan de nieuwe gemeente, het traject sluit."""
+
+    VOORBEELD = {
+        "datum": "2025-03-01",
+        "nieuweGemeente": "0363",
+        "toelichting": "Verhuisd naar Amsterdam; dossier warm overgedragen.",
+    }
 
     METHODE = Inburgeringstraject.verhuis_buiten_regio
     datum: Datum
@@ -44,6 +52,8 @@ class OverdrachtCreate(CommandoSchema):
 class RegisseurToewijzingCreate(CommandoSchema):
     """Een andere regisseur neemt het traject over."""
 
+    VOORBEELD = {"datum": "2025-01-07", "regisseur": "j.jansen"}
+
     METHODE = Inburgeringstraject.wijs_regisseur_toe
     datum: Datum
     regisseur: KorteTekst = Field(description="De gebruikers-id van de regisseur.")
@@ -53,12 +63,16 @@ class VerwijderingNaBewaartermijn(CommandoSchema):
     """De bewaartermijn is verstreken: vijf jaar na het einde van de inburgeringsplicht, voor BSN en de
     gegevens van Bi 9.9 lid 2 vijftig jaar. Alleen de klassen waarvan de termijn om is gaan weg."""
 
+    VOORBEELD = {"grond": "bewaartermijn_verstreken"}
+
     METHODE = Inburgeringstraject.verwijder_persoonsgegevens
     grond: Literal[GrondVerwijdering.BEWAARTERMIJN_VERSTREKEN]
 
 
 class VerwijderingNaOverlijden(CommandoSchema):
     """De persoon is overleden: alle persoonsgegevens gaan weg en de inburgeringsplicht eindigt."""
+
+    VOORBEELD = {"grond": "overlijden", "overlijdensdatum": "2025-05-12"}
 
     METHODE = Inburgeringstraject.verwijder_persoonsgegevens
     grond: Literal[GrondVerwijdering.OVERLIJDEN]
@@ -124,6 +138,13 @@ else:
 
 class CorrectieCreate(CommandoSchema):
     """Correctie van een vastgelegd feit; de geschiedenis blijft zoals ze was."""
+
+    VOORBEELD = {
+        "datum": "2025-02-05",
+        "versie": 4,
+        "correcties": {"huisvestingsdatum": "2025-01-30"},
+        "toelichting": "De sleutels zijn een dag eerder overgedragen.",
+    }
 
     METHODE = Inburgeringstraject.corrigeer
     datum: Datum

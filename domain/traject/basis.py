@@ -84,7 +84,7 @@ def na(later: date | None, eerder: date | None, wat: str) -> list[str]:
 
 
 class ZaakStap(StrEnum):
-    """Where a handhavingszaak stands in the Awb order."""
+    """Waar een handhavingszaak staat in de volgorde van de Awb."""
 
     GECONSTATEERD = "geconstateerd"
     VOORNEMEN = "voornemen"

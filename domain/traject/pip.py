@@ -21,7 +21,7 @@ AFSCHALEN_MINIMUM_NT2_UREN = 600  # Bi 5.5(1)
 
 
 class Aanbod(StrEnum):
-    """What a PIP can offer (policy document table 1)."""
+    """Wat een PIP kan aanbieden (beleidsplan, tabel 1)."""
 
     ALFABETISERING = "alfabetisering"
     LEERROUTE_AANBOD = "leerroute_aanbod"  # the college offers the course (Wi 16)

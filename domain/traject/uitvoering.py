@@ -22,6 +22,8 @@ Z_ROUTE_PARTICIPATIEUREN = 800  # Bi 3.14(2), asielstatushouders only; PVT and M
 
 
 class Uursoort(StrEnum):
+    """Het soort gevolgde uren: NT2, alfabetisering, KNM, PVT of MAP."""
+
     NT2 = "nt2"
     ALFABETISERING = "alfabetisering"
     KNM = "knm"
@@ -31,14 +33,14 @@ class Uursoort(StrEnum):
 
 
 class Fase(StrEnum):
-    """When hours were followed: during the brede intake or after the PIP (Bi 5.3(5))."""
+    """Wanneer de uren werden gevolgd: tijdens de brede intake of na vaststelling van het PIP (Bi 5.3(5))."""
 
     BREDE_INTAKE = "brede_intake"
     UITVOERING = "uitvoering"
 
 
 class MapThema(StrEnum):
-    """The eight themes of the module arbeidsmarkt en participatie (Bi 3.2)."""
+    """De acht thema's van de module arbeidsmarkt en participatie (Bi 3.2)."""
 
     BEROEPENORIENTATIE = "beroepenorientatie"
     WERKNEMERSCOMPETENTIES = "werknemerscompetenties"

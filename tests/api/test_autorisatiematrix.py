@@ -27,6 +27,7 @@ from api.audittrail import regel_id
 from api.main import create_app
 from api.openapi import DOCUMENT
 from tests.builders import een_bsn, tvs_start
+from tests.contract.gedocumenteerd import controleer_antwoord
 from tests.contract.test_api_contract import schema as CONTRACT
 
 EIGEN, ANDERE = "0505", "0642"
@@ -148,6 +149,7 @@ def test_every_role_gets_the_answer_the_table_declares(omgeving: tuple[TestClien
             kop = _kop(instellingen, rol, EIGEN) if not pad.startswith("/health") else {}
             antwoord = api.request(methode.upper(), url, params=query, headers=kop, json={} if methode in ("post", "patch") else None)
             antwoorden.append(antwoord.status_code)
+            controleer_antwoord(methode, pad, antwoord)
             if antwoord.status_code >= 400:
                 assert antwoord.headers["content-type"] == "application/problem+json"
         gekregen[rol] = (antwoorden[0], antwoorden[1])
@@ -159,6 +161,20 @@ def test_the_matrix_covers_every_operation_the_app_serves(omgeving: tuple[TestCl
     geserveerd = {(m, p) for p, item in api.app.openapi()["paths"].items() for m in item}  # type: ignore[attr-defined]
     assert geserveerd == set(operaties())
     assert {soort(m, p) for m, p in operaties()} == set(TABEL)  # and every row of the table is used
+
+
+@pytest.mark.parametrize(("methode", "pad"), operaties(), ids=[f"{m.upper()} {p}" for m, p in operaties()])
+def test_the_roles_the_document_names_are_those_the_table_admits(methode: str, pad: str) -> None:
+    # The document's x-rollen is generated from the routes' dependencies (api/auth.py); this table is tested against
+    # the running app above, so a route whose dependency and document disagree fails one of the two.
+    operatie = json.loads(DOCUMENT.read_text())["paths"][pad][methode]
+    toegelaten = [rol for rol in ROLLEN if TABEL[soort(methode, pad)][rol][0] != GEWEIGERD]
+    if "security" not in operatie:
+        assert "x-rollen" not in operatie and toegelaten == list(ROLLEN), f"{methode.upper()} {pad}"
+        assert operatie["description"].endswith("Zonder authenticatie.")
+        return
+    assert operatie["x-rollen"] == toegelaten, f"{methode.upper()} {pad}"
+    assert operatie["description"].endswith("Elke rol." if toegelaten == list(ROLLEN) else f"Rollen: {', '.join(toegelaten)}.")
 
 
 def _geldige_inhoud(api: TestClient, operatie: schemathesis.APIOperation, url: str, kop: dict[str, str]) -> tuple[int, str]:

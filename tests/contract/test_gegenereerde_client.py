@@ -74,3 +74,5 @@ def test_a_generated_client_reads_a_history_with_a_typed_payload_per_kind_of_fac
         assert isinstance(intake_duo, modellen.BredeIntakeGehoudenGebeurtenis)
         assert isinstance(intake_duo.gegevens.onderwerpen, types.Unset) and isinstance(intake_duo.gegevens.gezondheid, types.Unset)
         assert sorted(intake_duo.afgeschermd) == ["gezondheid", "onderwerpen"]
+        # An enum's members are named as in the domain (x-enum-varnames), not VALUE_0..VALUE_3.
+        assert modellen.Gemeente.DORDRECHT.value == "0505" and modellen.Leerroute.Z_ROUTE.value == "z_route"
