@@ -115,6 +115,16 @@ IdempotencySleutel = Annotated[
     _volgens(IDEMPOTENCY_PATROON, "Een Idempotency-Key is 1 tot 255 zichtbare ASCII-tekens, zonder spatie; bijvoorbeeld een UUID."),
 ]
 
+# A value the API sends as a header for a client (a subscription's Authorization): visible ASCII and inner
+# spaces, as httpx can send it; no line break that would start another header.
+HEADERWAARDE_PATROON = "^[!-~](?:[ -~]{0,1998}[!-~])?$"
+Headerwaarde = Annotated[
+    str,
+    Field(json_schema_extra={"minLength": 1, "maxLength": 2000, "pattern": HEADERWAARDE_PATROON}),
+    _volgens(HEADERWAARDE_PATROON, "Een headerwaarde van 1 tot 2000 zichtbare ASCII-tekens, met spaties alleen ertussen; "
+                                   "bijvoorbeeld Bearer eyJhbGciOi..."),
+]
+
 
 DATUMPATROON = r"^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"
 

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
 from api.gebeurtenistypen import AFGESCHERMD_TYPE, SOORTEN
-from api.schemas import Keuze, Schema, tekst
+from api.schemas import Headerwaarde, Keuze, Schema
 from domain.abonnement import Abonnementstatus, Bezorgwijze
 from domain.waarden import Gemeente
 
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 else:
     CallbackUrl = Annotated[str, Field(max_length=2000, json_schema_extra={"pattern": CALLBACK_PATROON, "format": "uri"}),
                             AfterValidator(_http_url)]
-    Autorisatie = tekst(2000)
+    Autorisatie = Headerwaarde
     Gebeurtenistype = Annotated[str, AfterValidator(_bekend_type), WithJsonSchema({"type": "string", "enum": GEBEURTENISTYPEN})]
 
 def _elk_een_keer(waarden: list[Any]) -> list[Any]:

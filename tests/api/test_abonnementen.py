@@ -100,6 +100,21 @@ def test_every_invalid_field_is_named_in_one_400(api: TestClient, als: Kopregels
     assert leeg.status_code == 400 and {p["name"] for p in leeg.json()["invalidParams"]} == {"callbackUrl", "status"}
 
 
+def test_an_authorization_value_that_no_header_can_carry_is_a_400_not_a_dispatcher_failing_forever(
+    api: TestClient, als: Kopregels
+) -> None:
+    # httpx sends a header value as ASCII: a subscription stored with "é" failed every delivery in the thread.
+    kop = als("regisseur", "0505")
+    for waarde in ("Bearer é", "Bearer \u00a0x", "Bearer x\r\nX-Ander: y", " Bearer x", "Bearer x "):
+        antwoord = neem(api, kop, autorisatie=waarde)
+        assert antwoord.status_code == 400, waarde
+        [fout] = antwoord.json()["invalidParams"]
+        assert fout["name"] == "autorisatie" and "ASCII" in fout["reason"], fout
+    assert api.get(ABONNEMENTEN, headers=kop).json()["abonnementen"] == []
+    pad = neem(api, kop, autorisatie="Basic dXNlcjpwYXNz").headers["Location"]
+    assert api.patch(pad, json={"autorisatie": "Bearer ü"}, headers=kop).status_code == 400
+
+
 def test_only_readers_of_the_feed_subscribe(api: TestClient, als: Kopregels) -> None:
     assert neem(api, als("beheerder")).status_code == 403
     assert api.post(ABONNEMENTEN, json={"callbackUrl": ONTVANGER}).status_code == 401
