@@ -7,8 +7,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.lusserver import Lusserver
 
 WACHTTIJD = 60.0  # generous: a busy machine delivers late, never wrongly; a wait ends as soon as it holds
 
@@ -32,17 +34,16 @@ class Bezorging:
         return [attributen | {"datacontenttype": soort, "data": json.loads(self.inhoud)}]
 
 
-class Ontvanger:
+class Ontvanger(Lusserver):
     """Answers `status` (204 by default) after `vertraging` seconds; `stop()` and `start()` again on the same port is
     a receiver that was down and came back."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.status, self.vertraging = 204, 0.0
         self.bezorgingen: list[Bezorging] = []
         self.hoogste_gelijktijdig = 0  # deliveries in progress at once
         self._bezig, self._slot = 0, threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self.poort = 0
 
     @property
     def url(self) -> str:
@@ -70,17 +71,8 @@ class Ontvanger:
             def log_message(self, *_: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.poort), Afhandeling)  # the same port after a restart
-        self._server.daemon_threads = True
-        self.poort = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self._serveer(Afhandeling)  # the same port after a restart
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
 
     def __enter__(self) -> Ontvanger:
         return self.start()

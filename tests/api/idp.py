@@ -4,29 +4,27 @@ changes (keys rotated at the IdP) and signs tokens with its private keys."""
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from joserfc import jwt
 from joserfc.jwk import ECKey
 
 from adapters.settings import Settings
+from tests.lusserver import Lusserver
 
 
-class Idp:
+class Idp(Lusserver):
     """Publishes the public half of `sleutels` at `url`, with `cache_control`; `status` other than 200 answers an
     error instead; `stop()` is an IdP that is down. `opgehaald` counts the fetches."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.sleutels: list[ECKey] = []
         self.cache_control = "max-age=300"
         self.status = 200
         self.opgehaald = 0
-        self.poort = 0  # chosen at the first start; kept, so a stopped IdP is unreachable at the same URL
-        self._server: ThreadingHTTPServer | None = None
-        self._draad: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -54,19 +52,8 @@ class Idp:
             def log_message(self, *_: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.poort), Afhandeling)
-        self.poort = int(self._server.server_address[1])
-        self._draad = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._draad.start()
+        self._serveer(Afhandeling)
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._draad is not None:
-            self._draad.join(timeout=60)
 
 
 def token(sleutel: ECKey, instellingen: Settings, *, rol: str = "regisseur", gemeenten: tuple[str, ...] = ("0505",),
