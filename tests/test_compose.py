@@ -1,6 +1,6 @@
 """compose.yaml: the README's production set-up (PostgreSQL, a one-off migration, the API with two workers, the
-projector and the dispatcher) from the Dockerfile's image. Read as YAML everywhere; checked by `docker compose
-config` where the compose plugin is installed."""
+projector and the dispatcher) from the Dockerfile's image. Read as YAML and checked against the Compose
+Specification's JSON Schema everywhere; also by `docker compose config` where the compose plugin is installed."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import pytest
 import yaml
 
@@ -18,6 +19,9 @@ from tests.serverproces import ROOT
 from tests.test_productievoorbeeld import DOCKERFILE, README, readme_voorbeeld, vereisten
 
 COMPOSE = ROOT / "compose.yaml"
+# schema/compose-spec.json of github.com/compose-spec/compose-spec at 170098b (2026-06-23, Apache-2.0): what
+# `docker compose` itself validates a file against, so a file this passes is one compose reads.
+SPECIFICATIE = Path(__file__).with_name("compose-spec.json")
 APP = {"migratie", "api", "projector", "bezorging"}
 
 
@@ -43,6 +47,15 @@ def test_compose_runs_the_readme_processes_after_one_migration() -> None:
     omgeving = diensten["api"]["environment"]
     gebeurtenissen, sleutels = omgeving["INBURGERING_DATABASE_URL"], omgeving["INBURGERING_SLEUTEL_DATABASE_URL"]
     assert gebeurtenissen.rsplit("/", 1)[0] == sleutels.rsplit("/", 1)[0] and gebeurtenissen != sleutels
+
+
+def test_compose_yaml_follows_the_compose_specification() -> None:
+    specificatie = jsonschema_rs.validator_for(json.loads(SPECIFICATIE.read_text()))
+    bestand = yaml.safe_load(COMPOSE.read_text())
+    assert [f"{'/'.join(map(str, f.instance_path))}: {f.message}" for f in specificatie.iter_errors(bestand)] == []
+    # The schema is strict enough to catch a mistake: a misspelt key of a service is refused.
+    bestand["services"]["api"]["depends_onn"] = bestand["services"]["api"].pop("depends_on")
+    assert not specificatie.is_valid(bestand)
 
 
 def _compose() -> list[str]:
