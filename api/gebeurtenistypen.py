@@ -139,16 +139,22 @@ else:
 
 
 class GebeurtenissenPublic(Uitvoer):
+    """De feiten van een traject, oudste eerst, zoals de rol van de gebruiker ze mag zien."""
+
     gebeurtenissen: list[GebeurtenisPublic]
 
 
 class TrajectHistoriePublic(Uitvoer):
+    """De volledige geschiedenis van één traject."""
+
     traject_id: UUID
     gemeente: Gemeente
     gebeurtenissen: list[GebeurtenisPublic]
 
 
 class HistoriePublic(Uitvoer):
+    """De volledige geschiedenis van de trajecten van een persoon."""
+
     trajecten: list[TrajectHistoriePublic]
 
 
@@ -188,6 +194,8 @@ class GebeurtenistypePublic(Uitvoer):
 
 
 class GebeurtenistypenPublic(Uitvoer):
+    """De catalogus van feitsoorten met hun schema's per doelgroep."""
+
     gebeurtenistypen: list[GebeurtenistypePublic]
 
 

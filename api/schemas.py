@@ -209,6 +209,8 @@ class DatumCreate(CommandoSchema):
 
 
 class DeadlinePublic(Uitvoer):
+    """Een wettelijke of beleidsmatige termijn van het traject: wat uiterlijk wanneer moet, en op grond waarvan."""
+
     soort: str
     uiterlijk: date
     grondslag: str
@@ -217,6 +219,8 @@ class DeadlinePublic(Uitvoer):
 
 
 class BoetePublic(Uitvoer):
+    """Een opgelegde boete uit een handhavingszaak."""
+
     zaaknummer: int
     datum: date
     artikel: Boeteartikel
@@ -316,6 +320,8 @@ class TrajectPublic(Uitvoer):
 
 
 class EerstvolgendeDeadline(Uitvoer):
+    """De eerstvolgende termijn van een traject in de lijst."""
+
     soort: str
     uiterlijk: date
 
@@ -337,6 +343,8 @@ class TrajectLijstItem(Uitvoer):
 
 
 class TrajectenlijstPublic(Uitvoer):
+    """Een pagina van de trajectenlijst, met de cursor naar de volgende."""
+
     trajecten: list[TrajectLijstItem]
     volgende: str | None = Field(description="Cursor voor de volgende pagina; leeg op de laatste.")
 
@@ -355,6 +363,8 @@ class SignaleringPublic(Uitvoer):
 
 
 class SignaleringenPublic(Uitvoer):
+    """Een pagina van de werklijst: de signaleringen op de peildatum, met de cursor naar de volgende."""
+
     signaleringen: list[SignaleringPublic]
     peildatum: date
     volgende: str | None = Field(description="Cursor voor de volgende pagina; leeg op de laatste.")
@@ -372,6 +382,8 @@ class InstroomRapport(Uitvoer):
 
 
 class LeerrouteAandeel(Uitvoer):
+    """Hoeveel PIP's van een doelgroep een leerroute kregen, en welk deel dat is."""
+
     leerroute: Leerroute
     aantal: int
     percentage: str | None = Field(description="Aandeel in procenten met één decimaal; leeg zonder PIP's in dat jaar.")
@@ -381,6 +393,8 @@ class LeerrouteAandeel(Uitvoer):
 
 
 class LeerroutemixDoelgroep(Uitvoer):
+    """De verdeling over de leerroutes van de PIP's van één doelgroep."""
+
     totaal: int
     routes: list[LeerrouteAandeel]
 
@@ -393,6 +407,8 @@ class LeerroutemixRapport(Uitvoer):
 
 
 class SpukComponent(Uitvoer):
+    """Eén onderdeel van de SPUK-verantwoording: per doelgroep het volume en het bedrag per persoon, en de realisatie."""
+
     component: Literal["leerroutes", "map", "maatschappelijke_begeleiding", "pvt", "tolkvoorziening"]
     volume_asielstatushouders: int
     volume_gezins_overige_migranten: int
@@ -413,6 +429,8 @@ class SpukRapport(Uitvoer):
 
 
 class HandhavingArtikel(Uitvoer):
+    """De handhavingszaken onder één artikel van de wet: per stap, opgelegde bedragen en bezwaren."""
+
     per_stap: dict[ZaakStap, int] = Field(description="Aantal zaken per stap van de Awb-procedure.")
     opgelegd_bedrag: EuroTekst
     bezwaren: int
@@ -449,6 +467,8 @@ class ProjectieOpbouwPublic(Uitvoer):
 
 
 class ProjectiePublic(Uitvoer):
+    """Eén leesmodel: hoe ver het het gebeurtenissenlog heeft verwerkt, of het stilstaat, en een nieuwe versie in opbouw."""
+
     naam: str
     versie: int | None = Field(description="De versie van het leesmodel in gebruik; null in een opslag zonder tabellen.",
                                examples=[4])
@@ -461,20 +481,28 @@ class ProjectiePublic(Uitvoer):
 
 
 class ProjectiesPublic(Uitvoer):
+    """De leesmodellen en hoe ver elk het gebeurtenissenlog heeft verwerkt."""
+
     projecties: list[ProjectiePublic]
 
 
 class TrajectenPublic(Uitvoer):
+    """De trajecten van een persoon, gezocht op BSN, binnen het mandaat van de gebruiker."""
+
     trajecten: list[TrajectPublic]
 
 
 class ActorPublic(Uitvoer):
+    """Wie een feit vastlegde: de gebruiker, zijn rol en de gemeente namens welke."""
+
     gebruiker: str
     rol: str
     gemeente: str | None
 
 
 class Gezondheid(Uitvoer):
+    """De API antwoordt (en bij /health/ready: de opslag ook)."""
+
     status: Literal["ok"]
 
 
@@ -517,6 +545,8 @@ class AuditregelPublic(Uitvoer):
 
 
 class AudittrailPublic(Uitvoer):
+    """Wie welke persoonsgegevens van dit traject raadpleegde of wijzigde, oudste eerst."""
+
     audittrail: list[AuditregelPublic]
 
 
@@ -549,12 +579,16 @@ class CloudEventPublic(BaseModel):
 
 
 class FeedPublic(Uitvoer):
+    """Een pagina van de feed: feiten als CloudEvents, de positie tot waar gelezen is en de volgende pagina."""
+
     gebeurtenissen: list[CloudEventPublic]
     positie: int = Field(description="De positie tot waar gelezen is; vraag de volgende pagina met na=positie.")
     volgende: str | None = Field(description="De URL van de volgende pagina, of leeg als de volger bij is.")
 
 
 class BevindingPublic(Uitvoer):
+    """Eén afwijking die de integriteitscontrole vond, per aggregaat en versie."""
+
     aggregaat_id: str
     versie: int | None
     soort: Literal["ontbreekt", "zonder-hash", "gewijzigd", "zonder-controlepunt", "controlepunt-vervalst",
@@ -563,11 +597,15 @@ class BevindingPublic(Uitvoer):
 
 
 class VolledigeControlePublic(Uitvoer):
+    """De laatste controle die elke opgeslagen gebeurtenis las: wanneer en met welke uitkomst."""
+
     tijdstip: datetime = Field(description="Wanneer de volledige controle begon (UTC).")
     in_orde: bool = Field(description="Of zij geen enkele afwijking vond.")
 
 
 class IntegriteitPublic(Uitvoer):
+    """De uitkomst van een integriteitscontrole van het gebeurtenissenlog tegen de hashketens en de ondertekende controlepunten."""
+
     in_orde: bool
     volledig: bool = Field(description="Of deze controle elke opgeslagen gebeurtenis las, of alleen wat na de vorige controle kwam.")
     na: int = Field(description="De positie in het log waarna deze controle gebeurtenissen las; 0 bij een volledige controle.")
@@ -581,12 +619,16 @@ class IntegriteitPublic(Uitvoer):
 
 
 class OpgeslagenGebeurtenis(Uitvoer):
+    """Een gebeurtenis zoals opgeslagen, met haar ketenhash, om buiten de API na te rekenen."""
+
     versie: int
     topic: str
     opgeslagen: str = Field(description="De opgeslagen bytes (base64), met de ketenhash als laatste lid van het JSON-object.")
 
 
 class Controlepunt(Uitvoer):
+    """Een ondertekend controlepunt van de hashketen van een aggregaat."""
+
     versie: int
     hash: str
     handtekening: str
@@ -624,9 +666,13 @@ class AbonnementPublic(Uitvoer):
 
 
 class AbonnementAangemaaktPublic(AbonnementPublic):
+    """Een nieuw abonnement, met het ondertekeningsgeheim dat alleen nu getoond wordt."""
+
     geheim: str = Field(description="Het geheim waarmee elke bezorging is ondertekend (Standard Webhooks, whsec_...). "
                                     "Alleen nu getoond: bewaar het bij de ontvanger.")
 
 
 class AbonnementenPublic(Uitvoer):
+    """De abonnementen van de gebruiker."""
+
     abonnementen: list[AbonnementPublic]

@@ -143,3 +143,10 @@ def test_every_property_parameter_and_enum_is_described_in_dutch() -> None:
     # A field without a description of its own gets its name's meaning from api/woordenlijst.py; add it there.
     ontbreekt = list(_zonder_beschrijving(json.loads(DOCUMENT.read_text()), "#"))
     assert ontbreekt == [], f"{len(ontbreekt)} zonder Nederlandse beschrijving (api/woordenlijst.py):\n" + "\n".join(ontbreekt)
+
+
+def test_every_schema_says_what_it_holds() -> None:
+    # A generated client's type carries this as its doc comment: a model's docstring, in Dutch.
+    schemas = json.loads(DOCUMENT.read_text())["components"]["schemas"]
+    zonder = sorted(naam for naam, schema in schemas.items() if not schema.get("description", "").strip())
+    assert zonder == [], f"zonder beschrijving (een docstring bij de klasse): {', '.join(zonder)}"
