@@ -45,7 +45,9 @@ VERZOEKEN = Counter("inburgering_http_requests", "HTTP requests, per method, rou
 DUUR = Histogram("inburgering_http_request_duration_seconds", "Time from request to the last byte of the answer.",
                  ["method", "route", "status"])
 COMMANDOS = Counter("inburgering_commands", "Commands on trajectories, per command (the trajectory's method) and outcome: "
-                    "ok, herhaald (an idempotent repeat), regel-overtreden (409), verouderd (412), niet-gevonden (404), "
+                    "ok, herhaald (an idempotent repeat), regel-overtreden (409), gelijktijdig (409: another request changed it at "
+                    "the same time), sleutel-hergebruikt (409: an Idempotency-Key reused for another request), "
+                    "verouderd (412), niet-gevonden (404), "
                     "geweigerd (another 4xx), onbeschikbaar (503), fout (another 5xx).", ["command", "outcome"])
 POOL = Gauge("inburgering_pool_connections", "Database connections per pool (gebeurtenissen: the event store's; "
              "opslag: the other stores') and state (in_gebruik, vrij, max), summed over the workers.",
@@ -53,6 +55,9 @@ POOL = Gauge("inburgering_pool_connections", "Database connections per pool (geb
 POOL_WACHTEND = Gauge("inburgering_pool_requests_waiting", "Requests waiting for a connection, summed over the workers.",
                       ["pool"], multiprocess_mode="livesum")
 UITKOMSTEN = {409: "regel-overtreden", 412: "verouderd", 404: "niet-gevonden", 503: "onbeschikbaar"}
+# A 409 that breaks no rule of the law: by the problem's code (api/problems.py), so that a dashboard of broken
+# rules is not one of races and client mistakes.
+ANDERE_CONFLICTEN = {"gelijktijdige-wijziging": "gelijktijdig", "idempotency-key-hergebruikt": "sleutel-hergebruikt"}
 
 
 def noem_commando(request: Request, aanroep: Any) -> None:
@@ -60,9 +65,11 @@ def noem_commando(request: Request, aanroep: Any) -> None:
     setattr(request.state, COMMANDO, aanroep.methode.__name__)
 
 
-def uitkomst(status: int, herhaald: bool) -> str:
+def uitkomst(status: int, herhaald: bool, probleemcode: str | None = None) -> str:
     if status < 300:
         return "herhaald" if herhaald else "ok"
+    if status == 409 and probleemcode in ANDERE_CONFLICTEN:
+        return ANDERE_CONFLICTEN[probleemcode]
     return UITKOMSTEN.get(status, "fout" if status >= 500 else "geweigerd")
 
 
@@ -113,7 +120,7 @@ class Metingen:
             VERZOEKEN.labels(*labels).inc()
             DUUR.labels(*labels).observe(time.perf_counter() - begin)
             if (commando := staat.get(COMMANDO)) is not None:
-                COMMANDOS.labels(commando, uitkomst(status, herhaald)).inc()
+                COMMANDOS.labels(commando, uitkomst(status, herhaald, staat.get("probleemcode"))).inc()
             if (nu := time.monotonic()) - self._pools_bijgewerkt > POOLS_BIJWERKEN_NA:
                 self._pools_bijgewerkt = nu
                 werk_pools_bij()

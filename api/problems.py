@@ -44,6 +44,7 @@ class ProbleemError(Exception):
 def probleem(
     request: Request, status: int, code: str, titel: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
+    request.state.probleemcode = code  # what the metrics count a command's failure as (api/metrics.py)
     inhoud = {"type": TYPE_PREFIX + code, "title": titel, "status": status, "detail": detail}
     inhoud |= {"instance": request.url.path, "code": code} | extra
     return JSONResponse(inhoud, status_code=status, media_type=PROBLEM_JSON, headers=headers)

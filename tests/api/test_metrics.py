@@ -69,6 +69,8 @@ def test_a_scrape_after_a_scripted_run_counts_every_request_and_command_and_show
         kennisgeving = {"datum": "2025-01-20", "verblijfsvergunning": "asiel_bepaalde_tijd"}
         for _ in range(2):  # the second is the first's answer again
             assert http.post(f"{paden[0]}/kennisgevingen", json=kennisgeving, headers=regisseur | sleutel).status_code == 201
+        anders = kennisgeving | {"datum": "2025-01-21"}  # the same key for another request: no rule broken
+        assert http.post(f"{paden[0]}/kennisgevingen", json=anders, headers=regisseur | sleutel).status_code == 409
         huisvesting = {"datum": "2025-02-03", "gemeente": "0505"}
         assert http.post(f"{paden[1]}/huisvestingen", json=huisvesting, headers=regisseur | {"If-Match": '"1"'}).status_code == 412
         assert http.post(f"{TRAJECTEN}/{uuid.uuid4()}/huisvestingen", json=huisvesting, headers=regisseur).status_code == 404
@@ -117,6 +119,7 @@ def test_a_scrape_after_a_scripted_run_counts_every_request_and_command_and_show
     commands = "inburgering_commands_total"
     assert {(dict(labels)["command"], dict(labels)["outcome"]): n for (naam, labels), n in gemeten.items() if naam == commands} == {
         (START, "ok"): 3, (START, "regel-overtreden"): 1, (KENNISGEVING, "ok"): 1, (KENNISGEVING, "herhaald"): 1,
+        (KENNISGEVING, "sleutel-hergebruikt"): 1,
         (HUISVESTING, "verouderd"): 1, (HUISVESTING, "niet-gevonden"): 1,
     }
     volledig = controle.json()["laatsteVolledigeControle"]
