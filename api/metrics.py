@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from adapters.integriteit import Integriteitsstaat
 from adapters.sqlverbinding import GebeurtenissenPool, open_pools
 from api.peiling import peil
+from api.problems import PROBLEEMCODE
 from api.serverlog import sjabloon
 from domain.abonnement import Abonnementstatus
 
@@ -120,7 +121,7 @@ class Metingen:
             VERZOEKEN.labels(*labels).inc()
             DUUR.labels(*labels).observe(time.perf_counter() - begin)
             if (commando := staat.get(COMMANDO)) is not None:
-                COMMANDOS.labels(commando, uitkomst(status, herhaald, staat.get("probleemcode"))).inc()
+                COMMANDOS.labels(commando, uitkomst(status, herhaald, staat.get(PROBLEEMCODE))).inc()
             if (nu := time.monotonic()) - self._pools_bijgewerkt > POOLS_BIJWERKEN_NA:
                 self._pools_bijgewerkt = nu
                 werk_pools_bij()

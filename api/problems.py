@@ -25,6 +25,7 @@ from domain.opdracht import IdempotencyKeyHergebruiktError
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "https://api.sdd-inburgering.nl/problemen/"
+PROBLEEMCODE = "probleemcode"  # the key in the request's state under which the answer's problem is named
 OPNIEUW_NA = "5"  # seconds, in Retry-After of a 503: about how long a pool waits before it tries again
 log = logging.getLogger("inburgering.api")
 ROUTERINGSFOUTEN = {
@@ -44,7 +45,7 @@ class ProbleemError(Exception):
 def probleem(
     request: Request, status: int, code: str, titel: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
-    request.state.probleemcode = code  # what the metrics count a command's failure as (api/metrics.py)
+    setattr(request.state, PROBLEEMCODE, code)  # what the metrics count a command's failure as (api/metrics.py)
     inhoud = {"type": TYPE_PREFIX + code, "title": titel, "status": status, "detail": detail}
     inhoud |= {"instance": request.url.path, "code": code} | extra
     return JSONResponse(inhoud, status_code=status, media_type=PROBLEM_JSON, headers=headers)
