@@ -81,6 +81,7 @@ class Tokencontrole:
         return claims
 
 
+@lru_cache(maxsize=4096)  # asked twice per request (may it fetch, which key): a client sends one token many times
 def _kid(token: str) -> str | None:
     """The kid a token names, read before its signature is checked: only to pick (or fetch) a key."""
     try:
