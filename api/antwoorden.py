@@ -32,7 +32,8 @@ PROBLEEMVOORBEELDEN: dict[int, dict[str, Any]] = {
     412: {"code": "versie-verouderd", "title": "Het traject is intussen gewijzigd.", "detail": "If-Match noemt versie 3; de huidige is 4."},
     413: {"code": "verzoek-te-groot", "title": "Verzoek te groot.", "detail": "De inhoud is groter dan 1048576 bytes."},
     415: {"code": "content-type-niet-ondersteund", "title": "Alleen JSON.", "detail": "Stuur de inhoud als application/json."},
-    500: {"code": "interne-fout", "title": "Interne fout.", "detail": "Er ging iets mis; de fout is gelogd."},
+    500: {"code": "interne-fout", "title": "Interne fout.",
+          "detail": "Er ging iets mis; de fout is gelogd onder correlatie-id 3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b."},
     503: {"code": "tijdelijk-niet-beschikbaar", "title": "Tijdelijk niet beschikbaar.",
           "detail": "De database is niet bereikbaar; probeer het over enkele seconden opnieuw."},
 }
