@@ -12,7 +12,7 @@ from adapters.settings import Settings
 from adapters.tokens import JwksBron
 from api.auth import Tokencontrole
 from api.problems import ProbleemError
-from tests.api.idp import Idp, token
+from tests.api.idp import Idp, lopende_idp, token
 
 MIN, MAX = 10.0, 600.0
 
@@ -27,10 +27,8 @@ class Klok:
 
 @pytest.fixture
 def idp() -> Iterator[Idp]:
-    server = Idp().start()
-    server.nieuwe_sleutel("idp-1")
-    yield server
-    server.stop()
+    with lopende_idp("idp-1") as server:
+        yield server
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
@@ -54,6 +56,17 @@ class Idp(Lusserver):
 
         self._serveer(Afhandeling)
         return self
+
+
+@contextmanager
+def lopende_idp(kid: str) -> Iterator[Idp]:
+    """An IdP on the loopback that publishes one key, `kid`; stopped when the test is done."""
+    server = Idp().start()
+    server.nieuwe_sleutel(kid)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def token(sleutel: ECKey, instellingen: Settings, *, rol: str = "regisseur", gemeenten: tuple[str, ...] = ("0505",),

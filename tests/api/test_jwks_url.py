@@ -11,16 +11,14 @@ from fastapi.testclient import TestClient
 from adapters.clock import VasteKlok
 from adapters.settings import Settings
 from api.main import create_app
-from tests.api.idp import Idp, token
+from tests.api.idp import Idp, lopende_idp, token
 from tests.serverproces import GEREED_BINNEN
 
 
 @pytest.fixture
 def idp() -> Iterator[Idp]:
-    server = Idp().start()
-    server.nieuwe_sleutel("idp-2026-1")
-    yield server
-    server.stop()
+    with lopende_idp("idp-2026-1") as server:
+        yield server
 
 
 def test_after_the_idp_rotates_its_keys_a_new_key_is_accepted_and_a_removed_one_refused(
