@@ -361,7 +361,7 @@ class PostgresKetenRecorder(PostgresApplicationRecorder):
             schema=Identifier(self.datastore.schema), functie=Identifier(self.invoegfunctie),
             id_type=SQL(self.datastore.originator_id_type), table=Identifier(self.events_table_name), channel=Identifier(self.channel_name)))
         self._zonder_functie = False  # a store not migrated since the function came: a transaction, as before
-        self._opdrachten: dict[tuple[tuple[str, bool], ...], str] = {}  # `_in_een_opdracht`'s statement per shape
+        self._opdrachten: dict[tuple[Any, ...], str] = {}  # `_in_een_opdracht`'s statement per shape (one event or more, the parts)
 
     select_events = _een_keer_opnieuw(PostgresApplicationRecorder.select_events.__wrapped__)
     select_notifications = _een_keer_opnieuw(PostgresApplicationRecorder.select_notifications.__wrapped__)
@@ -429,25 +429,31 @@ class PostgresKetenRecorder(PostgresApplicationRecorder):
             delen.execute(postgres_sql(punt[0], self.datastore.schema) + " RETURNING 1", punt[1], controle=True)
         if meeschrijven is not None:
             meeschrijven.schrijf(delen, stored_events)
-        waarden: list[Any] = [f"{self.datastore.lock_timeout}s", [e.originator_id for e in stored_events],
-                              [e.originator_version for e in stored_events], [e.topic for e in stored_events],
-                              [e.state for e in stored_events]]
+        waarden: list[Any] = [f"{self.datastore.lock_timeout}s"]
+        if een_event := len(stored_events) == 1:  # most commands: its values, not arrays of one (PostgresVerbinding.voeg_in)
+            waarden += [stored_events[0].originator_id, stored_events[0].originator_version, stored_events[0].topic, stored_events[0].state]
+        else:
+            waarden += [[e.originator_id for e in stored_events], [e.originator_version for e in stored_events],
+                        [e.topic for e in stored_events], [e.state for e in stored_events]]
         for _, deel, _ in delen.opdrachten:
             waarden += deel
-        vorm = tuple((tekst, controle) for tekst, _, controle in delen.opdrachten)
+        vorm = (een_event, *((tekst, controle) for tekst, _, controle in delen.opdrachten))
         if (opdracht := self._opdrachten.get(vorm)) is None:
             if len(self._opdrachten) >= 64:  # a few shapes in practice; bounded all the same
                 self._opdrachten.clear()
-            opdracht = self._opdrachten[vorm] = self._opdracht_voor(vorm)
+            opdracht = self._opdrachten[vorm] = self._opdracht_voor(een_event, vorm[1:])
         cursor.execute(opdracht, waarden)
         return [rij["notification_id"] for rij in cursor.fetchall()]
 
-    def _opdracht_voor(self, delen: tuple[tuple[str, bool], ...]) -> str:
-        """The statement of `_in_een_opdracht` for these parts, as text: composed once per shape, so that
-        psycopg finds it in its caches (and prepares it) instead of converting it anew each time."""
+    def _opdracht_voor(self, een_event: bool, delen: tuple[tuple[str, bool], ...]) -> str:
+        """The statement of `_in_een_opdracht` for one event or more and these parts, as text: composed once per
+        shape, so that psycopg finds it in its caches (and prepares it) instead of converting it anew each time
+        (it caches one of at most 50 values: a value per array element would pass that)."""
         functie = f'"{self.datastore.schema}"."{self.invoegfunctie}"'
-        return (f"WITH nieuw AS MATERIALIZED (SELECT notification_id FROM {functie}(%s, %b::{self.datastore.originator_id_type}[], "
-                "%b::bigint[], %b::text[], %b::bytea[]) AS notification_id), vergrendeld AS (SELECT 1 FROM nieuw LIMIT 1)"
+        arrays = ", ".join(f"ARRAY[%b::{type_}]" if een_event else f"%b::{type_}[]"
+                           for type_ in (self.datastore.originator_id_type, "bigint", "text", "bytea"))
+        return (f"WITH nieuw AS MATERIALIZED (SELECT notification_id FROM {functie}(%s, {arrays}) AS notification_id), "
+                "vergrendeld AS (SELECT 1 FROM nieuw LIMIT 1)"
                 + "".join(f", d{i} AS ({tekst})" for i, (tekst, _) in enumerate(delen))
                 + " SELECT notification_id" + "".join(f", 1 / (SELECT count(*) FROM d{i})" for i, (_, controle) in enumerate(delen) if controle)
                 + " FROM nieuw ORDER BY notification_id")

@@ -9,9 +9,11 @@ stored history, so never rename one.
 from __future__ import annotations
 
 import copy
+import functools
 from datetime import date, timedelta
-from typing import Annotated, ClassVar
-from uuid import uuid4
+from enum import Enum
+from typing import Annotated, Any, ClassVar
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
@@ -23,6 +25,7 @@ from domain.traject.basis import (
     Deadline,
     Gebeurtenis,
     Handhavingszaak,
+    Onveranderlijk,
     Status,
     Uren,
     ZaakStap,
@@ -51,6 +54,12 @@ from domain.waarden import (
 )
 
 ONTZORGEN_MAANDEN = 6  # PW 56a
+
+
+@functools.cache
+def _gedeeld(soort: type) -> bool:
+    """Values of this type never change in place, so a copy of a trajectory may share them."""
+    return issubclass(soort, (str, int, float, type(None), date, Enum, UUID, frozenset, Onveranderlijk))
 BRP_SIGNAAL_GRONDSLAG = "SDD beleid (huisvesting na koppeling), Bi 5.3(1)"
 
 
@@ -94,6 +103,20 @@ class Inburgeringstraject(
         self.correcties = 0
         self.verwijderd = set()
         self._beginstand()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Inburgeringstraject:
+        """A copy for a command to change (the cache keeps the original): every attribute that can change in
+        place is copied deeply; the rest is shared. The library's deep copy rebuilt each date and frozenset
+        and walked every fact: about 80 µs for a trajectory just started, and growing with its history."""
+        kopie = object.__new__(type(self))
+        memo[id(self)] = kopie
+        for naam, waarde in vars(self).items():
+            if naam == "feiten":  # facts never change (Onveranderlijk): a dict of its own, with the same facts
+                waarde = dict(waarde)
+            elif not _gedeeld(type(waarde)):
+                waarde = copy.deepcopy(waarde, memo)
+            kopie.__dict__[naam] = waarde
+        return kopie
 
     def _beginstand(self) -> None:
         """Everything the facts after the start determine, as it is before the first of them."""

@@ -10,7 +10,7 @@ from eventsourcing.persistence import StoredEvent
 from adapters.clock import VasteKlok
 from domain import fouten
 from domain.application import Inburgering
-from domain.traject import Inburgeringstraject
+from domain.traject import Fase, Inburgeringstraject, Uursoort
 from domain.waarden import Boeteartikel, Boetegrond, Gemeente, Leerroute, Rol, Verblijfsvergunning, Verwijtbaarheid
 from tests.builders import Personen, door, een_bsn, gezinsmigrant_met_pip, statushouder_met_pip
 
@@ -384,3 +384,23 @@ def test_a_copy_of_a_trajectory_shares_its_recorded_facts_and_nothing_it_changes
     assert (kopie.boetes[0].bedrag, len(kopie.gesprekken)) == (Decimal("0.00"), len(gesprekken) + 1)
     assert (traject.version, traject.feiten, traject.gesprekken) == (versie, feiten, gesprekken)
     assert traject.zaken[zaak].beslissing_op_bezwaar is None and traject.boetes[0].bedrag > 0
+
+
+def test_a_copy_of_a_trajectory_shares_only_what_cannot_change_in_place() -> None:
+    """The copy a command changes shares a value with the cached trajectory only when nothing can change that
+    value in place (it is hashable: str, date, enum, frozenset, a fact); every dict, list, set and mutable
+    record is the copy's own, with the same content."""
+    traject, zaak = beboete_zaak()
+    traject.ontvang_bezwaar(zaaknummer=zaak, datum=date(2025, 6, 1), door=BEZWAARBEHANDELAAR)
+    traject.registreer_cursusuren(datum=date(2025, 6, 2), soort=Uursoort.NT2, uren=40, fase=Fase.UITVOERING, door=door())
+    kopie = copy.deepcopy(traject)
+    for naam, waarde in vars(traject).items():
+        gekopieerd = getattr(kopie, naam)
+        assert gekopieerd == waarde, naam
+        if gekopieerd is waarde:
+            hash(waarde)  # shared: must be immutable (a dict, list, set or mutable dataclass is unhashable)
+    assert kopie.zaken[zaak] is not traject.zaken[zaak]
+
+    uren = traject.uren.van(Uursoort.NT2.value)
+    kopie.registreer_cursusuren(datum=date(2025, 6, 3), soort=Uursoort.NT2, uren=10, fase=Fase.UITVOERING, door=door())
+    assert (kopie.uren.van(Uursoort.NT2.value), traject.uren.van(Uursoort.NT2.value)) == (uren + 10, uren)
