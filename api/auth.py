@@ -132,6 +132,10 @@ async def huidige_actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
+    return await _aangemeld(request, credentials)
+
+
+async def _aangemeld(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Actor:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _niet_ingelogd("Stuur een bearer token mee in de Authorization-header.")
     tokens: Tokencontrole = request.app.state.tokens
@@ -144,7 +148,9 @@ async def huidige_actor(
 
 
 def rollen(*toegestaan: Rol) -> Callable[..., Awaitable[Actor]]:
-    async def controleer(actor: Annotated[Actor, Depends(huidige_actor)]) -> Actor:
+    # Signs in itself rather than through huidige_actor: FastAPI spends about 50 µs per dependency per request.
+    async def controleer(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Actor:
+        actor = await _aangemeld(request, credentials)
         if actor.rol not in toegestaan:
             raise ProbleemError(403, "geen-toegang", "Geen toegang.", f"De rol {actor.rol.value} mag dit niet.")
         return actor

@@ -38,7 +38,7 @@ def is_json(content_type: str) -> bool:
     return soort == "application/json" or (soort.startswith("application/") and soort.endswith("+json"))
 
 
-async def alleen_json(request: Request) -> None:
+def alleen_json(request: Request) -> None:
     """A request body is JSON; anything else is said with 415 before the body is read as data."""
     route = request.scope.get("route")
     heeft_inhoud = isinstance(route, APIRoute) and route.body_field is not None

@@ -57,14 +57,18 @@ def _queryparameters(dependant: Dependant) -> set[str]:
     return namen
 
 
-async def alleen_bekende_parameters(request: Request) -> None:
-    """A query parameter the operation does not know is a mistake worth saying, not ignoring."""
-    route = request.scope.get("route")
-    bekend = _queryparameters(route.dependant) if isinstance(route, APIRoute) else set()
-    if onbekend := sorted(set(request.query_params) - bekend):
-        raise problems.ProbleemError(
-            400, "onbekende-parameter", "Onbekende queryparameter.", f"Onbekend: {', '.join(repr(p) for p in onbekend)}."
-        )
+async def verzoekvorm(request: Request) -> None:
+    """What every operation asks of a request's form, in one dependency (FastAPI spends about 50 µs on each, per
+    request): a query parameter the operation does not know is a mistake worth saying, not ignoring; then a
+    body is JSON (api/beveiliging.py)."""
+    if request.scope["query_string"]:
+        route = request.scope.get("route")
+        bekend = _queryparameters(route.dependant) if isinstance(route, APIRoute) else set()
+        if onbekend := sorted(set(request.query_params) - bekend):
+            raise problems.ProbleemError(
+                400, "onbekende-parameter", "Onbekende queryparameter.", f"Onbekend: {', '.join(repr(p) for p in onbekend)}."
+            )
+    alleen_json(request)
 
 
 async def correlatie_id(
@@ -184,7 +188,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         redoc_url=None,
         openapi_url=f"{BASISPAD}/openapi.json",
         generate_unique_id_function=_operation_id,
-        dependencies=[Depends(alleen_bekende_parameters), Depends(alleen_json), Depends(correlatie_id)],
+        dependencies=[Depends(verzoekvorm), Depends(correlatie_id)],
     )
     app.state.instellingen = instellingen
     app.state.klok = klok

@@ -18,7 +18,7 @@ from api import schemas
 from api.auth import Lezer
 from api.bezorging import ontvanger_toegestaan
 from api.openapi import BASISPAD
-from api.routers.commandoroutes import COMMANDO_ANTWOORDEN, VerwachteVersie
+from api.routers.commandoroutes import COMMANDO_ANTWOORDEN, IfMatch, verwachte_versie
 from api.routers.werkdraad import in_een_werkdraad
 from api.verzoeken.abonnement import AbonnementCreate, AbonnementWijziging
 from domain.abonnement import Abonnement, binnen_mandaat, nieuw_abonnement
@@ -108,21 +108,21 @@ def lees_abonnement(request: Request, response: Response, actor: Lezer, abonneme
 @router.patch("/{abonnementId}", responses=MET_ETAG)
 @in_een_werkdraad
 def wijzig_abonnement(request: Request, response: Response, actor: Lezer, abonnement_id: AbonnementId,
-                      body: AbonnementWijziging, versie: VerwachteVersie) -> schemas.AbonnementPublic:
+                      body: AbonnementWijziging, if_match: IfMatch = None) -> schemas.AbonnementPublic:
     """Wijzig een abonnement (met If-Match: alleen als het sindsdien niet gewijzigd is, anders 412); met `status` actief
     hervat u een geschorst abonnement vanaf zijn positie. Het abonnement volgt daarna uw huidige rol en gemeenten."""
     wijzigingen = body.wijzigingen()
     _toegestane_callback(request, wijzigingen.get("callback"))
     binnen_mandaat(actor, wijzigingen.get("gemeentefilter"))
     abonnement = _abonnementen(request).wijzig(
-        abonnement_id, actor.gebruiker, versie, request.app.state.klok.nu(), mandaat=(actor.rol, actor.gemeenten), **wijzigingen)
+        abonnement_id, actor.gebruiker, verwachte_versie(if_match), request.app.state.klok.nu(), mandaat=(actor.rol, actor.gemeenten), **wijzigingen)
     _wek_de_bezorger(request)
     return _publiek(request, _met_etag(response, abonnement))
 
 
 @router.delete("/{abonnementId}", status_code=204, response_class=Response)
 @in_een_werkdraad
-def zeg_abonnement_op(request: Request, actor: Lezer, abonnement_id: AbonnementId, versie: VerwachteVersie) -> None:
+def zeg_abonnement_op(request: Request, actor: Lezer, abonnement_id: AbonnementId, if_match: IfMatch = None) -> None:
     """Zeg een abonnement op: er wordt niets meer bezorgd."""
-    _abonnementen(request).zeg_op(abonnement_id, actor.gebruiker, versie)
+    _abonnementen(request).zeg_op(abonnement_id, actor.gebruiker, verwachte_versie(if_match))
 

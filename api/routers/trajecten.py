@@ -22,6 +22,7 @@ from api.routers.commandoroutes import COMMANDO_ANTWOORDEN, App, IdempotencyKey,
 from api.routers.werkdraad import in_een_werkdraad
 from api.schemas import IsoDatum
 from api.weergave import gebeurtenis_public, traject_public
+from domain.application import Inburgering
 
 router = APIRouter(prefix="/trajecten", tags=["trajecten"])
 
@@ -31,7 +32,6 @@ router = APIRouter(prefix="/trajecten", tags=["trajecten"])
 def start_traject(
     request: Request,
     response: Response,
-    app: App,
     actor: Regisseur,
     body: Annotated[start.TrajectCreate, Body(openapi_examples=start.VOORBEELDEN)],
     sleutel: IdempotencyKey = None,
@@ -39,6 +39,7 @@ def start_traject(
     """Start een inburgeringstraject na een TVS-profiel (COA) of een kennisgeving van DUO."""
     commando = body.commando()
     noem_commando(request, commando)
+    app: Inburgering = request.app.state.inburgering  # not a dependency: one less on a command's path
     uitkomst = app.start_traject(commando, actor, idempotentie(request, sleutel, body), meeschrijven=met_de_gebeurtenissen(request, actor))
     return antwoord(request, response, uitkomst, f"/api/v1/trajecten/{uitkomst.traject.id}", actor)
 
