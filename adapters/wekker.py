@@ -2,8 +2,10 @@
 
 One per process, so that a waiting request holds neither a database connection nor a thread: it waits on a
 future that this module's one thread resolves (`loop.call_soon_threadsafe`, once per event loop per change).
-On PostgreSQL the thread LISTENs on the channel every save NOTIFYs (adapters/keten.py); on SQLite, where
-another process may write the file and nothing tells us, it reads the log's head every 50 ms.
+On PostgreSQL the thread LISTENs on the channel every save NOTIFYs (adapters/keten.py); while nobody waits it
+sleeps, and takes what was notified off its connection once per interval or when a waiter comes, not once per
+commit. On SQLite, where another process may write the file and nothing tells us, it reads the log's head
+every 50 ms.
 
 The LISTEN connection is taken from the event store's pool for the thread's whole life: it counts against
 INBURGERING_DATABASE_VERBINDINGEN like every other connection, and carries the process's name. When it is lost
@@ -51,6 +53,7 @@ class Wekker:
         self._verouderd = False
         self._draadwachters = 0
         self.koppen_gelezen = 0  # how often it read the log's head (for tests and operators)
+        self.notificaties_gelezen = 0  # how often the LISTEN thread took the notifications off its connection
         self._slot = threading.Condition()
         # Per event loop, each waiting future and the position it waits to see passed.
         self._wachtenden: dict[asyncio.AbstractEventLoop, dict[asyncio.Future[int], int]] = {}
@@ -83,6 +86,7 @@ class Wekker:
         """Blocks until positie() > na, or `seconden` passed; returns positie()."""
         with self._slot:
             self._draadwachters += 1
+            self._slot.notify_all()  # a listening thread that sleeps while nobody waits listens again
         try:
             with contextlib.suppress(Exception):  # the store is away: wait for a notification or the time, as bounded
                 self._ververs_als_verouderd()
@@ -101,6 +105,7 @@ class Wekker:
             if self._positie > na or seconden <= 0 or self._gestopt.is_set():
                 return self._positie
             self._wachtenden.setdefault(lus, {})[toekomst] = na
+            self._slot.notify_all()  # a listening thread that sleeps while nobody waits listens again
             verouderd = self._verouderd
         try:
             if verouderd:  # commits came while nobody waited: read the head once (a worker thread, not the loop)
@@ -200,11 +205,21 @@ class Wekker:
                     wachttijd, verloren = self._herverbinden_na, False
                     while not self._gestopt.is_set():
                         genotificeerd = False
-                        for _ in verbinding.notifies(timeout=self._luisterinterval, stop_after=1):
+                        with self._slot:
+                            wacht_iemand = self._iemand_wacht()
+                        if wacht_iemand:
+                            for _ in verbinding.notifies(timeout=self._luisterinterval, stop_after=1):
+                                genotificeerd = True
+                        else:
+                            # Nobody waits: a commit need not wake this thread (that cost about 0.2 ms of each
+                            # command). It sleeps until a waiter comes or the interval passes, then takes what
+                            # came meanwhile in one go (which also tells it when the connection is lost).
+                            with self._slot:
+                                self._slot.wait_for(lambda: self._iemand_wacht() or self._gestopt.is_set(), timeout=self._luisterinterval)
+                        for _ in verbinding.notifies(timeout=0):  # the rest of a burst of commits: one read for all
                             genotificeerd = True
+                        self.notificaties_gelezen += 1
                         if genotificeerd:
-                            for _ in verbinding.notifies(timeout=0):  # the rest of a burst of commits: one read for all
-                                pass
                             self._na_een_commit(lambda: self._lees_op(verbinding, recorder))
                     verbinding.execute("UNLISTEN *")  # back to the pool as any other connection
                     self.luisterverbinding_pid = None
