@@ -361,7 +361,7 @@ class PostgresKetenRecorder(PostgresApplicationRecorder):
             schema=Identifier(self.datastore.schema), functie=Identifier(self.invoegfunctie),
             id_type=SQL(self.datastore.originator_id_type), table=Identifier(self.events_table_name), channel=Identifier(self.channel_name)))
         self._zonder_functie = False  # a store not migrated since the function came: a transaction, as before
-        self._opdrachten: dict[tuple[Any, ...], str] = {}  # `_in_een_opdracht`'s statement per shape (one event or more, the parts)
+        self._opdrachten: dict[tuple[bool, tuple[tuple[str, bool], ...]], str] = {}  # `_in_een_opdracht`'s statement per shape (one event or more, the parts)
 
     select_events = _een_keer_opnieuw(PostgresApplicationRecorder.select_events.__wrapped__)
     select_notifications = _een_keer_opnieuw(PostgresApplicationRecorder.select_notifications.__wrapped__)
@@ -437,11 +437,11 @@ class PostgresKetenRecorder(PostgresApplicationRecorder):
                         [e.topic for e in stored_events], [e.state for e in stored_events]]
         for _, deel, _ in delen.opdrachten:
             waarden += deel
-        vorm = (een_event, *((tekst, controle) for tekst, _, controle in delen.opdrachten))
-        if (opdracht := self._opdrachten.get(vorm)) is None:
+        vorm = tuple((tekst, controle) for tekst, _, controle in delen.opdrachten)
+        if (opdracht := self._opdrachten.get((een_event, vorm))) is None:
             if len(self._opdrachten) >= 64:  # a few shapes in practice; bounded all the same
                 self._opdrachten.clear()
-            opdracht = self._opdrachten[vorm] = self._opdracht_voor(een_event, vorm[1:])
+            opdracht = self._opdrachten[(een_event, vorm)] = self._opdracht_voor(een_event, vorm)
         cursor.execute(opdracht, waarden)
         return [rij["notification_id"] for rij in cursor.fetchall()]
 

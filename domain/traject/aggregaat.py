@@ -111,9 +111,10 @@ class Inburgeringstraject(
         kopie = object.__new__(type(self))
         memo[id(self)] = kopie
         for naam, waarde in vars(self).items():
+            soort: type = type(waarde)
             if naam == "feiten":  # facts never change (Onveranderlijk): a dict of its own, with the same facts
                 waarde = dict(waarde)
-            elif not _gedeeld(type(waarde)):
+            elif not _gedeeld(soort):
                 waarde = copy.deepcopy(waarde, memo)
             kopie.__dict__[naam] = waarde
         return kopie
