@@ -10,7 +10,7 @@ INBURGERING_LOG_FORMAAT ?= tekst
 SPECTRAL := npx --yes @stoplight/spectral-cli@6.16.3
 ADR_RULESET ?= ../shared/adr/linter.yaml
 
-.PHONY: run demo token test browser openapi lint-openapi migrate projecties bezorging rebuild replay verify verzegel vergeet sleutels-roteer bench bench-kosten lock clean
+.PHONY: run demo token test browser openapi lint-openapi migrate projecties bezorging rebuild replay verify verzegel vergeet sleutels-roteer bench bench-ab bench-kosten lock clean
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	@$(PYTHON) -m venv $(VENV) >&2
@@ -88,6 +88,10 @@ vergeet: $(BIN)/.installed
 ## Benchmarks against a bare ceiling (not part of make test): make bench [BENCH_ARGS="-n 100000 --opslag postgres"]
 bench: $(BIN)/.installed
 	$(BIN)/python -m tests.bench.commands $(BENCH_ARGS)
+
+## This checkout's commands against another commit's, both served at the same time: make bench-ab BASIS=HEAD~1
+bench-ab: $(BIN)/.installed
+	$(BIN)/python -m tests.bench.tegelijk --basis $(or $(BASIS),HEAD) $(BENCH_ARGS)
 
 ## A command's CPU by layer (domain and store, the whole app, the ceiling's request), in-process: make bench-kosten
 bench-kosten: $(BIN)/.installed
