@@ -22,11 +22,16 @@ Zaaknummer = Annotated[int, Path(ge=1, le=1_000_000_000, description="Het nummer
 COMMANDO_ANTWOORDEN: dict[int | str, dict[str, Any]] = {201: {"headers": {"Location": {}, "ETag": {}}}}
 
 
-async def applicatie(request: Request) -> Inburgering:  # async: no I/O, so no thread hop
+def dienst(request: Request) -> Inburgering:
+    """The application service this app was started with."""
     return request.app.state.inburgering
 
 
-App = Annotated[Inburgering, Depends(applicatie)]  # for reads; a command takes it from the request (one dependency less)
+async def applicatie(request: Request) -> Inburgering:  # async: no I/O, so no thread hop
+    return dienst(request)
+
+
+App = Annotated[Inburgering, Depends(applicatie)]  # for reads; a command calls dienst() itself (one dependency less)
 IfMatch = Annotated[
     str | None,
     Header(
@@ -92,10 +97,9 @@ def commando_route(
 
     def uitvoeren(request: Request, response: Response, traject_id: UUID, body: Any,
                   actor: Actor, if_match: str | None, sleutel: str | None, **uit_het_pad: Any) -> schemas.TrajectPublic:
-        app: Inburgering = request.app.state.inburgering
         commando = body.commando(**uit_het_pad)
         noem_commando(request, commando)
-        uitkomst = app.voer_uit(traject_id, commando, actor, verwachte_versie(if_match), idempotentie(request, sleutel, body),
+        uitkomst = dienst(request).voer_uit(traject_id, commando, actor, verwachte_versie(if_match), idempotentie(request, sleutel, body),
                                 meeschrijven=met_de_gebeurtenissen(request, actor))
         return antwoord(request, response, uitkomst, locatie(traject_id, uitkomst.traject.version), actor)
 

@@ -18,11 +18,10 @@ from api.logboek import betrokken, met_de_gebeurtenissen
 from api.metrics import noem_commando
 from api.openapi import BASISPAD
 from api.problems import ProbleemError
-from api.routers.commandoroutes import COMMANDO_ANTWOORDEN, App, IdempotencyKey, TrajectId, antwoord, commando_route, idempotentie
+from api.routers.commandoroutes import COMMANDO_ANTWOORDEN, App, IdempotencyKey, TrajectId, antwoord, commando_route, dienst, idempotentie
 from api.routers.werkdraad import in_een_werkdraad
 from api.schemas import IsoDatum
 from api.weergave import gebeurtenis_public, traject_public
-from domain.application import Inburgering
 
 router = APIRouter(prefix="/trajecten", tags=["trajecten"])
 
@@ -39,8 +38,7 @@ def start_traject(
     """Start een inburgeringstraject na een TVS-profiel (COA) of een kennisgeving van DUO."""
     commando = body.commando()
     noem_commando(request, commando)
-    app: Inburgering = request.app.state.inburgering  # not a dependency: one less on a command's path
-    uitkomst = app.start_traject(commando, actor, idempotentie(request, sleutel, body), meeschrijven=met_de_gebeurtenissen(request, actor))
+    uitkomst = dienst(request).start_traject(commando, actor, idempotentie(request, sleutel, body), meeschrijven=met_de_gebeurtenissen(request, actor))
     return antwoord(request, response, uitkomst, f"/api/v1/trajecten/{uitkomst.traject.id}", actor)
 
 
