@@ -325,7 +325,7 @@ class SqliteKetenRecorder(SQLiteApplicationRecorder):
         if (verzegeling := kwargs.get("verzegeling")) is not None:
             verzegeling.zet(c, sqlite_sql, postgres=False)
         if (meeschrijven := kwargs.get("meeschrijven")) is not None:
-            meeschrijven.schrijf(c, stored_events)
+            meeschrijven.schrijf(c)
         return ids
 
 
@@ -404,7 +404,7 @@ class PostgresKetenRecorder(PostgresApplicationRecorder):
                     if verzegeling is not None:
                         verzegeling.zet(controlepunten, sql, postgres=True)
                     if meeschrijven is not None:
-                        meeschrijven.schrijf(controlepunten, stored_events)
+                        meeschrijven.schrijf(controlepunten)
             except (psycopg.errors.DivisionByZero, psycopg.errors.UniqueViolation) as fout:
                 # A checkpoint not as this process knew it (Verzegeling._alleen_als). The events' unique key (a
                 # concurrent save) goes on as the library's IntegrityError.
@@ -428,7 +428,7 @@ class PostgresKetenRecorder(PostgresApplicationRecorder):
             assert punt is not None, "in_een_keer: no checkpoint needs to be read"
             delen.execute(postgres_sql(punt[0], self.datastore.schema) + " RETURNING 1", punt[1], controle=True)
         if meeschrijven is not None:
-            meeschrijven.schrijf(delen, stored_events)
+            meeschrijven.schrijf(delen)
         waarden: list[Any] = [f"{self.datastore.lock_timeout}s"]
         if een_event := len(stored_events) == 1:  # most commands: its values, not arrays of one (PostgresVerbinding.voeg_in)
             waarden += [stored_events[0].originator_id, stored_events[0].originator_version, stored_events[0].topic, stored_events[0].state]
@@ -479,9 +479,12 @@ class Opslagvoorbereiding(Protocol):
 
 class Meeschrijven(Protocol):
     """Rows a caller has written in the transaction of a save's events (adapters/logboek.py: the access-log
-    record of the request that made them), and told when they committed."""
+    record of the request that made them), and told when they committed. `bereid_voor` makes the rows from the
+    events to be stored before the transaction opens, so that what it asks of another store (the key store) is
+    never waited for while the events' write lock is held; `schrijf`, in the transaction, only inserts them."""
 
-    def schrijf(self, cursor: Any, opgeslagen: Sequence[StoredEvent]) -> None: ...
+    def bereid_voor(self, opgeslagen: Sequence[StoredEvent]) -> None: ...
+    def schrijf(self, cursor: Any) -> None: ...
     def vastgelegd(self) -> None: ...
 
 
@@ -592,8 +595,11 @@ class KetenEventStore(EventStore[UUID]):
         self, domain_events: Sequence[DomainEventProtocol[UUID]], opgeslagen: list[StoredEvent], verzegeling: Verzegeling, **kwargs: Any
     ) -> list[Recording[UUID]]:
         # As EventStore.put, with the chained stored events; the recorder writes the checkpoints with them.
+        meeschrijven: Meeschrijven | None = kwargs.get("meeschrijven")
+        if meeschrijven is not None:
+            meeschrijven.bereid_voor(opgeslagen)  # before the transaction (Meeschrijven)
         notification_ids = self.recorder.insert_events(opgeslagen, verzegeling=verzegeling, **kwargs)
-        if (meeschrijven := kwargs.get("meeschrijven")) is not None:
+        if meeschrijven is not None:
             meeschrijven.vastgelegd()
         for aggregaat_id, punt in verzegeling.nieuwe.items():
             self._koppen.zet(aggregaat_id, (punt.versie, punt.hash))

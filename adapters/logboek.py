@@ -26,7 +26,9 @@ trace and operation id (BIO 8.15.05), as before; the others of its batch are the
 
 A command's records are written in the transaction of its events (`met_de_gebeurtenissen`, where the log
 lives in the events' database): a command is committed with its record or not at all, whatever crashes.
-The records of every other request go through the writer below.
+The records of every other request go through the writer below. Either way a record's rows are made before
+the transaction opens (`rijen_van`): naming the person asks the key store, which another process may hold
+for a while, and no transaction on the events waits for that.
 
 Every request is recorded, also a rejected or odd one: each text value goes through `opslagbaar`
 (adapters/opslagtekst.py) on its way in, so a NUL or a lone surrogate in a path, a route name or a
@@ -139,6 +141,14 @@ class _Vastlegging:
         return 1 + len(self.verwerkingen)
 
 
+@dataclass(frozen=True)
+class Rijen:
+    """The audit rows and LDV rows of one transaction, ready to insert."""
+
+    audit: list[tuple[Any, ...]]
+    ldv: list[tuple[Any, ...]]
+
+
 class _Wachtrij:
     """Bounded by rows, counting those being written: what a crash can lose is what this holds."""
 
@@ -218,9 +228,10 @@ class Meegeschreven:
 
     def __init__(self, logboek: Logboek, verzoek: Verzoek, activiteit: Verwerkingsactiviteit) -> None:
         self._logboek, self._verzoek, self._activiteit = logboek, verzoek, activiteit
+        self._rijen: Rijen | None = None
         self.is_vastgelegd = False
 
-    def schrijf(self, cursor: Any, opgeslagen: Sequence[StoredEvent]) -> None:
+    def bereid_voor(self, opgeslagen: Sequence[StoredEvent]) -> None:
         verzoek = replace(self._verzoek, eind=datetime.now(UTC).isoformat())
         trajecten: dict[UUID, str | None] = {}
         for event in opgeslagen:
@@ -231,7 +242,11 @@ class Meegeschreven:
             if eerste is not None or traject_id not in trajecten:
                 trajecten[traject_id] = eerste[0] if eerste else None
         verwerkingen = [Dataverwerking(secrets.token_hex(8), t, self._activiteit, ref) for t, ref in sorted(trajecten.items())]
-        self._logboek.schrijf_in(cursor, [_Vastlegging(verzoek, verwerkingen)])
+        self._rijen = self._logboek.rijen_van([_Vastlegging(verzoek, verwerkingen)])
+
+    def schrijf(self, cursor: Any) -> None:
+        assert self._rijen is not None, "bereid_voor() komt voor de transactie"
+        self._logboek.schrijf_in(cursor, self._rijen)
 
     def vastgelegd(self) -> None:
         self.is_vastgelegd = True
@@ -331,25 +346,31 @@ class Logboek:
                 self._wachtrij.klaar(items)
 
     def _schrijf(self, items: Sequence[_Vastlegging]) -> None:
+        rijen = self.rijen_van(items)  # before the transaction: it may wait for the key store (`rijen_van`)
         with self._verbinding.in_een_keer() as cursor:
-            audit, ldv, opdrachten = self.schrijf_in(cursor, items)
+            opdrachten = self.schrijf_in(cursor, rijen)
         with self._slot:
             g = self.geschreven
-            g.verzoeken, g.rijen = g.verzoeken + len(items), g.rijen + len(audit) + len(ldv)
+            g.verzoeken, g.rijen = g.verzoeken + len(items), g.rijen + len(rijen.audit) + len(rijen.ldv)
             g.opdrachten, g.transacties = g.opdrachten + opdrachten, g.transacties + 1
 
-    def schrijf_in(self, cursor: Any, items: Sequence[_Vastlegging]) -> tuple[list[Any], list[Any], int]:
-        """The items' rows, inserted with this cursor (of the log's store, or of the events' transaction):
-        the audit rows, the LDV rows and the statements it took."""
+    def rijen_van(self, items: Sequence[_Vastlegging]) -> Rijen:
+        """The items' rows, made before any transaction opens: naming a person asks the key store whether their key
+        still exists (and may read their first event), and another process may hold the key store a while (a
+        rotation's batch). Asked inside the transaction, that wait would hold the events' write lock on SQLite,
+        where the log lives in the events' file, and every other save would give up waiting for it (503)."""
         audit, ldv = [], []
         for item in items:
-            audit.append(self._auditrij(item.verzoek))
-            ldv += [self._ldv_rij(v, item.verzoek) for v in item.verwerkingen]
-        opdrachten = 0
-        for tabel, kolommen, rijen in (("inburgering_auditlog", AUDIT_KOLOMMEN, audit),
-                                      ("inburgering_dataverwerkingen", LDV_KOLOMMEN, ldv)):
-            opdrachten += self._verbinding.voeg_in(cursor, tabel, kolommen, [opslagbaar(rij) for rij in rijen], GETALKOLOMMEN)
-        return audit, ldv, opdrachten
+            audit.append(opslagbaar(self._auditrij(item.verzoek)))
+            ldv += [opslagbaar(self._ldv_rij(v, item.verzoek)) for v in item.verwerkingen]
+        return Rijen(audit, ldv)
+
+    def schrijf_in(self, cursor: Any, rijen: Rijen) -> int:
+        """Insert the rows with this cursor (of the log's store, or of the events' transaction); it asks nothing
+        of any other store. Returns the statements it took."""
+        return sum(self._verbinding.voeg_in(cursor, tabel, kolommen, deel, GETALKOLOMMEN)
+                   for tabel, kolommen, deel in (("inburgering_auditlog", AUDIT_KOLOMMEN, rijen.audit),
+                                                 ("inburgering_dataverwerkingen", LDV_KOLOMMEN, rijen.ldv)))
 
     def _auditrij(self, verzoek: Verzoek) -> tuple[Any, ...]:
         return (verzoek.operation_id, verzoek.trace_id, verzoek.start, verzoek.gebruiker, verzoek.rol,
