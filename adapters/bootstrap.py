@@ -66,7 +66,7 @@ def bouw_personenregister(instellingen: Settings) -> SqlPersonenregister:
     """BSN pseudonym to person registration: beside the keys, apart from the events."""
     url = instellingen.sleutel_database_url or instellingen.database_url
     verbinding = (
-        SqliteVerbinding(instellingen.sqlite_sleutel_pad, wis_grondig=True)
+        SqliteVerbinding(instellingen.sqlite_sleutel_pad, wis_grondig=True, wachttijd=instellingen.database_lock_timeout)
         if url is None
         else PostgresVerbinding(url, instellingen.database_schema)
     )
@@ -104,7 +104,7 @@ def bouw_logboek(instellingen: Settings, app: Inburgering, dienst: dict[str, str
     if app.sleutels is None or not isinstance(app.sleutels, Sleutelkluis):
         raise TypeError("het logboek kent betrokkenen alleen versleuteld, met de sleutelkluis van de applicatie")
     verbinding = (
-        SqliteVerbinding(instellingen.sqlite_pad)
+        SqliteVerbinding(instellingen.sqlite_pad, wachttijd=instellingen.database_lock_timeout)
         if instellingen.database_url is None
         else PostgresVerbinding(instellingen.database_url, instellingen.database_schema)
     )
@@ -134,7 +134,7 @@ def bouw_sleutelkluis(instellingen: Settings) -> Sleutelkluis:
     controleer(instellingen)  # production: the keys apart from the events (SLEUTEL_DATABASE_URL)
     url = instellingen.sleutel_database_url or instellingen.database_url
     verbinding = (
-        SqliteVerbinding(instellingen.sqlite_sleutel_pad, wis_grondig=True)
+        SqliteVerbinding(instellingen.sqlite_sleutel_pad, wis_grondig=True, wachttijd=instellingen.database_lock_timeout)
         if url is None
         else PostgresVerbinding(url, instellingen.database_schema)
     )
@@ -150,7 +150,7 @@ def bouw_leesmodelopslag(instellingen: Settings, gebeurtenissen: str | None = No
     `gebeurtenissen`: the event table, so that on PostgreSQL a read can check the read models against the head
     of the log in the same query."""
     if instellingen.database_url is None:
-        opslag: SqlLeesmodelopslag = SqliteLeesmodelopslag(instellingen.sqlite_leesmodel_pad)
+        opslag: SqlLeesmodelopslag = SqliteLeesmodelopslag(instellingen.sqlite_leesmodel_pad, instellingen.database_lock_timeout)
     else:
         opslag = PostgresLeesmodelopslag(instellingen.database_url, instellingen.database_schema, gebeurtenissen)
     if instellingen.maak_tabellen:

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import psycopg
 
 from adapters.opslagtekst import opslagbaar
-from adapters.sqlverbinding import VERBINDINGSFOUTEN, PostgresVerbinding, SqliteVerbinding, Verbinding
+from adapters.sqlverbinding import SQLITE_WACHTTIJD, VERBINDINGSFOUTEN, PostgresVerbinding, SqliteVerbinding, Verbinding
 from projections.projector import AndereVersieError, Opbouw, PositieVerouderdError, Storing
 from projections.signaleringen import SignaleringRij
 from projections.trajectenlijst import TrajectRij
@@ -523,8 +523,8 @@ class SqlLeesmodelopslag:
 class SqliteLeesmodelopslag(SqlLeesmodelopslag):
     """A file of its own: the event store's SQLite file has fixed table names (shared/eventsourcing.md)."""
 
-    def __init__(self, pad: Path) -> None:
-        super().__init__(SqliteVerbinding(pad))
+    def __init__(self, pad: Path, wachttijd: float = SQLITE_WACHTTIJD) -> None:
+        super().__init__(SqliteVerbinding(pad, wachttijd=wachttijd))
 
 
 class PostgresLeesmodelopslag(SqlLeesmodelopslag):

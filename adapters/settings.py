@@ -19,7 +19,7 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_va
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from adapters.sqlverbinding import HULPVERBINDINGEN, BegrensdePostgresFactory
+from adapters.sqlverbinding import HULPVERBINDINGEN, SQLITE_WACHTTIJD, BegrensdePostgresFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 # The files the embedded set-up keeps, by setting: each lies in `data_map` unless set on its own.
@@ -91,7 +91,10 @@ class Settings(BaseSettings):
         "opened on demand, closed after a minute idle, each named `inburgering/<pid>` in `pg_stat_activity`. An API "
         "process keeps one for as long as it runs: the feed's LISTEN connection (`wacht=`)",
     )
-    database_lock_timeout: int = Field(default=10, description="Seconds a write waits for the events table's lock")
+    database_lock_timeout: int = Field(
+        default=SQLITE_WACHTTIJD, ge=1,
+        description="Seconds a write waits for a lock: the events table's on PostgreSQL, a file's on SQLite; then 503",
+    )
     data_map: Path = Field(
         default=ROOT / "var",
         description="Where the embedded store, its key store, logs and checkpoints, and the development keys live; "
@@ -306,7 +309,8 @@ class Settings(BaseSettings):
         env = {"CREATE_TABLE": "y" if self.maak_tabellen else "n"}
         if self.database_url is None:
             self.sqlite_pad.parent.mkdir(parents=True, exist_ok=True)
-            return env | {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(self.sqlite_pad)}
+            return env | {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(self.sqlite_pad),
+                          "SQLITE_LOCK_TIMEOUT": str(self.database_lock_timeout)}
         url = urlsplit(self.database_url)
         return env | {
             "PERSISTENCE_MODULE": f"{BegrensdePostgresFactory.__module__}:{BegrensdePostgresFactory.__qualname__}",

@@ -43,6 +43,28 @@ VERBINDINGSFOUTEN: tuple[type[Exception], ...] = (
 )
 
 
+SQLITE_WACHTTIJD = 10  # seconds a statement waits for a lock another connection holds on the file (INBURGERING_DATABASE_LOCK_TIMEOUT)
+
+
+def is_bezet(fout: sqlite3.OperationalError) -> bool:
+    """Whether the file was locked by another connection for longer than this one waited (SQLITE_BUSY or
+    SQLITE_LOCKED, extended codes included): the database is unavailable for now, nothing is wrong with the request."""
+    return (getattr(fout, "sqlite_errorcode", 0) & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+@contextmanager
+def bezet_als_onbereikbaar() -> Iterator[None]:
+    """A lock waited for in vain is raised as the event store's own OperationalError (eventsourcing's SQLite layer
+    does the same), one of VERBINDINGSFOUTEN: the API answers 503 with Retry-After instead of 500. Any other
+    error of SQLite, a programming error, stays what it is."""
+    try:
+        yield
+    except sqlite3.OperationalError as fout:
+        if is_bezet(fout):
+            raise OperationalError(fout) from fout
+        raise
+
+
 def sqlite_sql(sql: str) -> str:
     return sql.replace("{s}", "").replace("%s", "?")
 
@@ -68,21 +90,22 @@ def sqlite_transactie(cursor: Any, schrijven: bool = True) -> Iterator[Any]:
     back on an error. A write takes the lock at BEGIN, so writers queue instead of failing late: a deferred
     transaction that read first fails at once ("database is locked") when another connection committed
     meanwhile. In WAL mode a read needs no lock and does not wait for a writer."""
-    cursor.execute("BEGIN IMMEDIATE" if schrijven else "BEGIN")
-    try:
-        yield cursor
-    except BaseException:
-        cursor.execute("ROLLBACK")
-        raise
-    cursor.execute("COMMIT")
+    with bezet_als_onbereikbaar():
+        cursor.execute("BEGIN IMMEDIATE" if schrijven else "BEGIN")
+        try:
+            yield cursor
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        cursor.execute("COMMIT")
 
 
 class SqliteVerbinding:
     """One connection to a file, used by one thread at a time."""
 
-    def __init__(self, pad: Path, *, wis_grondig: bool = False) -> None:
+    def __init__(self, pad: Path, *, wis_grondig: bool = False, wachttijd: float = SQLITE_WACHTTIJD) -> None:
         pad.parent.mkdir(parents=True, exist_ok=True)
-        self._verbinding = sqlite3.connect(pad, check_same_thread=False, isolation_level=None, timeout=10)
+        self._verbinding = sqlite3.connect(pad, check_same_thread=False, isolation_level=None, timeout=wachttijd)
         if wis_grondig:
             # Overwrite deleted content instead of leaving it in free pages; no write-ahead log that
             # keeps old pages around until a checkpoint. For the key store, where deleting is the point.
@@ -126,7 +149,7 @@ class SqliteVerbinding:
     @contextmanager
     def eenmalig(self) -> Iterator[sqlite3.Cursor]:
         """A cursor for one statement, which is its own transaction (the connection commits each statement)."""
-        with self._slot:
+        with self._slot, bezet_als_onbereikbaar():
             yield self._verbinding.cursor()
 
     @contextmanager

@@ -27,6 +27,7 @@ from adapters.settings import Settings
 from adapters.sleutelkluis import Sleutelkluis
 from adapters.tokens import maak_ontwikkeltoken
 from api.main import create_app
+from domain.application import Inburgering
 from domain.verwerkingsactiviteiten import TRAJECTREGIE
 from tests.builders import een_bsn, tvs_start
 from tests.serverproces import GEREED_BINNEN
@@ -139,3 +140,33 @@ def test_the_log_writer_asks_the_key_store_before_its_transaction_so_saves_go_on
     [verwerking] = logboek.verwerkingen(trace_id)
     assert verwerking["attributes"]["inburgering.traject_id"] == traject_id
     assert logboek.betrokkene(verwerking) is not None
+
+
+def test_a_key_store_held_longer_than_a_request_waits_answers_503_and_records_nothing(
+    sqlite_instellingen: Settings, klok: VasteKlok, regisseur: dict[str, str]
+) -> None:
+    instellingen = sqlite_instellingen.model_copy(update={"sleutel_cache_seconden": 0.0, "database_lock_timeout": 1})
+    with TestClient(create_app(instellingen, klok), raise_server_exceptions=False) as api:
+        traject_id = _start(api, regisseur)
+        pad = f"/api/v1/trajecten/{traject_id}"
+        kennisgeving = {"datum": "2025-01-20", "verblijfsvergunning": "asiel_bepaalde_tijd"}
+        app: Inburgering = api.app.state.inburgering  # type: ignore[attr-defined]
+        versie = len(app.recorder.select_events(UUID(traject_id)))
+
+        # Given a key store another process holds for longer than a request waits for it
+        with op_slot(instellingen.sqlite_sleutel_pad):
+            # When a person is registered, and a command is recorded whose record names the person
+            antwoorden = [api.post("/api/v1/trajecten", json=tvs_start(een_bsn()), headers=regisseur),
+                          api.post(f"{pad}/kennisgevingen", json=kennisgeving, headers=regisseur)]
+
+        # Then each hears that the store is unavailable for now, and when to try again: no internal error
+        for antwoord in antwoorden:
+            assert antwoord.status_code == 503, antwoord.text
+            assert antwoord.headers["content-type"] == "application/problem+json"
+            assert antwoord.json()["code"] == "tijdelijk-niet-beschikbaar" and antwoord.headers["Retry-After"]
+        # And nothing was recorded: no trajectory opened, no fact added
+        assert len(app.recorder.select_events(UUID(traject_id))) == versie
+        lijst = api.get("/api/v1/trajecten", headers=regisseur)
+        assert [t["trajectId"] for t in lijst.json()["trajecten"]] == [traject_id]
+        # Once the key store is free, the same command goes through
+        assert api.post(f"{pad}/kennisgevingen", json=kennisgeving, headers=regisseur).status_code == 201
