@@ -15,12 +15,14 @@ from eventsourcing.utils import resolve_topic
 from joserfc.jwk import ECKey
 from pydantic import Field, SecretStr, ValidationError
 
-from adapters.bootstrap import bouw_applicatie
+from adapters.bootstrap import bouw_applicatie, bouw_leesmodelopslag, bouw_logboek
 from adapters.clock import SysteemKlok
 from adapters.crypto import ProductieInstellingError, bsn_sleutel
+from adapters.keten import OpslagVerbinding
 from adapters.settings import VERPLICHT, Settings, markdown
+from adapters.sleutelkluis import Sleutelkluis
 from adapters.startcontrole import laad, productiebezwaren
-from adapters.sqlverbinding import HULPVERBINDINGEN
+from adapters.sqlverbinding import HULPVERBINDINGEN, Verbinding
 from adapters.tokens import maak_ontwikkeltoken, verificatiesleutels
 
 
@@ -47,6 +49,29 @@ def test_a_postgresql_url_selects_postgresql(tmp_path: Path) -> None:
     assert issubclass(resolve_topic(env["PERSISTENCE_MODULE"]), PostgresFactory)  # the library's, with our pool
     assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"], env["POSTGRES_USER"], env["POSTGRES_PASSWORD"]) == ("db.intern", "6432", "app", "ge@heim")
     assert (env["POSTGRES_DBNAME"], env["POSTGRES_SCHEMA"]) == ("inburgering", "sdd")
+
+
+def test_one_number_says_how_long_a_write_waits_for_a_lock_on_every_store(tmp_path: Path) -> None:
+    """The embedded store's files waited 5 s (the library's default) for the events and 10 s for the others: a
+    request that needed both gave up on the one while the other still waited."""
+    def wachttijd(verbinding: Verbinding) -> float:
+        with verbinding.eenmalig() as cursor:
+            cursor.execute("PRAGMA busy_timeout")
+            return int(cursor.fetchone()[0]) / 1000
+
+    ingesteld = instellingen(tmp_path, database_lock_timeout=3)
+    app = bouw_applicatie(ingesteld, SysteemKlok())
+    logboek, leesmodellen = bouw_logboek(ingesteld, app, {}), bouw_leesmodelopslag(ingesteld)
+    try:
+        assert isinstance(app.sleutels, Sleutelkluis)
+        verbindingen = [OpslagVerbinding(app.recorder), app.sleutels._verbinding, logboek._verbinding, leesmodellen._verbinding]
+        assert [wachttijd(v) for v in verbindingen] == [3, 3, 3, 3]
+    finally:
+        leesmodellen.close()
+        logboek.close()
+        app.close()
+    postgres = instellingen(tmp_path, database_url="postgresql://app@db/x", database_lock_timeout=3)
+    assert postgres.eventsourcing_env()["POSTGRES_LOCK_TIMEOUT"] == "3"
 
 
 def test_one_number_bounds_the_connections_of_a_process(tmp_path: Path) -> None:

@@ -1,9 +1,11 @@
-"""The access log and a key store that another process holds (a rotation's batch, `sleutels roteer`): the log asks
-the key store whether a person's key still exists, and it must ask before it takes the events' write lock, never
-while holding it. On SQLite the log lives in the events' file: a writer that waited for the key store inside its
-transaction kept every other save out, which gave up after the event store's own wait and answered 503 (CI, under
+"""A key store that another process holds (a rotation's batch, `sleutels roteer`), on the embedded store.
+
+The access log asks the key store whether a person's key still exists, and it must ask before it takes the
+events' write lock, never while holding it: on SQLite the log lives in the events' file, and a writer that waited
+for the key store inside its transaction kept every other save out, until they gave up and answered 503 (CI, in
 `test_sleutelrotatie_onder_last`). On PostgreSQL a save is one statement composed before it is sent, and the log's
-batch is sent in one round trip, so there is no such lock to hold; these tests are about the embedded store."""
+batch goes in one round trip, so there is no such lock to hold. And a key store held for longer than a request
+waits is a store unavailable for now (503 with Retry-After), not an internal error, and nothing is half-written."""
 
 from __future__ import annotations
 
