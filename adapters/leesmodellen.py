@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import psycopg
 
 from adapters.opslagtekst import opslagbaar
-from adapters.sqlverbinding import SQLITE_WACHTTIJD, VERBINDINGSFOUTEN, PostgresVerbinding, SqliteVerbinding, Verbinding
+from adapters.sqlverbinding import SQLITE_WACHTTIJD, PostgresVerbinding, SqliteVerbinding, Verbinding, voorbijgaand
 from projections.projector import AndereVersieError, Opbouw, PositieVerouderdError, Storing
 from projections.signaleringen import SignaleringRij
 from projections.trajectenlijst import TrajectRij
@@ -84,9 +84,6 @@ VERSIES_VERS = 1.0  # seconds a process trusts what it read of the versions in u
 # integrity constraint violation, syntax error or access rule violation. Others may quote a value,
 # as a data exception does: invalid input syntax for type date: "...", invalid byte sequence: 0x...
 MELDING_ZONDER_WAARDEN = ("23", "42")
-# Deterministic however often it is tried, although psycopg makes it an OperationalError: a value too
-# large for an index. Caused by the event, so a stop, not a passing error.
-PROGRAMMALIMIET = "54"
 
 
 _NIET_OPSLAGBAAR_IN_JSON = re.compile(r"\\u0000|[\ud800-\udfff]")  # JSON escapes a NUL; a lone surrogate it leaves
@@ -125,14 +122,6 @@ def foutmelding(fout: BaseException) -> str:
         return soort
     melding = fout.diag.message_primary if fout.sqlstate[:2] in MELDING_ZONDER_WAARDEN else None
     return opslagbaar(f"{soort} (SQLSTATE {fout.sqlstate})" + (f": {melding}" if melding else ""))[:FOUTLENGTE]
-
-
-def voorbijgaand(fout: BaseException) -> bool:
-    """The database unreachable or busy (lost connection, no connection in time, a lock or statement
-    timeout): it says nothing about the event, so the caller hears it (the API answers 503) and no
-    read model records a stop for it."""
-    sqlstate = fout.sqlstate if isinstance(fout, psycopg.Error) else None
-    return isinstance(fout, VERBINDINGSFOUTEN) and not (sqlstate or "").startswith(PROGRAMMALIMIET)
 
 
 class SqlLeesmodelopslag:

@@ -22,7 +22,9 @@ seconds; then it writes its own records, in a transaction of their own, as befor
 bounded and nothing is dropped. `close()` writes everything queued before it returns (the app's shutdown,
 SIGTERM included). A crash (kill -9) loses at most what was queued and not committed: WACHTRIJ_RIJEN rows,
 in practice what the last moments produced. A record that cannot be written is logged as CRITICAL with its
-trace and operation id (BIO 8.15.05), as before; the others of its batch are then written one by one.
+trace and operation id (BIO 8.15.05), as before; the others of its batch are then written one by one. A
+database that is away for a moment (a failover, a lock another process holds a while) is waited out first, up
+to GEDULD seconds: the records go in late rather than not at all.
 
 A command's records are written in the transaction of its events (`met_de_gebeurtenissen`, where the log
 lives in the events' database): a command is committed with its record or not at all, whatever crashes.
@@ -54,7 +56,7 @@ from eventsourcing.persistence import StoredEvent
 from adapters.keten import splits
 from adapters.opslagtekst import opslagbaar
 from adapters.sleutelkluis import Sleutelkluis
-from adapters.sqlverbinding import Verbinding
+from adapters.sqlverbinding import Verbinding, voorbijgaand
 from adapters.versleuteling import ENVELOP
 from domain.traject import Inburgeringstraject
 from domain.verwerkingsactiviteiten import Verwerkingsactiviteit
@@ -78,6 +80,7 @@ STATUS_OK, STATUS_FOUT = 1, 2  # LDV status_code (0 is unknown)
 WACHTRIJ_RIJEN = 5_000  # rows queued or being written, at most: about 50 list pages
 RIJEN_PER_TRANSACTIE = 1_000
 WACHTTIJD = 10.0  # seconds a request waits for room in the queue before it writes its records itself
+GEDULD = 30.0  # seconds the writer waits out a database that is away for a moment, before it gives a batch up
 REFERENTIES_ONTHOUDEN = 10_000  # trajectories whose first event's BSN ciphertext is kept (it never changes)
 
 
@@ -263,6 +266,7 @@ class Logboek:
         wachtrij_rijen: int = WACHTRIJ_RIJEN,
         rijen_per_transactie: int = RIJEN_PER_TRANSACTIE,
         wachttijd: float = WACHTTIJD,
+        geduld: float = GEDULD,
     ) -> None:
         self._verbinding = verbinding
         self._kluis = kluis
@@ -271,6 +275,7 @@ class Logboek:
         self._wachtrij = _Wachtrij(wachtrij_rijen)
         self._rijen_per_transactie = rijen_per_transactie
         self._wachttijd = wachttijd
+        self._geduld = geduld
         self._schrijver: threading.Thread | None = None
         self._slot = threading.Lock()
         self._referenties: OrderedDict[UUID, tuple[str, str]] = OrderedDict()  # traject id: (reference, its key id)
@@ -333,7 +338,7 @@ class Logboek:
     def _schrijf_door(self) -> None:
         while items := self._wachtrij.neem(self._rijen_per_transactie):
             try:
-                self._schrijf(items)
+                self._schrijf_geduldig(items)
             except Exception:
                 # One bad record must not take the others with it: each request on its own, as before batching.
                 for item in items:
@@ -344,6 +349,22 @@ class Logboek:
                         log.critical("toegangslog niet geschreven voor trace %s operatie %s", v.trace_id, v.operation_id, exc_info=True)
             finally:
                 self._wachtrij.klaar(items)
+
+    def _schrijf_geduldig(self, items: Sequence[_Vastlegging]) -> None:
+        """`_schrijf`, waiting out a database that is away for a moment (`voorbijgaand`: a lost connection, no
+        connection in time, a lock held a while), with a growing pause, for up to `geduld` seconds: the records
+        are written late rather than not at all. Any other error, or one that lasts longer, is raised."""
+        tot, pauze = time.monotonic() + self._geduld, 0.05
+        while True:
+            try:
+                self._schrijf(items)
+                return
+            except Exception as fout:
+                if not voorbijgaand(fout) or time.monotonic() + pauze > tot:
+                    raise
+                log.warning("toegangslog: de database is even weg (%s); over %g s opnieuw", type(fout).__name__, pauze)
+            time.sleep(pauze)
+            pauze = min(pauze * 2, 2.0)
 
     def _schrijf(self, items: Sequence[_Vastlegging]) -> None:
         rijen = self.rijen_van(items)  # before the transaction: it may wait for the key store (`rijen_van`)
@@ -367,8 +388,9 @@ class Logboek:
 
     def schrijf_in(self, cursor: Any, rijen: Rijen) -> int:
         """Insert the rows with this cursor (of the log's store, or of the events' transaction); it asks nothing
-        of any other store. Returns the statements it took."""
-        return sum(self._verbinding.voeg_in(cursor, tabel, kolommen, deel, GETALKOLOMMEN)
+        of any other store. A row already there (by its random operation id) is the same record: a batch whose
+        commit went unanswered is written again, and must not fail on what it wrote. Returns the statements it took."""
+        return sum(self._verbinding.voeg_in(cursor, tabel, kolommen, deel, GETALKOLOMMEN, "ON CONFLICT (operation_id) DO NOTHING")
                    for tabel, kolommen, deel in (("inburgering_auditlog", AUDIT_KOLOMMEN, rijen.audit),
                                                  ("inburgering_dataverwerkingen", LDV_KOLOMMEN, rijen.ldv)))
 

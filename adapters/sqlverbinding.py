@@ -43,6 +43,19 @@ VERBINDINGSFOUTEN: tuple[type[Exception], ...] = (
 )
 
 
+# Deterministic however often it is tried, although psycopg makes it an OperationalError: a value too
+# large for an index. Caused by what is written, so not a passing error.
+PROGRAMMALIMIET = "54"
+
+
+def voorbijgaand(fout: BaseException) -> bool:
+    """The database unreachable or busy (lost connection, no connection in time, a lock or statement
+    timeout): it says nothing about what was asked of it, so it may be tried again later (the API answers
+    503; a read model records no stop for it; the access log's writer waits it out)."""
+    sqlstate = fout.sqlstate if isinstance(fout, psycopg.Error) else None
+    return isinstance(fout, VERBINDINGSFOUTEN) and not (sqlstate or "").startswith(PROGRAMMALIMIET)
+
+
 SQLITE_WACHTTIJD = 10  # seconds a statement waits for a lock another connection holds on the file (INBURGERING_DATABASE_LOCK_TIMEOUT)
 
 

@@ -79,6 +79,27 @@ class Slagboom:
         self.echt.close()
 
 
+class Haperend(Slagboom):
+    """The log's database, away for its writer's first `keer` transactions (a failover, a lost connection); with
+    `na_de_commit`, the connection is lost after the commit, before its answer came."""
+
+    def __init__(self, echt: Verbinding, keer: int, *, na_de_commit: bool = False) -> None:
+        super().__init__(echt)
+        self.open.set()
+        self.keer, self.pogingen, self.na_de_commit = keer, 0, na_de_commit
+
+    @contextmanager
+    def in_een_keer(self) -> Iterator[Any]:
+        self.pogingen += 1
+        weg = self.pogingen <= self.keer
+        if weg and not self.na_de_commit:
+            raise psycopg.OperationalError("de verbinding is verbroken")
+        with self.echt.in_een_keer() as cursor:
+            yield cursor
+        if weg:
+            raise psycopg.OperationalError("de verbinding is verbroken")
+
+
 @pytest.fixture
 def inburgering(instellingen: Settings) -> Iterator[Inburgering]:
     app = bouw_applicatie(instellingen, SysteemKlok())
@@ -94,10 +115,13 @@ def inburgering_sqlite(sqlite_instellingen: Settings) -> Iterator[Inburgering]:
     app.close()
 
 
-def _logboek(instellingen: Settings, app: Inburgering, **grenzen: Any) -> tuple[Logboek, Slagboom]:
-    echt = (SqliteVerbinding(instellingen.sqlite_pad) if instellingen.database_url is None
+def _echt(instellingen: Settings) -> Verbinding:
+    return (SqliteVerbinding(instellingen.sqlite_pad) if instellingen.database_url is None
             else PostgresVerbinding(instellingen.database_url, instellingen.database_schema))
-    slagboom = Slagboom(echt)
+
+
+def _logboek(instellingen: Settings, app: Inburgering, slagboom: Slagboom | None = None, **grenzen: Any) -> tuple[Logboek, Slagboom]:
+    slagboom = slagboom or Slagboom(_echt(instellingen))
     assert app.sleutels is not None
     return Logboek(slagboom, app.sleutels, app.recorder, {}, **grenzen), slagboom  # type: ignore[arg-type]
 
@@ -217,6 +241,65 @@ def test_after_waiting_its_bound_a_request_writes_its_own_records(
         assert any(r.levelname == "WARNING" and "wachtrij vol" in r.getMessage() for r in caplog.records)
     finally:
         slagboom.open.set()
+        logboek.close()
+
+
+def test_a_database_away_for_a_moment_delays_the_record_and_loses_nothing(
+    instellingen: Settings, inburgering: Inburgering, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a writer whose database is away for its first three tries
+    logboek, haperend = _logboek(instellingen, inburgering, Haperend(_echt(instellingen), keer=3))
+    try:
+        # When a request is recorded
+        trace_id = secrets.token_hex(16)
+        logboek.leg_vast(_verzoek(trace_id), [])
+        assert logboek.wacht_tot_geschreven()
+        # Then the writer waited the database out and wrote the record on its fourth try, and nothing was given up
+        assert len(logboek.auditregels(trace_id)) == 1
+        assert isinstance(haperend, Haperend) and haperend.pogingen == 4
+        assert logboek.geschreven == Geschreven(verzoeken=1, rijen=1, opdrachten=1, transacties=1)
+        assert not [r for r in caplog.records if r.levelname == "CRITICAL"]
+        assert sum("de database is even weg" in r.getMessage() for r in caplog.records) == 3
+    finally:
+        logboek.close()
+
+
+def test_a_batch_whose_commit_was_not_answered_is_written_once_on_the_retry(
+    instellingen: Settings, inburgering: Inburgering, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a writer whose connection is lost after its first commit, before the answer came
+    logboek, haperend = _logboek(instellingen, inburgering, Haperend(_echt(instellingen), keer=1, na_de_commit=True))
+    try:
+        # When a request's records are written
+        trace_id = secrets.token_hex(16)
+        logboek.leg_vast(_verzoek(trace_id), [Dataverwerking(secrets.token_hex(8), uuid.uuid4(), VERSTREKKING_DUO)])
+        assert logboek.wacht_tot_geschreven()
+        # Then the retry finds them there: each record once, and none reported as lost
+        assert isinstance(haperend, Haperend) and haperend.pogingen == 2
+        assert len(logboek.auditregels(trace_id)) == 1 and len(logboek.verwerkingen(trace_id)) == 1
+        assert not [r for r in caplog.records if r.levelname == "CRITICAL"]
+    finally:
+        logboek.close()
+
+
+def test_a_database_away_for_longer_than_the_writer_waits_is_said_loudly_and_the_writer_goes_on(
+    instellingen: Settings, inburgering: Inburgering, caplog: pytest.LogCaptureFixture
+) -> None:
+    logboek, haperend = _logboek(instellingen, inburgering, Haperend(_echt(instellingen), keer=10**9), geduld=0.3)
+    try:
+        # Given a database away for longer than the writer waits
+        verloren = secrets.token_hex(16)
+        logboek.leg_vast(_verzoek(verloren), [])
+        assert logboek.wacht_tot_geschreven()
+        # Then the record is given up, loudly
+        assert any(r.levelname == "CRITICAL" and f"toegangslog niet geschreven voor trace {verloren}" in r.getMessage() for r in caplog.records)
+        # And once the database is back, the writer writes the next record
+        assert isinstance(haperend, Haperend)
+        haperend.keer = 0
+        trace_id = secrets.token_hex(16)
+        logboek.leg_vast(_verzoek(trace_id), [])
+        assert len(logboek.auditregels(trace_id)) == 1 and logboek.auditregels(verloren) == []
+    finally:
         logboek.close()
 
 
