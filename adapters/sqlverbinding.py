@@ -107,10 +107,15 @@ def sqlite_transactie(cursor: Any, schrijven: bool = True) -> Iterator[Any]:
         cursor.execute("BEGIN IMMEDIATE" if schrijven else "BEGIN")
         try:
             yield cursor
+            # In a rollback journal (the key store) a COMMIT waits for the file's readers; when it waits in vain
+            # the transaction stays open, so it is rolled back below: else the connection's next BEGIN fails.
+            cursor.execute("COMMIT")
         except BaseException:
-            cursor.execute("ROLLBACK")
+            try:
+                cursor.execute("ROLLBACK")
+            except sqlite3.OperationalError:
+                pass  # none open: SQLite rolled back itself (a full disk, an I/O error); the error raised says why
             raise
-        cursor.execute("COMMIT")
 
 
 class SqliteVerbinding:
