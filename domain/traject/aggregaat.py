@@ -54,13 +54,13 @@ from domain.waarden import (
 )
 
 ONTZORGEN_MAANDEN = 6  # PW 56a
+BRP_SIGNAAL_GRONDSLAG = "SDD beleid (huisvesting na koppeling), Bi 5.3(1)"
 
 
 @functools.cache
 def _gedeeld(soort: type) -> bool:
     """Values of this type never change in place, so a copy of a trajectory may share them."""
     return issubclass(soort, (str, int, float, type(None), date, Enum, UUID, frozenset, Onveranderlijk))
-BRP_SIGNAAL_GRONDSLAG = "SDD beleid (huisvesting na koppeling), Bi 5.3(1)"
 
 
 class Inburgeringstraject(

@@ -34,6 +34,8 @@ from domain.verwerkingsactiviteiten import TRAJECTREGIE
 from tests.builders import een_bsn, tvs_start
 from tests.serverproces import GEREED_BINNEN
 
+KENNISGEVING = {"datum": "2025-01-20", "verblijfsvergunning": "asiel_bepaalde_tijd"}  # a command on a trajectory that exists
+
 
 @pytest.fixture
 def regisseur(sqlite_instellingen: Settings) -> dict[str, str]:
@@ -98,12 +100,11 @@ def test_a_command_asks_the_key_store_before_its_transaction_so_other_saves_go_o
     api = api_zonder_sleutelcache
     traject_id = _start(api, regisseur)
     antwoorden: list[Any] = []
-    kennisgeving = {"datum": "2025-01-20", "verblijfsvergunning": "asiel_bepaalde_tijd"}
 
     # Given a command whose record must ask the key store whether the person's key still exists, while a rotation holds it
     with op_slot(sqlite_instellingen.sqlite_sleutel_pad):
         commando = threading.Thread(target=lambda: antwoorden.append(api.post(
-            f"/api/v1/trajecten/{traject_id}/kennisgevingen", json=kennisgeving, headers=regisseur)))
+            f"/api/v1/trajecten/{traject_id}/kennisgevingen", json=KENNISGEVING, headers=regisseur)))
         commando.start()
         wacht_tot_een_draad_in(Sleutelkluis.sleutel)
         # Then the command holds no write lock on the events while it waits: every other save can go on
@@ -151,7 +152,6 @@ def test_a_key_store_held_longer_than_a_request_waits_answers_503_and_records_no
     with TestClient(create_app(instellingen, klok), raise_server_exceptions=False) as api:
         traject_id = _start(api, regisseur)
         pad = f"/api/v1/trajecten/{traject_id}"
-        kennisgeving = {"datum": "2025-01-20", "verblijfsvergunning": "asiel_bepaalde_tijd"}
         app: Inburgering = api.app.state.inburgering  # type: ignore[attr-defined]
         versie = len(app.recorder.select_events(UUID(traject_id)))
 
@@ -159,7 +159,7 @@ def test_a_key_store_held_longer_than_a_request_waits_answers_503_and_records_no
         with op_slot(instellingen.sqlite_sleutel_pad):
             # When a person is registered, and a command is recorded whose record names the person
             antwoorden = [api.post("/api/v1/trajecten", json=tvs_start(een_bsn()), headers=regisseur),
-                          api.post(f"{pad}/kennisgevingen", json=kennisgeving, headers=regisseur)]
+                          api.post(f"{pad}/kennisgevingen", json=KENNISGEVING, headers=regisseur)]
 
         # Then each hears that the store is unavailable for now, and when to try again: no internal error
         for antwoord in antwoorden:
@@ -171,4 +171,4 @@ def test_a_key_store_held_longer_than_a_request_waits_answers_503_and_records_no
         lijst = api.get("/api/v1/trajecten", headers=regisseur)
         assert [t["trajectId"] for t in lijst.json()["trajecten"]] == [traject_id]
         # Once the key store is free, the same command goes through
-        assert api.post(f"{pad}/kennisgevingen", json=kennisgeving, headers=regisseur).status_code == 201
+        assert api.post(f"{pad}/kennisgevingen", json=KENNISGEVING, headers=regisseur).status_code == 201
