@@ -29,13 +29,15 @@ def bouw_applicatie(instellingen: Settings, klok: Klok) -> Inburgering:
         for url in dict.fromkeys(u for u in (instellingen.database_url, instellingen.sleutel_database_url) if u):
             maak_schema(url, instellingen.database_schema)
     kluis = bouw_sleutelkluis(instellingen)
+    register = bouw_personenregister(instellingen)
+    kluis.schrijf_registraties_mee(register)  # a new person's registration commits with their first keys
     sleutel = ondertekensleutel(instellingen)
     # The recorder writes the checkpoints with the events, in one transaction (adapters/keten.py).
     opnemer = PostgresKetenRecorder if instellingen.database_url else SqliteKetenRecorder
     app = Inburgering(
         env=instellingen.eventsourcing_env() | {"APPLICATION_RECORDER_TOPIC": f"{opnemer.__module__}:{opnemer.__qualname__}"},
         klok=klok,
-        personen=bouw_personenregister(instellingen),
+        personen=register,
         sleutels=kluis,
         mapper=lambda transcoder: VeldversleutelendeMapper(transcoder, kluis),
         projectiemapper=lambda transcoder: VeldversleutelendeMapper(transcoder, kluis, ontsleutelen=False),

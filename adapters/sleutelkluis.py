@@ -27,9 +27,11 @@ from uuid import UUID
 import psycopg
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.persistence import IntegrityError
 
+from adapters import personen
 from adapters.crypto import hoofdsleutel_id
-from adapters.sqlverbinding import Verbinding
+from adapters.sqlverbinding import PostgresVerbinding, Verbinding
 from domain.persoonsgegevens import Bewaarklasse
 
 SCHEMA = """
@@ -45,6 +47,7 @@ DROP INDEX IF EXISTS {s}inburgering_sleutels_houder
 # Added to tables made before rotation existed; a process of that time writes NULL, read as "try each master key".
 KOLOM_HOOFDSLEUTEL = "ALTER TABLE {s}inburgering_sleutels ADD COLUMN hoofdsleutel_id TEXT"
 KOLOMMEN = "houder, klasse, sleutel_id, gewikkeld, vernietigd, hoofdsleutel_id"
+MAAK = "INSERT INTO {s}inburgering_sleutels (sleutel_id, houder, klasse, gewikkeld, aangemaakt, hoofdsleutel_id)"
 
 
 class SleutelVernietigdError(Exception):
@@ -71,6 +74,14 @@ class Sleutelkluis:
         self._slot = threading.Lock()
         self._lokaal = threading.local()  # per thread: the keys of the save in progress
         self._houders: dict[str, float] = {}  # holders whose keys `laad_voor` put in the cache, until when
+        self._register: personen.SqlPersonenregister | None = None  # see schrijf_registraties_mee
+
+    def schrijf_registraties_mee(self, register: personen.SqlPersonenregister) -> None:
+        """From now on a new person's registration, proposed by `register.registreer`, is written in the statement
+        that makes the person's first keys (`binnen_een_opslag`): both in the key store's database, committed
+        together or not at all, one write instead of two for a start."""
+        register.stel_voortaan_voor()
+        self._register = register
 
     def maak_tabellen(self) -> None:
         with self._verbinding.transactie() as cursor:
@@ -112,24 +123,27 @@ class Sleutelkluis:
         """One save asks for a holder's key once, however many of its fields it encrypts; the keys it will
         need (`nodig`) are read, and made where missing, beforehand: one statement each way (a new person's
         three keys took five round trips each). A holder the save creates (`nieuwe_houders`) has no keys yet,
-        so they are made at once."""
+        so they are made at once, in one statement with its person registration where the register proposed
+        one (`schrijf_registraties_mee`)."""
         self._lokaal.opslag = {}
+        registraties = self._register.neem_voorstellen(nieuwe_houders) if self._register is not None and nieuwe_houders else []
         try:
-            if nodig:
-                self._lokaal.opslag.update(self._actieve_sleutels(nodig, nieuwe_houders))
+            if nodig or registraties:
+                self._lokaal.opslag.update(self._actieve_sleutels(nodig, nieuwe_houders, registraties))
             yield
         finally:
             self._lokaal.opslag = None
 
     def _actieve_sleutels(
-        self, nodig: Collection[tuple[UUID, Bewaarklasse]], nieuwe_houders: Collection[UUID] = ()
+        self, nodig: Collection[tuple[UUID, Bewaarklasse]], nieuwe_houders: Collection[UUID] = (), registraties: Sequence[tuple[str, str]] = ()
     ) -> dict[tuple[UUID, Bewaarklasse], tuple[str, bytes]]:
-        """As `actieve_sleutel` for each pair, read from the table (never from a cache)."""
+        """As `actieve_sleutel` for each pair, read from the table (never from a cache); `registraties`
+        (pseudoniem, persoon_id) are written with the keys made."""
         paren = sorted(set(nodig), key=lambda paar: (str(paar[0]), paar[1].value))
         gezocht = [paar for paar in paren if paar[0] not in nieuwe_houders]
         rijen = self._zoek(gezocht) if gezocht else []
-        if ontbrekend := _zonder(paren, rijen):
-            rijen += self._maak(ontbrekend)
+        if (ontbrekend := _zonder(paren, rijen)) or registraties:
+            rijen += self._maak(ontbrekend, registraties)
             if nog := _zonder(ontbrekend, rijen):  # made (or destroyed) by another writer at the same moment
                 rijen += self._zoek(nog)
         per_paar = {(rij[0], rij[1]): rij[2:] for rij in rijen}
@@ -152,17 +166,45 @@ class Sleutelkluis:
                 (*houders, *klassen))
             return [tuple(rij) for rij in cursor.fetchall()]
 
-    def _maak(self, paren: Sequence[tuple[UUID, Bewaarklasse]]) -> list[tuple[Any, ...]]:
+    def _maak(self, paren: Sequence[tuple[UUID, Bewaarklasse]], registraties: Sequence[tuple[str, str]] = ()) -> list[tuple[Any, ...]]:
         """New keys for these pairs, returned by the statement that makes them. A pair that has a key (two
-        writers raced, or its class was destroyed) keeps it and is not returned."""
+        writers raced, or its class was destroyed) keeps it and is not returned. `registraties` go with them."""
         nieuw = [(str(uuid.uuid4()), h, k, AESGCM.generate_key(bit_length=256)) for h, k in paren]
+        waarden = [w for i, h, k, sleutel in nieuw for w in (i, str(h), k.value, self._wikkel(i, h, k, sleutel), _nu(), self._hoofd_id)]
+        rijen = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(nieuw))
+        if registraties:
+            return self._registreer_en_maak(registraties, rijen, waarden)
         with self._verbinding.eenmalig() as cursor:
-            cursor.execute(
-                self._sql("INSERT INTO {s}inburgering_sleutels (sleutel_id, houder, klasse, gewikkeld, aangemaakt, hoofdsleutel_id) "
-                          "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(nieuw))
-                          + f" ON CONFLICT DO NOTHING RETURNING {KOLOMMEN}"),
-                [w for i, h, k, sleutel in nieuw for w in (i, str(h), k.value, self._wikkel(i, h, k, sleutel), _nu(), self._hoofd_id)],
-            )
+            cursor.execute(self._sql(f"{MAAK} VALUES {rijen} ON CONFLICT DO NOTHING RETURNING {KOLOMMEN}"), waarden)
+            return [tuple(rij) for rij in cursor.fetchall()]
+
+    def _registreer_en_maak(self, registraties: Sequence[tuple[str, str]], rijen: str, waarden: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """The person registrations (pseudoniem, persoon_id) and the keys (`rijen` of `waarden`, maybe none) in one
+        transaction: all or nothing. A BSN another request registered meanwhile makes nothing at all and fails as
+        a concurrent save does."""
+        registreer = (f"INSERT INTO {{s}}{personen.TABEL} (pseudoniem, persoon_id) VALUES {', '.join(['(%s, %s)'] * len(registraties))} "
+                      "ON CONFLICT DO NOTHING RETURNING persoon_id")
+        registratiewaarden = [w for rij in registraties for w in rij]
+        if isinstance(self._verbinding, PostgresVerbinding) and waarden:
+            # One statement, its own transaction: the keys are made only when every registration was.
+            with self._verbinding.eenmalig() as cursor:
+                cursor.execute(self._sql(
+                    f"WITH registratie AS ({registreer}), sleutel AS ({MAAK} SELECT * FROM (VALUES {rijen}) AS nieuw "
+                    f"WHERE (SELECT count(*) FROM registratie) = %s ON CONFLICT DO NOTHING RETURNING {KOLOMMEN}) "
+                    "SELECT (SELECT count(*) FROM registratie), sleutel.* FROM (SELECT) AS een LEFT JOIN sleutel ON true"),
+                    [*registratiewaarden, *waarden, len(registraties)])
+                antwoord = cursor.fetchall()
+            if antwoord[0][0] != len(registraties):
+                raise IntegrityError("een andere opdracht registreerde deze persoon zojuist")
+            return [tuple(rij[1:]) for rij in antwoord if rij[1] is not None]
+        # SQLite (no INSERT in a WITH), or no key to make: two statements in one transaction.
+        with self._verbinding.transactie() as cursor:
+            cursor.execute(self._sql(registreer), registratiewaarden)
+            if len(cursor.fetchall()) != len(registraties):
+                raise IntegrityError("een andere opdracht registreerde deze persoon zojuist")  # rolls the transaction back
+            if not waarden:
+                return []
+            cursor.execute(self._sql(f"{MAAK} VALUES {rijen} ON CONFLICT DO NOTHING RETURNING {KOLOMMEN}"), waarden)
             return [tuple(rij) for rij in cursor.fetchall()]
 
     def laad_voor(self, houders: Collection[UUID]) -> None:
