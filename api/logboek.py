@@ -130,7 +130,8 @@ async def leg_vast(request: Request, status: int, trace: Tracecontext, start: da
     ids, soort = secrets.token_hex(8 * len(betrokkenen)), activiteit(rol, pad)  # once for a page of a hundred persons
     verwerkingen = [
         Dataverwerking(ids[16 * i:16 * (i + 1)], traject, soort, referentie)
-        for i, (traject, referentie) in enumerate(sorted(betrokkenen.items()))
+        # In the ids' order, compared as numbers: UUID's own comparisons cost 60 µs of a page of a hundred.
+        for i, (traject, referentie) in enumerate(sorted(betrokkenen.items(), key=lambda paar: paar[0].int))
     ]
     verzoek = _verzoek(request, status, trace, start, actor)
     logboek: Logboek = request.app.state.logboek
