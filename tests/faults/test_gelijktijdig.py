@@ -115,3 +115,37 @@ def test_concurrent_writers_with_if_match_get_412_or_409_and_versions_stay_conti
     assert versies == list(range(1, len(versies) + 1)), f"gaten in de versies: {versies}"
     assert len(versies) - begonnen == statussen[201], f"{statussen[201]} keer 201, maar versies {begonnen + 1}..{len(versies)}"
     assert sorted(gewonnen) == list(range(begonnen + 1, len(versies) + 1))  # each acknowledged version is its own
+
+
+def test_many_starts_for_one_new_person_at_once_open_one_trajectory_and_the_others_hear_409(
+    opstelling: tuple[Settings, int], als: Kopregels
+) -> None:
+    """The person's registration is proposed by each request and written with the keys by its save: whichever
+    save comes first registers the BSN; every other one is refused (409), never answered 5xx, and nothing of
+    it stays behind: the BSN finds one trajectory."""
+    instellingen, workers = opstelling
+    kop = als("regisseur", "0505")
+    bsn, aantal = een_bsn(), 16
+    with Serverproces(instellingen, workers=workers) as server:
+        klaar = threading.Barrier(aantal, timeout=GEREED_BINNEN)
+        antwoorden: list[httpx2.Response] = []
+        slot = threading.Lock()
+
+        def start() -> None:
+            with httpx2.Client(base_url=server.basis, headers=kop, timeout=GEREED_BINNEN) as http:
+                klaar.wait()
+                antwoord = http.post("/api/v1/trajecten", json=tvs_start(bsn))
+            with slot:
+                antwoorden.append(antwoord)
+
+        starters = [threading.Thread(target=start) for _ in range(aantal)]
+        for starter in starters:
+            starter.start()
+        for starter in starters:
+            starter.join(timeout=2 * GEREED_BINNEN)
+        assert not any(s.is_alive() for s in starters), "een start kreeg binnen de tijd geen antwoord"
+        gevonden = httpx2.post(f"{server.basis}/api/v1/trajecten/_zoek", json={"bsn": bsn}, headers=kop, timeout=60).json()["trajecten"]
+    statussen = Counter(a.status_code for a in antwoorden)
+    assert statussen[201] == 1 and statussen[409] == aantal - 1, (dict(statussen), [a.text[:300] for a in antwoorden if a.status_code not in (201, 409)])
+    [gestart] = [a.json()["trajectId"] for a in antwoorden if a.status_code == 201]
+    assert [t["trajectId"] for t in gevonden] == [gestart]
