@@ -172,20 +172,23 @@ class Sleutelkluis:
         nieuw = [(str(uuid.uuid4()), h, k, AESGCM.generate_key(bit_length=256)) for h, k in paren]
         waarden = [w for i, h, k, sleutel in nieuw for w in (i, str(h), k.value, self._wikkel(i, h, k, sleutel), _nu(), self._hoofd_id)]
         rijen = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(nieuw))
+        maak = f"{MAAK} VALUES {rijen} ON CONFLICT DO NOTHING RETURNING {KOLOMMEN}"
         if registraties:
-            return self._registreer_en_maak(registraties, rijen, waarden)
+            return self._registreer_en_maak(registraties, rijen, maak if nieuw else None, waarden)
         with self._verbinding.eenmalig() as cursor:
-            cursor.execute(self._sql(f"{MAAK} VALUES {rijen} ON CONFLICT DO NOTHING RETURNING {KOLOMMEN}"), waarden)
+            cursor.execute(self._sql(maak), waarden)
             return [tuple(rij) for rij in cursor.fetchall()]
 
-    def _registreer_en_maak(self, registraties: Sequence[tuple[str, str]], rijen: str, waarden: Sequence[Any]) -> list[tuple[Any, ...]]:
-        """The person registrations (pseudoniem, persoon_id) and the keys (`rijen` of `waarden`, maybe none) in one
-        transaction: all or nothing. A BSN another request registered meanwhile makes nothing at all and fails as
-        a concurrent save does."""
+    def _registreer_en_maak(
+        self, registraties: Sequence[tuple[str, str]], rijen: str, maak: str | None, waarden: Sequence[Any]
+    ) -> list[tuple[Any, ...]]:
+        """The person registrations (pseudoniem, persoon_id) and the keys (`maak`, the statement of `rijen` of
+        `waarden`; None: no key to make) in one transaction: all or nothing. A BSN another request registered
+        meanwhile makes nothing at all and fails as a concurrent save does."""
         registreer = (f"INSERT INTO {{s}}{personen.TABEL} (pseudoniem, persoon_id) VALUES {', '.join(['(%s, %s)'] * len(registraties))} "
                       "ON CONFLICT DO NOTHING RETURNING persoon_id")
         registratiewaarden = [w for rij in registraties for w in rij]
-        if isinstance(self._verbinding, PostgresVerbinding) and waarden:
+        if isinstance(self._verbinding, PostgresVerbinding) and maak is not None:
             # One statement, its own transaction: the keys are made only when every registration was.
             with self._verbinding.eenmalig() as cursor:
                 cursor.execute(self._sql(
@@ -194,17 +197,15 @@ class Sleutelkluis:
                     "SELECT (SELECT count(*) FROM registratie), sleutel.* FROM (SELECT) AS een LEFT JOIN sleutel ON true"),
                     [*registratiewaarden, *waarden, len(registraties)])
                 antwoord = cursor.fetchall()
-            if antwoord[0][0] != len(registraties):
-                raise IntegrityError("een andere opdracht registreerde deze persoon zojuist")
+            _alle_geregistreerd(antwoord[0][0], registraties)
             return [tuple(rij[1:]) for rij in antwoord if rij[1] is not None]
         # SQLite (no INSERT in a WITH), or no key to make: two statements in one transaction.
         with self._verbinding.transactie() as cursor:
             cursor.execute(self._sql(registreer), registratiewaarden)
-            if len(cursor.fetchall()) != len(registraties):
-                raise IntegrityError("een andere opdracht registreerde deze persoon zojuist")  # rolls the transaction back
-            if not waarden:
+            _alle_geregistreerd(len(cursor.fetchall()), registraties)  # else it rolls the transaction back
+            if maak is None:
                 return []
-            cursor.execute(self._sql(f"{MAAK} VALUES {rijen} ON CONFLICT DO NOTHING RETURNING {KOLOMMEN}"), waarden)
+            cursor.execute(self._sql(maak), waarden)
             return [tuple(rij) for rij in cursor.fetchall()]
 
     def laad_voor(self, houders: Collection[UUID]) -> None:
@@ -382,6 +383,11 @@ class Sleutelkluis:
 
     def _sql(self, sql: str) -> str:
         return self._verbinding.sql(sql)
+
+
+def _alle_geregistreerd(aantal: int, registraties: Sequence[tuple[str, str]]) -> None:
+    if aantal != len(registraties):  # a pseudonym taken meanwhile: the other request's save came first
+        raise IntegrityError("een andere opdracht registreerde deze persoon zojuist")
 
 
 def _zonder(paren: Sequence[tuple[UUID, Bewaarklasse]], rijen: Sequence[tuple[Any, ...]]) -> list[tuple[UUID, Bewaarklasse]]:
