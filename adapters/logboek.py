@@ -54,7 +54,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from adapters.keten import splits
-from adapters.opslagtekst import opslagbaar
+from adapters.opslagtekst import opslagbare_rijen
 from adapters.sleutelkluis import Sleutelkluis
 from adapters.sqlverbinding import Verbinding, voorbijgaand
 from adapters.versleuteling import ENVELOP
@@ -380,10 +380,8 @@ class Logboek:
         still exists (and may read their first event), and another process may hold the key store a while (a
         rotation's batch). Asked inside the transaction, that wait would hold the events' write lock on SQLite,
         where the log lives in the events' file, and every other save would give up waiting for it (503)."""
-        audit, ldv = [], []
-        for item in items:
-            audit.append(opslagbaar(self._auditrij(item.verzoek)))
-            ldv += [opslagbaar(self._ldv_rij(v, item.verzoek)) for v in item.verwerkingen]
+        audit = opslagbare_rijen(self._auditrij(item.verzoek) for item in items)
+        ldv = opslagbare_rijen(self._ldv_rij(v, item.verzoek) for item in items for v in item.verwerkingen)
         return Rijen(audit, ldv)
 
     def schrijf_in(self, cursor: Any, rijen: Rijen) -> int:

