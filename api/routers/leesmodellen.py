@@ -6,7 +6,6 @@ import base64
 import logging
 import binascii
 import json
-from collections.abc import Callable, Coroutine
 from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal, cast
@@ -26,7 +25,8 @@ from domain.beleid import beleid_op
 from domain.waarden import Doelgroep, Gemeente, Leerroute, Rol
 from projections import rapportages
 from projections.projector import Projector
-from projections.signaleringen import status_op
+from projections.signaleringen import Signaleringen, status_op
+from projections.trajectenlijst import Trajectenlijst
 
 router = APIRouter(tags=["leesmodellen"])
 log = logging.getLogger("inburgering.projecties")
@@ -44,38 +44,22 @@ MET_ACHTERSTAND: dict[int | str, dict[str, Any]] = {200: {"headers": {ACHTERSTAN
 MET_VOLGENDE: dict[int | str, dict[str, Any]] = {200: {"headers": {ACHTERSTAND: {}, "Link": {}}}}  # a list's next page
 
 
-class Leesmodel:
-    """A read model for one request, brought up to date by the route itself, in its worker thread (a sync
-    dependency would be a hop of its own)."""
-
-    def __init__(self, request: Request, response: Response, naam: str) -> None:
-        self._request, self._response, self._naam = request, response, naam
-
-    def bijgewerkt(self) -> SqlLeesmodelopslag:
-        """The read models, brought up to the head of the log first when they run inside the API
-        (read-your-writes), and how far this one is behind: one that stopped at an event still answers."""
-        projector: Projector = self._request.app.state.projector
-        achterstand = None
-        if self._request.app.state.instellingen.projecties == "ingebed":
-            try:
-                achterstand = projector.bij_en_achterstand(self._naam)
-            except VERBINDINGSFOUTEN as fout:
-                # Bringing it up to date waited in vain (a lock, a busy pool): answer from the last committed
-                # state, with its lag. A database that is gone fails the read itself, as 503.
-                log.warning("leesmodel %s niet bijgewerkt: %s", self._naam, type(fout).__name__)
-        self._response.headers[ACHTERSTAND] = str(projector.achterstand_van(self._naam) if achterstand is None else achterstand)
-        return cast(SqlLeesmodelopslag, self._request.app.state.leesmodellen)
-
-
-def _leesmodel(naam: str) -> Callable[[Request, Response], Coroutine[Any, Any, Leesmodel]]:
-    async def leesmodel(request: Request, response: Response) -> Leesmodel:  # async: no I/O here, so no hop
-        return Leesmodel(request, response, naam)
-
-    return leesmodel
-
-
-Trajectenlijst = Annotated[Leesmodel, Depends(_leesmodel("trajectenlijst"))]
-Werklijst = Annotated[Leesmodel, Depends(_leesmodel("signaleringen"))]
+def _bijgewerkt(request: Request, response: Response, naam: str) -> SqlLeesmodelopslag:
+    """The read models, brought up to the head of the log first when they run inside the API (read-your-writes),
+    and how far read model `naam` is behind: one that stopped at an event still answers. Called by the route in
+    its worker thread, not a dependency: a sync one would be a thread hop of its own, and FastAPI spends about
+    50 µs per dependency per request (a list is measured against a single trajectory's GET)."""
+    projector: Projector = request.app.state.projector
+    achterstand = None
+    if request.app.state.instellingen.projecties == "ingebed":
+        try:
+            achterstand = projector.bij_en_achterstand(naam)
+        except VERBINDINGSFOUTEN as fout:
+            # Bringing it up to date waited in vain (a lock, a busy pool): answer from the last committed
+            # state, with its lag. A database that is gone fails the read itself, as 503.
+            log.warning("leesmodel %s niet bijgewerkt: %s", naam, type(fout).__name__)
+    response.headers[ACHTERSTAND] = str(projector.achterstand_van(naam) if achterstand is None else achterstand)
+    return cast(SqlLeesmodelopslag, request.app.state.leesmodellen)
 
 
 def _gemeenten(actor: Actor, gevraagd: Gemeente | None) -> list[str]:
@@ -127,7 +111,6 @@ def lijst_trajecten(
     request: Request,
     response: Response,
     actor: Lezer,
-    leesmodel: Trajectenlijst,
     gemeente: Gemeente | None = None,
     doelgroep: Doelgroep | None = None,
     leerroute: Leerroute | None = None,
@@ -139,7 +122,7 @@ def lijst_trajecten(
     limiet: Limiet = 50,
 ) -> Response:
     """De trajecten binnen het mandaat, te filteren, gesorteerd op startdatum."""
-    opslag = leesmodel.bijgewerkt()
+    opslag = _bijgewerkt(request, response, Trajectenlijst.naam)
     filters = {k: v.value if hasattr(v, "value") else v for k, v in
                {"doelgroep": doelgroep, "leerroute": leerroute, "status": status, "regisseur": regisseur}.items() if v is not None}
     dag = peildatum or request.app.state.klok.vandaag()
@@ -156,7 +139,6 @@ def lijst_signaleringen(
     request: Request,
     response: Response,
     actor: WerklijstLezer,
-    leesmodel: Werklijst,
     gemeente: Gemeente | None = None,
     regisseur: Annotated[schemas.KorteTekst | None, Query()] = None,
     status: Literal["op_tijd", "binnenkort", "verlopen"] | None = None,
@@ -167,7 +149,7 @@ def lijst_signaleringen(
 ) -> Response:
     """Elke open termijn met de bron en de stand op de peildatum: de werklijst. Van een afgesloten traject
     alleen de termijnen van een handhavingszaak die nog loopt."""
-    opslag = leesmodel.bijgewerkt()
+    opslag = _bijgewerkt(request, response, Signaleringen.naam)
     dag = peildatum or request.app.state.klok.vandaag()
     dagen = binnenkort_dagen if binnenkort_dagen is not None else beleid_op(dag).signalering_binnenkort_dagen
     grenzen = {
@@ -193,37 +175,37 @@ def lijst_signaleringen(
 Jaar = Annotated[int, Query(ge=2022, le=2100, description="Het kalenderjaar.")]
 
 
-def _cijfers(actor: Actor, leesmodel: Leesmodel, gemeente: Gemeente, jaar: int) -> dict[tuple[str, str], tuple[int, int]]:
-    opslag = leesmodel.bijgewerkt()
+def _cijfers(request: Request, response: Response, actor: Actor, gemeente: Gemeente, jaar: int) -> dict[tuple[str, str], tuple[int, int]]:
+    opslag = _bijgewerkt(request, response, Trajectenlijst.naam)
     return opslag.rapportcijfers(_gemeenten(actor, gemeente)[0], jaar)
 
 
 @router.get("/rapportages/instroom", responses=MET_ACHTERSTAND)
 @in_een_werkdraad
-def rapportage_instroom(actor: RapportLezer, leesmodel: Trajectenlijst, gemeente: Gemeente, jaar: Jaar) -> schemas.InstroomRapport:
+def rapportage_instroom(request: Request, response: Response, actor: RapportLezer, gemeente: Gemeente, jaar: Jaar) -> schemas.InstroomRapport:
     """Instroom per doelgroep in een gemeente en jaar."""
-    return schemas.InstroomRapport.model_validate(rapportages.instroom(_cijfers(actor, leesmodel, gemeente, jaar), jaar))
+    return schemas.InstroomRapport.model_validate(rapportages.instroom(_cijfers(request, response, actor, gemeente, jaar), jaar))
 
 
 @router.get("/rapportages/leerroutemix", responses=MET_ACHTERSTAND)
 @in_een_werkdraad
-def rapportage_leerroutemix(actor: RapportLezer, leesmodel: Trajectenlijst, gemeente: Gemeente, jaar: Jaar) -> schemas.LeerroutemixRapport:
+def rapportage_leerroutemix(request: Request, response: Response, actor: RapportLezer, gemeente: Gemeente, jaar: Jaar) -> schemas.LeerroutemixRapport:
     """De verdeling over de leerroutes naast de verwachting uit het beleidsplan."""
-    return schemas.LeerroutemixRapport.model_validate(rapportages.leerroutemix(_cijfers(actor, leesmodel, gemeente, jaar), jaar))
+    return schemas.LeerroutemixRapport.model_validate(rapportages.leerroutemix(_cijfers(request, response, actor, gemeente, jaar), jaar))
 
 
 @router.get("/rapportages/spuk", responses=MET_ACHTERSTAND)
 @in_een_werkdraad
-def rapportage_spuk(actor: RapportLezer, leesmodel: Trajectenlijst, gemeente: Gemeente, jaar: Jaar) -> schemas.SpukRapport:
+def rapportage_spuk(request: Request, response: Response, actor: RapportLezer, gemeente: Gemeente, jaar: Jaar) -> schemas.SpukRapport:
     """De SPUK-realisatie per component uit de werkelijke volumes, naast de raming 2022."""
-    return schemas.SpukRapport.model_validate(rapportages.spuk(_cijfers(actor, leesmodel, gemeente, jaar), jaar, gemeente.value))
+    return schemas.SpukRapport.model_validate(rapportages.spuk(_cijfers(request, response, actor, gemeente, jaar), jaar, gemeente.value))
 
 
 @router.get("/rapportages/handhaving", responses=MET_ACHTERSTAND)
 @in_een_werkdraad
-def rapportage_handhaving(actor: RapportLezer, leesmodel: Trajectenlijst, gemeente: Gemeente, jaar: Jaar) -> schemas.HandhavingRapport:
+def rapportage_handhaving(request: Request, response: Response, actor: RapportLezer, gemeente: Gemeente, jaar: Jaar) -> schemas.HandhavingRapport:
     """Handhavingszaken per artikel en stap, met opgelegde bedragen en bezwaren."""
-    return schemas.HandhavingRapport.model_validate(rapportages.handhaving(_cijfers(actor, leesmodel, gemeente, jaar), jaar))
+    return schemas.HandhavingRapport.model_validate(rapportages.handhaving(_cijfers(request, response, actor, gemeente, jaar), jaar))
 
 
 @router.get("/projecties")
