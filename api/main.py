@@ -37,6 +37,7 @@ from api.proxy import VertrouwdeProxies
 from api.bezorging import Bezorger
 from api.routers import abonnementen, controle, gebeurtenistypen, handhaving, health, leesmodellen, trajecten
 from api.routers.health import Stilstand
+from api.routers.werkdraad import begrens_commandos
 from api.schemas import UUID_PATROON, CorrelatieId
 from api.serverlog import Verzoeklog
 from domain.application import Klok
@@ -135,6 +136,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
 
     @asynccontextmanager
     async def levensduur(app: FastAPI) -> AsyncIterator[None]:
+        begrens_commandos(instellingen.commandos_tegelijk)
         app.state.inburgering = bouw_applicatie(instellingen, klok)
         app.state.vingerafdruk = vingerafdruk_functie(bsn_sleutel(instellingen))
         app.state.leesmodellen = bouw_leesmodelopslag(instellingen, app.state.inburgering.recorder.events_table_name)

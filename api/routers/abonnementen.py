@@ -19,7 +19,7 @@ from api.auth import Lezer
 from api.bezorging import ontvanger_toegestaan
 from api.openapi import BASISPAD
 from api.routers.commandoroutes import COMMANDO_ANTWOORDEN, IfMatch, verwachte_versie
-from api.routers.werkdraad import in_een_werkdraad
+from api.routers.werkdraad import als_commando, in_een_werkdraad
 from api.verzoeken.abonnement import AbonnementCreate, AbonnementWijziging
 from domain.abonnement import Abonnement, binnen_mandaat, nieuw_abonnement
 
@@ -74,7 +74,7 @@ def _publiek(request: Request, abonnement: Abonnement) -> schemas.AbonnementPubl
 
 
 @router.post("", status_code=201, responses=COMMANDO_ANTWOORDEN)
-@in_een_werkdraad
+@als_commando
 def neem_abonnement(request: Request, response: Response, actor: Lezer, body: AbonnementCreate) -> schemas.AbonnementAangemaaktPublic:
     """Neem een abonnement: elk feit dat u uit de feed mag lezen en door uw filters komt, wordt naar uw ontvanger gepost,
     ten minste één keer en per traject in volgorde, ondertekend met het geheim in dit antwoord (alleen nu getoond)."""
@@ -106,7 +106,7 @@ def lees_abonnement(request: Request, response: Response, actor: Lezer, abonneme
 
 
 @router.patch("/{abonnementId}", responses=MET_ETAG)
-@in_een_werkdraad
+@als_commando
 def wijzig_abonnement(request: Request, response: Response, actor: Lezer, abonnement_id: AbonnementId,
                       body: AbonnementWijziging, if_match: IfMatch = None) -> schemas.AbonnementPublic:
     """Wijzig een abonnement (met If-Match: alleen als het sindsdien niet gewijzigd is, anders 412); met `status` actief
@@ -121,7 +121,7 @@ def wijzig_abonnement(request: Request, response: Response, actor: Lezer, abonne
 
 
 @router.delete("/{abonnementId}", status_code=204, response_class=Response)
-@in_een_werkdraad
+@als_commando
 def zeg_abonnement_op(request: Request, actor: Lezer, abonnement_id: AbonnementId, if_match: IfMatch = None) -> None:
     """Zeg een abonnement op: er wordt niets meer bezorgd."""
     _abonnementen(request).zeg_op(abonnement_id, actor.gebruiker, verwachte_versie(if_match))

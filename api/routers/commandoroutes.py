@@ -11,7 +11,7 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Request, Response
 from api import schemas
 from api.logboek import betrokken, met_de_gebeurtenissen
 from api.metrics import noem_commando
-from api.routers.werkdraad import in_een_werkdraad
+from api.routers.werkdraad import als_commando
 from api.weergave import traject_public
 from domain.application import Actor, Idempotentie, Inburgering, Uitkomst
 
@@ -103,15 +103,15 @@ def commando_route(
                                 meeschrijven=met_de_gebeurtenissen(request, actor))
         return antwoord(request, response, uitkomst, locatie(traject_id, uitkomst.traject.version), actor)
 
-    # The blocking work (the store) goes to a worker thread in one hop (api/routers/werkdraad.py).
+    # The blocking work (the store) goes to a worker thread in one hop, in its turn (api/routers/werkdraad.py).
     if zaak:
-        @in_een_werkdraad
+        @als_commando
         def route(request: Request, response: Response, actor: rol, traject_id: TrajectId,
                   zaaknummer: Zaaknummer, body: Annotated[schema, Body()], if_match: IfMatch = None,
                   sleutel: IdempotencyKey = None) -> schemas.TrajectPublic:
             return uitvoeren(request, response, traject_id, body, actor, if_match, sleutel, zaaknummer=zaaknummer)
     else:
-        @in_een_werkdraad
+        @als_commando
         def route(request: Request, response: Response, actor: rol,  # type: ignore[misc]
                   traject_id: TrajectId, body: Annotated[schema, Body()], if_match: IfMatch = None,
                   sleutel: IdempotencyKey = None) -> schemas.TrajectPublic:

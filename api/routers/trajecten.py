@@ -19,7 +19,7 @@ from api.metrics import noem_commando
 from api.openapi import BASISPAD
 from api.problems import ProbleemError
 from api.routers.commandoroutes import COMMANDO_ANTWOORDEN, App, IdempotencyKey, TrajectId, antwoord, commando_route, dienst, idempotentie
-from api.routers.werkdraad import in_een_werkdraad
+from api.routers.werkdraad import als_commando, in_een_werkdraad
 from api.schemas import IsoDatum
 from api.weergave import gebeurtenis_public, traject_public
 
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/trajecten", tags=["trajecten"])
 
 
 @router.post("", status_code=201, responses=COMMANDO_ANTWOORDEN)
-@in_een_werkdraad
+@als_commando
 def start_traject(
     request: Request,
     response: Response,

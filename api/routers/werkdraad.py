@@ -2,7 +2,14 @@
 
 FastAPI runs a sync route in its threadpool and then validates the route's answer in the threadpool again,
 and each sync dependency in a hop of its own: a list read hopped three times. The route stays a plain
-`def` (its work blocks); this makes it an async route that runs that `def` in a worker thread, once."""
+`def` (its work blocks); this makes it an async route that runs that `def` in a worker thread, once.
+
+A command (`als_commando`) waits for one of `Settings.commandos_tegelijk` turns first, without a thread. Commands
+commit one at a time anyway (the events table's lock), and one interpreter runs one thread at a time: with a
+thread per waiting command, eight clients made eight threads hand the interpreter and the connections back and
+forth, which cost about a tenth of a start's throughput. Reads keep the shared threadpool, so a queue of
+commands never holds up a read, a health check or a sign-in.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +17,46 @@ import functools
 from collections.abc import Callable, Coroutine
 from typing import Any, ParamSpec, TypeVar
 
-from starlette.concurrency import run_in_threadpool
+from anyio import CapacityLimiter, to_thread
+from anyio.lowlevel import RunVar
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+# Per event loop, as anyio keeps its own threadpool's limit: set by the app's lifespan (`begrens_commandos`).
+_COMMANDOS: RunVar[CapacityLimiter] = RunVar("inburgering_commandos")
+
+
+def begrens_commandos(tegelijk: int) -> None:
+    """At most this many commands at once in this event loop; called from the app's lifespan, in that loop."""
+    _COMMANDOS.set(CapacityLimiter(tegelijk))
+
+
+def commandos_bezig() -> tuple[int, int]:
+    """(carried out now, waiting for a turn) in this event loop; (0, 0) before `begrens_commandos`."""
+    begrenzer = _COMMANDOS.get(None)
+    if begrenzer is None:
+        return 0, 0
+    stand = begrenzer.statistics()
+    return stand.borrowed_tokens, stand.tasks_waiting
 
 
 def in_een_werkdraad(route: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]:
     """Under the router's decorator: `@router.get(...)` above, `@in_een_werkdraad` below. FastAPI reads the
     parameters from the route itself (functools.wraps), and calls the wrapper as an async route."""
+    return _in_een_werkdraad(route, None)
 
+
+def als_commando(route: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]:
+    """As `in_een_werkdraad`, for a route that records facts: it waits for a turn first (`begrens_commandos`)."""
+    return _in_een_werkdraad(route, _COMMANDOS)
+
+
+def _in_een_werkdraad(route: Callable[P, R], beurten: RunVar[CapacityLimiter] | None) -> Callable[P, Coroutine[Any, Any, R]]:
     @functools.wraps(route)
     async def in_de_werkdraad(*args: P.args, **kwargs: P.kwargs) -> R:
-        return await run_in_threadpool(route, *args, **kwargs)
+        # None: anyio's shared threadpool, as starlette's run_in_threadpool (also before the lifespan set a limit).
+        begrenzer = beurten.get(None) if beurten is not None else None
+        return await to_thread.run_sync(functools.partial(route, *args, **kwargs), limiter=begrenzer)
 
     return in_de_werkdraad
