@@ -95,9 +95,9 @@ class Settings(BaseSettings):
         default=4,
         ge=1,
         le=64,
-        description="How many commands one API process carries out at once; the next waits its turn without a thread. "
-        "Commands commit one at a time (the events table's lock) and one interpreter runs one thread at a time, so more "
-        "threads only hand the interpreter back and forth: 4 against 40 gave 6-11 % more starts per second (`make bench`)",
+        description="How many commands one API process carries out at once; the next waits its turn without holding a "
+        "thread. Commands commit one at a time (the events table's lock) and one interpreter runs one thread at a time, so "
+        "more only hand the interpreter back and forth (README: Benchmarks); reads are not counted",
     )
     database_lock_timeout: int = Field(
         default=SQLITE_WACHTTIJD, ge=1,
