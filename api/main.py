@@ -136,7 +136,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
 
     @asynccontextmanager
     async def levensduur(app: FastAPI) -> AsyncIterator[None]:
-        begrens_commandos(instellingen.commandos_tegelijk)
+        app.state.commandobeurten = begrens_commandos(instellingen.commandos_tegelijk)
         app.state.inburgering = bouw_applicatie(instellingen, klok)
         app.state.vingerafdruk = vingerafdruk_functie(bsn_sleutel(instellingen))
         app.state.leesmodellen = bouw_leesmodelopslag(instellingen, app.state.inburgering.recorder.events_table_name)

@@ -9,7 +9,7 @@ Several workers: counters and histograms are kept by each worker in files under 
 and every scrape adds them up (prometheus-client's multiprocess mode), so whichever worker answers, the
 numbers are those of the whole server. Without that variable (one worker, the tests' app) they live in
 this process. What needs a read of the stores (read models, subscriptions, the integrity check) is read
-at scrape time, bounded like the readiness check; the pools' use is each worker's own, summed."""
+at scrape time, bounded like the readiness check; the pools' use and the commands' turns are each worker's own, summed."""
 
 from __future__ import annotations
 
@@ -19,17 +19,20 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI, Request, Response
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
+from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.integriteit import Integriteitsstaat
 from adapters.sqlverbinding import GebeurtenissenPool, open_pools
 from api.peiling import peil
 from api.problems import PROBLEEMCODE
+from api.routers.werkdraad import beurten_bezet
 from api.serverlog import sjabloon
 from domain.abonnement import Abonnementstatus
 
@@ -37,7 +40,7 @@ MAP = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 if MAP:
     os.makedirs(MAP, exist_ok=True)  # before the first metric writes its file there
 PEILEN_BINNEN = 2.0  # seconds: the reads of a scrape, well within Prometheus's default scrape timeout (10 s)
-POOLS_BIJWERKEN_NA = 1.0  # seconds: a worker reports its pools' use at most this often, after a request
+POOLS_BIJWERKEN_NA = 1.0  # seconds: a worker reports its pools' use and its commands' turns at most this often, after a request
 METHODEN = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 COMMANDO = "metrics_commando"  # the key in the request's state under which a command route names its command
 
@@ -55,6 +58,8 @@ POOL = Gauge("inburgering_pool_connections", "Database connections per pool (geb
              ["pool", "state"], multiprocess_mode="livesum")
 POOL_WACHTEND = Gauge("inburgering_pool_requests_waiting", "Requests waiting for a connection, summed over the workers.",
                       ["pool"], multiprocess_mode="livesum")
+BEURTEN = Gauge("inburgering_commands_in_progress", "Commands carried out now (bezig) and commands waiting for their turn "
+                "(wachtend: more than COMMANDOS_TEGELIJK at once), summed over the workers.", ["state"], multiprocess_mode="livesum")
 UITKOMSTEN = {409: "regel-overtreden", 412: "verouderd", 404: "niet-gevonden", 503: "onbeschikbaar"}
 # A 409 that breaks no rule of the law: by the problem's code (api/problems.py), so that a dashboard of broken
 # rules is not one of races and client mistakes.
@@ -74,7 +79,12 @@ def uitkomst(status: int, herhaald: bool, probleemcode: str | None = None) -> st
     return UITKOMSTEN.get(status, "fout" if status >= 500 else "geweigerd")
 
 
-def werk_pools_bij() -> None:
+def werk_bezetting_bij(app_staat: State) -> None:
+    """The pools' use and the commands' turns, as the gauges show them."""
+    beurten: CapacityLimiter | None = getattr(app_staat, "commandobeurten", None)  # set by the lifespan (api/main.py)
+    bezig, wachtend = beurten_bezet(beurten) if beurten is not None else (0, 0)
+    BEURTEN.labels("bezig").set(bezig)
+    BEURTEN.labels("wachtend").set(wachtend)
     per_soort: dict[str, dict[str, int]] = {}
     for pool in open_pools():
         stats = pool.get_stats()
@@ -124,7 +134,7 @@ class Metingen:
                 COMMANDOS.labels(commando, uitkomst(status, herhaald, staat.get(PROBLEEMCODE))).inc()
             if (nu := time.monotonic()) - self._pools_bijgewerkt > POOLS_BIJWERKEN_NA:
                 self._pools_bijgewerkt = nu
-                werk_pools_bij()
+                werk_bezetting_bij(scope["app"].state)
 
 
 class Opslagmeter(Collector):
@@ -212,7 +222,7 @@ def metrics(request: Request) -> Response:
         multiprocess.MultiProcessCollector(register)
     else:
         register.register(_Proces())
-    werk_pools_bij()
+    werk_bezetting_bij(request.app.state)
     register.register(Opslagmeter(request.app.state))
     codeer, soort = choose_encoder(request.headers.get("Accept", ""))
     return Response(codeer(register), media_type=soort)

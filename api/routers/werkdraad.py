@@ -27,18 +27,24 @@ R = TypeVar("R")
 _COMMANDOS: RunVar[CapacityLimiter] = RunVar("inburgering_commandos")
 
 
-def begrens_commandos(tegelijk: int) -> None:
-    """At most this many commands at once in this event loop; called from the app's lifespan, in that loop."""
-    _COMMANDOS.set(CapacityLimiter(tegelijk))
+def begrens_commandos(tegelijk: int) -> CapacityLimiter:
+    """At most this many commands at once in this event loop; called from the app's lifespan, in that loop. The
+    turns are returned for `beurten_bezet`, which may read them from any thread (the metrics' scrape)."""
+    beurten = CapacityLimiter(tegelijk)
+    _COMMANDOS.set(beurten)
+    return beurten
+
+
+def beurten_bezet(beurten: CapacityLimiter) -> tuple[int, int]:
+    """(commands carried out now, commands waiting for a turn)."""
+    stand = beurten.statistics()
+    return stand.borrowed_tokens, stand.tasks_waiting
 
 
 def commandos_bezig() -> tuple[int, int]:
-    """(carried out now, waiting for a turn) in this event loop; (0, 0) before `begrens_commandos`."""
-    begrenzer = _COMMANDOS.get(None)
-    if begrenzer is None:
-        return 0, 0
-    stand = begrenzer.statistics()
-    return stand.borrowed_tokens, stand.tasks_waiting
+    """`beurten_bezet` of this event loop's turns; (0, 0) before `begrens_commandos`."""
+    beurten = _COMMANDOS.get(None)
+    return (0, 0) if beurten is None else beurten_bezet(beurten)
 
 
 def in_een_werkdraad(route: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]:

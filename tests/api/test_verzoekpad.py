@@ -14,6 +14,7 @@ import anyio.to_thread
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 from psycopg import sql
 
 from adapters.clock import VasteKlok
@@ -94,6 +95,13 @@ def wacht_op_beurten(api: TestClient, verwacht: tuple[int, int]) -> None:
     raise AssertionError(f"na {GEREED_BINNEN:g} s stonden de commando's op {gezien} (bezig, wachtend), niet op {verwacht}")
 
 
+def beurten_in_de_metrics(api: TestClient) -> dict[str, float]:
+    scrape = api.get("/metrics")
+    assert scrape.status_code == 200, scrape.text
+    return {s.labels["state"]: s.value for familie in text_string_to_metric_families(scrape.text)
+            for s in familie.samples if s.name == "inburgering_commands_in_progress"}
+
+
 def test_commands_take_turns_without_a_thread_and_reads_do_not_wait_for_them(
     instellingen: Settings, klok: VasteKlok, als: Kopregels
 ) -> None:
@@ -111,9 +119,10 @@ def test_commands_take_turns_without_a_thread_and_reads_do_not_wait_for_them(
             starts = [clients.submit(api.post, "/api/v1/trajecten", json=tvs_start(een_bsn()), headers=regisseur) for _ in range(3)]
             # Then one is carried out (it waits for the events) and two wait for their turn, without a thread
             wacht_op_beurten(api, (1, 2))
-            # And a read is answered meanwhile
+            # And a read is answered meanwhile, and the metrics say how many wait
             gelezen = api.get(eerste.headers["Location"], headers=regisseur)
             assert gelezen.status_code == 200, gelezen.text
+            assert beurten_in_de_metrics(api) == {"bezig": 1, "wachtend": 2}
             assert api.portal.call(commandos_bezig) == (1, 2)  # type: ignore[union-attr]
 
         # And once the events are free, each start is carried out in its turn
@@ -121,3 +130,4 @@ def test_commands_take_turns_without_a_thread_and_reads_do_not_wait_for_them(
         assert [a.status_code for a in antwoorden] == [201, 201, 201], [a.text for a in antwoorden]
         assert len({a.json()["trajectId"] for a in antwoorden}) == 3
         wacht_op_beurten(api, (0, 0))
+        assert beurten_in_de_metrics(api) == {"bezig": 0, "wachtend": 0}
