@@ -7,7 +7,7 @@ and each sync dependency in a hop of its own: a list read hopped three times. Th
 A command (`als_commando`) waits for one of `Settings.commandos_tegelijk` turns first, without a thread. Commands
 commit one at a time anyway (the events table's lock), and one interpreter runs one thread at a time: with a
 thread per waiting command, eight clients made eight threads hand the interpreter and the connections back and
-forth, which cost about a tenth of a start's throughput. Reads keep the shared threadpool, so a queue of
+forth, which cost 5-11 % of a start's throughput (README: Benchmarks). Reads keep the shared threadpool, so a queue of
 commands never holds up a read, a health check or a sign-in.
 """
 
