@@ -41,12 +41,6 @@ def beurten_bezet(beurten: CapacityLimiter) -> tuple[int, int]:
     return stand.borrowed_tokens, stand.tasks_waiting
 
 
-def commandos_bezig() -> tuple[int, int]:
-    """`beurten_bezet` of this event loop's turns; (0, 0) before `begrens_commandos`."""
-    beurten = _COMMANDOS.get(None)
-    return (0, 0) if beurten is None else beurten_bezet(beurten)
-
-
 def in_een_werkdraad(route: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]:
     """Under the router's decorator: `@router.get(...)` above, `@in_een_werkdraad` below. FastAPI reads the
     parameters from the route itself (functools.wraps), and calls the wrapper as an async route."""

@@ -20,7 +20,7 @@ from psycopg import sql
 from adapters.clock import VasteKlok
 from adapters.settings import Settings
 from api.main import create_app
-from api.routers.werkdraad import commandos_bezig
+from api.routers.werkdraad import beurten_bezet
 from tests.builders import een_bsn, tvs_start
 from tests.conftest import Kopregels
 from tests.serverproces import GEREED_BINNEN
@@ -86,10 +86,10 @@ def gebeurtenissen_op_slot(instellingen: Settings, tabel: str) -> Iterator[None]
 
 
 def wacht_op_beurten(api: TestClient, verwacht: tuple[int, int]) -> None:
-    """Until (commands carried out, commands waiting for a turn) is as expected, read in the app's event loop."""
+    """Until (commands carried out, commands waiting for a turn) is as expected, in the turns the app's lifespan made."""
     gezien, tot = None, time.monotonic() + GEREED_BINNEN
     while time.monotonic() < tot:
-        if (gezien := api.portal.call(commandos_bezig)) == verwacht:  # type: ignore[union-attr]
+        if (gezien := beurten_bezet(api.app.state.commandobeurten)) == verwacht:  # type: ignore[attr-defined]
             return
         time.sleep(0.01)
     raise AssertionError(f"na {GEREED_BINNEN:g} s stonden de commando's op {gezien} (bezig, wachtend), niet op {verwacht}")
@@ -106,7 +106,7 @@ def test_commands_take_turns_without_a_thread_and_reads_do_not_wait_for_them(
     instellingen: Settings, klok: VasteKlok, als: Kopregels
 ) -> None:
     """Commands commit one at a time anyway; a thread per waiting command only handed the interpreter back and forth
-    (make bench: 4 turns against 40 threads gave 6-11 % more starts per second). A read keeps the shared threadpool."""
+    (served side by side, 3 or 4 turns against 40 threads gave 5-11 % more starts per second; README: Benchmarks). A read keeps the shared threadpool."""
     instellingen = instellingen.model_copy(update={"commandos_tegelijk": 1, "database_lock_timeout": 600})
     regisseur = als("regisseur", "0505")
     with TestClient(create_app(instellingen, klok), raise_server_exceptions=False) as api, ThreadPoolExecutor(3) as clients:
@@ -123,7 +123,7 @@ def test_commands_take_turns_without_a_thread_and_reads_do_not_wait_for_them(
             gelezen = api.get(eerste.headers["Location"], headers=regisseur)
             assert gelezen.status_code == 200, gelezen.text
             assert beurten_in_de_metrics(api) == {"bezig": 1, "wachtend": 2}
-            assert api.portal.call(commandos_bezig) == (1, 2)  # type: ignore[union-attr]
+            assert beurten_bezet(api.app.state.commandobeurten) == (1, 2)  # type: ignore[attr-defined]
 
         # And once the events are free, each start is carried out in its turn
         antwoorden = [start.result(timeout=GEREED_BINNEN) for start in starts]
