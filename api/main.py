@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
@@ -125,6 +125,29 @@ class Kopregels:
         await leg_vast(request, status, trace, begin)
 
 
+def neem_op(app: FastAPI, router: APIRouter, prefix: str) -> None:
+    """`app.include_router(router, prefix=prefix)`, but with each route on the app's own list. FastAPI (since 0.16x)
+    keeps an included router as a branch that it walks, with its own bookkeeping, on every request: 0.2 to 0.3 ms
+    of a command here, against 0.1 ms for the same routes in one list. What the router added to its routes (its
+    prefix, tags, dependencies, responses) is in each route already; the app adds its own, as for any route."""
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            raise TypeError(f"{route!r}: only API routes are taken over one by one")
+        app.router.add_api_route(
+            prefix + route.path, route.endpoint, response_model=route.response_model, status_code=route.status_code,
+            tags=route.tags, dependencies=route.dependencies, summary=route.summary, description=route.description,
+            response_description=route.response_description, responses=route.responses, deprecated=route.deprecated,
+            methods=route.methods, operation_id=route.operation_id, response_model_include=route.response_model_include,
+            response_model_exclude=route.response_model_exclude, response_model_by_alias=route.response_model_by_alias,
+            response_model_exclude_unset=route.response_model_exclude_unset,
+            response_model_exclude_defaults=route.response_model_exclude_defaults,
+            response_model_exclude_none=route.response_model_exclude_none, include_in_schema=route.include_in_schema,
+            response_class=route.response_class, name=route.name, route_class_override=type(route), callbacks=route.callbacks,
+            openapi_extra=route.openapi_extra, generate_unique_id_function=route.generate_unique_id_function,
+            strict_content_type=route.strict_content_type,
+        )
+
+
 def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -> FastAPI:
     """Build the app; the store is opened when it starts and closed when it stops. Without settings (uvicorn's
     factory) they are read from the environment and checked all at once: one message and exit 3 when incomplete."""
@@ -194,13 +217,9 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
     app.state.klok = klok
     app.state.tokens = Tokencontrole(sleutels, instellingen.jwt_issuer, instellingen.jwt_audience)
     problems.registreer(app)
-    app.include_router(health.router, prefix=BASISPAD)
-    app.include_router(leesmodellen.router, prefix=BASISPAD)
-    app.include_router(trajecten.router, prefix=BASISPAD)
-    app.include_router(handhaving.router, prefix=BASISPAD)
-    app.include_router(controle.router, prefix=BASISPAD)
-    app.include_router(gebeurtenistypen.router, prefix=BASISPAD)
-    app.include_router(abonnementen.router, prefix=BASISPAD)
+    for router in (health.router, leesmodellen.router, trajecten.router, handhaving.router, controle.router,
+                   gebeurtenistypen.router, abonnementen.router):
+        neem_op(app, router, BASISPAD)
     app.openapi = lambda: bouw_openapi(app)  # type: ignore[method-assign]
     if not instellingen.is_productie:
         voeg_documentatie_toe(app)
