@@ -108,6 +108,25 @@ def test_an_untouched_store_verifies_and_every_event_carries_its_hash(app: Inbur
     assert all(not hasattr(e, "_keten") for e in app.events.get(ids[0]))  # the hash is the store's, not the fact's
 
 
+def test_a_save_of_a_few_events_and_one_of_many_are_stored_as_given_and_verify(app: Inburgering) -> None:
+    """A save of up to LOSSE_EVENTS events gives each value on its own, a larger one an array per column (the
+    statement of adapters/keten.py on PostgreSQL): either way each fact is stored in its place, and covered."""
+    weinig, veel = statushouder_met_pip(), statushouder_met_pip()
+    for week in range(8):
+        veel.registreer_voortgangsgesprek(datum=date(2025, 6, 2 + week), gevoerd=True, geldige_reden=False, verslag=f"Week {week}", door=door())
+    assert len(weinig.pending_events) <= keten.LOSSE_EVENTS < len(veel.pending_events)
+    verwacht = {t.id: [(e.originator_version, type(e).__qualname__) for e in t.pending_events] for t in (weinig, veel)}
+    for traject in (weinig, veel):
+        app.save(traject)
+    for traject_id, feiten in verwacht.items():
+        gelezen = list(app.events.get(traject_id))
+        assert [(e.originator_version, type(e).__qualname__) for e in gelezen] == feiten
+        assert [e.originator_id for e in gelezen] == [traject_id] * len(feiten)
+    assert [e.verslag for e in list(app.events.get(veel.id))[-8:]] == [f"Week {week}" for week in range(8)]  # decrypted in place
+    rapport = controleer(app.recorder, controlepunten_van(app))
+    assert (rapport.in_orde, rapport.gebeurtenissen) == (True, sum(map(len, verwacht.values())))
+
+
 def test_a_changed_byte_of_a_payload_is_named(instellingen: Settings, app: Inburgering) -> None:
     eerste, tweede, _ = _trajecten(app)
     state = _state(instellingen, app, tweede, 3)
