@@ -115,11 +115,11 @@ async def leg_vast(request: Request, status: int, trace: Tracecontext, start: da
     """Queue the request's audit row and LDV records for the log's writer, unless they were committed with the
     command's events (`met_de_gebeurtenissen`). When its queue is full the request waits for room (in a worker
     thread: never the event loop), bounded; see adapters/logboek.py."""
-    pad = request.url.path
-    if pad.endswith(NIET_GELOGD) or pad.startswith(f"{BRONNEN}/") or request.method == "OPTIONS":
-        return
     meegeschreven: Meegeschreven | None = getattr(request.state, "meegeschreven", None)
     if meegeschreven is not None and meegeschreven.is_vastgelegd:
+        return
+    pad = request.url.path
+    if pad.endswith(NIET_GELOGD) or pad.startswith(f"{BRONNEN}/") or request.method == "OPTIONS":
         return
     actor: Actor | None = getattr(request.state, "actor", None)
     betrokkenen: dict[UUID, str | None] = dict(request.state.betrokkenen)
@@ -148,13 +148,15 @@ def met_de_gebeurtenissen(request: Request, actor: Actor) -> Meegeschreven:
     """The access-log records of the command this request carries out, as they read once it commits (201), for
     the event store to write in the transaction of its events: the command and its record commit together."""
     trace: Tracecontext = request.state.trace
-    verzoek = _verzoek(request, 201, trace, request.state.begin, actor)
+    # Asked inside the route: FastAPI has validated each path parameter, so the path is the record's object.
+    verzoek = _verzoek(request, 201, trace, request.state.begin, actor, request.url.path)
     meegeschreven = request.app.state.logboek.met_de_gebeurtenissen(verzoek, activiteit(actor.rol, request.url.path))
     request.state.meegeschreven = meegeschreven
     return meegeschreven
 
 
-def _verzoek(request: Request, status: int, trace: Tracecontext, start: datetime, actor: Actor | None) -> Verzoek:
+def _verzoek(request: Request, status: int, trace: Tracecontext, start: datetime, actor: Actor | None,
+             object_: str | None = None) -> Verzoek:
     rol = actor.rol if actor else None
     route = request.scope.get("route")
     return Verzoek(
@@ -166,7 +168,7 @@ def _verzoek(request: Request, status: int, trace: Tracecontext, start: datetime
         eind=datetime.now(UTC).isoformat(),
         http_status=status,
         actie=request.method,
-        object=_object(request),
+        object=object_ if object_ is not None else _object(request),
         gebruiker=actor.gebruiker if actor else None,
         rol=rol.value if rol else None,
         gemeenten=sorted(g.value for g in actor.gemeenten) if actor else [],
