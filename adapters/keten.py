@@ -363,7 +363,7 @@ class PostgresKetenRecorder(PostgresApplicationRecorder):
             schema=Identifier(self.datastore.schema), functie=Identifier(self.invoegfunctie),
             id_type=SQL(self.datastore.originator_id_type), table=Identifier(self.events_table_name), channel=Identifier(self.channel_name)))
         self._zonder_functie = False  # a store not migrated since the function came: a transaction, as before
-        self._opdrachten: dict[tuple[bool, tuple[tuple[str, bool], ...]], str] = {}  # `_in_een_opdracht`'s statement per shape (one event or more, the parts)
+        self._opdrachten: dict[tuple[int, tuple[tuple[str, bool], ...]], str] = {}  # `_in_een_opdracht`'s statement per shape (events given one by one, the parts)
 
     select_events = _een_keer_opnieuw(PostgresApplicationRecorder.select_events.__wrapped__)
     select_notifications = _een_keer_opnieuw(PostgresApplicationRecorder.select_notifications.__wrapped__)
