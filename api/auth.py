@@ -135,7 +135,7 @@ class Aanmelding(HTTPBearer):
         super().__init__(auto_error=False, bearerFormat="JWT", description="JWT van de SDD identity provider", scheme_name="HTTPBearer")
         self.rollen = rollen
 
-    async def __call__(self, request: Request) -> Actor:  # type: ignore[override]
+    async def __call__(self, request: Request) -> Actor:  # type: ignore[override]  # the actor, not the credentials
         actor = await _aangemeld(request, await super().__call__(request))
         if actor.rol not in self.rollen:
             raise ProbleemError(403, "geen-toegang", "Geen toegang.", f"De rol {actor.rol.value} mag dit niet.")
