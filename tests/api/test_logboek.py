@@ -198,7 +198,7 @@ def test_a_command_and_its_log_records_commit_together_or_not_at_all(
     antwoord = api.post(f"/api/v1/trajecten/{traject_id}/kennisgevingen", json=kennisgeving, headers=als("regisseur", "0505", traceparent=traceparent))
     assert antwoord.status_code == 201, antwoord.text
     [regel] = logboek.auditregels(gelukt)
-    assert (regel["resultaat"], regel["actie"]) == (201, "POST")
+    assert (regel["resultaat"], regel["actie"], regel["object"]) == (201, "POST", f"/api/v1/trajecten/{traject_id}/kennisgevingen")
     [verwerking] = logboek.verwerkingen(gelukt)
     assert verwerking["attributes"]["inburgering.traject_id"] == traject_id
     assert logboek.betrokkene(verwerking) is not None  # the person, as the trajectory's first event names them
