@@ -219,7 +219,7 @@ def _kladopslag(instellingen: Settings, kladmap: Path | None) -> Iterator[tuple[
             pad = Path(map_) / "leesmodellen.db"
             opslag: SqlLeesmodelopslag = SqliteLeesmodelopslag(pad)
             try:
-                opslag.maak_tabellen()
+                opslag.maak_tabellen(zoekindexen=False)  # compared by key, never listed
                 yield opslag, str(pad)
             finally:
                 opslag.close()  # before the directory goes: an open connection keeps the file and its WAL in use
@@ -233,7 +233,7 @@ def _kladopslag(instellingen: Settings, kladmap: Path | None) -> Iterator[tuple[
     try:
         opslag = PostgresLeesmodelopslag(instellingen.database_url, schema)
         try:
-            opslag.maak_tabellen()
+            opslag.maak_tabellen(zoekindexen=False)  # compared by key, never listed
             yield opslag, schema
         finally:
             opslag.close()  # no pooled connection should outlive its schema

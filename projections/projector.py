@@ -36,6 +36,7 @@ from projections.signaleringen import SignaleringRij, Signaleringen
 from projections.trajectenlijst import Trajectenlijst, TrajectRij
 
 TRAJECTEN_PER_BATCH = 500  # of a rebuild: read whole, computed once, written together
+STARTS_VENSTER = 20_000  # positions of the log a rebuild searches for starts at once (each is read once)
 BATCH = 2000  # notifications per read of the log, and per transaction that writes the read models
 log = logging.getLogger("inburgering.projecties")
 T = TypeVar("T")
@@ -119,9 +120,11 @@ class Leesmodelopslag(Protocol):
 
 @runtime_checkable
 class Stromen(Protocol):
-    """A recorder that reads the events of many aggregates at once (adapters/keten.py)."""
+    """A recorder that reads the events of many aggregates at once, and finds where aggregates begin
+    (adapters/keten.py)."""
 
     def select_events_van_elk(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]: ...
+    def select_eerste_events(self, topic_begin: str, na: int, tot: int) -> list[tuple[int, UUID]]: ...
 
 
 class Projectie(Protocol):
@@ -279,20 +282,18 @@ class Projector:
     def _trajectdelen(self, kop: int) -> Iterator[tuple[int, Mapping[UUID, Sequence[StoredEvent]]]]:
         """The stored events of every trajectory started up to `kop`, TRAJECTEN_PER_BATCH trajectories at a
         time, each part with the position in the log up to which its starts were found."""
-        recorder, positie, starts = self.app.recorder, 0, list[Notification]()
-        # Every first event in the log, whatever its type: a trajectory this version cannot read is found
-        # here too, and then the log-order path records where the read model stops.
-        while True:
-            notificaties = recorder.select_notifications(start=positie, limit=BATCH, stop=kop, inclusive_of_start=False)
-            starts += [n for n in notificaties if n.originator_version == 1 and n.topic.startswith(Inburgeringstraject.FEITEN)]
-            positie = notificaties[-1].id if notificaties else positie
-            if notificaties and len(starts) < TRAJECTEN_PER_BATCH:
-                continue
-            ids = [cast(UUID, start.originator_id) for start in starts]
-            yield positie, (recorder.select_events_van_elk(ids) if isinstance(recorder, Stromen) else {i: recorder.select_events(i) for i in ids})
-            starts = []
-            if not notificaties:
-                return
+        recorder = self.app.recorder
+        if not isinstance(recorder, Stromen):
+            raise TypeError(f"{type(recorder).__name__} leest geen stromen van veel aggregaten tegelijk")
+        positie, starts = 0, list[tuple[int, UUID]]()
+        # Every first event whose topic is the trajectory's, of whatever type: a trajectory this version cannot
+        # read is found here too, and then the log-order path records where the read model stops.
+        while positie < kop:
+            van, positie = positie, min(positie + STARTS_VENSTER, kop)
+            starts += recorder.select_eerste_events(Inburgeringstraject.FEITEN, van, positie)
+            while len(starts) >= TRAJECTEN_PER_BATCH or (starts and positie == kop):
+                deel, starts = starts[:TRAJECTEN_PER_BATCH], starts[TRAJECTEN_PER_BATCH:]
+                yield deel[-1][0] if starts else positie, recorder.select_events_van_elk([id_ for _, id_ in deel])
 
     def _reken_per_traject(self, namen: list[str], stromen: Mapping[UUID, Sequence[StoredEvent]]) -> dict[str, dict[str, Any]]:
         rijen: dict[str, dict[str, Any]] = {naam: {} for naam in namen}

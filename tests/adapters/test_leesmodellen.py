@@ -23,6 +23,7 @@ from adapters.settings import Settings
 from adapters.versleuteling import ENVELOP
 from domain.application import Inburgering
 from domain.opdracht import Opdracht
+from domain.traject import Inburgeringstraject
 from projections import projector as projector_module
 from projections.projector import AndereVersieError, PositieVerouderdError, Projector
 from projections.signaleringen import SignaleringRij
@@ -66,19 +67,37 @@ def test_a_rebuild_in_many_parts_read_ahead_and_written_behind_gives_what_live_h
     app: Inburgering, opslag: SqlLeesmodelopslag, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A rebuild reads the next part while it computes one and writes the one before (projections/projector.py):
-    with parts of a few trajectories, each read of the log a few events, every part still lands once."""
+    with parts of a few trajectories, each search of the log for starts a few positions long (most of them
+    finding none, some more than a part), every part still lands once."""
     live = Projector(app, opslag)
     willekeurige_geschiedenis(app, live, aantal=25, zaad=11)
     live.bij()
     inhoud_live = opslag.inhoud()
     monkeypatch.setattr(projector_module, "TRAJECTEN_PER_BATCH", 4)
-    monkeypatch.setattr(projector_module, "BATCH", 7)
+    monkeypatch.setattr(projector_module, "STARTS_VENSTER", 7)
     gemeld: list[int] = []
 
     assert live.herbouw(voortgang=lambda naam, positie, kop: gemeld.append(positie)) == len(live.projecties) * app.recorder.max_notification_id()
 
     assert opslag.inhoud() == inhoud_live
     assert len(set(gemeld)) >= 7 and gemeld == sorted(gemeld)  # progress part by part, in log order
+
+
+def test_the_first_events_of_trajectories_are_found_in_a_stretch_of_the_log_and_no_others(app: Inburgering) -> None:
+    """What a rebuild reads whole: trajectories begun in the stretch, not a later event of one, nor another
+    aggregate's beginning (an Opdracht's), found by the store instead of by reading every notification."""
+    willekeurige_geschiedenis(app, None, aantal=6, zaad=31)
+    app.save(Opdracht.verwerkt("gebruiker", "sleutel", "vingerafdruk", uuid4(), 1))
+    willekeurige_geschiedenis(app, None, aantal=3, zaad=32)
+    kop = app.recorder.max_notification_id()
+    alle = app.recorder.select_notifications(start=1, limit=kop)
+    begonnen = [(n.id, n.originator_id) for n in alle if n.originator_version == 1 and n.topic.startswith(Inburgeringstraject.FEITEN)]
+    assert len(begonnen) == 9 and any(n.originator_version == 1 and n.topic.startswith(Opdracht.TOPIC) for n in alle)
+
+    assert app.recorder.select_eerste_events(Inburgeringstraject.FEITEN, 0, kop) == begonnen  # type: ignore[attr-defined]
+    na, tot = begonnen[2][0], begonnen[6][0]  # after the third, up to and with the seventh
+    assert app.recorder.select_eerste_events(Inburgeringstraject.FEITEN, na, tot) == begonnen[3:7]  # type: ignore[attr-defined]
+    assert app.recorder.select_eerste_events(Inburgeringstraject.FEITEN, kop, kop + 10) == []  # type: ignore[attr-defined]
 
 
 def test_one_read_model_can_be_rebuilt_on_its_own(app: Inburgering, opslag: SqlLeesmodelopslag) -> None:
@@ -100,6 +119,24 @@ def test_a_batch_is_applied_once_and_a_stale_runner_is_rolled_back(app: Inburger
     with pytest.raises(PositieVerouderdError):
         opslag.schrijf_trajecten(0, positie, {})  # a runner that still thinks nothing was done
     assert opslag.inhoud() == voor and opslag.positie("trajectenlijst") == positie
+
+
+def test_a_batch_moves_a_position_on_from_where_it_stands_and_only_from_there(opslag: SqlLeesmodelopslag) -> None:
+    """On PostgreSQL the position is moved and checked in one statement (`_volg`), read before the commit."""
+    opslag.schrijf_trajecten(0, 5, {})  # a read model without a position yet stands at 0
+    opslag.schrijf_trajecten(5, 9, {})
+    with opslag.samen():
+        opslag.schrijf_trajecten(9, 12, {})
+        opslag.schrijf_signaleringen(0, 12, {})
+    assert opslag.posities() == {"trajectenlijst": 12, "signaleringen": 12}
+
+    for van, tot in ((9, 15), (0, 15), (13, 15)):
+        with pytest.raises(PositieVerouderdError):
+            opslag.schrijf_trajecten(van, tot, {})
+    with pytest.raises(PositieVerouderdError), opslag.samen():  # the first one moved, the second refused: neither stands
+        opslag.schrijf_trajecten(12, 20, {})
+        opslag.schrijf_signaleringen(11, 20, {})
+    assert opslag.posities() == {"trajectenlijst": 12, "signaleringen": 12}
 
 
 def test_several_runners_at_once_give_the_same_read_models_as_one(instellingen: Settings, app: Inburgering) -> None:
@@ -334,6 +371,8 @@ def test_a_rebuild_reads_each_trajectory_once_however_far_apart_its_events_lie(
 
     monkeypatch.setattr(recorder, "select_events", een)
     monkeypatch.setattr(recorder, "select_events_van_elk", van_elk)
+    monkeypatch.setattr(projector_module, "TRAJECTEN_PER_BATCH", 2)  # and found in searches of a few positions:
+    monkeypatch.setattr(projector_module, "STARTS_VENSTER", 3)  # none is found twice, none missed
 
     Projector(app, opslag, cache_grootte=1).herbouw()  # a cache that holds nothing: each event would miss it
 
@@ -390,20 +429,19 @@ def test_a_batch_that_every_read_model_takes_is_one_commit(
     projector.bij()
     willekeurige_geschiedenis(app, None, aantal=3, zaad=17)
     schrijvend: list[str] = []
-    echt = opslag._schrijf_of_lees
+    echt = opslag._batchtransactie
 
     @contextmanager
-    def geteld(schrijven: bool) -> Iterator[Any]:
-        with echt(schrijven) as cursor:
-            if schrijven:
-                if instellingen.database_url is not None:
-                    cursor.execute("SHOW synchronous_commit")
-                    schrijvend.append(cursor.fetchone()[0])
-                else:
-                    schrijvend.append("sqlite")
+    def geteld() -> Iterator[Any]:
+        with echt() as cursor:
+            if instellingen.database_url is not None:
+                cursor.execute("SHOW synchronous_commit")
+                schrijvend.append(cursor.fetchone()[0])
+            else:
+                schrijvend.append("sqlite")
             yield cursor
 
-    monkeypatch.setattr(opslag, "_schrijf_of_lees", geteld)
+    monkeypatch.setattr(opslag, "_batchtransactie", geteld)
     gelezen: list[int] = []
     lees = app.recorder.select_notifications
     monkeypatch.setattr(app.recorder, "select_notifications", lambda *a, **k: gelezen.append(1) or lees(*a, **k))
