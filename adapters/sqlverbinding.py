@@ -215,9 +215,17 @@ class PostgresVerbinding:
             cursor.execute(self.sql(f"INSERT INTO {{s}}{tabel} ({', '.join(kolommen)}) VALUES ({', '.join(f'%b::{type_}' for type_ in typen)}) {daarna}"),
                            list(rijen[0]))
             return 1
-        kolomtypen = ", ".join(f"%b::{type_}[]" for type_ in typen)
-        cursor.execute(self.sql(f"INSERT INTO {{s}}{tabel} ({', '.join(kolommen)}) SELECT * FROM unnest({kolomtypen}) {daarna}"),
-                       [list(kolom) for kolom in zip(*rijen, strict=True)])
+        # A column with one value in every row (a page's access-log records share their request's) goes once, as a
+        # value: psycopg dumps an array element by element in Python, and seven of a page's nine were the same.
+        kolomwaarden = list(zip(*rijen, strict=True))
+        vast = [kolom.count(kolom[0]) == len(kolom) for kolom in kolomwaarden]
+        if all(vast):
+            vast = [False] * len(vast)  # rows that are all alike: as they are, the statement keeps its rows
+        selectie = ", ".join(f"%b::{type_}" if v else f"r.{kolom}" for kolom, type_, v in zip(kolommen, typen, vast, strict=True))
+        arrays = ", ".join(f"%b::{type_}[]" for type_, v in zip(typen, vast, strict=True) if not v)
+        namen = ", ".join(kolom for kolom, v in zip(kolommen, vast, strict=True) if not v)
+        cursor.execute(self.sql(f"INSERT INTO {{s}}{tabel} ({', '.join(kolommen)}) SELECT {selectie} FROM unnest({arrays}) AS r({namen}) {daarna}"),
+                       [k[0] for k, v in zip(kolomwaarden, vast, strict=True) if v] + [list(k) for k, v in zip(kolomwaarden, vast, strict=True) if not v])
         return 1
 
     @contextmanager

@@ -22,7 +22,7 @@ from psycopg import sql
 from adapters.bootstrap import bouw_applicatie
 from adapters.clock import SysteemKlok
 from adapters.settings import Settings
-from adapters.sqlverbinding import HULPVERBINDINGEN, WACHTTIJD, maak_schema, nog_verbonden
+from adapters.sqlverbinding import HULPVERBINDINGEN, WACHTTIJD, PostgresVerbinding, maak_schema, nog_verbonden
 from adapters.tokens import maak_ontwikkeltoken
 from api.main import create_app
 from tests.builders import een_bsn, tvs_start
@@ -200,3 +200,23 @@ def test_the_idle_connection_check_works_on_a_descriptor_above_1023() -> None:
         for fd in bezet:
             os.close(fd)
         resource.setrlimit(resource.RLIMIT_NOFILE, (zacht, hard))
+
+
+@pytest.mark.parametrize("rijen", [
+    [("a", "zelfde", None, 7), ("b", "zelfde", None, 7), ("c", "zelfde", None, 7)],  # three columns alike: sent once
+    [("a", "x", "p", 1), ("b", "y", None, 2)],  # none alike
+    [("a", "x", None, 1), ("a", "x", None, 1)],  # every column alike: the two rows still both go
+], ids=["deels-gelijk", "verschillend", "geheel-gelijk"])
+def test_rows_with_columns_alike_are_inserted_as_given(nieuw_schema: str, rijen: list[tuple[object, ...]]) -> None:
+    """A column with one value in every row goes as that value, not as an array (PostgresVerbinding.voeg_in):
+    every row must still land with each of its values in its own column."""
+    maak_schema(POSTGRES_URL, nieuw_schema)
+    verbinding = PostgresVerbinding(POSTGRES_URL, nieuw_schema)
+    try:
+        with verbinding.transactie() as cursor:
+            cursor.execute(verbinding.sql("CREATE TABLE {s}rijen (sleutel TEXT, soort TEXT, leeg TEXT, getal BIGINT)"))
+            assert verbinding.voeg_in(cursor, "rijen", ("sleutel", "soort", "leeg", "getal"), rijen, {"getal"}) == 1
+            cursor.execute(verbinding.sql("SELECT sleutel, soort, leeg, getal FROM {s}rijen ORDER BY sleutel, soort"))
+            assert [tuple(rij) for rij in cursor.fetchall()] == sorted(rijen, key=lambda rij: (rij[0], rij[1]))  # type: ignore[arg-type]
+    finally:
+        verbinding.close()

@@ -3,6 +3,7 @@ queue that makes a request wait instead of growing, nothing lost on a clean shut
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import threading
@@ -24,7 +25,7 @@ from adapters.settings import Settings
 from adapters.sqlverbinding import PostgresVerbinding, SqliteVerbinding, Verbinding
 from adapters.tokens import maak_ontwikkeltoken
 from domain.application import Inburgering
-from domain.verwerkingsactiviteiten import VERSTREKKING_DUO
+from domain.verwerkingsactiviteiten import TRAJECTREGIE, VERSTREKKING_DUO
 from tests.builders import een_bsn, tvs_start
 from tests.conftest import Kopregels
 from tests.serverproces import Serverproces
@@ -396,3 +397,40 @@ def test_an_embedded_store_takes_over_the_log_it_kept_in_a_file_of_its_own(sqlit
         finally:
             lezer.close()
     assert not eerder.exists() and eerder.with_suffix(".db.overgenomen").exists()
+
+
+def test_each_record_names_person_caller_activity_and_trajectory_as_json_with_sorted_keys(
+    instellingen: Settings, inburgering: Inburgering
+) -> None:
+    """The writer composes a record's `attributes` from the parts its request's records share (adapters/logboek.py
+    `_ldv_rijen`): the text must be what json.dumps(sort_keys=True) writes of them, odd characters included."""
+    logboek = bouw_logboek(instellingen, inburgering, {"dienst": "inburgering"})
+    verbinding: Verbinding = (SqliteVerbinding(instellingen.sqlite_pad) if instellingen.database_url is None
+                              else PostgresVerbinding(instellingen.database_url, instellingen.database_schema))
+    try:
+        for aanroeper in (None, secrets.token_hex(8)):
+            trace_id = secrets.token_hex(16)
+            verwerkingen = [
+                Dataverwerking(f"1{secrets.token_hex(7)}", uuid.uuid4(), VERSTREKKING_DUO, '{"data": "a\\"b\\\\c \u00e9 \u2028 \U0001f600 \x00"}'),
+                Dataverwerking(f"2{secrets.token_hex(7)}", uuid.uuid4(), TRAJECTREGIE, "referentie"),
+                Dataverwerking(f"3{secrets.token_hex(7)}", uuid.uuid4(), VERSTREKKING_DUO),  # no such trajectory: nobody to name
+            ]
+            logboek.leg_vast(replace(_verzoek(trace_id), aanroeper_id=aanroeper), verwerkingen)
+            assert logboek.wacht_tot_geschreven()
+            with verbinding.transactie(schrijven=False) as cursor:
+                cursor.execute(verbinding.sql("SELECT attributes FROM {s}inburgering_dataverwerkingen WHERE trace_id = %s ORDER BY operation_id"),
+                               (trace_id,))
+                opgeslagen = [rij[0] for rij in cursor.fetchall()]
+
+            verwacht = []
+            for v in verwerkingen:
+                attributen = {"dpl.core.processing_activity_id": v.activiteit.uri, "inburgering.traject_id": str(v.traject_id)}
+                if aanroeper is not None:
+                    attributen |= {"dpl.core.foreign_operation.trace_id": trace_id, "dpl.core.foreign_operation.operation_id": aanroeper}
+                if v.betrokkene is not None:
+                    attributen |= {"dpl.core.data_subject_id": v.betrokkene, "dpl.core.data_subject_id_type": "BSN"}
+                verwacht.append(json.dumps(attributen, sort_keys=True))
+            assert opgeslagen == verwacht
+    finally:
+        verbinding.close()
+        logboek.close()
