@@ -60,10 +60,10 @@ CREATE TABLE IF NOT EXISTS {s}leesmodel_rapportcijfers (
     aantal INTEGER NOT NULL, centen BIGINT NOT NULL, PRIMARY KEY (traject_id, jaar, maat, sleutel));
 CREATE INDEX IF NOT EXISTS leesmodel_rapportcijfers_rapport ON {s}leesmodel_rapportcijfers (gemeente, jaar, maat, sleutel)
 """),
-    "signaleringen": (("leesmodel_signaleringen",), 3, """
+    "signaleringen": (("leesmodel_signaleringen",), 4, """
 CREATE TABLE IF NOT EXISTS {s}leesmodel_signaleringen (
     traject_id TEXT NOT NULL, soort TEXT NOT NULL, zaaknummer INTEGER NOT NULL, gemeente TEXT NOT NULL,
-    regisseur TEXT, uiterlijk TEXT NOT NULL, grondslag TEXT NOT NULL, betrokkene TEXT,
+    regisseur TEXT, uiterlijk TEXT NOT NULL, grondslag TEXT NOT NULL, document TEXT NOT NULL, betrokkene TEXT,
     PRIMARY KEY (traject_id, soort, zaaknummer));
 CREATE INDEX IF NOT EXISTS leesmodel_signaleringen_volgorde ON {s}leesmodel_signaleringen (uiterlijk, traject_id, soort, zaaknummer);
 CREATE INDEX IF NOT EXISTS leesmodel_signaleringen_gemeente ON {s}leesmodel_signaleringen (gemeente, uiterlijk, traject_id, soort, zaaknummer);
@@ -73,7 +73,7 @@ CREATE INDEX IF NOT EXISTS leesmodel_signaleringen_regisseur ON {s}leesmodel_sig
 TABELLEN = {naam: tabellen for naam, (tabellen, _, _) in LEESMODEL_TABELLEN.items()}
 TRAJECT_KOLOMMEN = ("traject_id", "gemeente", "doelgroep", "leerroute", "status", "regisseur", "startdatum", "eerstvolgende_deadline",
                     "document", "betrokkene")
-SIGNALERING_KOLOMMEN = ("traject_id", "soort", "zaaknummer", "gemeente", "regisseur", "uiterlijk", "grondslag", "betrokkene")
+SIGNALERING_KOLOMMEN = ("traject_id", "soort", "zaaknummer", "gemeente", "regisseur", "uiterlijk", "grondslag", "document", "betrokkene")
 RAPPORT_KOLOMMEN = ("traject_id", "gemeente", "jaar", "maat", "sleutel", "aantal", "centen")
 # Per table its key (the primary key), in the order rows are compared by a replay (`rijen`).
 SLEUTELS = {"leesmodel_trajecten": ("traject_id",), "leesmodel_signaleringen": ("traject_id", "soort", "zaaknummer"),
@@ -115,6 +115,18 @@ class Lijstrij(NamedTuple):
     document: str
     traject_id: str
     startdatum: str
+    betrokkene: str | None
+
+
+class Werklijstrij(NamedTuple):
+    """A row of the signaleringen as the worklist reads it: its item but for `status` as the JSON text the
+    projection wrote (SignaleringRij.document), and what its cursor and access-log record need."""
+
+    document: str
+    traject_id: str
+    uiterlijk: str
+    soort: str
+    zaaknummer: int
     betrokkene: str | None
 
 
@@ -459,11 +471,11 @@ class SqlLeesmodelopslag:
     def signaleringen(
         self, gemeenten: Sequence[str], regisseur: str | None, van: str | None, tot: str | None,
         na: tuple[str, str, str, int] | None, limiet: int,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Werklijstrij]:
         """Open deadlines between `van` and `tot` (both included), ordered by date, after the cursor `na`."""
         with self._lees() as cursor:
             cursor.execute(*self.werklijstvraag(gemeenten, regisseur, van, tot, na, limiet))
-            return [dict(zip(SIGNALERING_KOLOMMEN, rij, strict=True)) for rij in cursor.fetchall()]
+            return [Werklijstrij(*rij) for rij in cursor.fetchall()]
 
     def werklijstvraag(
         self, gemeenten: Sequence[str], regisseur: str | None, van: str | None, tot: str | None,
@@ -483,7 +495,7 @@ class SqlLeesmodelopslag:
         if na is not None:
             waar.append("(uiterlijk, traject_id, soort, zaaknummer) > (%s, %s, %s, %s)")
             parameters += opslagbaar(list(na))
-        sql = self._sql(f"SELECT {', '.join(SIGNALERING_KOLOMMEN)} FROM {{s}}leesmodel_signaleringen WHERE {' AND '.join(waar)} "
+        sql = self._sql(f"SELECT {', '.join(Werklijstrij._fields)} FROM {{s}}leesmodel_signaleringen WHERE {' AND '.join(waar)} "
                         "ORDER BY uiterlijk, traject_id, soort, zaaknummer LIMIT %s")
         return sql, [*parameters, limiet]
 

@@ -160,16 +160,12 @@ def lijst_signaleringen(
     }[status]
     van, tot = (g.isoformat() if g else None for g in grenzen)
     rijen = opslag.signaleringen(_gemeenten(actor, gemeente), regisseur, van, tot, _cursor(cursor, 4), limiet)
-    betrokken(request, {r["traject_id"] for r in rijen}, {r["traject_id"]: r["betrokkene"] for r in rijen if r["betrokkene"] is not None})
-    volgende = _volgende(request, response, rijen, limiet, lambda r: [r["uiterlijk"], r["traject_id"], r["soort"], r["zaaknummer"]])
-    items = [
-        {"trajectId": r["traject_id"], "gemeente": r["gemeente"], "regisseur": r["regisseur"], "soort": r["soort"],
-         "zaaknummer": r["zaaknummer"] or None, "uiterlijk": r["uiterlijk"], "grondslag": r["grondslag"],
-         "status": status_op(date.fromisoformat(r["uiterlijk"]), dag, dagen)}
-        for r in rijen
-    ]
-    # The page's items encoded at once by one encoder: per item, json.dumps built an encoder and entered C anew.
-    return _pagina(response, "signaleringen", _JSON.encode(items)[1:-1], {"peildatum": dag.isoformat(), "volgende": volgende})
+    betrokken(request, {r.traject_id for r in rijen}, {r.traject_id: r.betrokkene for r in rijen if r.betrokkene is not None})
+    volgende = _volgende(request, response, rijen, limiet, lambda r: [r.uiterlijk, r.traject_id, r.soort, r.zaaknummer])
+    # Each item as the read model holds it (a JSON object), with its status on the day asked for as its last member:
+    # built field by field per row, a page's items took about 0.2 ms.
+    items = ",".join(f'{r.document[:-1]}, "status": "{status_op(date.fromisoformat(r.uiterlijk), dag, dagen)}"}}' for r in rijen)
+    return _pagina(response, "signaleringen", items, {"peildatum": dag.isoformat(), "volgende": volgende})
 
 
 Jaar = Annotated[int, Query(ge=2022, le=2100, description="Het kalenderjaar.")]
