@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from domain.traject import Inburgeringstraject
 from projections.trajectenlijst import betrokkene
@@ -20,13 +20,6 @@ class SignaleringRij:
     uiterlijk: str
     grondslag: str
     betrokkene: str | None  # for the access log only (projections/trajectenlijst.py)
-
-    @property
-    def document(self) -> dict[str, Any]:
-        """Its item of GET /signaleringen as the API writes it, but for `status`, which depends on the day it is
-        asked for (`status_op`): kept with the row, so a page is not built field by field per row."""
-        return {"trajectId": self.traject_id, "gemeente": self.gemeente, "regisseur": self.regisseur, "soort": self.soort,
-                "zaaknummer": self.zaaknummer or None, "uiterlijk": self.uiterlijk, "grondslag": self.grondslag}
 
 
 def status_op(uiterlijk: date, peildatum: date, binnenkort_dagen: int) -> Literal["op_tijd", "binnenkort", "verlopen"]:

@@ -139,6 +139,27 @@ def test_a_batch_moves_a_position_on_from_where_it_stands_and_only_from_there(op
     assert opslag.posities() == {"trajectenlijst": 12, "signaleringen": 12}
 
 
+def test_a_worklist_row_comes_with_its_item_as_the_api_shows_it_but_for_its_status(opslag: SqlLeesmodelopslag) -> None:
+    """The database makes each worklist item (`WERKLIJSTITEM`); the route adds only its status."""
+    t = str(uuid4())
+    opslag.schrijf_signaleringen(0, 1, {t: [
+        SignaleringRij(t, "voortgangsgesprek", 0, "0505", None, "2025-06-01", "Wi 16 \"x\" é", None),
+        SignaleringRij(t, "zienswijze", 7, "0505", "regisseur-1", "2025-05-19", "Awb 4:8", '{"sleutel": "k"}'),
+    ]})
+
+    gelezen = opslag.signaleringen(["0505"], None, None, None, None, 10)
+
+    assert [json.loads(r.document) for r in gelezen] == [
+        {"trajectId": t, "gemeente": "0505", "regisseur": "regisseur-1", "soort": "zienswijze", "zaaknummer": 7,
+         "uiterlijk": "2025-05-19", "grondslag": "Awb 4:8"},
+        {"trajectId": t, "gemeente": "0505", "regisseur": None, "soort": "voortgangsgesprek", "zaaknummer": None,
+         "uiterlijk": "2025-06-01", "grondslag": "Wi 16 \"x\" é"},
+    ]
+    assert [(r.traject_id, r.uiterlijk, r.soort, r.zaaknummer, r.betrokkene) for r in gelezen] == [
+        (t, "2025-05-19", "zienswijze", 7, '{"sleutel": "k"}'), (t, "2025-06-01", "voortgangsgesprek", 0, None)]
+    assert all(r.document.endswith("}") for r in gelezen)  # the route puts the status before that brace
+
+
 def test_several_runners_at_once_give_the_same_read_models_as_one(instellingen: Settings, app: Inburgering) -> None:
     willekeurige_geschiedenis(app, None, aantal=12, zaad=11)
     winkels = [bouw_leesmodelopslag(instellingen) for _ in range(3)]  # like three API workers
