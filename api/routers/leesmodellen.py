@@ -162,8 +162,8 @@ def lijst_signaleringen(
     rijen = opslag.signaleringen(_gemeenten(actor, gemeente), regisseur, van, tot, _cursor(cursor, 4), limiet)
     betrokken(request, {r.traject_id for r in rijen}, {r.traject_id: r.betrokkene for r in rijen if r.betrokkene is not None})
     volgende = _volgende(request, response, rijen, limiet, lambda r: [r.uiterlijk, r.traject_id, r.soort, r.zaaknummer])
-    # Each item as the read model holds it (a JSON object), with its status on the day asked for as its last member:
-    # built field by field per row, a page's items took about 0.2 ms.
+    # Each item as the query made it (a JSON object, adapters/leesmodellen.py `WERKLIJSTITEM`), with its status on
+    # the day asked for as its last member: built field by field per row, a page's items took about 0.2 ms.
     items = ",".join(f'{r.document[:-1]}, "status": "{status_op(date.fromisoformat(r.uiterlijk), dag, dagen)}"}}' for r in rijen)
     return _pagina(response, "signaleringen", items, {"peildatum": dag.isoformat(), "volgende": volgende})
 
