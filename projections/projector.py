@@ -409,7 +409,11 @@ class Projector:
             except AndereVersieError:
                 break  # swapped meanwhile: another version's processes write it now
             except PositieVerouderdError:
-                positie = self.opslag.positie(naam)  # another process did this batch
+                nu = self.opslag.positie(naam)
+                if nu == positie:  # refused as stale, yet it stands where the batch began: the store refuses the move
+                    log.error("leesmodel %s: de positie blijft op %d staan, de opslag weigert haar te verzetten", naam, positie)
+                    break  # else this thread would try again without end; readers see the lag
+                positie = nu  # another process did this batch
                 continue
             if verwerkt:
                 gelezen, positie = gelezen + verwerkt, notificaties[verwerkt - 1].id

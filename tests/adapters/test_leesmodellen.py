@@ -160,6 +160,39 @@ def test_a_worklist_row_comes_with_its_item_as_the_api_shows_it_but_for_its_stat
     assert all(r.document.endswith("}") for r in gelezen)  # the route puts the status before that brace
 
 
+def test_a_store_that_refuses_to_move_a_position_stops_the_catch_up_instead_of_spinning(
+    instellingen: Settings, app: Inburgering, opslag: SqlLeesmodelopslag
+) -> None:
+    """A batch refused as stale is normally another process's: the position moved, and the catch-up goes on from
+    there. When the position stays where the batch began (here a trigger swallows every update of it), trying
+    again can never succeed: the catch-up ended up in a loop without end, holding its thread and a core."""
+    projector = Projector(app, opslag)
+    willekeurige_geschiedenis(app, projector, aantal=1, zaad=41)
+    projector.bij()
+    posities = opslag.posities()
+    with opslag._transactie() as cursor:
+        if instellingen.database_url is not None:
+            cursor.execute(opslag._sql("CREATE FUNCTION {s}weiger() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$"))
+            cursor.execute(opslag._sql("CREATE TRIGGER weiger BEFORE UPDATE ON {s}leesmodel_tracking FOR EACH ROW EXECUTE FUNCTION {s}weiger()"))
+        else:
+            cursor.execute("CREATE TRIGGER weiger BEFORE UPDATE ON leesmodel_tracking BEGIN SELECT RAISE(IGNORE); END")
+    willekeurige_geschiedenis(app, None, aantal=1, zaad=42)
+    klaar: list[int] = []
+    draad = threading.Thread(target=lambda: klaar.append(projector.bij()), daemon=True)
+
+    draad.start()
+    draad.join(timeout=60)
+    vastgelopen = draad.is_alive()
+    if vastgelopen:  # let it end before the store is closed under it (SQLite crashes the process on that)
+        with opslag._transactie() as cursor:
+            cursor.execute(opslag._sql("DROP TRIGGER weiger ON {s}leesmodel_tracking") if instellingen.database_url else "DROP TRIGGER weiger")
+        draad.join(timeout=60)
+
+    assert not vastgelopen, "bij() kwam na 60 s niet terug: het bleef een geweigerde batch opnieuw proberen"
+    assert klaar == [0] and opslag.posities() == posities
+    assert all(positie < kop for positie, kop in projector.achterstand().values())  # the lag shows it
+
+
 def test_several_runners_at_once_give_the_same_read_models_as_one(instellingen: Settings, app: Inburgering) -> None:
     willekeurige_geschiedenis(app, None, aantal=12, zaad=11)
     winkels = [bouw_leesmodelopslag(instellingen) for _ in range(3)]  # like three API workers
