@@ -100,6 +100,27 @@ def test_the_first_events_of_trajectories_are_found_in_a_stretch_of_the_log_and_
     assert app.recorder.select_eerste_events(Inburgeringstraject.FEITEN, kop, kop + 10) == []  # type: ignore[attr-defined]
 
 
+def test_a_last_search_for_starts_shorter_than_the_others_finds_no_trajectory_twice(
+    app: Inburgering, opslag: SqlLeesmodelopslag, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rebuild's last search for starts is cut off at the head of the log: it must begin where the one before
+    ended, not a whole search's length before the head (which finds again what that one found)."""
+    willekeurige_geschiedenis(app, None, aantal=4, zaad=51)
+    live = Projector(app, opslag)
+    live.bij()
+    verwacht = opslag.inhoud()
+    kop = app.recorder.max_notification_id()
+    monkeypatch.setattr(projector_module, "STARTS_VENSTER", kop - 1)  # a search of all but the last position, then one of one
+    gelezen: list[UUID] = []
+    velen = app.recorder.select_events_van_elk  # type: ignore[attr-defined]
+    monkeypatch.setattr(app.recorder, "select_events_van_elk", lambda ids: gelezen.extend(ids) or velen(ids))
+
+    live.herbouw()
+
+    assert sorted(Counter(gelezen).values()) == [1] * 4
+    assert opslag.inhoud() == verwacht
+
+
 def test_one_read_model_can_be_rebuilt_on_its_own(app: Inburgering, opslag: SqlLeesmodelopslag) -> None:
     projector = Projector(app, opslag)
     willekeurige_geschiedenis(app, projector, aantal=5, zaad=7)
