@@ -10,8 +10,8 @@ CPU (time.process_time: every thread of the process) per command of:
   (middleware, routing, dependencies, validation, the thread hop, the answer, the access log);
 - the ceiling: the bare app's POST /inserts (tests/bench/plafond.py) the same way.
 
-The app minus the domain and store is the HTTP layer; the server (uvicorn, h11) comes on top of both apps
-alike. Rounds are interleaved and the least CPU per command of any round is reported: it is the most
+The app minus the domain and store is the HTTP layer; the server (uvicorn, with uvloop and httptools) comes on
+top of both apps alike. Rounds are interleaved and the least CPU per command of any round is reported: it is the most
 repeatable figure on a machine whose speed moves.
 """
 

@@ -84,6 +84,8 @@ def main(
     rondes: Annotated[int, typer.Option(min=1, max=20, help="Rounds; each gives one ratio per command.")] = 5,
     per_ronde: Annotated[int, typer.Option(min=16, max=5_000, help="Starts (and as many kennisgevingen) per side per round.")] = 400,
     clients: Annotated[int, typer.Option(min=1, max=32, help="Clients per side.")] = 8,
+    basis_uvicorn: Annotated[str, typer.Option(help="uvicorn's options for BASIS's server only, e.g. '--loop asyncio --http h11' "
+                                                    "(with BASIS=HEAD: this code without uvloop and httptools).")] = "",
 ) -> None:
     """Commands per second of this checkout against BASIS, both served at the same time (PostgreSQL)."""
     console = Console(width=None if os.isatty(1) else 150)
@@ -96,7 +98,8 @@ def main(
             kop = {"Authorization": "Bearer " + maak_ontwikkeltoken(omg.instellingen, rol="regisseur", gemeenten=list(plafond.GEMEENTEN),
                                                                     gebruiker="bench-ab")}
             env = {k: v for k, v in omg.api_env.items() if k != "PYTHONPATH"}  # each imports the code of its own checkout
-            server = stack.enter_context(uvicorn_server("api.main:create_app", env, tmp / "api.log", cwd=map_))
+            opties = basis_uvicorn.split() if naam == "basis" else []
+            server = stack.enter_context(uvicorn_server("api.main:create_app", env, tmp / "api.log", cwd=map_, opties=opties))
             grow_history(server.base, kop, bsns)  # warms every command path up
             kanten.append(Kant(naam, server, kop))
         with console.status(f"{rondes} rounds of {per_ronde} starts and kennisgevingen per side, {clients} clients each"):

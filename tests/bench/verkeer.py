@@ -80,13 +80,14 @@ class Server:
 
 
 @contextmanager
-def uvicorn_server(target: str, env: dict[str, str], log: Path, cwd: Path = ROOT) -> Iterator[Server]:
-    """One uvicorn process (one worker) on a free loopback port, serving the code of checkout `cwd`; terminated on exit."""
+def uvicorn_server(target: str, env: dict[str, str], log: Path, cwd: Path = ROOT, opties: Sequence[str] = ()) -> Iterator[Server]:
+    """One uvicorn process (one worker) on a free loopback port, serving the code of checkout `cwd`; terminated on exit.
+    `opties`: uvicorn's own beyond these (`--loop asyncio --http h11`: without uvloop and httptools)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
     command = [sys.executable, "-m", "uvicorn", target, "--factory", "--host", "127.0.0.1", "--port", str(port),
-               "--no-access-log", "--log-level", "warning"]  # no per-request logging in either server
+               "--no-access-log", "--log-level", "warning", *opties]  # no per-request logging in either server
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
