@@ -18,7 +18,7 @@ from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.openapi import API_VERSIE, BASISPAD
+from api.openapi import API_VERSIE
 from api.problems import PROBLEM_JSON, TYPE_PREFIX, ProbleemError
 
 # ADR /core/transport/security-headers, with default-src 'none' and no-referrer as defence in depth.
