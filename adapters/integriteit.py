@@ -7,7 +7,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -78,9 +80,11 @@ def controleer_keten(aggregaat_id: str, events: Iterable[tuple[int, str, bytes]]
 
 
 def _keten(aggregaat_id: str, events: Iterable[tuple[int, str, bytes]], punt: Controlepunt | None,
-           publieke_sleutel: Ed25519PublicKey, vanaf: tuple[int, bytes] = ONBEKEND) -> tuple[list[Bevinding], dict[int, bytes]]:
+           publieke_sleutel: Ed25519PublicKey, vanaf: tuple[int, bytes] = ONBEKEND,
+           echt: Callable[[Controlepunt], bool] | None = None) -> tuple[list[Bevinding], dict[int, bytes]]:
     """The findings and the chain hash at each version, for the events after `vanaf`: the version and chain
-    hash up to which the aggregate was verified before."""
+    hash up to which the aggregate was verified before. `echt`: whether a checkpoint's signature holds
+    (`Handtekeningen.is_echt`); by default verified here."""
     rijen = [(versie, topic, *splits(opgeslagen)) for versie, topic, opgeslagen in events]
     opgeslagen_hashes = {h for *_, h in rijen if h is not None} | {NUL, vanaf[1]}
     bevindingen: list[Bevinding] = []
@@ -109,7 +113,7 @@ def _keten(aggregaat_id: str, events: Iterable[tuple[int, str, bytes]], punt: Co
     if punt is None:
         bevindingen.append(Bevinding(aggregaat_id, None, "zonder-controlepunt", "geen ondertekend controlepunt: niet door deze applicatie vastgelegd"))
         return bevindingen, hashes
-    if not punt.is_echt(publieke_sleutel):
+    if not (echt(punt) if echt is not None else punt.is_echt(publieke_sleutel)):
         bevindingen.append(Bevinding(aggregaat_id, punt.versie, "controlepunt-vervalst", "de handtekening van het controlepunt klopt niet"))
     if laatste < punt.versie:
         bevindingen.append(Bevinding(aggregaat_id, laatste + 1, "staart-verwijderd", f"het controlepunt staat op versie {punt.versie}, de opslag eindigt bij {laatste}"))
@@ -122,6 +126,48 @@ def _keten(aggregaat_id: str, events: Iterable[tuple[int, str, bytes]], punt: Co
     return bevindingen, hashes
 
 
+HANDTEKENINGEN_PER_TAAK = 64  # checkpoints one verifying thread takes at once
+VERIFIERENDE_DRADEN = 2
+
+
+class Handtekeningen:
+    """Whether checkpoints are genuine, verified on threads of their own ahead of the check that asks. Verifying
+    the Ed25519 signatures, one per aggregate, is the largest part of a full check's CPU (about 40 %), and the
+    library does it without holding the interpreter, so the chains are hashed meanwhile. A checkpoint not handed
+    over in advance is verified when asked."""
+
+    def __init__(self, publieke_sleutel: Ed25519PublicKey, draden: ThreadPoolExecutor) -> None:
+        self._sleutel, self._draden = publieke_sleutel, draden
+        self._uitslagen: dict[Controlepunt, Future[dict[Controlepunt, bool]]] = {}
+
+    def vooruit(self, punten: Iterable[Controlepunt]) -> None:
+        """Begin verifying these; what was handed over before and not asked for is forgotten (memory stays flat)."""
+        self._uitslagen = {}
+        punten = list(punten)
+        for begin in range(0, len(punten), HANDTEKENINGEN_PER_TAAK):
+            taak = punten[begin:begin + HANDTEKENINGEN_PER_TAAK]
+            uitslag = self._draden.submit(self._verifieer, taak)
+            self._uitslagen.update(dict.fromkeys(taak, uitslag))
+
+    def _verifieer(self, punten: Sequence[Controlepunt]) -> dict[Controlepunt, bool]:
+        return {punt: punt.is_echt(self._sleutel) for punt in punten}
+
+    def is_echt(self, punt: Controlepunt) -> bool:
+        if (uitslag := self._uitslagen.get(punt)) is not None:
+            return uitslag.result()[punt]
+        return punt.is_echt(self._sleutel)
+
+
+@contextmanager
+def handtekeningen_van(controlepunten: Controlepunten) -> Iterator[Handtekeningen]:
+    """`Handtekeningen` for one check; its threads end with it (what is still queued is dropped on an error)."""
+    draden = ThreadPoolExecutor(VERIFIERENDE_DRADEN, thread_name_prefix="handtekeningen")
+    try:
+        yield Handtekeningen(controlepunten.publieke_sleutel, draden)
+    finally:
+        draden.shutdown(wait=True, cancel_futures=True)
+
+
 def controleer(recorder: ApplicationRecorder, controlepunten: Controlepunten) -> Rapport:
     """Every aggregate in the store, and every checkpoint whose aggregate is gone. Safe while the
     application writes: a checkpoint commits with the events it covers, and the log is read up to its
@@ -131,32 +177,35 @@ def controleer(recorder: ApplicationRecorder, controlepunten: Controlepunten) ->
     rapport = Rapport(tot=kop)
     gezien: set[str] = set()
 
-    def een(aggregaat_id: str, events: list[Any], punt: Controlepunt | None) -> None:
+    def een(aggregaat_id: str, events: list[Any], punt: Controlepunt | None, handtekeningen: Handtekeningen) -> None:
         if punt is not None and (not events or events[-1].originator_version < punt.versie):
             events = list(recorder.select_events(UUID(aggregaat_id)))  # saved since the log was read
         if events:
             rapport.aggregaten += 1
             rapport.gebeurtenissen += len(events)
-        rapport.bevindingen += _bevindingen(aggregaat_id, events, punt, controlepunten)[0]
+        rapport.bevindingen += _bevindingen(aggregaat_id, events, punt, controlepunten, echt=handtekeningen.is_echt)[0]
 
-    for deel in per_aggregaat_in_delen(recorder, tot=kop):
-        punten = controlepunten.van_elk(list(deel))  # after the events of this part (see above)
-        for aggregaat_id, events in deel.items():
-            een(aggregaat_id, events, punten.get(aggregaat_id))
-        gezien.update(deel)
-    for aggregaat_id, punt in controlepunten.alle().items():  # checkpoints whose events are all gone
-        if aggregaat_id not in gezien:
-            een(aggregaat_id, [], punt)
+    with handtekeningen_van(controlepunten) as handtekeningen:
+        for deel in per_aggregaat_in_delen(recorder, tot=kop):
+            punten = controlepunten.van_elk(list(deel))  # after the events of this part (see above)
+            handtekeningen.vooruit(punten.values())
+            for aggregaat_id, events in deel.items():
+                een(aggregaat_id, events, punten.get(aggregaat_id), handtekeningen)
+            gezien.update(deel)
+        for aggregaat_id, punt in controlepunten.alle().items():  # checkpoints whose events are all gone
+            if aggregaat_id not in gezien:
+                een(aggregaat_id, [], punt, handtekeningen)
     rapport.bevindingen.sort(key=lambda b: b.aggregaat_id)  # stable: per aggregate in the order found
     return rapport
 
 
 def _bevindingen(aggregaat_id: str, events: list[Any], punt: Controlepunt | None, controlepunten: Controlepunten,
-                 vanaf: tuple[int, bytes] = ONBEKEND) -> tuple[list[Bevinding], dict[int, bytes]]:
+                 vanaf: tuple[int, bytes] = ONBEKEND, echt: Callable[[Controlepunt], bool] | None = None,
+                 ) -> tuple[list[Bevinding], dict[int, bytes]]:
     if not events and punt is not None and vanaf == ONBEKEND:
         return [Bevinding(aggregaat_id, 1, "verdwenen", f"het controlepunt noemt {punt.versie} versies, de opslag geen enkele")], {}
     rijen = ((e.originator_version, e.topic, e.state) for e in events)
-    return _keten(aggregaat_id, rijen, punt, controlepunten.publieke_sleutel, vanaf)
+    return _keten(aggregaat_id, rijen, punt, controlepunten.publieke_sleutel, vanaf, echt)
 
 
 class VerzegelenGeweigerdError(Exception):
@@ -293,13 +342,14 @@ def controleer_incrementeel(recorder: ApplicationRecorder, controlepunten: Contr
     afwijkend: set[str] = set()
     gezien: set[str] = set()
 
-    def deel(nieuw: dict[str, list[Any]], ids: list[str]) -> None:
+    def deel(nieuw: dict[str, list[Any]], ids: list[str], handtekeningen: Handtekeningen) -> None:
         # The checkpoints are read after the log, so they are at least as new as the events read (see controleer).
         punten, ketens = controlepunten.van_elk(ids), staat.ketens(ids)
+        handtekeningen.vooruit(punten.values())
         for aggregaat_id in ids:
             bevindingen, gelezen, geverifieerd = _controleer_vanaf(
                 recorder, controlepunten, aggregaat_id, nieuw.get(aggregaat_id, []), punten.get(aggregaat_id),
-                ketens.get(aggregaat_id, ONBEKEND),
+                ketens.get(aggregaat_id, ONBEKEND), handtekeningen.is_echt,
             )
             rapport.aggregaten += 1 if gelezen else 0
             rapport.gebeurtenissen += gelezen
@@ -310,12 +360,13 @@ def controleer_incrementeel(recorder: ApplicationRecorder, controlepunten: Contr
             elif not bevindingen and geverifieerd != was:
                 schoon[aggregaat_id] = geverifieerd
 
-    for nieuw in per_aggregaat_in_delen(recorder, na=stand.positie, tot=kop):
-        deel(nieuw, sorted(nieuw))
-        gezien.update(nieuw)
-    rest = sorted(staat.te_herzien() - gezien)  # read after the log, as the checkpoints are
-    for begin in range(0, len(rest), AGGREGATEN_PER_DEEL):
-        deel({}, rest[begin:begin + AGGREGATEN_PER_DEEL])
+    with handtekeningen_van(controlepunten) as handtekeningen:
+        for nieuw in per_aggregaat_in_delen(recorder, na=stand.positie, tot=kop):
+            deel(nieuw, sorted(nieuw), handtekeningen)
+            gezien.update(nieuw)
+        rest = sorted(staat.te_herzien() - gezien)  # read after the log, as the checkpoints are
+        for begin in range(0, len(rest), AGGREGATEN_PER_DEEL):
+            deel({}, rest[begin:begin + AGGREGATEN_PER_DEEL], handtekeningen)
     rapport.bevindingen.sort(key=lambda b: b.aggregaat_id)  # stable: per aggregate in the order found
     if kop > stand.positie or schoon or afwijkend:  # an idle poll writes nothing
         staat.leg_vast(stand.ronde, kop, schoon, afwijkend)
@@ -323,7 +374,8 @@ def controleer_incrementeel(recorder: ApplicationRecorder, controlepunten: Contr
 
 
 def _controleer_vanaf(recorder: ApplicationRecorder, controlepunten: Controlepunten, aggregaat_id: str, nieuw: list[Any],
-                      punt: Controlepunt | None, vanaf: tuple[int, bytes] | None) -> tuple[list[Bevinding], int, tuple[int, bytes]]:
+                      punt: Controlepunt | None, vanaf: tuple[int, bytes] | None,
+                      echt: Callable[[Controlepunt], bool] | None = None) -> tuple[list[Bevinding], int, tuple[int, bytes]]:
     """One aggregate: its new events (from the log, in version order) continue the chain verified up to
     `vanaf` when they follow on from it; otherwise it is checked whole, as the full check would. Returns
     the findings, the number of events read and the (version, hash) verified within the log read."""
@@ -340,7 +392,7 @@ def _controleer_vanaf(recorder: ApplicationRecorder, controlepunten: Controlepun
             events = list(recorder.select_events(uuid))
         if not events and punt is None:
             return [], 0, ONBEKEND  # nothing stored and nothing signed: nothing to verify any more
-    bevindingen, hashes = _bevindingen(aggregaat_id, events, punt, controlepunten, vanaf)
+    bevindingen, hashes = _bevindingen(aggregaat_id, events, punt, controlepunten, vanaf, echt)
     if bevindingen:
         return bevindingen, len(events), ONBEKEND
     # Within the log read where it can, so that the next call's events of this aggregate follow on from it.
