@@ -19,6 +19,7 @@ from api.metrics import noem_commando
 from api.openapi import BASISPAD
 from api.problems import ProbleemError
 from api.routers.commandoroutes import COMMANDO_ANTWOORDEN, App, IdempotencyKey, TrajectId, antwoord, commando_route, dienst, idempotentie
+from api.routers.commandopad import Commandoroute
 from api.routers.werkdraad import als_commando, in_een_werkdraad
 from api.schemas import IsoDatum
 from api.weergave import gebeurtenis_public, traject_public
@@ -26,7 +27,6 @@ from api.weergave import gebeurtenis_public, traject_public
 router = APIRouter(prefix="/trajecten", tags=["trajecten"])
 
 
-@router.post("", status_code=201, responses=COMMANDO_ANTWOORDEN)
 @als_commando
 def start_traject(
     request: Request,
@@ -40,6 +40,10 @@ def start_traject(
     noem_commando(request, commando)
     uitkomst = dienst(request).start_traject(commando, actor, idempotentie(request, sleutel, body), meeschrijven=met_de_gebeurtenissen(request, actor))
     return antwoord(request, response, uitkomst, f"/api/v1/trajecten/{uitkomst.traject.id}", actor)
+
+
+router.add_api_route("", start_traject, methods=["POST"], status_code=201, responses=COMMANDO_ANTWOORDEN,
+                     route_class_override=Commandoroute)
 
 
 @router.post("/_zoek")
