@@ -5,7 +5,9 @@ thread hop per request (FastAPI runs each in the threadpool)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Annotated, Any
@@ -39,34 +41,67 @@ def _niet_ingelogd(detail: str) -> ProbleemError:
 ALGORITMEN = ["ES256", "RS256", "PS256", "EdDSA"]
 
 
+@dataclass(frozen=True)
+class Aangemelde:
+    """Who a valid token names: what every request of it needs, read from its claims once."""
+
+    gebruiker: str
+    rol: Rol
+    gemeenten: frozenset[Gemeente]
+    applicatie: str | None
+
+
+@dataclass
+class _Geldig:
+    """A token whose signature and claims held against one key set, with what it expires at."""
+
+    claims: Mapping[str, Any]
+    verloopt: int | float
+    aangemelde: Aangemelde | None = None  # read on the first request that signs in with it
+
+
 class Tokencontrole:
     """Checks bearer tokens against the identity provider's keys.
 
-    A client sends the same token with every request while it is valid, and checking its signature cost
-    more than all the rest of authorization; so the outcome of a good signature is kept per token and key set (a
-    bounded number, the least recently used go first): once the IdP's set changes, each token is checked against
-    the new one, and one signed with a removed key stops working. The claims are checked on every request, so a
-    kept token stops working the moment it expires. A token that fails is not kept."""
+    A client sends the same token with every request while it is valid, and checking its signature and claims
+    cost more than all the rest of authorization; so a token that passed is kept per token and key set (a bounded
+    number; when full, all are forgotten at once): once the IdP's set changes, each token is checked against the
+    new one, and one signed with a removed key stops working. A kept token is held to its expiry on every request,
+    as joserfc holds it (expired once `exp` <= now in whole seconds), so it stops working the moment it expires;
+    its other claims (issuer, audience, subject, not before, issued at) cannot stop holding as time goes on. A token
+    that fails is not kept."""
 
     def __init__(self, sleutels: KeySet | Sleutelbron, issuer: str, audience: str, maximum: int = 4096) -> None:
         self.bron: Sleutelbron = VasteSleutels(sleutels) if isinstance(sleutels, KeySet) else sleutels
         self.issuer, self.audience = issuer, audience
-        self._ondertekend = lru_cache(maxsize=maximum)(self._controleer_handtekening)
-
-    def _controleer_handtekening(self, token: str, versie: int) -> Mapping[str, Any]:
-        return MappingProxyType(jwt.decode(token, self.bron.sleutels(ophalen=False), algorithms=ALGORITMEN).claims)
+        self._maximum = maximum
+        self._geldig: dict[tuple[str, int], _Geldig] = {}  # shared by the request threads: one dict operation at a time
 
     def haalt_op(self, token: str) -> bool:
         """Whether checking this token would fetch the IdP's keys first (blocking I/O, so not on the event loop)."""
         return self.bron.moet_ophalen(_kid(token))
 
-    def claims(self, token: str, *, ophalen: bool = True) -> dict[str, Any]:
+    def claims(self, token: str, *, ophalen: bool = True) -> Mapping[str, Any]:
         """The token's claims once its signature and claims hold; `ophalen=False`: never fetch the IdP's keys."""
+        return self._controleer(token, ophalen).claims
+
+    def aangemelde(self, token: str, *, ophalen: bool = True) -> Aangemelde:
+        """Who the token names, once its signature and claims hold; a 401 when it names no role or gemeente we know."""
+        geldig = self._controleer(token, ophalen)
+        if geldig.aangemelde is None:
+            geldig.aangemelde = _aangemelde(geldig.claims)
+        return geldig.aangemelde
+
+    def _controleer(self, token: str, ophalen: bool) -> _Geldig:
         try:
-            self.bron.sleutels(ophalen=ophalen)  # fetched anew once expired
+            self.bron.sleutels(ophalen=ophalen)  # fetched anew once expired: another version
+            sleutel = (token, self.bron.versie)
+            if (bekend := self._geldig.get(sleutel)) is not None and bekend.verloopt > int(time.time()):
+                return bekend
             if not any(k.kid == (kid := _kid(token)) for k in self.bron.sleutels(ophalen=False)):
                 self.bron.ververs_voor(kid, ophalen=ophalen)  # the IdP may have added a key (rate-limited)
-            claims = dict(self._ondertekend(token, self.bron.versie))
+                sleutel = (token, self.bron.versie)
+            claims = jwt.decode(token, self.bron.sleutels(ophalen=False), algorithms=ALGORITMEN).claims
             jwt.JWTClaimsRegistry(
                 iss={"essential": True, "value": self.issuer},
                 aud={"essential": True, "value": self.audience},
@@ -75,7 +110,10 @@ class Tokencontrole:
             ).validate(claims)
         except (JoseError, ValueError) as fout:
             raise _niet_ingelogd("Het token is ongeldig of verlopen.") from fout
-        return claims
+        if len(self._geldig) >= self._maximum:
+            self._geldig.clear()
+        self._geldig[sleutel] = geldig = _Geldig(MappingProxyType(claims), claims["exp"])
+        return geldig
 
 
 @lru_cache(maxsize=4096)  # asked twice per request (may it fetch, which key): a client sends one token many times
@@ -107,7 +145,7 @@ def _toelichting(request: Request) -> str | None:
         raise RequestValidationError([e | {"loc": ("header", TOELICHTING_KOP)} for e in fout.errors()]) from None
 
 
-def _actor(claims: dict[str, Any], correlatie_id: str, request: Request | None = None) -> Actor:
+def _aangemelde(claims: Mapping[str, Any]) -> Aangemelde:
     try:
         rol = Rol(claims.get("rol") or "")  # none: ValueError, as for an unknown one
         gemeenten = frozenset(Gemeente(code) for code in claims.get("gemeenten") or [])
@@ -115,12 +153,15 @@ def _actor(claims: dict[str, Any], correlatie_id: str, request: Request | None =
         raise _niet_ingelogd("Het token noemt een onbekende rol of gemeente.") from fout
     if rol in GEMEENTE_GEBONDEN and not gemeenten:
         raise _niet_ingelogd(f"Een {rol.value} hoort aan een of meer gemeenten gebonden te zijn.")
-    toelichting = _toelichting(request) if request is not None else None
-    trace = getattr(request.state, "trace", None) if request is not None else None
+    return Aangemelde(str(claims["sub"]), rol, gemeenten, str(claims.get("azp") or claims.get("client_id") or "") or None)
+
+
+def _actor(wie: Aangemelde, correlatie_id: str, request: Request) -> Actor:
+    toelichting = _toelichting(request)
+    trace = getattr(request.state, "trace", None)
     return Actor(
-        gebruiker=str(claims["sub"]), rol=rol, gemeenten=gemeenten, correlatie_id=correlatie_id,
-        toelichting=toelichting.strip() if toelichting else None,
-        applicatie=str(claims.get("azp") or claims.get("client_id") or "") or None,
+        gebruiker=wie.gebruiker, rol=wie.rol, gemeenten=wie.gemeenten, correlatie_id=correlatie_id,
+        toelichting=toelichting.strip() if toelichting else None, applicatie=wie.applicatie,
         trace_id=trace.trace_id if trace else None,
     )
 
@@ -147,10 +188,10 @@ async def _aangemeld(request: Request, credentials: HTTPAuthorizationCredentials
         raise _niet_ingelogd("Stuur een bearer token mee in de Authorization-header.")
     tokens: Tokencontrole = request.app.state.tokens
     if tokens.haalt_op(credentials.credentials):
-        claims = await run_in_threadpool(tokens.claims, credentials.credentials)
+        wie = await run_in_threadpool(tokens.aangemelde, credentials.credentials)
     else:
-        claims = tokens.claims(credentials.credentials, ophalen=False)
-    request.state.actor = _actor(claims, request.state.correlatie_id, request)  # also for the audit log (api/logboek.py)
+        wie = tokens.aangemelde(credentials.credentials, ophalen=False)
+    request.state.actor = _actor(wie, request.state.correlatie_id, request)  # also for the audit log (api/logboek.py)
     return request.state.actor
 
 

@@ -4,8 +4,11 @@ claims, so a token accepted a moment ago is refused once it has expired."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from joserfc import jwt
 
 from adapters.settings import Settings
 from adapters.tokens import maak_ontwikkeltoken
@@ -41,3 +44,29 @@ def test_a_token_with_a_changed_signature_is_refused_after_the_genuine_one_was_a
     kop, inhoud, handtekening = token.split(".")
     vervalst = f"{kop}.{inhoud}.{handtekening[:-4]}{'AAAA' if handtekening[-4:] != 'AAAA' else 'BBBB'}"
     assert api.get(PAD, headers=_kop(vervalst)).status_code == 401
+
+
+def test_a_token_is_verified_once_and_held_to_its_expiry_on_every_request(
+    api: TestClient, instellingen: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Verifying a signature and reading the claims cost more than the rest of a request's authorization: done once
+    # per token (and key set). What changes with time alone, the expiry, is checked on each request.
+    geverifieerd: list[str] = []
+    echt = jwt.decode
+
+    def geteld(token: str, *args: Any, **kwargs: Any) -> Any:
+        geverifieerd.append(token)
+        return echt(token, *args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", geteld)
+    token = maak_ontwikkeltoken(instellingen, rol="regisseur", gemeenten=["0505"], geldig_seconden=GELDIG)
+    verloopt = time.time() + GELDIG
+    for _ in range(3):
+        assert api.get(PAD, headers=_kop(token)).status_code == 200
+    anders = maak_ontwikkeltoken(instellingen, rol="auditor", gemeenten=[])
+    assert api.get(PAD, headers=_kop(anders)).status_code == 200
+    assert geverifieerd == [token, anders]
+    while time.time() <= verloopt + 1:  # exp is in whole seconds: wait until it has surely passed
+        time.sleep(0.2)
+    assert api.get(PAD, headers=_kop(token)).status_code == 401  # held to its expiry, though it was kept
+    assert api.get(PAD, headers=_kop(anders)).status_code == 200
