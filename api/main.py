@@ -37,7 +37,7 @@ from api.proxy import VertrouwdeProxies
 from api.bezorging import Bezorger
 from api.routers import abonnementen, controle, gebeurtenistypen, handhaving, health, leesmodellen, trajecten
 from api.routers.health import Stilstand
-from api.routers.werkdraad import begrens_commandos
+from api.routers.werkdraad import begrens_commandos, laat_commandos_los
 from api.schemas import UUID_PATROON, CorrelatieId
 from api.serverlog import Verzoeklog
 from domain.application import Klok
@@ -194,6 +194,7 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         finally:
             gc.set_threshold(*drempels)
             gc.unfreeze()
+            laat_commandos_los(app.state.commandobeurten)  # the commands under way end before the stores close
             if app.state.bezorger is not None:
                 app.state.bezorger.close()
             app.state.versiebouwer.close()

@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from anyio import CapacityLimiter
 from fastapi import FastAPI, Request, Response
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -32,7 +31,7 @@ from adapters.integriteit import Integriteitsstaat
 from adapters.sqlverbinding import GebeurtenissenPool, open_pools
 from api.peiling import peil
 from api.problems import PROBLEEMCODE
-from api.routers.werkdraad import beurten_bezet
+from api.routers.werkdraad import Commandobeurten, beurten_bezet
 from api.serverlog import sjabloon
 from domain.abonnement import Abonnementstatus
 
@@ -81,7 +80,7 @@ def uitkomst(status: int, herhaald: bool, probleemcode: str | None = None) -> st
 
 def werk_bezetting_bij(app_staat: State) -> None:
     """The pools' use and the commands' turns, as the gauges show them."""
-    beurten: CapacityLimiter | None = getattr(app_staat, "commandobeurten", None)  # set by the lifespan (api/main.py)
+    beurten: Commandobeurten | None = getattr(app_staat, "commandobeurten", None)  # set by the lifespan (api/main.py)
     bezig, wachtend = beurten_bezet(beurten) if beurten is not None else (0, 0)
     BEURTEN.labels("bezig").set(bezig)
     BEURTEN.labels("wachtend").set(wachtend)

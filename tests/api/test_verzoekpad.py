@@ -24,7 +24,7 @@ from adapters.clock import VasteKlok
 from adapters.settings import Settings
 from api.auth import Aanmelding
 from api.main import create_app, neem_op, verzoekvorm
-from api.routers.werkdraad import beurten_bezet
+from api.routers.werkdraad import Commandobeurten, beurten_bezet
 from tests.builders import een_bsn, tvs_start
 from tests.conftest import Kopregels
 from tests.serverproces import GEREED_BINNEN
@@ -34,13 +34,22 @@ from tests.serverproces import GEREED_BINNEN
 def hops(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every function the app hands to a worker thread, in order (counted, then run as ever)."""
     gezien: list[str] = []
-    echt = anyio.to_thread.run_sync
+    echt, als_commando = anyio.to_thread.run_sync, Commandobeurten.voer_uit
+
+    def naam(functie: Callable[..., Any]) -> str:
+        functie = getattr(functie, "func", functie)  # a functools.partial: the function it calls
+        return getattr(functie, "__qualname__", None) or repr(functie)
 
     async def geteld(functie: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        gezien.append(getattr(functie, "__qualname__", None) or repr(functie))
+        gezien.append(naam(functie))
         return await echt(functie, *args, **kwargs)
 
+    async def geteld_commando(beurten: Commandobeurten, werk: Callable[[], Any]) -> Any:
+        gezien.append(f"commando: {naam(werk)}")
+        return await als_commando(beurten, werk)
+
     monkeypatch.setattr(anyio.to_thread, "run_sync", geteld)
+    monkeypatch.setattr(Commandobeurten, "voer_uit", geteld_commando)
     return gezien
 
 
@@ -48,13 +57,13 @@ def test_a_command_hops_threads_once(api: TestClient, als: Kopregels, hops: list
     regisseur = als("regisseur", "0505")
     start = api.post("/api/v1/trajecten", json=tvs_start(een_bsn()), headers=regisseur | {"Idempotency-Key": "een-start"})
     assert start.status_code == 201, start.text
-    assert len(hops) == 1, hops  # a start too: as a sync route it hopped a second time to validate its answer
+    assert hops == ["commando: start_traject"], hops  # a start too: as a sync route it hopped a second time to validate its answer
     hops.clear()
     antwoord = api.post(f"{start.headers['Location']}/kennisgevingen", json={"datum": "2025-01-20", "verblijfsvergunning": "asiel_bepaalde_tijd"},
                         headers=regisseur | {"If-Match": start.headers["ETag"], "Idempotency-Key": "een-sleutel"})
     assert antwoord.status_code == 201, antwoord.text
     assert antwoord.headers["API-Version"] and antwoord.headers["X-Correlation-ID"] and antwoord.headers["traceparent"]
-    assert len(hops) == 1, hops
+    assert hops == ["commando: commando_route.<locals>.route"], hops  # in the commands' own pool, not anyio's
 
 
 def test_a_read_hops_threads_once_a_list_with_its_read_model_included(api: TestClient, als: Kopregels, hops: list[str]) -> None:
