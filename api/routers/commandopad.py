@@ -34,7 +34,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.utils import get_missing_field_error
 from fastapi.exceptions import RequestValidationError, ResponseValidationError
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, request_response
 from fastapi.utils import is_body_allowed_for_status_code
 from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
@@ -131,6 +131,8 @@ class Commandoroute(APIRoute):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # FastAPI's own handler of this route, for an app whose dependencies are overridden (tests): FastAPI applies them.
+        self._door_fastapi = request_response(APIRoute.get_route_handler(self))
         self.app = self._asgi  # FastAPI's wrapper opens two exit stacks per request, for what this handler never uses
 
     def get_route_handler(self) -> Handler:
@@ -138,6 +140,9 @@ class Commandoroute(APIRoute):
         return self._afhandeling.afhandelen
 
     async def _asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if getattr(self.dependency_overrides_provider, "dependency_overrides", None):
+            await self._door_fastapi(scope, receive, send)
+            return
         # An exception goes to the app's handlers as from any route (starlette's ExceptionMiddleware, same scope).
         antwoord = await self._afhandeling.afhandelen(Request(scope, receive, send))
         await antwoord(scope, receive, send)

@@ -22,6 +22,8 @@ from fastapi.routing import APIRoute, request_response
 from fastapi.testclient import TestClient
 
 from api.auth import Regisseur, rollen_van
+from api.main import verzoekvorm
+from api.problems import ProbleemError
 from api.routers.commandopad import Commandoroute
 from api.routers.werkdraad import als_commando
 from api.schemas import TrajectPublic
@@ -160,6 +162,17 @@ def test_a_command_that_succeeds_is_answered_alike(api: TestClient, als: Koprege
 def _zonder(antwoord: dict[str, Any], traject_id: str) -> Any:
     """The answer with the trajectory's id and the person's data (two different persons) left out."""
     return json.loads(json.dumps(antwoord).replace(traject_id, "ID"), object_hook=lambda o: {k: v for k, v in o.items() if k != "bsn"})
+
+
+def test_overridden_dependencies_are_applied_as_fastapi_applies_them(api: TestClient, als: Kopregels) -> None:
+    def geweigerd() -> None:
+        raise ProbleemError(400, "overschreven", "Overschreven.", "Door de test.")
+
+    api.app.dependency_overrides[verzoekvorm] = geweigerd  # type: ignore[attr-defined]
+    antwoord = api.post("/api/v1/trajecten", json=tvs_start(een_bsn()), headers=als("regisseur", "0505"))
+    assert (antwoord.status_code, antwoord.json()["code"]) == (400, "overschreven"), antwoord.text
+    api.app.dependency_overrides.clear()  # type: ignore[attr-defined]
+    assert api.post("/api/v1/trajecten", json=tvs_start(een_bsn()), headers=als("regisseur", "0505")).status_code == 201
 
 
 def test_a_route_that_uses_what_the_handler_does_not_know_is_refused_when_built() -> None:
