@@ -48,7 +48,7 @@ from collections import OrderedDict, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Protocol, cast
+from typing import Any, NamedTuple, Protocol, cast
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -87,9 +87,9 @@ REFERENTIES_ONTHOUDEN = 10_000  # trajectories whose first event's BSN ciphertex
 _tekst = json.encoder.encode_basestring_ascii  # a str as JSON, as json.dumps writes it (ASCII only)
 
 
-@dataclass(frozen=True)
-class Dataverwerking:
-    """That the data of the person of one trajectory were processed, under one activity."""
+class Dataverwerking(NamedTuple):
+    """That the data of the person of one trajectory were processed, under one activity. A named tuple, as
+    immutable as a frozen dataclass, made in a fifth of the time: a list page makes a hundred per request."""
 
     operation_id: str
     traject_id: UUID
