@@ -31,7 +31,7 @@ from adapters.integriteit import Integriteitsstaat
 from adapters.sqlverbinding import GebeurtenissenPool, open_pools
 from api.peiling import peil
 from api.problems import PROBLEEMCODE
-from api.routers.werkdraad import Commandobeurten, beurten_bezet
+from api.routers.werkdraad import Commandobeurten
 from api.serverlog import sjabloon
 from domain.abonnement import Abonnementstatus
 
@@ -81,7 +81,7 @@ def uitkomst(status: int, herhaald: bool, probleemcode: str | None = None) -> st
 def werk_bezetting_bij(app_staat: State) -> None:
     """The pools' use and the commands' turns, as the gauges show them."""
     beurten: Commandobeurten | None = getattr(app_staat, "commandobeurten", None)  # set by the lifespan (api/main.py)
-    bezig, wachtend = beurten_bezet(beurten) if beurten is not None else (0, 0)
+    bezig, wachtend = beurten.bezet() if beurten is not None else (0, 0)
     BEURTEN.labels("bezig").set(bezig)
     BEURTEN.labels("wachtend").set(wachtend)
     per_soort: dict[str, dict[str, int]] = {}

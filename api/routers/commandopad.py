@@ -29,13 +29,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request, Response
-from fastapi._compat import ModelField, Undefined
+from fastapi._compat import ModelField, Undefined, field_annotation_is_sequence, lenient_issubclass
 from fastapi.dependencies.models import Dependant
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.utils import get_missing_field_error
 from fastapi.exceptions import RequestValidationError, ResponseValidationError
 from fastapi.routing import APIRoute, request_response
 from fastapi.utils import is_body_allowed_for_status_code
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 
@@ -61,6 +62,16 @@ def _niet_ondersteund(route: APIRoute, wat: str) -> TypeError:
     return TypeError(f"{route.path}: a command route {wat}; use a plain APIRoute")
 
 
+def _gewoon(route: APIRoute, velden: Sequence[ModelField]) -> tuple[ModelField, ...]:
+    """Parameters `_valideer` reads as FastAPI does: one value under one alias each. FastAPI reads a parameter
+    model, a list (repeated headers) or a validation alias otherwise, so a route with one is refused."""
+    for veld in velden:
+        soort = veld.field_info.annotation
+        if lenient_issubclass(soort, BaseModel) or field_annotation_is_sequence(soort) or veld.field_info.validation_alias not in (None, veld.alias):
+            raise _niet_ondersteund(route, f"reads one value per parameter, not {veld.alias!r} as {soort!r}")
+    return tuple(velden)
+
+
 def _afhankelijkheid(route: APIRoute, dependant: Dependant) -> _Afhankelijkheid:
     if (dependant.dependencies or dependant.path_params or dependant.query_params or dependant.cookie_params
             or dependant.body_params or dependant.response_param_name or dependant.background_tasks_param_name
@@ -69,12 +80,12 @@ def _afhankelijkheid(route: APIRoute, dependant: Dependant) -> _Afhankelijkheid:
     if not _is_async(dependant.call) or dependant.concurrency is not None:
         raise _niet_ondersteund(route, f"awaits its dependencies, not a sync or limited {dependant.call!r}")
     assert dependant.call is not None
-    return _Afhankelijkheid(dependant.call, dependant.name, dependant.request_param_name, tuple(dependant.header_params))
+    return _Afhankelijkheid(dependant.call, dependant.name, dependant.request_param_name, _gewoon(route, dependant.header_params))
 
 
 def _valideer(velden: Sequence[ModelField], bron: Mapping[str, Any], plaats: str,
               waarden: dict[str, Any], fouten: list[Any]) -> None:
-    """As FastAPI's `request_params_to_args` for plain parameters (no parameter models, one alias each)."""
+    """As FastAPI's `request_params_to_args` for plain parameters (`_gewoon`)."""
     for veld in velden:
         waarde = bron.get(veld.alias)
         _valideer_een(veld, Undefined if waarde is None else waarde, (plaats, veld.alias), waarden, fouten)
@@ -132,7 +143,7 @@ class Commandoroute(APIRoute):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # FastAPI's own handler of this route, for an app whose dependencies are overridden (tests): FastAPI applies them.
-        self._door_fastapi = request_response(APIRoute.get_route_handler(self))
+        self.door_fastapi = request_response(APIRoute.get_route_handler(self))
         self.app = self._asgi  # FastAPI's wrapper opens two exit stacks per request, for what this handler never uses
 
     def get_route_handler(self) -> Handler:
@@ -141,7 +152,7 @@ class Commandoroute(APIRoute):
 
     async def _asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
         if getattr(self.dependency_overrides_provider, "dependency_overrides", None):
-            await self._door_fastapi(scope, receive, send)
+            await self.door_fastapi(scope, receive, send)
             return
         # An exception goes to the app's handlers as from any route (starlette's ExceptionMiddleware, same scope).
         antwoord = await self._afhandeling.afhandelen(Request(scope, receive, send))
@@ -164,7 +175,7 @@ class _Afhandeling:
         self.status: int = route.status_code
         self.afhankelijkheden = tuple(_afhankelijkheid(route, sub) for sub in d.dependencies)
         self.aanroep: Callable[..., Awaitable[Any]] = d.call
-        self.pad, self.koppen = tuple(d.path_params), tuple(d.header_params)
+        self.pad, self.koppen = _gewoon(route, d.path_params), _gewoon(route, d.header_params)
         self.inhoud: ModelField = route.body_field
         self.antwoord: ModelField = route.response_field
         self.request_naam, self.response_naam = d.request_param_name, d.response_param_name

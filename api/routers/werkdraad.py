@@ -92,11 +92,6 @@ def laat_commandos_los(beurten: Commandobeurten) -> None:
     beurten.close()
 
 
-def beurten_bezet(beurten: Commandobeurten) -> tuple[int, int]:
-    """(commands carried out now, commands waiting for a turn)."""
-    return beurten.bezet()
-
-
 def als_commando(route: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]:
     """As `in_een_werkdraad`, for a route that records facts: in the app's pool of commands (`Commandobeurten`)."""
 

@@ -1,7 +1,7 @@
 """A command's own request handler (api/routers/commandopad.py) answers as FastAPI's generic handler would.
 
 Every command route is answered both ways in one app on one store: by its `Commandoroute` and by FastAPI's own
-handler of the same route (`APIRoute.get_route_handler`, wrapped as FastAPI wraps it). Requests a command route
+handler of the same route (`Commandoroute.door_fastapi`, wrapped as FastAPI wraps it). Requests a command route
 refuses change nothing, so each is sent both ways and the answers must be the same, byte for byte: a missing or
 wrong token, a role without the right, every kind of invalid field at once, bytes that are not JSON, a wrong
 content type, an unknown query parameter, a stale version, a rule broken. A command that succeeds is compared by
@@ -17,8 +17,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from fastapi import APIRouter, Body, FastAPI, Query, Request
-from fastapi.routing import APIRoute, request_response
+from fastapi import APIRouter, Body, FastAPI, Header, Query, Request
 from fastapi.testclient import TestClient
 
 from api.auth import Regisseur, rollen_van
@@ -45,7 +44,7 @@ def door_fastapi(app: FastAPI) -> Iterator[None]:
     routes = commandoroutes(app)
     eigen = [route.app for route in routes]
     for route in routes:
-        route.app = request_response(APIRoute.get_route_handler(route))
+        route.app = route.door_fastapi
     try:
         yield
     finally:
@@ -190,3 +189,10 @@ def test_a_route_that_uses_what_the_handler_does_not_know_is_refused_when_built(
 
     with pytest.raises(TypeError, match="an async route"):
         router.add_api_route("/y", zonder_async, methods=["POST"], status_code=201)
+
+    @als_commando
+    def herhaalde_kop(request: Request, body: dict[str, Any] = Body(), labels: list[str] | None = Header(None)) -> TrajectPublic:
+        raise AssertionError("never called")
+
+    with pytest.raises(TypeError, match="one value per parameter, not 'labels'"):
+        router.add_api_route("/z", herhaalde_kop, methods=["POST"], status_code=201)

@@ -24,7 +24,7 @@ from adapters.clock import VasteKlok
 from adapters.settings import Settings
 from api.auth import Aanmelding
 from api.main import create_app, neem_op, verzoekvorm
-from api.routers.werkdraad import Commandobeurten, beurten_bezet
+from api.routers.werkdraad import Commandobeurten
 from tests.builders import een_bsn, tvs_start
 from tests.conftest import Kopregels
 from tests.serverproces import GEREED_BINNEN
@@ -172,7 +172,7 @@ def wacht_op_beurten(api: TestClient, verwacht: tuple[int, int]) -> None:
     """Until (commands carried out, commands waiting for a turn) is as expected, in the turns the app's lifespan made."""
     gezien, tot = None, time.monotonic() + GEREED_BINNEN
     while time.monotonic() < tot:
-        if (gezien := beurten_bezet(api.app.state.commandobeurten)) == verwacht:  # type: ignore[attr-defined]
+        if (gezien := api.app.state.commandobeurten.bezet()) == verwacht:  # type: ignore[attr-defined]
             return
         time.sleep(0.01)
     raise AssertionError(f"na {GEREED_BINNEN:g} s stonden de commando's op {gezien} (bezig, wachtend), niet op {verwacht}")
@@ -206,7 +206,7 @@ def test_commands_take_turns_without_a_thread_and_reads_do_not_wait_for_them(
             gelezen = api.get(eerste.headers["Location"], headers=regisseur)
             assert gelezen.status_code == 200, gelezen.text
             assert beurten_in_de_metrics(api) == {"bezig": 1, "wachtend": 2}
-            assert beurten_bezet(api.app.state.commandobeurten) == (1, 2)  # type: ignore[attr-defined]
+            assert api.app.state.commandobeurten.bezet() == (1, 2)  # type: ignore[attr-defined]
 
         # And once the events are free, each start is carried out in its turn
         antwoorden = [start.result(timeout=GEREED_BINNEN) for start in starts]
