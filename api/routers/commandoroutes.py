@@ -11,7 +11,7 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Request, Response
 from api import schemas
 from api.logboek import betrokken, met_de_gebeurtenissen
 from api.metrics import noem_commando
-from api.routers.commandopad import Commandoroute
+from api.routers.kortpad import Kortpadroute
 from api.routers.werkdraad import als_commando
 from api.weergave import traject_public
 from domain.application import Actor, Idempotentie, Inburgering, Uitkomst
@@ -121,4 +121,4 @@ def commando_route(
     naam = naam or "registreer-" + pad.rsplit("/", 1)[-1]
     route.__doc__ = beschrijving or schema.__doc__
     router.add_api_route(pad, route, methods=["POST"], status_code=201, responses=COMMANDO_ANTWOORDEN, name=naam.replace("-", "_"),
-                         operation_id=naam, route_class_override=Commandoroute)
+                         operation_id=naam, route_class_override=Kortpadroute)

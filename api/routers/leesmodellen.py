@@ -19,6 +19,7 @@ from api.schemas import IsoDatum
 from api.auth import Lezer, rollen
 from api.logboek import betrokken
 from api.problems import ProbleemError
+from api.routers.kortpad import Kortpadroute
 from api.routers.werkdraad import in_een_werkdraad
 from domain.application import Actor
 from domain.beleid import beleid_op
@@ -105,7 +106,6 @@ def _pagina(response: Response, naam: str, items: str, rest: dict[str, Any]) -> 
     return Response(inhoud, media_type="application/json", headers=koppen)
 
 
-@router.get("/trajecten", responses=MET_VOLGENDE, response_model=schemas.TrajectenlijstPublic)
 @in_een_werkdraad
 def lijst_trajecten(
     request: Request,
@@ -133,7 +133,10 @@ def lijst_trajecten(
     return _pagina(response, "trajecten", ",".join(r.document for r in gevonden), {"volgende": volgende})  # stored as the API writes them
 
 
-@router.get("/signaleringen", responses=MET_VOLGENDE, response_model=schemas.SignaleringenPublic)
+router.add_api_route("/trajecten", lijst_trajecten, methods=["GET"], responses=MET_VOLGENDE,
+                     response_model=schemas.TrajectenlijstPublic, route_class_override=Kortpadroute)
+
+
 @in_een_werkdraad
 def lijst_signaleringen(
     request: Request,
@@ -166,6 +169,10 @@ def lijst_signaleringen(
     # the day asked for as its last member: built field by field per row, a page's items took about 0.2 ms.
     items = ",".join(f'{r.document[:-1]}, "status": "{status_op(date.fromisoformat(r.uiterlijk), dag, dagen)}"}}' for r in rijen)
     return _pagina(response, "signaleringen", items, {"peildatum": dag.isoformat(), "volgende": volgende})
+
+
+router.add_api_route("/signaleringen", lijst_signaleringen, methods=["GET"], responses=MET_VOLGENDE,
+                     response_model=schemas.SignaleringenPublic, route_class_override=Kortpadroute)
 
 
 Jaar = Annotated[int, Query(ge=2022, le=2100, description="Het kalenderjaar.")]

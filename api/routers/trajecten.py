@@ -19,7 +19,7 @@ from api.metrics import noem_commando
 from api.openapi import BASISPAD
 from api.problems import ProbleemError
 from api.routers.commandoroutes import COMMANDO_ANTWOORDEN, App, IdempotencyKey, TrajectId, antwoord, commando_route, dienst, idempotentie
-from api.routers.commandopad import Commandoroute
+from api.routers.kortpad import Kortpadroute
 from api.routers.werkdraad import als_commando, in_een_werkdraad
 from api.schemas import IsoDatum
 from api.weergave import gebeurtenis_public, traject_public
@@ -43,7 +43,7 @@ def start_traject(
 
 
 router.add_api_route("", start_traject, methods=["POST"], status_code=201, responses=COMMANDO_ANTWOORDEN,
-                     route_class_override=Commandoroute)
+                     route_class_override=Kortpadroute)
 
 
 @router.post("/_zoek")

@@ -1,20 +1,23 @@
-"""A command's request path: FastAPI reads the route's signature, this answers the request in fewer steps.
+"""The short path of the busiest routes: FastAPI reads the route's signature, this answers the request in fewer steps.
 
-FastAPI's generic request handler solves a command's dependencies through machinery for every feature it has
-(dependency caches, exit stacks, overrides, parameter models, forms, streams, telemetry): 0.3-0.5 ms of the
-interpreter per command, where the server spends about 4 ms in all and one interpreter is what limits a
-command's throughput (README: Benchmarks). A command route uses few of those features, so its handler
-(`Commandoroute`) does the same work for just those, in FastAPI's order, with FastAPI's own fields:
+FastAPI's generic request handler solves a route's dependencies and parameters through machinery for every
+feature it has (dependency caches, exit stacks, overrides, parameter models, forms, streams, telemetry):
+0.3-0.5 ms of the interpreter per command, where the server spends about 4 ms in all and one interpreter is
+what limits a command's throughput, and about a sixth of a list page (nine query parameters). The commands and
+the two lists (README: Benchmarks) use few of those features, so their handler (`Kortpadroute`) does the same
+work for just those, in FastAPI's order, with FastAPI's own fields:
 
-1. the body read as FastAPI reads it (JSON when the content type says so; invalid JSON is a 400 at once);
+1. the body, if the route has one, read as FastAPI reads it (JSON when the content type says so; invalid JSON
+   is a 400 at once);
 2. each dependency (the request's form, then the sign-in and role check) with its parameters validated first:
    a dependency whose parameters fail is not called, and its errors are kept;
-3. the path and header parameters and the body, every error collected: one 400 names every invalid field;
-4. the route, and its answer validated and serialized by the response field.
+3. the path, query and header parameters and the body, every error collected: one 400 names every invalid field;
+4. the route, and its answer: a Response as the route made it (a list page), or a value validated and
+   serialized by the response field.
 
 What a route declares (its parameters, body, answer and dependencies) stays in its signature: the document,
 the checks and this handler read the same declaration. A route that uses a feature this handler does not know
-is refused when the app is built, not answered differently; tests/api/test_commandopad.py answers every command
+is refused when the app is built, not answered differently; tests/api/test_kortpad.py answers every such
 route's requests both ways and compares them.
 """
 
@@ -45,7 +48,7 @@ Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 @dataclass(frozen=True)
 class _Afhankelijkheid:
-    """A dependency as a command route uses it: a coroutine of the request and some headers."""
+    """A dependency as these routes use it: a coroutine of the request and some headers."""
 
     aanroep: Callable[..., Awaitable[Any]]
     naam: str | None  # the route's parameter it fills, if any
@@ -59,12 +62,13 @@ def _is_async(aanroep: Any) -> bool:
 
 
 def _niet_ondersteund(route: APIRoute, wat: str) -> TypeError:
-    return TypeError(f"{route.path}: a command route {wat}; use a plain APIRoute")
+    return TypeError(f"{route.path}: a short-path route {wat}; use a plain APIRoute")
 
 
 def _gewoon(route: APIRoute, velden: Sequence[ModelField]) -> tuple[ModelField, ...]:
     """Parameters `_valideer` reads as FastAPI does: one value under one alias each. FastAPI reads a parameter
-    model, a list (repeated headers) or a validation alias otherwise, so a route with one is refused."""
+    model, a list (a repeated header or query parameter) or a validation alias otherwise, so a route with one is
+    refused."""
     for veld in velden:
         soort = veld.field_info.annotation
         if lenient_issubclass(soort, BaseModel) or field_annotation_is_sequence(soort) or veld.field_info.validation_alias not in (None, veld.alias):
@@ -137,8 +141,9 @@ async def _lees_inhoud(request: Request) -> Any:
         raise HTTPException(status_code=400, detail="There was an error parsing the body") from fout
 
 
-class Commandoroute(APIRoute):
-    """The route class of a command (api/routers/commandoroutes.py, POST /trajecten): see the module."""
+class Kortpadroute(APIRoute):
+    """The route class of the commands (api/routers/commandoroutes.py, POST /trajecten) and of the two lists
+    (api/routers/leesmodellen.py): see the module."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -162,26 +167,26 @@ class Commandoroute(APIRoute):
 class _Afhandeling:
     def __init__(self, route: APIRoute) -> None:
         d = route.dependant
-        if d.query_params or d.cookie_params or d.background_tasks_param_name or d.security_scopes_param_name:
-            raise _niet_ondersteund(route, "has no query, cookie, background task or security scope parameters")
-        if not _is_async(d.call) or route.body_field is None or len(d.body_params) != 1 or route.response_field is None:
-            raise _niet_ondersteund(route, "is an async route with one body and a response model")
-        if getattr(route.body_field.field_info, "embed", False) or not isinstance(route.response_class, DefaultPlaceholder):
+        if d.cookie_params or d.background_tasks_param_name or d.security_scopes_param_name:
+            raise _niet_ondersteund(route, "has no cookie, background task or security scope parameters")
+        if not _is_async(d.call) or len(d.body_params) > 1 or route.response_field is None:
+            raise _niet_ondersteund(route, "is an async route with at most one body and a response model")
+        if (route.body_field is not None and getattr(route.body_field.field_info, "embed", False)) or not isinstance(route.response_class, DefaultPlaceholder):
             raise _niet_ondersteund(route, "has a body not embedded and FastAPI's response class")
-        if not route.status_code or not is_body_allowed_for_status_code(route.status_code):
-            raise _niet_ondersteund(route, "declares its status code, one with a body")
+        if route.status_code is not None and not is_body_allowed_for_status_code(route.status_code):
+            raise _niet_ondersteund(route, "answers with a body")
         assert d.call is not None
         self.route = route
-        self.status: int = route.status_code
+        self.status: int = route.status_code or 200  # FastAPI's response class's own
         self.afhankelijkheden = tuple(_afhankelijkheid(route, sub) for sub in d.dependencies)
         self.aanroep: Callable[..., Awaitable[Any]] = d.call
-        self.pad, self.koppen = _gewoon(route, d.path_params), _gewoon(route, d.header_params)
-        self.inhoud: ModelField = route.body_field
+        self.pad, self.vragen, self.koppen = _gewoon(route, d.path_params), _gewoon(route, d.query_params), _gewoon(route, d.header_params)
+        self.inhoud: ModelField | None = route.body_field
         self.antwoord: ModelField = route.response_field
         self.request_naam, self.response_naam = d.request_param_name, d.response_param_name
 
     async def afhandelen(self, request: Request) -> Response:
-        inhoud = await _lees_inhoud(request)
+        inhoud = Undefined if self.inhoud is None else await _lees_inhoud(request)
         fouten: list[Any] = []
         waarden: dict[str, Any] = {}
         koppen = request.headers
@@ -197,8 +202,11 @@ class _Afhandeling:
             if afhankelijk.naam is not None:
                 waarden[afhankelijk.naam] = opgelost
         _valideer(self.pad, request.path_params, "path", waarden, fouten)
+        if self.vragen:
+            _valideer(self.vragen, request.query_params, "query", waarden, fouten)
         _valideer(self.koppen, koppen, "header", waarden, fouten)
-        _valideer_een(self.inhoud, inhoud, ("body",), waarden, fouten)
+        if self.inhoud is not None:
+            _valideer_een(self.inhoud, inhoud, ("body",), waarden, fouten)
         if fouten:
             raise RequestValidationError(fouten, body=None if inhoud is Undefined else inhoud)
         koppen_uit = Response()  # what the route sets (Location, ETag), as FastAPI's sub-response
@@ -209,6 +217,8 @@ class _Afhandeling:
         if self.response_naam:
             waarden[self.response_naam] = koppen_uit
         uitkomst = await self.aanroep(**waarden)
+        if isinstance(uitkomst, Response):
+            return uitkomst  # as FastAPI: a route's own answer goes out as it is (a list page, api/routers/leesmodellen.py)
         waarde, antwoordfouten = self.antwoord.validate(uitkomst, {}, loc=("response",))
         if antwoordfouten:
             raise ResponseValidationError(errors=antwoordfouten, body=uitkomst)
