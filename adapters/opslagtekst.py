@@ -58,3 +58,10 @@ def opslagbare_rijen(rijen: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
     if _schoon("".join(teksten)):
         return alle
     return [opslagbaar(rij) for rij in alle]
+
+
+def opslagbare_kolom(teksten: list[str]) -> list[str]:
+    """A column of text values as `opslagbaar` makes them, checked in one C call: nearly every column is as it is."""
+    if _schoon("".join(teksten)):
+        return teksten
+    return [opslagbaar(tekst) for tekst in teksten]

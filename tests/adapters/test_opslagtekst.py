@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from adapters.opslagtekst import VERVANGING, opslagbaar, opslagbare_rijen
+from adapters.opslagtekst import VERVANGING, opslagbaar, opslagbare_kolom, opslagbare_rijen
 
 SCHOON = ("a1b2c3", "4f" * 16, "lees-trajecten", 200, None, "2026-06-01T10:00:00+00:00", '{"a":"\\u0000"}', 1.5, True)
 
@@ -39,3 +39,11 @@ def test_a_batch_of_plain_ascii_rows_comes_back_as_the_same_rows() -> None:
 def test_text_that_only_looks_like_an_escape_is_kept() -> None:
     # A backslash and "x00" are four characters of text, not a NUL: nothing to replace.
     assert opslagbare_rijen([("\\x00", "\\ud800")]) == [("\\x00", "\\ud800")]
+
+
+def test_a_column_is_kept_as_it_is_unless_a_value_needs_replacing_then_that_value_alone() -> None:
+    kolom = ["a1b2", '{"a":"\\u0000"}', "4f" * 16]
+    assert opslagbare_kolom(kolom) is kolom  # plain ASCII: the same list, not a copy
+    assert opslagbare_kolom(["Zoë 🙂", "a"]) == ["Zoë 🙂", "a"]  # beyond ASCII: each value looked at, and kept
+    assert opslagbare_kolom(["a", "x\x00y", "b\ud800", "c"]) == ["a", f"x{VERVANGING}y", f"b{VERVANGING}", "c"]
+    assert opslagbare_kolom([]) == []

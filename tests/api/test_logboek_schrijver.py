@@ -399,6 +399,32 @@ def test_an_embedded_store_takes_over_the_log_it_kept_in_a_file_of_its_own(sqlit
     assert not eerder.exists() and eerder.with_suffix(".db.overgenomen").exists()
 
 
+def test_odd_text_in_a_requests_values_or_a_records_id_is_stored_replaced_and_the_rest_as_given(
+    instellingen: Settings, inburgering: Inburgering
+) -> None:
+    """The records of one request share its values, made storable once per request, and have their own ids and
+    attributes, made storable a column at a time (adapters/logboek.py `_ldv_rijen`): a NUL or a lone surrogate in
+    either is stored as U+FFFD on both stores, and every record still lands with the others' values intact."""
+    logboek = bouw_logboek(instellingen, inburgering, {"dienst": "inburgering"})
+    verbinding: Verbinding = (SqliteVerbinding(instellingen.sqlite_pad) if instellingen.database_url is None
+                              else PostgresVerbinding(instellingen.database_url, instellingen.database_schema))
+    try:
+        trace_id = secrets.token_hex(16)
+        verzoek = replace(_verzoek(trace_id), naam="lees\x00trajecten", start="2026-06-01T10:00:00\ud800")
+        ids = [f"1{secrets.token_hex(7)}", f"2\x00{secrets.token_hex(6)}", f"3{secrets.token_hex(7)}"]
+        logboek.leg_vast(verzoek, [Dataverwerking(i, uuid.uuid4(), TRAJECTREGIE, "referentie") for i in ids])
+        assert logboek.wacht_tot_geschreven()
+        with verbinding.transactie(schrijven=False) as cursor:
+            cursor.execute(verbinding.sql("SELECT operation_id, parent_operation_id, name, start_time, end_time FROM "
+                                          "{s}inburgering_dataverwerkingen WHERE trace_id = %s ORDER BY operation_id"), (trace_id,))
+            opgeslagen = [tuple(rij) for rij in cursor.fetchall()]
+        gedeeld = (verzoek.operation_id, "lees\ufffdtrajecten", "2026-06-01T10:00:00\ufffd", verzoek.eind)
+        assert opgeslagen == [(ids[0], *gedeeld), (ids[1].replace("\x00", "\ufffd"), *gedeeld), (ids[2], *gedeeld)]
+    finally:
+        verbinding.close()
+        logboek.close()
+
+
 def test_each_record_names_person_caller_activity_and_trajectory_as_json_with_sorted_keys(
     instellingen: Settings, inburgering: Inburgering
 ) -> None:
