@@ -119,14 +119,19 @@ def client(base: str, headers: dict[str, str], timeout: float = REQUEST_TIMEOUT)
     return httpx2.Client(base_url=base, headers=headers, timeout=timeout, trust_env=False)
 
 
-def expect(response: httpx2.Response, status: int) -> Any:
+def expect(response: httpx2.Response, status: int, *, lees: bool = True) -> Any:
+    """The answer's JSON, after checking its status; with lees=False only the status (None)."""
     if response.status_code != status:
         raise RuntimeError(f"{response.request.method} {response.request.url} -> {response.status_code}: {response.text[:800]}")
-    return response.json()
+    return response.json() if lees else None
 
 
-def hammer(base: str, headers: dict[str, str], verzoeken: Sequence[Verzoek], clients: int) -> tuple[Meting, list[Any]]:
-    """Send all requests from `clients` threads, each with its own keep-alive connection, and time each."""
+def hammer(base: str, headers: dict[str, str], verzoeken: Sequence[Verzoek], clients: int, *,
+           antwoorden: bool = True) -> tuple[Meting, list[Any]]:
+    """Send all requests from `clients` threads, each with its own keep-alive connection, and time each.
+    antwoorden=False: check each answer's status but do not parse it (the answers are None). The clients share
+    the server's two cores: parsing a hundred-row page in every client thread took CPU from the server while
+    other requests were timed, and weighed on a list's latency, not on a single trajectory's."""
     failed = threading.Event()
 
     def run(http: httpx2.Client, share: Sequence[Verzoek]) -> list[tuple[float, Any]]:
@@ -138,7 +143,7 @@ def hammer(base: str, headers: dict[str, str], verzoeken: Sequence[Verzoek], cli
                 started = time.perf_counter()
                 response = http.request(verzoek.methode, verzoek.pad, json=verzoek.body)
                 ms = (time.perf_counter() - started) * 1000
-                answers.append((ms, expect(response, verzoek.status)))
+                answers.append((ms, expect(response, verzoek.status, lees=antwoorden)))
             except Exception:
                 failed.set()
                 raise
