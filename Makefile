@@ -89,7 +89,7 @@ vergeet: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python -m tests.bench.commands $(BENCH_ARGS)
 
-## This checkout's commands against another commit's, both served at the same time: make bench-ab BASIS=HEAD~1
+## This checkout's commands and lists against another commit's, both served at the same time: make bench-ab BASIS=HEAD~1
 bench-ab: $(BIN)/.installed
 	$(BIN)/python -m tests.bench.tegelijk --basis $(or $(BASIS),HEAD) $(BENCH_ARGS)
 

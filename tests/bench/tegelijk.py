@@ -1,12 +1,12 @@
-"""`make bench-ab BASIS=<commit>`: is this checkout's command path faster than another commit's? Both at once.
+"""`make bench-ab BASIS=<commit>`: are this checkout's commands and lists faster than another commit's? Both at once.
 
 `make bench` compares the API with a ceiling interleaved in time, but two runs of it, one per commit, are
 minutes apart, and on this machine its speed moves by a third within minutes: a change of 10 % drowns in
 that. Here the other commit is checked out beside this one (a git worktree, removed afterwards) and both
 servers run at the same time, each on a store of its own, under the same load: in each round 8 clients
-start trajectories on each server simultaneously, then record a kennisgeving on each of them. Whatever the
-machine does, it does to both; the ratio of their throughputs per round is the figure (above 1: this
-checkout is faster).
+start trajectories on each server simultaneously, then record a kennisgeving on each of them, then read the
+case list and the worklist (100 rows a page, the answers unparsed). Whatever the machine does, it does to
+both; the ratio of their throughputs per round is the figure (above 1: this checkout is faster).
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from tests.bench.schrijven import KENNISGEVING, TRAJECTEN, Bsns, grow_history
 from tests.bench.verkeer import ROOT, Meting, Server, Verzoek, hammer, uvicorn_server
 from tests.builders import tvs_start
 
+LIJSTEN = ("/api/v1/trajecten?limiet=100", "/api/v1/signaleringen?limiet=100")  # read by each side after its commands
+
 
 @contextmanager
 def checkout(commit: str) -> Iterator[Path]:
@@ -54,18 +56,17 @@ class Kant:
     naam: str
     server: Server
     kop: dict[str, str]
-    start: list[float] = field(default_factory=list)
-    kennisgeving: list[float] = field(default_factory=list)
+    per_seconde: dict[str, list[float]] = field(default_factory=dict)  # per measure, per round
 
 
-def tegelijk(kanten: list[Kant], verzoeken: dict[str, list[Verzoek]], clients: int) -> dict[str, tuple[Meting, list[Any]]]:
+def tegelijk(kanten: list[Kant], verzoeken: dict[str, list[Verzoek]], clients: int, *, antwoorden: bool = True) -> dict[str, tuple[Meting, list[Any]]]:
     """Each side's requests from its own clients, all sides at the same time: per side its timing and answers."""
     uit: dict[str, tuple[Meting, list[Any]]] = {}
     fouten: list[BaseException] = []
 
     def last(kant: Kant) -> None:
         try:
-            uit[kant.naam] = hammer(kant.server.base, kant.kop, verzoeken[kant.naam], clients)
+            uit[kant.naam] = hammer(kant.server.base, kant.kop, verzoeken[kant.naam], clients, antwoorden=antwoorden)
         except BaseException as fout:  # raised below, once every side stopped
             fouten.append(fout)
 
@@ -87,7 +88,7 @@ def main(
     basis_uvicorn: Annotated[str, typer.Option(help="uvicorn's options for BASIS's server only, e.g. '--loop asyncio --http h11' "
                                                     "(with BASIS=HEAD: this code without uvloop and httptools).")] = "",
 ) -> None:
-    """Commands per second of this checkout against BASIS, both served at the same time (PostgreSQL)."""
+    """Commands and list pages per second of this checkout against BASIS, both served at the same time (PostgreSQL)."""
     console = Console(width=None if os.isatty(1) else 150)
     bsns = Bsns(2_000_000)
     with ExitStack() as stack:
@@ -102,22 +103,25 @@ def main(
             server = stack.enter_context(uvicorn_server("api.main:create_app", env, tmp / "api.log", cwd=map_, opties=opties))
             grow_history(server.base, kop, bsns)  # warms every command path up
             kanten.append(Kant(naam, server, kop))
-        with console.status(f"{rondes} rounds of {per_ronde} starts and kennisgevingen per side, {clients} clients each"):
+        with console.status(f"{rondes} rounds of {per_ronde} starts, kennisgevingen and reads of each list per side, {clients} clients each"):
             for _ in range(rondes):
                 starts = tegelijk(kanten, {k.naam: [Verzoek(TRAJECTEN, tvs_start(bsns.volgende()), 201) for _ in range(per_ronde)]
                                            for k in kanten}, clients)
                 kennis = tegelijk(kanten, {k.naam: [Verzoek(f"{TRAJECTEN}/{t['trajectId']}/kennisgevingen", KENNISGEVING, 201)
                                                     for t in starts[k.naam][1]] for k in kanten}, clients)
+                lijsten = {pad: tegelijk(kanten, {k.naam: [Verzoek(pad)] * per_ronde for k in kanten}, clients, antwoorden=False)
+                           for pad in LIJSTEN}
                 for kant in kanten:
-                    kant.start.append(starts[kant.naam][0].per_seconde)
-                    kant.kennisgeving.append(kennis[kant.naam][0].per_seconde)
+                    for meting, uitkomst in (("start", starts), ("kennisgeving", kennis), *lijsten.items()):
+                        kant.per_seconde.setdefault(meting, []).append(uitkomst[kant.naam][0].per_seconde)
     basis_kant, deze = kanten
-    t = Table("command", Column(f"basis ({basis}), req/s", justify="right"), Column("this checkout, req/s", justify="right"),
+    t = Table("measure", Column(f"basis ({basis}), req/s", justify="right"), Column("this checkout, req/s", justify="right"),
               Column("ratio per round", justify="right"), Column("median", justify="right"),
               title=f"This checkout against {basis}, both at the same time, PostgreSQL, {clients} clients each")
-    for commando, b, d in (("start", basis_kant.start, deze.start), ("kennisgeving", basis_kant.kennisgeving, deze.kennisgeving)):
+    for meting, b in basis_kant.per_seconde.items():
+        d = deze.per_seconde[meting]
         verhoudingen = [nu / eerder for eerder, nu in zip(b, d, strict=True)]
-        t.add_row(commando, " ".join(f"{x:.0f}" for x in b), " ".join(f"{x:.0f}" for x in d),
+        t.add_row(meting, " ".join(f"{x:.0f}" for x in b), " ".join(f"{x:.0f}" for x in d),
                   " ".join(f"{x:.2f}" for x in verhoudingen), f"{statistics.median(verhoudingen):.3f}")
     console.print(t)
 
