@@ -222,7 +222,7 @@ def verwijder_na_bewaartermijn(
                 object=f"/api/v1/trajecten/{traject_id}", gebruiker=systeem.gebruiker, rol=systeem.rol.value,
                 gemeenten=sorted(g.value for g in systeem.gemeenten), oorsprong="adapters.cli vergeet",
             )
-            logboek.leg_vast(verzoek, [Dataverwerking(secrets.token_hex(8), UUID(traject_id), BEWAREN_EN_VERNIETIGEN)])
+            logboek.leg_vast(verzoek, [Dataverwerking(secrets.token_hex(8), str(UUID(traject_id)), BEWAREN_EN_VERNIETIGEN)])
         voortgang(nummer, len(kandidaten))
     projector.bij()
     return verwijderd, len(kandidaten), mislukt

@@ -49,7 +49,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import repeat
-from typing import Any, NamedTuple, Protocol, cast
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -93,7 +93,7 @@ class Dataverwerking(NamedTuple):
     immutable as a frozen dataclass and made in half the time: a list page makes a hundred per request."""
 
     operation_id: str
-    traject_id: UUID
+    traject_id: str  # as str(UUID) writes it, the form the record holds: a page's ids come from a read model as text
     activiteit: Verwerkingsactiviteit
     # The reference to the person as a read model keeps it (`projections/trajectenlijst.py`), when the caller
     # had it; a read model drops it once the person is forgotten. Without it the log looks it up.
@@ -237,11 +237,11 @@ class Meegeschreven:
 
     def bereid_voor(self, opgeslagen: Sequence[StoredEvent]) -> None:
         verzoek = replace(self._verzoek, eind=datetime.now(UTC).isoformat())
-        trajecten: dict[UUID, str | None] = {}
+        trajecten: dict[str, str | None] = {}
         for event in opgeslagen:
             if not event.topic.startswith(Inburgeringstraject.FEITEN):
                 continue
-            traject_id = cast(UUID, event.originator_id)
+            traject_id = str(event.originator_id)
             eerste = self._logboek.referentie_uit(event) if event.originator_version == 1 else None
             if eerste is not None or traject_id not in trajecten:
                 trajecten[traject_id] = eerste[0] if eerste else None
@@ -279,7 +279,7 @@ class Logboek:
         self._geduld = geduld
         self._schrijver: threading.Thread | None = None
         self._slot = threading.Lock()
-        self._referenties: OrderedDict[UUID, tuple[str, str]] = OrderedDict()  # traject id: (reference, its key id)
+        self._referenties: OrderedDict[str, tuple[str, str]] = OrderedDict()  # traject id: (reference, its key id)
         self.geschreven = Geschreven()
 
     def maak_tabellen(self) -> None:
@@ -418,7 +418,7 @@ class Logboek:
                 activiteit = activiteiten[uri] = f'"dpl.core.processing_activity_id": {_tekst(uri)}, "inburgering.traject_id": '
             referentie = self._betrokkene_van(verwerking)
             persoon = "" if referentie is None else f'"dpl.core.data_subject_id": {_tekst(referentie)}, "dpl.core.data_subject_id_type": "BSN", '
-            attributen.append(f'{{{persoon}{aanroeper}{activiteit}{_tekst(str(verwerking.traject_id))}}}')
+            attributen.append(f'{{{persoon}{aanroeper}{activiteit}{_tekst(verwerking.traject_id)}}}')
         aantal = len(attributen)
         gedeeld = opslagbaar((verzoek.trace_id, verzoek.operation_id, verzoek.naam, status, verzoek.start, verzoek.eind, self._resource))
         return zip(opslagbare_kolom([v.operation_id for v in item.verwerkingen]), *(repeat(waarde, aantal) for waarde in gedeeld),
@@ -440,13 +440,13 @@ class Logboek:
         except LookupError:
             return None  # a key the key store never made: nothing to name the person by
 
-    def _referentie(self, traject_id: UUID) -> tuple[str, str] | None:
+    def _referentie(self, traject_id: str) -> tuple[str, str] | None:
         """The `bsn` of the trajectory's first event as stored (no decryption): it never changes, so kept."""
         with self._slot:
             if (bewaard := self._referenties.get(traject_id)) is not None:
                 self._referenties.move_to_end(traject_id)
                 return bewaard
-        eerste = self._gebeurtenissen.select_events(traject_id, lte=1)
+        eerste = self._gebeurtenissen.select_events(UUID(traject_id), lte=1)
         return self.referentie_uit(eerste[0]) if eerste else None
 
     def referentie_uit(self, eerste: StoredEvent) -> tuple[str, str] | None:
@@ -456,7 +456,7 @@ class Logboek:
             return None  # not a trajectory, or a development store that kept the BSN in plain text: never into the log
         gevonden = json.dumps(bsn, sort_keys=True), str(bsn[ENVELOP]["sleutel"])
         with self._slot:
-            self._referenties[cast(UUID, eerste.originator_id)] = gevonden
+            self._referenties[str(eerste.originator_id)] = gevonden
             if len(self._referenties) > REFERENTIES_ONTHOUDEN:
                 self._referenties.popitem(last=False)
         return gevonden

@@ -219,7 +219,7 @@ class Bezorger:
                           object=f"{BASISPAD}/abonnementen/{abonnement.id}", gebruiker=abonnement.eigenaar,
                           rol=abonnement.rol.value, gemeenten=sorted(g.value for g in abonnement.gemeenten), oorsprong=None)
         soort = activiteit(abonnement.rol, f"{BASISPAD}/gebeurtenissen")
-        trajecten = sorted({g.subject for g in gebeurtenissen})
+        trajecten = sorted({str(g.subject) for g in gebeurtenissen})
         self._logboek.leg_vast(verzoek, [Dataverwerking(os.urandom(8).hex(), t, soort) for t in trajecten])
 
 

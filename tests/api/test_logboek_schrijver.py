@@ -169,7 +169,7 @@ def test_a_batch_of_any_size_is_one_statement_per_table_and_on_postgresql_of_the
         for aantal in (3, 150):
             voor = replace(logboek.geschreven)
             trace_id = secrets.token_hex(16)
-            logboek.leg_vast(_verzoek(trace_id), [Dataverwerking(secrets.token_hex(8), uuid.uuid4(), VERSTREKKING_DUO) for _ in range(aantal)])
+            logboek.leg_vast(_verzoek(trace_id), [Dataverwerking(secrets.token_hex(8), str(uuid.uuid4()), VERSTREKKING_DUO) for _ in range(aantal)])
             assert logboek.wacht_tot_geschreven()
             assert len(logboek.verwerkingen(trace_id)) == aantal
             assert _verschil(logboek.geschreven, voor) == Geschreven(verzoeken=1, rijen=aantal + 1, opdrachten=2, transacties=1)
@@ -214,7 +214,7 @@ def test_a_batch_with_odd_text_in_one_request_is_written_whole_with_only_that_te
         traces = [secrets.token_hex(16) for _ in range(3)]
         vreemd = replace(_verzoek(traces[1]), naam="lees-\x00trajecten", gebruiker="Zoë\ud800")
         for verzoek in (_verzoek(traces[0]), vreemd, replace(_verzoek(traces[2]), gebruiker="Zoë")):
-            logboek.leg_vast(verzoek, [Dataverwerking(secrets.token_hex(8), uuid.uuid4(), VERSTREKKING_DUO) for _ in range(4)])
+            logboek.leg_vast(verzoek, [Dataverwerking(secrets.token_hex(8), str(uuid.uuid4()), VERSTREKKING_DUO) for _ in range(4)])
         slagboom.open.set()
         assert logboek.wacht_tot_geschreven()
         # Then they went in one transaction, every record of every request
@@ -302,7 +302,7 @@ def test_a_batch_whose_commit_was_not_answered_is_written_once_on_the_retry(
     try:
         # When a request's records are written
         trace_id = secrets.token_hex(16)
-        logboek.leg_vast(_verzoek(trace_id), [Dataverwerking(secrets.token_hex(8), uuid.uuid4(), VERSTREKKING_DUO)])
+        logboek.leg_vast(_verzoek(trace_id), [Dataverwerking(secrets.token_hex(8), str(uuid.uuid4()), VERSTREKKING_DUO)])
         assert logboek.wacht_tot_geschreven()
         # Then the retry finds them there: each record once, and none reported as lost
         assert isinstance(haperend, Haperend) and haperend.pogingen == 2
@@ -387,7 +387,7 @@ def test_an_embedded_store_takes_over_the_log_it_kept_in_a_file_of_its_own(sqlit
     oud = Logboek(SqliteVerbinding(eerder), inburgering_sqlite.sleutels, inburgering_sqlite.recorder, {})  # type: ignore[arg-type]
     oud.maak_tabellen()
     trace_id = secrets.token_hex(16)
-    oud.leg_vast(_verzoek(trace_id), [Dataverwerking(secrets.token_hex(8), uuid.uuid4(), VERSTREKKING_DUO)])
+    oud.leg_vast(_verzoek(trace_id), [Dataverwerking(secrets.token_hex(8), str(uuid.uuid4()), VERSTREKKING_DUO)])
     oud.close()
 
     for _ in range(2):  # the second start finds nothing left to take over
@@ -412,7 +412,7 @@ def test_odd_text_in_a_requests_values_or_a_records_id_is_stored_replaced_and_th
         trace_id = secrets.token_hex(16)
         verzoek = replace(_verzoek(trace_id), naam="lees\x00trajecten", start="2026-06-01T10:00:00\ud800")
         ids = [f"1{secrets.token_hex(7)}", f"2\x00{secrets.token_hex(6)}", f"3{secrets.token_hex(7)}"]
-        logboek.leg_vast(verzoek, [Dataverwerking(i, uuid.uuid4(), TRAJECTREGIE, "referentie") for i in ids])
+        logboek.leg_vast(verzoek, [Dataverwerking(i, str(uuid.uuid4()), TRAJECTREGIE, "referentie") for i in ids])
         assert logboek.wacht_tot_geschreven()
         with verbinding.transactie(schrijven=False) as cursor:
             cursor.execute(verbinding.sql("SELECT operation_id, parent_operation_id, name, start_time, end_time FROM "
@@ -437,9 +437,9 @@ def test_each_record_names_person_caller_activity_and_trajectory_as_json_with_so
         for aanroeper in (None, secrets.token_hex(8)):
             trace_id = secrets.token_hex(16)
             verwerkingen = [
-                Dataverwerking(f"1{secrets.token_hex(7)}", uuid.uuid4(), VERSTREKKING_DUO, '{"data": "a\\"b\\\\c \u00e9 \u2028 \U0001f600 \x00"}'),
-                Dataverwerking(f"2{secrets.token_hex(7)}", uuid.uuid4(), TRAJECTREGIE, "referentie"),
-                Dataverwerking(f"3{secrets.token_hex(7)}", uuid.uuid4(), VERSTREKKING_DUO),  # no such trajectory: nobody to name
+                Dataverwerking(f"1{secrets.token_hex(7)}", str(uuid.uuid4()), VERSTREKKING_DUO, '{"data": "a\\"b\\\\c \u00e9 \u2028 \U0001f600 \x00"}'),
+                Dataverwerking(f"2{secrets.token_hex(7)}", str(uuid.uuid4()), TRAJECTREGIE, "referentie"),
+                Dataverwerking(f"3{secrets.token_hex(7)}", str(uuid.uuid4()), VERSTREKKING_DUO),  # no such trajectory: nobody to name
             ]
             logboek.leg_vast(replace(_verzoek(trace_id), aanroeper_id=aanroeper), verwerkingen)
             assert logboek.wacht_tot_geschreven()

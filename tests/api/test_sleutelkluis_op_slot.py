@@ -134,7 +134,7 @@ def test_the_log_writer_asks_the_key_store_before_its_transaction_so_saves_go_on
 
     # Given the writer with a read's record, which must ask the key store about the person, while a rotation holds it
     with op_slot(sqlite_instellingen.sqlite_sleutel_pad):
-        logboek.leg_vast(verzoek, [Dataverwerking(secrets.token_hex(8), UUID(traject_id), TRAJECTREGIE)])
+        logboek.leg_vast(verzoek, [Dataverwerking(secrets.token_hex(8), traject_id, TRAJECTREGIE)])
         wacht_tot_een_draad_in(Sleutelkluis.sleutel)
         # Then the writer holds no write lock on the events while it waits
         assert schrijfbaar(sqlite_instellingen.sqlite_pad)
