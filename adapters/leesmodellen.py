@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import psycopg
 
@@ -535,6 +535,13 @@ class SqlLeesmodelopslag:
         with self._verbinding.stroom(self._sql(f"SELECT * FROM {{s}}{tabel} ORDER BY {self._sleutelvolgorde(tabel)}")) as stroom:
             yield (tuple(rij) for rij in stroom)
 
+    @contextmanager
+    def rijen_naast(self, tabel: str, ander: SqlLeesmodelopslag) -> Iterator[tuple[Iterator[tuple[Any, ...]], Iterator[tuple[Any, ...]]]]:
+        """This store's rows of a table and `ander`'s, each in the order of the key (`rijen`), for a comparison
+        of the two by key (adapters/replay.py): here every row of both."""
+        with self.rijen(tabel) as eigen, ander.rijen(tabel) as andere:
+            yield eigen, andere
+
     def _sleutelvolgorde(self, tabel: str) -> str:
         return ", ".join(f"{kolom}{self.BYTEVOLGORDE if kolom not in GETALKOLOMMEN else ''}" for kolom in SLEUTELS[tabel])
 
@@ -564,6 +571,28 @@ class PostgresLeesmodelopslag(SqlLeesmodelopslag):
         if gebeurtenissen is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", gebeurtenissen):
             raise ValueError(f"ongeldige tabelnaam {gebeurtenissen!r}")  # it is written into the statement
         self._gebeurtenissen = gebeurtenissen  # the event table beside these, when the caller knows it
+
+    @contextmanager
+    def rijen_naast(self, tabel: str, ander: SqlLeesmodelopslag) -> Iterator[tuple[Iterator[tuple[Any, ...]], Iterator[tuple[Any, ...]]]]:
+        """With `ander` in the same database (a replay's scratch schema): only the rows that differ, each side's in
+        the order of the key, found by the server in one join of the two tables: a row whose key only one side has,
+        and both sides' rows of a key whose values differ. The rows alike, nearly all, never leave the server: at
+        100,000 trajectories every row of both in Python cost a replay about 8 s of its 35."""
+        if not (isinstance(ander, PostgresLeesmodelopslag) and cast(PostgresVerbinding, self._verbinding).in_dezelfde_database(ander._verbinding)):
+            with super().rijen_naast(tabel, ander) as paar:
+                yield paar
+            return
+        sleutel = SLEUTELS[tabel]
+        gelijk = " AND ".join(f"l.{kolom} = r.{kolom}" for kolom in sleutel)
+        volgorde = ", ".join(f"coalesce(l.{kolom}, r.{kolom}){self.BYTEVOLGORDE if kolom not in GETALKOLOMMEN else ''}" for kolom in sleutel)
+        # A whole row against a whole row, NULL-safe; a side without the key is a row of NULLs (a key is never NULL).
+        with self._lees() as cursor:
+            cursor.execute(f"SELECT l.*, r.* FROM {self._sql(f'{{s}}{tabel}')} AS l FULL JOIN {ander._sql(f'{{s}}{tabel}')} AS r "
+                           f"ON {gelijk} WHERE l IS DISTINCT FROM r ORDER BY {volgorde}")
+            kolommen = len(cursor.description) // 2
+            paren = [(tuple(rij[:kolommen]), tuple(rij[kolommen:])) for rij in cursor.fetchall()]
+        yield (iter([a for a, _ in paren if any(v is not None for v in a)]),
+               iter([b for _, b in paren if any(v is not None for v in b)]))
 
     def _bestaat(self, cursor: Any, tabel: str) -> bool:
         cursor.execute("SELECT to_regclass(%s)", (self._sql(f"{{s}}{tabel}"),))

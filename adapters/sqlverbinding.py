@@ -194,6 +194,10 @@ class PostgresVerbinding:
     def sql(self, sql: str) -> str:
         return postgres_sql(sql, self._schema)
 
+    def in_dezelfde_database(self, ander: object) -> bool:
+        """Whether a statement on this connection can read `ander`'s tables too (another schema, one database)."""
+        return isinstance(ander, PostgresVerbinding) and self._url is not None and ander._url == self._url
+
     @contextmanager
     def transactie(self, schrijven: bool = True) -> Iterator[Any]:
         with self._pool.connection() as verbinding, verbinding.transaction(), verbinding.cursor() as cursor:

@@ -3,9 +3,9 @@
 FastAPI's generic request handler solves a route's dependencies and parameters through machinery for every
 feature it has (dependency caches, exit stacks, overrides, parameter models, forms, streams, telemetry):
 0.3-0.5 ms of the interpreter per command, where the server spends about 4 ms in all and one interpreter is
-what limits a command's throughput, and about a sixth of a list page (nine query parameters). The commands and
-the two lists (README: Benchmarks) use few of those features, so their handler (`Kortpadroute`) does the same
-work for just those, in FastAPI's order, with FastAPI's own fields:
+what limits a command's throughput; for the lists' seven and nine query parameters, 5-14 % of a page's throughput
+(README: Benchmarks). The commands and the two lists use few of those features, so their handler
+(`Kortpadroute`) does the same work for just those, in FastAPI's order, with FastAPI's own fields:
 
 1. the body, if the route has one, read as FastAPI reads it (JSON when the content type says so; invalid JSON
    is a 400 at once);

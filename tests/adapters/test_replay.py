@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from adapters import cli as cli_module
 from adapters.leesmodellen import SqlLeesmodelopslag
-from adapters.replay import Rijverschil, Tabelverschil, Verschil, vergelijk_met_replay, vergelijk_tabel
+from adapters.replay import KOLOMMEN, Rijverschil, Tabelverschil, Verschil, _kladopslag, vergelijk_met_replay, vergelijk_tabel
 from adapters.settings import Settings
 from domain.application import Inburgering
 from projections.projector import Projector
@@ -114,6 +114,36 @@ def test_tampered_rows_are_reported_by_key_and_column(
     assert _kladresten(instellingen, kladmap) == []
 
 
+def test_in_one_postgresql_database_only_the_rows_that_differ_are_read_and_the_comparison_is_the_same(
+    instellingen: Settings, app: Inburgering, opslag: SqlLeesmodelopslag, kladmap: Path
+) -> None:
+    """`rijen_naast` gives a replay each side's rows in key order: on PostgreSQL, where the scratch schema lies in the
+    live one's database, only the rows that differ (the server joins the two tables); on SQLite every row of both.
+    Either way the comparison must come out as one over every row of both."""
+    willekeurige_geschiedenis(app, None, aantal=6, zaad=7)
+    Projector(app, opslag).bij()
+    inhoud = opslag.inhoud()
+    eerste, tweede = inhoud["leesmodel_trajecten"][:2]
+    weg = inhoud["leesmodel_signaleringen"][0]
+    _voer_uit(instellingen, "UPDATE {s}leesmodel_trajecten SET status = 'vervalst' WHERE traject_id = %s", (eerste[0],))
+    _voer_uit(instellingen, "UPDATE {s}leesmodel_trajecten SET regisseur = NULL WHERE traject_id = %s", (tweede[0],))
+    _voer_uit(instellingen, "DELETE FROM {s}leesmodel_signaleringen WHERE traject_id = %s AND soort = %s AND zaaknummer = %s", weg[:3])
+    with _kladopslag(instellingen, kladmap) as (klad, _):
+        Projector(app, klad).herbouw()
+        for tabel in KOLOMMEN:
+            with opslag.rijen_naast(tabel, klad) as (live, replay):
+                gelezen = list(live), list(replay)
+            with SqlLeesmodelopslag.rijen_naast(opslag, tabel, klad) as (live, replay):
+                alle = list(live), list(replay)
+            assert vergelijk_tabel(tabel, *gelezen) == vergelijk_tabel(tabel, *alle), tabel
+            if instellingen.database_url is None:
+                assert gelezen == alle, tabel
+                continue
+            sleutels = {tabel: [], "leesmodel_trajecten": sorted([eerste[0], tweede[0]]), "leesmodel_signaleringen": [weg[0]]}[tabel]
+            assert [r[0] for r in gelezen[0] + gelezen[1]] == sleutels * (1 if tabel == "leesmodel_signaleringen" else 2), tabel
+    assert len(alle[0]) > 1  # every row of both was there to compare with
+
+
 class _AnderProces:
     """The live store while another process keeps writing and projecting: before each read of a table's
     rows a new trajectory lands in the log and in the live read models, `keer` times."""
@@ -124,12 +154,12 @@ class _AnderProces:
     def __getattr__(self, naam: str) -> Any:
         return getattr(self._opslag, naam)
 
-    def rijen(self, tabel: str) -> AbstractContextManager[Iterator[tuple[Any, ...]]]:
+    def rijen_naast(self, tabel: str, ander: SqlLeesmodelopslag) -> AbstractContextManager[tuple[Iterator[tuple[Any, ...]], Iterator[tuple[Any, ...]]]]:
         if self.keer:
             self.keer -= 1
             willekeurige_geschiedenis(self._app, None, aantal=1, zaad=100 + self.keer)
             Projector(self._app, self._opslag).bij()
-        return self._opslag.rijen(tabel)
+        return self._opslag.rijen_naast(tabel, ander)
 
 
 def test_each_report_figure_is_compared_by_its_whole_key(
