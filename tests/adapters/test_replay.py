@@ -139,8 +139,9 @@ def test_in_one_postgresql_database_only_the_rows_that_differ_are_read_and_the_c
             if instellingen.database_url is None:
                 assert gelezen == alle, tabel
                 continue
-            sleutels = {tabel: [], "leesmodel_trajecten": sorted([eerste[0], tweede[0]]), "leesmodel_signaleringen": [weg[0]]}[tabel]
-            assert [r[0] for r in gelezen[0] + gelezen[1]] == sleutels * (1 if tabel == "leesmodel_signaleringen" else 2), tabel
+            # The keys of the rows read, live's then the replay's: both sides of a changed row, the one side of a removed one.
+            verwacht = {"leesmodel_trajecten": sorted([eerste[0], tweede[0]]) * 2, "leesmodel_signaleringen": [weg[0]]}.get(tabel, [])
+            assert [r[0] for r in gelezen[0] + gelezen[1]] == verwacht, tabel
     assert len(alle[0]) > 1  # every row of both was there to compare with
 
 
