@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 import psycopg
 
@@ -578,7 +578,9 @@ class PostgresLeesmodelopslag(SqlLeesmodelopslag):
         the order of the key, found by the server in one join of the two tables: a row whose key only one side has,
         and both sides' rows of a key whose values differ. The rows alike, nearly all, never leave the server: at
         100,000 trajectories every row of both in Python cost a replay about 8 s of its 35."""
-        if not (isinstance(ander, PostgresLeesmodelopslag) and cast(PostgresVerbinding, self._verbinding).in_dezelfde_database(ander._verbinding)):
+        verbinding = self._verbinding
+        if not (isinstance(ander, PostgresLeesmodelopslag) and isinstance(verbinding, PostgresVerbinding)
+                and verbinding.in_dezelfde_database(ander._verbinding)):
             with super().rijen_naast(tabel, ander) as paar:
                 yield paar
             return
