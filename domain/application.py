@@ -19,6 +19,7 @@ from eventsourcing.persistence import (
     EventStore,
     IntegrityError,
     JSONTranscoder,
+    Recording,
     Mapper,
     Transcoder,
     Transcoding,
@@ -208,6 +209,17 @@ class Inburgering(Application[UUID]):
             self.sleutels.close()
         for sluit in self._sluiten:
             sluit()
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """As the library's save, for the aggregates this application saves: their events in one put. The library
+        first asks of every object whether it is an event and whether it collects events, two checks against
+        runtime Protocols that Python 3.11 answers by walking the protocol's classes each time (about 18 µs an
+        aggregate, 2-3 % of a start's CPU). Beyond the put, its save caches nothing here (the repository
+        fast-forwards; `_bewaar` keeps what was saved), takes no snapshot and notifies no one (both unset here);
+        anything else (an event, snapshots) takes the library's own path."""
+        if self.snapshots is not None or not all(isinstance(obj, Aggregate) for obj in objs):
+            return super().save(*objs, **kwargs)
+        return self.events.put([event for obj in objs for event in obj.collect_events()], **kwargs)
 
     def construct_repository(self) -> Repository[UUID]:
         standaard = super().construct_repository()  # the library reads the cache settings from the env
