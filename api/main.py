@@ -214,6 +214,10 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
         openapi_url=f"{BASISPAD}/openapi.json",
         generate_unique_id_function=_operation_id,
         dependencies=[Depends(verzoekvorm)],
+        # FastAPI's own OpenTelemetry spans would name the URL as sent, query and all (as uvicorn's access line
+        # would: see below); the trace context is this app's own (api/logboek.py). Off, it also stops asking the
+        # global providers on every request (about 1 % of a command's CPU).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.instellingen = instellingen
     app.state.klok = klok
@@ -243,6 +247,8 @@ def create_app(instellingen: Settings | None = None, klok: Klok | None = None) -
     logging.getLogger("uvicorn.access").disabled = True
     voeg_metrics_toe(app)  # GET /metrics, and the middleware that counts every request, just inside the request log
     app.add_middleware(Verzoeklog)  # one request line for everything, preflights and refusals too
-    # Outermost: everything inside sees the public scheme, host and client, whatever server runs the app.
-    app.add_middleware(VertrouwdeProxies, proxies=instellingen.vertrouwde_proxies)
+    # Outermost: everything inside sees the public scheme, host and client, whatever server runs the app. With no
+    # proxy trusted it would change nothing: not a layer every request passes then.
+    if instellingen.vertrouwde_proxies:
+        app.add_middleware(VertrouwdeProxies, proxies=instellingen.vertrouwde_proxies)
     return app

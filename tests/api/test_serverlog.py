@@ -9,15 +9,18 @@ import logging
 import re
 import shlex
 import subprocess
+from typing import Any
 
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
+from opentelemetry import trace
 
 from adapters.settings import Settings
 from adapters.tokens import maak_ontwikkeltoken
+from api.main import create_app
 from api.serverlog import GEEN_ROUTE
-from tests.conftest import Kopregels
+from tests.conftest import Kopregels, VasteKlok
 from tests.serverproces import ROOT, Serverproces
 
 BSN = "111222333"
@@ -92,3 +95,31 @@ def test_a_failing_request_is_logged_as_the_500_it_becomes(api: TestClient, als:
         assert api.get(pad, headers=als("regisseur", "0505")).status_code == 500
     [regel] = [r.getMessage() for r in caplog.records if r.name == "inburgering.toegang"]
     assert re.fullmatch(r'"GET /api/v1/trajecten/\{trajectId\}/gebeurtenissen" 500 [0-9.]+ ms', regel), regel
+
+
+def test_a_global_tracer_provider_gets_no_span_that_names_the_url(
+    sqlite_instellingen: Settings, klok: VasteKlok, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Auto-instrumentation sets a global OpenTelemetry provider; FastAPI's own spans would then carry the URL as
+    sent, as uvicorn's access line would. The trace context is the app's own (traceparent, api/logboek.py)."""
+    spans: list[tuple[str, dict[str, object]]] = []
+
+    class Opnemer(trace.NoOpTracer):
+        def start_span(self, name: str, *args: Any, attributes: Any = None, **kwargs: Any) -> trace.Span:
+            spans.append((name, dict(attributes or {})))
+            return super().start_span(name, *args, attributes=attributes, **kwargs)
+
+        def start_as_current_span(self, name: str, *args: Any, attributes: Any = None, **kwargs: Any) -> Any:
+            spans.append((name, dict(attributes or {})))
+            return super().start_as_current_span(name, *args, attributes=attributes, **kwargs)
+
+    class Aanbieder(trace.TracerProvider):
+        def get_tracer(self, *args: Any, **kwargs: Any) -> trace.Tracer:
+            return Opnemer()
+
+    monkeypatch.setattr(trace, "get_tracer_provider", Aanbieder)
+    token = maak_ontwikkeltoken(sqlite_instellingen, rol="regisseur", gemeenten=["0505"])
+    with TestClient(create_app(sqlite_instellingen, klok), raise_server_exceptions=False) as client:
+        assert client.get(f"/api/v1/trajecten?bsn={BSN}", headers={"Authorization": f"Bearer {token}"}).status_code == 400
+        assert client.get(f"/api/v1/trajecten/{BSN}", headers={"Authorization": f"Bearer {token}"}).status_code == 400
+    assert spans == []
