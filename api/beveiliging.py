@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import email.message
+import functools
 import json
 
 from fastapi import Request
@@ -115,9 +116,7 @@ def _niet_utf8(content_type: str, lichaam: bytes) -> tuple[int, str, str, str] |
     or that json would take for UTF-16/32 (a byte order mark, NUL bytes), are 400, never decoded by a guess."""
     if not is_json(content_type):
         return None
-    soort = email.message.Message()
-    soort["content-type"] = content_type
-    if (tekenset := soort.get_content_charset()) not in (None, "utf-8", "utf8"):
+    if (tekenset := _tekenset(content_type)) not in (None, "utf-8", "utf8"):
         return 415, "tekenset-niet-ondersteund", "Alleen UTF-8.", f"Stuur JSON in UTF-8, niet in {tekenset}."
     try:
         lichaam.decode("utf-8")
@@ -126,6 +125,13 @@ def _niet_utf8(content_type: str, lichaam: bytes) -> tuple[int, str, str, str] |
     if lichaam.startswith(codecs.BOM_UTF8) or b"\x00" in lichaam:
         return 400, "ongeldige-codering", "Geen UTF-8.", "Stuur JSON in UTF-8 zonder byte order mark en zonder NUL-bytes."
     return None
+
+
+@functools.lru_cache(maxsize=256)  # clients send one or two spellings; parsing one costs more than the rest of the check
+def _tekenset(content_type: str) -> str | None:
+    soort = email.message.Message()
+    soort["content-type"] = content_type
+    return soort.get_content_charset()
 
 
 async def _probleem(scope: Scope, send: Send, status: int, code: str, titel: str, detail: str) -> None:

@@ -106,6 +106,9 @@ class Metingen:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._pools_bijgewerkt = 0.0
+        # Each series' child, as `labels()` finds it (under a lock, after checking the labels) on every request.
+        # Method, route template and status are bounded sets, so is this.
+        self._reeksen: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -127,8 +130,10 @@ class Metingen:
         finally:
             methode = scope["method"] if scope["method"] in METHODEN else "anders"
             labels = (methode, sjabloon(scope), str(status))
-            VERZOEKEN.labels(*labels).inc()
-            DUUR.labels(*labels).observe(time.perf_counter() - begin)
+            if (reeksen := self._reeksen.get(labels)) is None:
+                reeksen = self._reeksen[labels] = (VERZOEKEN.labels(*labels), DUUR.labels(*labels))
+            reeksen[0].inc()
+            reeksen[1].observe(time.perf_counter() - begin)
             if (commando := staat.get(COMMANDO)) is not None:
                 COMMANDOS.labels(commando, uitkomst(status, herhaald, staat.get(PROBLEEMCODE))).inc()
             if (nu := time.monotonic()) - self._pools_bijgewerkt > POOLS_BIJWERKEN_NA:

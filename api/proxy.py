@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from typing import Any, cast
@@ -25,7 +26,7 @@ class VertrouwdeProxies:
 
     def __init__(self, app: ASGIApp, proxies: list[str]) -> None:
         self.app = app
-        self.proxies: list[Netwerk] = [ipaddress.ip_network(p) for p in proxies]
+        self.proxies: tuple[Netwerk, ...] = tuple(ipaddress.ip_network(p) for p in proxies)
         # uvicorn types the ASGI interface more narrowly than Starlette; the protocol is the same.
         self.x_forwarded = cast(ASGIApp, ProxyHeadersMiddleware(cast(Any, app), trusted_hosts=[str(p) for p in self.proxies]))
 
@@ -47,11 +48,7 @@ class VertrouwdeProxies:
         await self.x_forwarded(scope, receive, send)
 
     def vertrouwd(self, adres: str | None) -> bool:
-        try:
-            ip = ipaddress.ip_address(adres or "")
-        except ValueError:  # no address at all ("unknown", a hidden name, a unix socket)
-            return False
-        return any(ip in netwerk for netwerk in self.proxies)
+        return _vertrouwd(adres, self.proxies)
 
     def _neem_forwarded_over(self, scope: Scope, forwarded: str) -> None:
         """Each proxy appends an element: walking back from ours, the first one not made for a trusted proxy
@@ -69,6 +66,15 @@ class VertrouwdeProxies:
             _zet_host(scope, element["host"])
         if adres:
             scope["client"] = (adres, 0)
+
+
+@functools.lru_cache(maxsize=1024)  # behind a proxy, every request asks of the same few addresses
+def _vertrouwd(adres: str | None, proxies: tuple[Netwerk, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(adres or "")
+    except ValueError:  # no address at all ("unknown", a hidden name, a unix socket)
+        return False
+    return any(ip in netwerk for netwerk in proxies)
 
 
 def _element(tekst: str) -> dict[str, str] | None:
