@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import email.message
+import functools
 import inspect
 import json
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
@@ -112,6 +113,7 @@ def _valideer_een(veld: ModelField, waarde: Any, loc: tuple[str, ...], waarden: 
         waarden[veld.name] = gevalideerd
 
 
+@functools.lru_cache(maxsize=256)  # clients send one or two spellings; parsing one is most of reading a small body
 def _is_json(content_type: str) -> bool:
     """FastAPI's own test of a request's content type (fastapi/routing.py)."""
     bericht = email.message.Message()
