@@ -19,8 +19,8 @@ from eventsourcing.persistence import (
     EventStore,
     IntegrityError,
     JSONTranscoder,
-    Recording,
     Mapper,
+    Recording,
     Transcoder,
     Transcoding,
 )
