@@ -27,12 +27,11 @@ from uuid import UUID
 import psycopg
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from eventsourcing.persistence import IntegrityError
 
 from adapters import personen
 from adapters.crypto import hoofdsleutel_id
 from adapters.sqlverbinding import PostgresVerbinding, Verbinding
-from domain.persoonsgegevens import Bewaarklasse
+from domain.persoonsgegevens import Bewaarklasse, RegistratieBezetError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS {s}inburgering_sleutels (
@@ -387,7 +386,7 @@ class Sleutelkluis:
 
 def _alle_geregistreerd(aantal: int, registraties: Sequence[tuple[str, str]]) -> None:
     if aantal != len(registraties):  # a pseudonym taken meanwhile: the other request's save came first
-        raise IntegrityError("een andere opdracht registreerde deze persoon zojuist")
+        raise RegistratieBezetError("deze persoon is al geregistreerd, of een andere opdracht registreerde hem zojuist")
 
 
 def _zonder(paren: Sequence[tuple[UUID, Bewaarklasse]], rijen: Sequence[tuple[Any, ...]]) -> list[tuple[UUID, Bewaarklasse]]:

@@ -30,7 +30,7 @@ from domain.commandos import Commando, Start
 from domain.metadata import Metadata
 from domain.opdracht import Opdracht, opdracht_id
 from domain.persoon import Persoonsregistratie
-from domain.persoonsgegevens import LANG, Bewaarklasse, GrondVerwijdering, Personenregister, Sleutelkluis, is_verwijderd
+from domain.persoonsgegevens import LANG, Bewaarklasse, GrondVerwijdering, Personenregister, RegistratieBezetError, Sleutelkluis, is_verwijderd
 from domain.traject import Inburgeringstraject
 from domain.velden import zonder
 from domain.waarden import Gemeente, Rol, Vastlegging
@@ -255,8 +255,18 @@ class Inburgering(Application[UUID]):
         door = self._vastlegging(actor)
         if not door.mag_werken_voor(commando.gemeente):
             raise BuitenMandaatError(f"Gemeente {commando.gemeente.value} valt buiten uw mandaat.")
+        try:
+            # Most starts are a new person's: the register is not read first, a registration is proposed and
+            # written with the person's first keys. Where the BSN has one, nothing was written: once more, read.
+            return self._open(commando, door, actor, idempotentie, zoek_eerst=False, meeschrijven=meeschrijven)
+        except RegistratieBezetError:
+            return self._open(commando, door, actor, idempotentie, zoek_eerst=True, meeschrijven=meeschrijven)
+
+    def _open(
+        self, commando: Start, door: Vastlegging, actor: Actor, idempotentie: Idempotentie | None, *, zoek_eerst: bool, meeschrijven: object | None
+    ) -> Uitkomst:
         traject = commando.starten(door)
-        persoon = self._persoon(commando.bsn, door)
+        persoon = self._persoon(commando.bsn, door, zoek_eerst=zoek_eerst)
         persoon.koppel(traject.id, door, Metadata.van(door, namens=commando.gemeente))
         return self._bewaar(traject, actor, idempotentie, persoon, meeschrijven=meeschrijven)
 
@@ -444,8 +454,8 @@ class Inburgering(Application[UUID]):
         """The repository as `construct_repository` made it, with the aggregates it keeps."""
         return cast(OnveranderlijkeCacheRepository, self.repository)
 
-    def _persoon(self, bsn: str, door: Vastlegging) -> Persoonsregistratie:
-        persoon_id, nieuw = self.personen.registreer(bsn)
+    def _persoon(self, bsn: str, door: Vastlegging, *, zoek_eerst: bool = True) -> Persoonsregistratie:
+        persoon_id, nieuw = self.personen.registreer(bsn, zoek_eerst=zoek_eerst)
         if nieuw:  # an id made just now: no registration to read
             return Persoonsregistratie.nieuw(persoon_id, door)
         try:

@@ -15,9 +15,10 @@ from collections.abc import Collection
 from datetime import date
 from enum import StrEnum
 from typing import Any, NamedTuple, Protocol
-
-from typing_extensions import TypeIs
 from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+from typing_extensions import TypeIs
 
 from domain import termijnen
 
@@ -75,13 +76,22 @@ class Registratie(NamedTuple):
     nieuw: bool
 
 
+class RegistratieBezetError(IntegrityError):
+    """A registration proposed without reading the register first (`registreer(..., zoek_eerst=False)`) was
+    not written: the BSN has one already, or another request registered it a moment ago. Nothing of the save
+    that proposed it was written."""
+
+
 class Personenregister(Protocol):
     """Which person registration belongs to a BSN, kept apart from the events (the registration's id is
     random: nothing in the event store leads back to a BSN)."""
 
     def zoek(self, bsn: str) -> UUID | None: ...
 
-    def registreer(self, bsn: str) -> Registratie: ...
+    def registreer(self, bsn: str, *, zoek_eerst: bool = True) -> Registratie:
+        """The person's registration id, made on first use. `zoek_eerst=False` may skip reading the register
+        and propose a new id at once; where the BSN has one, the save fails with `RegistratieBezetError`."""
+        ...
 
     def vergeet(self, persoon_id: UUID) -> None: ...
 

@@ -20,7 +20,7 @@ class Personen:
     def zoek(self, bsn: str) -> UUID | None:
         return self._ids.get(bsn)
 
-    def registreer(self, bsn: str) -> Registratie:
+    def registreer(self, bsn: str, *, zoek_eerst: bool = True) -> Registratie:
         nieuw = bsn not in self._ids
         return Registratie(self._ids.setdefault(bsn, uuid4()), nieuw)
 

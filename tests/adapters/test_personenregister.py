@@ -19,12 +19,13 @@ from adapters.settings import Settings
 from domain import commandos
 from domain.application import Actor, Inburgering
 from domain.metadata import Metadata
-from domain.persoon import Persoonsregistratie
+from domain.persoon import Persoonsregistratie, TrajectBestaatAlError
 from domain.traject import Inburgeringstraject
 from domain.waarden import Gemeente, Rol
 from tests.builders import door, een_bsn
 
 REGISSEUR = Actor("regisseur-0505", Rol.REGISSEUR, frozenset({Gemeente.DORDRECHT}), "registratie")
+DUO = Actor("duo", Rol.DUO, frozenset(Gemeente), "registratie")
 
 
 def start(bsn: str) -> commandos.Start:
@@ -112,3 +113,35 @@ def test_a_new_person_saved_without_any_personal_field_is_still_registered(app: 
 
     assert app.personen.zoek(bsn) == voorstel.persoon_id
     assert sleutels_van(instellingen, voorstel.persoon_id) == 0
+
+
+
+def test_a_start_for_a_bsn_registered_before_is_opened_on_that_registration_and_its_refused_proposal_leaves_nothing(
+    app: Inburgering, instellingen: Settings
+) -> None:
+    bsn = een_bsn()
+    eerste = app.start_traject(start(bsn), REGISSEUR).traject
+    persoon_id = app.personen.zoek(bsn)
+    app.voer_uit(eerste.id, commandos.Commando(Inburgeringstraject.registreer_vrijstelling, datum=date(2025, 2, 1), grond="diploma"), DUO)
+    with sleuteldatabase(instellingen) as db:
+        sleutels_voor = db.voer_uit("SELECT count(*) FROM inburgering_sleutels")[0][0]
+
+    # A start does not read the register first: it proposes a new registration, which the key store refuses
+    # for a known BSN, and then starts once more from the registration it reads.
+    tweede = app.start_traject(start(bsn), REGISSEUR).traject
+
+    assert persoon_id is not None and app.personen.zoek(bsn) == persoon_id
+    assert app.repository.get(persoon_id).trajecten == [eerste.id, tweede.id]
+    with sleuteldatabase(instellingen) as db:
+        assert db.voer_uit("SELECT persoon_id FROM inburgering_personen") == [(str(persoon_id),)]
+        sleutels_na = db.voer_uit("SELECT count(*) FROM inburgering_sleutels")[0][0]
+    assert sleutels_na - sleutels_voor == sleutels_van(instellingen, tweede.id) > 0  # the new trajectory's keys, no others
+
+
+def test_a_second_start_while_the_first_runs_is_refused_by_the_rule_not_by_the_refused_proposal(app: Inburgering) -> None:
+    bsn = een_bsn()
+    eerste = app.start_traject(start(bsn), REGISSEUR).traject
+
+    with pytest.raises(TrajectBestaatAlError):
+        app.start_traject(start(bsn), REGISSEUR)
+    assert [t.id for t in app.zoek_trajecten(bsn, REGISSEUR)] == [eerste.id]

@@ -34,6 +34,12 @@ def is_opslag(opdracht: str) -> bool:
     return opdracht.startswith("WITH nieuw AS") and "inburgering_events_voeg_in" in opdracht
 
 
+def is_registratie_en_sleutels(opdracht: str) -> bool:
+    """The one statement that writes a new person's registration and keys (adapters/sleutelkluis.py `_registreer_en_maak`)."""
+    return (opdracht.startswith("WITH registratie AS (INSERT INTO") and "inburgering_personen" in opdracht
+            and "INSERT INTO" in opdracht.split("inburgering_personen", 1)[1] and "inburgering_sleutels" in opdracht)
+
+
 @pytest.fixture
 def instellingen(tmp_path: Path, postgres_schemas: Callable[[], str]) -> Settings:
     return _instellingen(tmp_path, database_url=POSTGRES_URL, database_schema=postgres_schemas())
@@ -97,16 +103,12 @@ def test_a_command_reads_its_stream_and_writes_its_events_in_one_round_trip(api:
     regisseur = als("regisseur", "0505")
     start = api.post("/api/v1/trajecten", json=tvs_start(een_bsn()), headers=regisseur)
     assert start.status_code == 201, start.text
-    # A new person: the register is read (a read, no write), then the person's registration and the keys go in
-    # one statement, then the save. The person's id is new, so there is no registration to read: no stream at all.
+    # A new person: the register is not read; the person's registration and the keys go in one statement, then
+    # the save. The person's id is new, so there is no registration to read: no stream at all.
     assert rondreizen.stroom == [], rondreizen.stroom
-    assert len(rondreizen.overig) == 3, rondreizen.overig
-    assert rondreizen.overig[0].startswith("SELECT") and "inburgering_personen" in rondreizen.overig[0]
-    registratie_en_sleutels = rondreizen.overig[1]
-    assert registratie_en_sleutels.startswith("WITH registratie AS (INSERT INTO"), registratie_en_sleutels
-    assert "inburgering_personen" in registratie_en_sleutels and "INSERT INTO" in registratie_en_sleutels.split("inburgering_personen", 1)[1]
-    assert "inburgering_sleutels" in registratie_en_sleutels, registratie_en_sleutels
-    assert is_opslag(rondreizen.overig[2]), rondreizen.overig[2]
+    assert len(rondreizen.overig) == 2, rondreizen.overig
+    assert is_registratie_en_sleutels(rondreizen.overig[0]), rondreizen.overig[0]
+    assert is_opslag(rondreizen.overig[1]), rondreizen.overig[1]
     rondreizen.wis()
 
     antwoord = api.post(f"{start.headers['Location']}/kennisgevingen", json=KENNISGEVING, headers=regisseur)
@@ -120,6 +122,22 @@ def test_a_command_reads_its_stream_and_writes_its_events_in_one_round_trip(api:
     assert not any("inburgering_sleutels" in o for o in rondreizen.overig), rondreizen.overig
     assert is_opslag(rondreizen.overig[-1]), rondreizen.overig  # lock, insert, checkpoint and log record went together
     assert not any(o in ("BEGIN", "COMMIT", "", "pipeline") for o in rondreizen.overig), rondreizen.overig  # nothing around them
+
+
+def test_a_start_for_a_known_bsn_is_refused_by_the_key_store_then_reads_the_register(api: TestClient, als: Kopregels, rondreizen: Rondreizen) -> None:
+    """The register is not read before a start (most starts are a new person's); for a BSN it knows, the
+    proposed registration is refused by the statement that would write it, and the start is done again on the
+    registration it then reads."""
+    regisseur, bsn = als("regisseur", "0505"), een_bsn()
+    assert api.post("/api/v1/trajecten", json=tvs_start(bsn), headers=regisseur).status_code == 201
+    rondreizen.wis()
+
+    antwoord = api.post("/api/v1/trajecten", json=tvs_start(bsn), headers=regisseur)
+
+    assert (antwoord.status_code, antwoord.json()["code"]) == (409, "traject-bestaat-al")  # the rule, not the race
+    assert len(rondreizen.overig) == 2 and is_registratie_en_sleutels(rondreizen.overig[0]), rondreizen.overig
+    assert rondreizen.overig[1].startswith("SELECT") and "inburgering_personen" in rondreizen.overig[1], rondreizen.overig
+    assert len(rondreizen.stroom) == 1, rondreizen.stroom  # the person's registration, read to link the trajectory to
 
 
 def test_a_trajectory_another_worker_moved_on_costs_one_round_trip_more(
