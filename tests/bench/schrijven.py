@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from tests.bench import laden, teller
-from tests.bench.verkeer import Meting, Server, Verzoek, client, expect, hammer
+from tests.bench.verkeer import Meting, Server, Verzoek, client, expect, hammer, zonder_gc_pauzes
 from tests.builders import tvs_start
 
 TRAJECTEN = "/api/v1/trajecten"
@@ -88,11 +88,12 @@ def read_latencies(base: str, headers: dict[str, str], path: str, reads: int) ->
     with client(base, headers) as http:
         events = len(expect(http.get(path), 200)["gebeurtenissen"])  # also the warm-up
         meting = Meting()
-        for _ in range(reads):
-            started = time.perf_counter()
-            response = http.get(path)
-            meting.ms.append((time.perf_counter() - started) * 1000)
-            expect(response, 200)
+        with zonder_gc_pauzes():
+            for _ in range(reads):
+                started = time.perf_counter()
+                response = http.get(path)
+                meting.ms.append((time.perf_counter() - started) * 1000)
+                expect(response, 200)
     return meting, events
 
 
@@ -151,7 +152,7 @@ def projectievertraging(
     meting = Meting()
     try:
         time.sleep(1)  # the load is steady before the first probe
-        with client(api.base, volger) as http:
+        with client(api.base, volger) as http, zonder_gc_pauzes():
             for _ in range(opties.peilingen):
                 traject_id = expect(http.post(TRAJECTEN, json=tvs_start(bsns.volgende())), 201)["trajectId"]
                 vastgelegd = time.perf_counter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import socket
 import statistics
 import subprocess
@@ -22,6 +23,22 @@ from tests.bench.plafond import HEALTH
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 60
 REQUEST_TIMEOUT = 120.0  # a list or report at 100,000 trajectories may take seconds under 8 readers
+
+
+@contextmanager
+def zonder_gc_pauzes() -> Iterator[None]:
+    """No automatic garbage collection in this process while it times requests. A full collection of the load
+    generator's own heap (answers kept for the next batch, its clients, the bench's state) stops every client
+    thread at once (105-118 ms on 2026-12-07), and every request in flight was timed with it: the slowest
+    starts of a run, and so its p99, were the bench's own pause, the server idle meanwhile. The collection
+    comes after the batch, untimed."""
+    aan = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if aan:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -153,8 +170,9 @@ def hammer(base: str, headers: dict[str, str], verzoeken: Sequence[Verzoek], cli
         https = [stack.enter_context(client(base, headers)) for _ in range(clients)]
         for http in https:
             expect(http.get(HEALTH), 200)  # connect before the clock starts
-        started = time.perf_counter()
-        futures = [executor.submit(run, http, verzoeken[i::clients]) for i, http in enumerate(https)]
-        results = [result for future in futures for result in future.result()]
-        elapsed = time.perf_counter() - started
+        with zonder_gc_pauzes():
+            started = time.perf_counter()
+            futures = [executor.submit(run, http, verzoeken[i::clients]) for i, http in enumerate(https)]
+            results = [result for future in futures for result in future.result()]
+            elapsed = time.perf_counter() - started
     return Meting([ms for ms, _ in results], elapsed), [answer for _, answer in results]
