@@ -385,7 +385,7 @@ class Sleutelkluis:
 
 
 def _alle_geregistreerd(aantal: int, registraties: Sequence[tuple[str, str]]) -> None:
-    if aantal != len(registraties):  # a pseudonym taken meanwhile: the other request's save came first
+    if aantal != len(registraties):  # a pseudonym taken: registered before, or by another request's save a moment ago
         raise RegistratieBezetError("deze persoon is al geregistreerd, of een andere opdracht registreerde hem zojuist")
 
 

@@ -77,9 +77,9 @@ class Registratie(NamedTuple):
 
 
 class RegistratieBezetError(IntegrityError):
-    """A registration proposed without reading the register first (`registreer(..., zoek_eerst=False)`) was
-    not written: the BSN has one already, or another request registered it a moment ago. Nothing of the save
-    that proposed it was written."""
+    """A proposed registration was not written: the BSN has one already (a start proposes without reading the
+    register first, `registreer(..., zoek_eerst=False)`), or another request registered it a moment ago. Nothing
+    of the save that proposed it was written."""
 
 
 class Personenregister(Protocol):
