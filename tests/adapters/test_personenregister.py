@@ -115,7 +115,6 @@ def test_a_new_person_saved_without_any_personal_field_is_still_registered(app: 
     assert sleutels_van(instellingen, voorstel.persoon_id) == 0
 
 
-
 def test_a_start_for_a_bsn_registered_before_is_opened_on_that_registration_and_its_refused_proposal_leaves_nothing(
     app: Inburgering, instellingen: Settings
 ) -> None:
