@@ -9,6 +9,7 @@ from uuid import uuid4
 import pytest
 from eventsourcing.application import Application, ProcessingEvent
 
+from adapters.clock import VasteKlok
 from domain.application import Inburgering
 from domain.opdracht import Opdracht
 from domain.persoon import Persoonsregistratie
@@ -17,16 +18,8 @@ from tests.builders import Personen, door, statushouder_met_pip
 IN_GEHEUGEN = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
 
 
-class Klok:
-    def nu(self):  # type: ignore[no-untyped-def]
-        return door().tijdstip
-
-    def vandaag(self) -> date:
-        return door().vandaag
-
-
 def _app(**env: str) -> Inburgering:
-    return Inburgering(env=IN_GEHEUGEN | env, klok=Klok(), personen=Personen())
+    return Inburgering(env=IN_GEHEUGEN | env, klok=VasteKlok(door().tijdstip), personen=Personen())
 
 
 def test_saving_aggregates_stores_what_the_librarys_save_stores() -> None:
@@ -76,7 +69,7 @@ def test_an_event_saved_on_its_own_takes_the_librarys_path() -> None:
 def test_with_snapshots_enabled_the_library_saves(monkeypatch: pytest.MonkeyPatch) -> None:
     # It takes the snapshots their intervals ask for (this application uses none; should it, they are not skipped).
     app = _app(IS_SNAPSHOTTING_ENABLED="y")
-    verzameld = []
+    verzameld: list[object] = []
     eigen = ProcessingEvent.collect_events
 
     def verzamel(self: ProcessingEvent, *objs: object, **kwargs: object) -> None:
