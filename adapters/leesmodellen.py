@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS {s}leesmodel_opbouw_storingen (
 # Every list filter has an index that yields its rows in the list's order, so a page reads no more than
 # it shows, at any size (tests/adapters/test_leesmodellen.py reads the plans).
 LEESMODEL_TABELLEN = {
-    "trajectenlijst": (("leesmodel_trajecten", "leesmodel_rapportcijfers"), 4, """
+    "trajectenlijst": (("leesmodel_trajecten", "leesmodel_rapportcijfers", "leesmodel_rapporttotalen"), 5, """
 CREATE TABLE IF NOT EXISTS {s}leesmodel_trajecten (
     traject_id TEXT PRIMARY KEY, gemeente TEXT NOT NULL, doelgroep TEXT NOT NULL, leerroute TEXT,
     status TEXT NOT NULL, regisseur TEXT, startdatum TEXT NOT NULL, eerstvolgende_deadline TEXT,
@@ -58,7 +58,13 @@ CREATE INDEX IF NOT EXISTS leesmodel_trajecten_deadline ON {s}leesmodel_trajecte
 CREATE TABLE IF NOT EXISTS {s}leesmodel_rapportcijfers (
     traject_id TEXT NOT NULL, gemeente TEXT NOT NULL, jaar INTEGER NOT NULL, maat TEXT NOT NULL, sleutel TEXT NOT NULL,
     aantal INTEGER NOT NULL, centen BIGINT NOT NULL, PRIMARY KEY (traject_id, jaar, maat, sleutel));
-CREATE INDEX IF NOT EXISTS leesmodel_rapportcijfers_rapport ON {s}leesmodel_rapportcijfers (gemeente, jaar, maat, sleutel)
+CREATE INDEX IF NOT EXISTS leesmodel_rapportcijfers_rapport ON {s}leesmodel_rapportcijfers (gemeente, jaar, maat, sleutel);
+-- The contributions added up per gemeente and year as they are written (`schrijf_trajecten`): a report reads a few
+-- dozen rows, however many trajectories a gemeente has (summing the contributions at each read grew with them).
+CREATE TABLE IF NOT EXISTS {s}leesmodel_rapporttotalen (
+    gemeente TEXT NOT NULL, jaar INTEGER NOT NULL, maat TEXT NOT NULL, sleutel TEXT NOT NULL,
+    aantal BIGINT NOT NULL, centen BIGINT NOT NULL, PRIMARY KEY (gemeente, jaar, maat, sleutel));
+CREATE INDEX IF NOT EXISTS leesmodel_rapporttotalen_leeg ON {s}leesmodel_rapporttotalen (gemeente) WHERE aantal = 0
 """),
     "signaleringen": (("leesmodel_signaleringen",), 3, """
 CREATE TABLE IF NOT EXISTS {s}leesmodel_signaleringen (
@@ -78,9 +84,11 @@ SIGNALERING_KOLOMMEN = ("traject_id", "soort", "zaaknummer", "gemeente", "regiss
 WERKLIJSTITEM = (("trajectId", "traject_id"), ("gemeente", "gemeente"), ("regisseur", "regisseur"), ("soort", "soort"),
                  ("zaaknummer", "NULLIF(zaaknummer, 0)"), ("uiterlijk", "uiterlijk"), ("grondslag", "grondslag"))
 RAPPORT_KOLOMMEN = ("traject_id", "gemeente", "jaar", "maat", "sleutel", "aantal", "centen")
+RAPPORTTOTAAL_KOLOMMEN = ("gemeente", "jaar", "maat", "sleutel", "aantal", "centen")
 # Per table its key (the primary key), in the order rows are compared by a replay (`rijen`).
 SLEUTELS = {"leesmodel_trajecten": ("traject_id",), "leesmodel_signaleringen": ("traject_id", "soort", "zaaknummer"),
-            "leesmodel_rapportcijfers": ("traject_id", "jaar", "maat", "sleutel")}
+            "leesmodel_rapportcijfers": ("traject_id", "jaar", "maat", "sleutel"),
+            "leesmodel_rapporttotalen": ("gemeente", "jaar", "maat", "sleutel")}
 GETALKOLOMMEN = frozenset({"zaaknummer", "jaar", "aantal", "centen"})  # every other column is text
 FOUTLENGTE = 300  # characters of an error kept with a storing
 VERSIES_VERS = 1.0  # seconds a process trusts what it read of the versions in use (a swap is seen within it)
@@ -395,16 +403,22 @@ class SqlLeesmodelopslag:
             return {naam: Storing(int(positie), datetime.fromisoformat(tijdstip), fout) for naam, positie, tijdstip, fout in cursor.fetchall()}
 
     def schrijf_trajecten(self, van: int, tot: int, rijen: dict[str, TrajectRij]) -> None:
-        """Each trajectory's row, and its contributions to the reports in place of the ones it had."""
+        """Each trajectory's row, and its contributions to the reports in place of the ones it had: taken out of
+        the totals of their gemeente and year, and the new ones added in (a total that comes to nothing goes)."""
         bijwerken = ", ".join(f"{k} = excluded.{k}" for k in TRAJECT_KOLOMMEN[1:])
         waarden = _kolommen(rijen.values(), TRAJECT_KOLOMMEN)
         bijdragen = _kolommen((b for rij in rijen.values() for b in rij.bijdragen), RAPPORT_KOLOMMEN)
+        traject_ids = [rij.traject_id for rij in rijen.values()]
         with self._batch() as cursor:
             self._volg(cursor, "trajectenlijst", van, tot)
             self._voeg_in(cursor, "leesmodel_trajecten", TRAJECT_KOLOMMEN, waarden,
                           f"ON CONFLICT (traject_id) DO UPDATE SET {bijwerken}")
-            self._wis_van(cursor, "leesmodel_rapportcijfers", list(rijen))
+            self._tel_bij(cursor, traject_ids, -1)
+            self._wis_van(cursor, "leesmodel_rapportcijfers", traject_ids)
             self._voeg_in(cursor, "leesmodel_rapportcijfers", RAPPORT_KOLOMMEN, bijdragen)
+            self._tel_bij(cursor, traject_ids, 1)
+            # Only a contribution counts (every one has an `aantal` of at least 1): a total of 0 has none left.
+            cursor.execute(self._sql("DELETE FROM {s}leesmodel_rapporttotalen WHERE aantal = 0"))
 
     def schrijf_signaleringen(self, van: int, tot: int, rijen: dict[str, list[SignaleringRij]]) -> None:
         """Each trajectory's open terms in place of the ones it had."""
@@ -425,6 +439,18 @@ class SqlLeesmodelopslag:
         for begin in range(0, len(traject_ids), self.PER_OPDRACHT):
             deel = opslagbaar(list(traject_ids[begin:begin + self.PER_OPDRACHT]))
             cursor.execute(self._sql(f"DELETE FROM {{s}}{tabel} WHERE traject_id IN ({', '.join(['%s'] * len(deel))})"), deel)
+
+    # Adds what these trajectories contribute now (`teken` 1) to the totals of their gemeente and year, or takes it
+    # out (-1). `{waar}`: the trajectories, as the store gives them (`_tel_bij`).
+    TEL_BIJ = ("INSERT INTO {{s}}leesmodel_rapporttotalen AS totaal (gemeente, jaar, maat, sleutel, aantal, centen) "
+               "SELECT gemeente, jaar, maat, sleutel, {teken} * SUM(aantal), {teken} * SUM(centen) FROM {{s}}leesmodel_rapportcijfers "
+               "WHERE {waar} GROUP BY gemeente, jaar, maat, sleutel ON CONFLICT (gemeente, jaar, maat, sleutel) DO UPDATE "
+               "SET aantal = totaal.aantal + excluded.aantal, centen = totaal.centen + excluded.centen")
+
+    def _tel_bij(self, cursor: Any, traject_ids: Sequence[str], teken: int) -> None:
+        for begin in range(0, len(traject_ids), self.PER_OPDRACHT):
+            deel = opslagbaar(list(traject_ids[begin:begin + self.PER_OPDRACHT]))
+            cursor.execute(self._sql(self.TEL_BIJ.format(teken=int(teken), waar=f"traject_id IN ({', '.join(['%s'] * len(deel))})")), deel)
 
     def wis(self, naam: str) -> None:
         with self._transactie() as cursor:
@@ -512,10 +538,16 @@ class SqlLeesmodelopslag:
             return [rij[0] for rij in cursor.fetchall()]
 
     def rapportcijfers(self, gemeente: str, jaar: int) -> dict[tuple[str, str], tuple[int, int]]:
-        """Every figure of one gemeente's reports of one year: (maat, sleutel) -> (aantal, centen)."""
+        """Every figure of one gemeente's reports of one year: (maat, sleutel) -> (aantal, centen). From the totals
+        (`schrijf_trajecten`); while another deploy's version is in use (an upgrade under way, whose tables may
+        have none), added up from the contributions, as that version was read."""
+        if "trajectenlijst" in self.eigen_leesmodellen():
+            vraag = ("SELECT maat, sleutel, aantal, centen FROM {s}leesmodel_rapporttotalen WHERE gemeente = %s AND jaar = %s")
+        else:
+            vraag = ("SELECT maat, sleutel, SUM(aantal), SUM(centen) FROM {s}leesmodel_rapportcijfers "
+                     "WHERE gemeente = %s AND jaar = %s GROUP BY maat, sleutel")
         with self._lees() as cursor:
-            cursor.execute(self._sql("SELECT maat, sleutel, SUM(aantal), SUM(centen) FROM {s}leesmodel_rapportcijfers "
-                                     "WHERE gemeente = %s AND jaar = %s GROUP BY maat, sleutel"), (opslagbaar(gemeente), jaar))
+            cursor.execute(self._sql(vraag), (opslagbaar(gemeente), jaar))
             return {(maat, sleutel): (int(aantal), int(centen)) for maat, sleutel, aantal, centen in cursor.fetchall()}
 
     def inhoud(self) -> dict[str, list[tuple[Any, ...]]]:
@@ -660,3 +692,7 @@ class PostgresLeesmodelopslag(SqlLeesmodelopslag):
     def _wis_van(self, cursor: Any, tabel: str, traject_ids: Sequence[str]) -> None:
         if traject_ids:
             cursor.execute(self._sql(f"DELETE FROM {{s}}{tabel} WHERE traject_id = ANY(%s::text[])"), [opslagbaar(list(traject_ids))])
+
+    def _tel_bij(self, cursor: Any, traject_ids: Sequence[str], teken: int) -> None:
+        if traject_ids:
+            cursor.execute(self._sql(self.TEL_BIJ.format(teken=int(teken), waar="traject_id = ANY(%s::text[])")), [opslagbaar(list(traject_ids))])

@@ -25,6 +25,7 @@ from psycopg import sql
 
 from adapters.leesmodellen import (
     RAPPORT_KOLOMMEN,
+    RAPPORTTOTAAL_KOLOMMEN,
     SIGNALERING_KOLOMMEN,
     SLEUTELS,
     TABELLEN,
@@ -40,7 +41,7 @@ from projections.projector import Projector, Storing, Voortgang
 # Per table: its columns in the order of its rows (SELECT *, so the CREATE TABLE order), and where in a row
 # the columns of its key are (`SLEUTELS`, the order in which `rijen` gives the rows).
 KOLOMMEN = {"leesmodel_trajecten": TRAJECT_KOLOMMEN, "leesmodel_signaleringen": SIGNALERING_KOLOMMEN,
-            "leesmodel_rapportcijfers": RAPPORT_KOLOMMEN}
+            "leesmodel_rapportcijfers": RAPPORT_KOLOMMEN, "leesmodel_rapporttotalen": RAPPORTTOTAAL_KOLOMMEN}
 SLEUTELPLAATSEN = {tabel: tuple(KOLOMMEN[tabel].index(kolom) for kolom in sleutel) for tabel, sleutel in SLEUTELS.items()}
 JSON_KOLOMMEN = frozenset({"document", "betrokkene"})  # shown per key, never whole in a line
 POGINGEN = 3  # rounds of catching up before concluding that the log keeps moving

@@ -26,8 +26,8 @@ Document = dict[str, Any]
 @dataclass(frozen=True)
 class Bijdrage:
     """What one trajectory adds to one figure of one year's reports of its gemeente, kept with its row of the
-    trajectenlijst. A report adds these up for one gemeente and year (adapters/leesmodellen.py), so it
-    reads no trajectory."""
+    trajectenlijst. The read model keeps them added up per gemeente and year as they are written
+    (adapters/leesmodellen.py), so a report reads neither a trajectory nor a contribution."""
 
     traject_id: str
     gemeente: str

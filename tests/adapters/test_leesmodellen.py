@@ -26,6 +26,7 @@ from domain.opdracht import Opdracht
 from domain.traject import Inburgeringstraject
 from projections import projector as projector_module
 from projections.projector import AndereVersieError, PositieVerouderdError, Projector
+from projections.rapportages import Bijdrage
 from projections.signaleringen import SignaleringRij
 from projections.trajectenlijst import TrajectRij
 from tests.conftest import cli_omgeving
@@ -61,6 +62,83 @@ def test_rebuilding_gives_what_the_live_read_models_hold_after_a_long_random_his
     assert opslag.inhoud() == inhoud_live
     assert {naam: positie for naam, (positie, _) in live.achterstand().items()} == {
         naam: app.recorder.max_notification_id() for naam in live.projecties}
+
+
+def _opgeteld(inhoud: dict[str, list[tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
+    """The contributions of `inhoud` added up per gemeente, year and figure, as the totals must hold them."""
+    som: Counter[tuple[Any, ...]] = Counter()
+    centen: Counter[tuple[Any, ...]] = Counter()
+    for _, gemeente, jaar, maat, sleutel, aantal, bedrag in inhoud["leesmodel_rapportcijfers"]:
+        som[(gemeente, jaar, maat, sleutel)] += aantal
+        centen[(gemeente, jaar, maat, sleutel)] += bedrag
+    return sorted((*sleutel, aantal, centen[sleutel]) for sleutel, aantal in som.items())
+
+
+def test_the_report_totals_are_the_contributions_added_up_after_a_long_random_history(app: Inburgering, opslag: SqlLeesmodelopslag) -> None:
+    """A report summed every contribution of its gemeente and year at each read, a cost that grew with the
+    gemeente; the totals are kept as trajectories change instead, and must never drift from the sum."""
+    live = Projector(app, opslag)
+    willekeurige_geschiedenis(app, live, aantal=25, zaad=7)
+    live.bij()
+    inhoud = opslag.inhoud()
+
+    assert inhoud["leesmodel_rapporttotalen"] and sorted(inhoud["leesmodel_rapporttotalen"]) == _opgeteld(inhoud)
+    assert any(totaal[4] > 1 for totaal in inhoud["leesmodel_rapporttotalen"])  # trajectories share totals
+
+
+def _rij(traject_id: str, gemeente: str, bijdragen: list[tuple[int, str, str, int, int]]) -> TrajectRij:
+    return TrajectRij(traject_id, gemeente, "asielstatushouder", None, "lopend", None, "2024-01-01", None, {"trajectId": traject_id},
+                      None, tuple(Bijdrage(traject_id, gemeente, *b) for b in bijdragen))
+
+
+def test_a_trajectory_that_changes_moves_its_share_of_the_totals_and_an_emptied_total_goes(opslag: SqlLeesmodelopslag) -> None:
+    opslag.maak_tabellen()
+    a, b = str(uuid4()), str(uuid4())
+    opslag.schrijf_trajecten(0, 1, {a: _rij(a, "0505", [(2024, "instroom", "asielstatushouder", 1, 0),
+                                                       (2024, "handhaving", "art7|besluit", 1, 25_000)]),
+                                    b: _rij(b, "0505", [(2024, "instroom", "asielstatushouder", 1, 0)])})
+    assert opslag.rapportcijfers("0505", 2024) == {("instroom", "asielstatushouder"): (2, 0), ("handhaving", "art7|besluit"): (1, 25_000)}
+
+    # a moves to another gemeente and year, its boete gone
+    opslag.schrijf_trajecten(1, 2, {a: _rij(a, "0590", [(2025, "instroom", "asielstatushouder", 1, 0)])})
+
+    assert opslag.rapportcijfers("0505", 2024) == {("instroom", "asielstatushouder"): (1, 0)}
+    assert opslag.rapportcijfers("0590", 2025) == {("instroom", "asielstatushouder"): (1, 0)}
+    inhoud = opslag.inhoud()
+    assert sorted(inhoud["leesmodel_rapporttotalen"]) == _opgeteld(inhoud) == [
+        ("0505", 2024, "instroom", "asielstatushouder", 1, 0), ("0590", 2025, "instroom", "asielstatushouder", 1, 0)]
+
+
+def test_a_report_reads_the_totals_not_the_contributions(instellingen: Settings, opslag: SqlLeesmodelopslag) -> None:
+    opslag.maak_tabellen()
+    a = str(uuid4())
+    opslag.schrijf_trajecten(0, 1, {a: _rij(a, "0505", [(2024, "instroom", "asielstatushouder", 1, 0)])})
+    with opslag._transactie() as cursor:  # the contributions gone behind the read model's back
+        cursor.execute(opslag._sql("DELETE FROM {s}leesmodel_rapportcijfers"))
+
+    assert opslag.rapportcijfers("0505", 2024) == {("instroom", "asielstatushouder"): (1, 0)}
+
+
+def test_during_an_upgrade_from_a_version_without_totals_reports_add_up_the_contributions(
+    instellingen: Settings, app: Inburgering, opslag: SqlLeesmodelopslag
+) -> None:
+    """The previous version of the trajectenlijst (4) had no totals; new code reads its tables until the swap."""
+    willekeurige_geschiedenis(app, None, aantal=6, zaad=21)
+    Projector(app, opslag).bij()
+    jaren = {(rij[1], rij[2]) for rij in opslag.inhoud()["leesmodel_rapportcijfers"]}
+    verwacht = {(gemeente, jaar): opslag.rapportcijfers(gemeente, jaar) for gemeente, jaar in jaren}
+    assert any(verwacht.values())
+    with opslag._transactie() as cursor:  # the store as version 4 left it
+        cursor.execute(opslag._sql("DROP TABLE {s}leesmodel_rapporttotalen"))
+    _zet_versie(opslag, "trajectenlijst", 4)
+    nieuw = bouw_leesmodelopslag(instellingen)  # a process of this code
+
+    assert {sleutel: nieuw.rapportcijfers(*sleutel) for sleutel in jaren} == verwacht
+
+    assert Projector(app, nieuw).bouw_nieuwe_versies("proces-1") == ["trajectenlijst"]
+    assert {sleutel: nieuw.rapportcijfers(*sleutel) for sleutel in jaren} == verwacht
+    assert sorted(nieuw.inhoud()["leesmodel_rapporttotalen"]) == _opgeteld(nieuw.inhoud())
+    nieuw.close()
 
 
 def test_a_rebuild_in_many_parts_read_ahead_and_written_behind_gives_what_live_holds(
@@ -244,7 +322,8 @@ def test_history_reading_ignores_other_aggregates_but_moves_past_them(app: Inbur
     projector = Projector(app, opslag)
     app.save(Opdracht.verwerkt("gebruiker", "sleutel", "vingerafdruk", uuid4(), 1))
     assert projector.bij() == len(projector.projecties)  # one notification, read by each read model
-    assert opslag.inhoud() == {"leesmodel_trajecten": [], "leesmodel_signaleringen": [], "leesmodel_rapportcijfers": []}
+    assert opslag.inhoud() == {"leesmodel_trajecten": [], "leesmodel_signaleringen": [], "leesmodel_rapportcijfers": [],
+                               "leesmodel_rapporttotalen": []}
     assert all(positie == kop == 1 for positie, kop in projector.achterstand().values())
 
 
