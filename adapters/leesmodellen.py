@@ -63,8 +63,7 @@ CREATE INDEX IF NOT EXISTS leesmodel_rapportcijfers_rapport ON {s}leesmodel_rapp
 -- dozen rows, however many trajectories a gemeente has (summing the contributions at each read grew with them).
 CREATE TABLE IF NOT EXISTS {s}leesmodel_rapporttotalen (
     gemeente TEXT NOT NULL, jaar INTEGER NOT NULL, maat TEXT NOT NULL, sleutel TEXT NOT NULL,
-    aantal BIGINT NOT NULL, centen BIGINT NOT NULL, PRIMARY KEY (gemeente, jaar, maat, sleutel));
-CREATE INDEX IF NOT EXISTS leesmodel_rapporttotalen_leeg ON {s}leesmodel_rapporttotalen (gemeente) WHERE aantal = 0
+    aantal BIGINT NOT NULL, centen BIGINT NOT NULL, PRIMARY KEY (gemeente, jaar, maat, sleutel))
 """),
     "signaleringen": (("leesmodel_signaleringen",), 3, """
 CREATE TABLE IF NOT EXISTS {s}leesmodel_signaleringen (
@@ -90,6 +89,17 @@ SLEUTELS = {"leesmodel_trajecten": ("traject_id",), "leesmodel_signaleringen": (
             "leesmodel_rapportcijfers": ("traject_id", "jaar", "maat", "sleutel"),
             "leesmodel_rapporttotalen": ("gemeente", "jaar", "maat", "sleutel")}
 GETALKOLOMMEN = frozenset({"zaaknummer", "jaar", "aantal", "centen"})  # every other column is text
+# What some trajectories contribute now, added to the totals of their gemeente and year (`teken` 1) or taken out of
+# them (-1); `{trajecten}`: which (`_voor_trajecten`). Only the totals' key is indexed, so that on PostgreSQL a
+# total's update stays on its page (HOT) and a busy gemeente's totals do not leave an index entry per update.
+TEL_BIJ = ("INSERT INTO {{s}}leesmodel_rapporttotalen AS totaal (gemeente, jaar, maat, sleutel, aantal, centen) "
+           "SELECT gemeente, jaar, maat, sleutel, {teken} * SUM(aantal), {teken} * SUM(centen) FROM {{s}}leesmodel_rapportcijfers "
+           "WHERE {trajecten} GROUP BY gemeente, jaar, maat, sleutel ON CONFLICT (gemeente, jaar, maat, sleutel) DO UPDATE "
+           "SET aantal = totaal.aantal + excluded.aantal, centen = totaal.centen + excluded.centen")
+# After their old share went out, before it is deleted: a total it left at nothing goes (every contribution has an
+# `aantal` of at least 1, so 0 means none left). Only the totals those trajectories had a share in are looked at.
+WIS_LEGE_TOTALEN = ("DELETE FROM {{s}}leesmodel_rapporttotalen WHERE aantal = 0 AND (gemeente, jaar, maat, sleutel) IN "
+                    "(SELECT gemeente, jaar, maat, sleutel FROM {{s}}leesmodel_rapportcijfers WHERE {trajecten})")
 FOUTLENGTE = 300  # characters of an error kept with a storing
 VERSIES_VERS = 1.0  # seconds a process trusts what it read of the versions in use (a swap is seen within it)
 # SQLSTATE classes whose primary message names only the schema (constraints, columns, relations):
@@ -413,19 +423,18 @@ class SqlLeesmodelopslag:
             self._volg(cursor, "trajectenlijst", van, tot)
             self._voeg_in(cursor, "leesmodel_trajecten", TRAJECT_KOLOMMEN, waarden,
                           f"ON CONFLICT (traject_id) DO UPDATE SET {bijwerken}")
-            self._tel_bij(cursor, traject_ids, -1)
-            self._wis_van(cursor, "leesmodel_rapportcijfers", traject_ids)
+            self._voor_trajecten(cursor, TEL_BIJ, traject_ids, teken=-1)
+            self._voor_trajecten(cursor, WIS_LEGE_TOTALEN, traject_ids)
+            self._voor_trajecten(cursor, "DELETE FROM {{s}}leesmodel_rapportcijfers WHERE {trajecten}", traject_ids)
             self._voeg_in(cursor, "leesmodel_rapportcijfers", RAPPORT_KOLOMMEN, bijdragen)
-            self._tel_bij(cursor, traject_ids, 1)
-            # Only a contribution counts (every one has an `aantal` of at least 1): a total of 0 has none left.
-            cursor.execute(self._sql("DELETE FROM {s}leesmodel_rapporttotalen WHERE aantal = 0"))
+            self._voor_trajecten(cursor, TEL_BIJ, traject_ids, teken=1)
 
     def schrijf_signaleringen(self, van: int, tot: int, rijen: dict[str, list[SignaleringRij]]) -> None:
         """Each trajectory's open terms in place of the ones it had."""
         nieuw = _kolommen((rij for lijst in rijen.values() for rij in lijst), SIGNALERING_KOLOMMEN)
         with self._batch() as cursor:
             self._volg(cursor, "signaleringen", van, tot)
-            self._wis_van(cursor, "leesmodel_signaleringen", list(rijen))
+            self._voor_trajecten(cursor, "DELETE FROM {{s}}leesmodel_signaleringen WHERE {trajecten}", list(rijen))
             self._voeg_in(cursor, "leesmodel_signaleringen", SIGNALERING_KOLOMMEN, nieuw)
 
     # A batch is written as a few statements of many rows each (on PostgreSQL one, of whole columns as arrays),
@@ -435,22 +444,12 @@ class SqlLeesmodelopslag:
     def _voeg_in(self, cursor: Any, tabel: str, kolommen: Sequence[str], rijen: Sequence[Sequence[Any]], daarna: str = "") -> None:
         self._verbinding.voeg_in(cursor, self._vervang(tabel), kolommen, rijen, GETALKOLOMMEN, daarna)
 
-    def _wis_van(self, cursor: Any, tabel: str, traject_ids: Sequence[str]) -> None:
+    def _voor_trajecten(self, cursor: Any, opdracht: str, traject_ids: Sequence[str], **invullen: Any) -> None:
+        """`opdracht` for these trajectories: `{trajecten}` in it stands for the condition on `traject_id`, and
+        the other fields are `invullen`'s."""
         for begin in range(0, len(traject_ids), self.PER_OPDRACHT):
             deel = opslagbaar(list(traject_ids[begin:begin + self.PER_OPDRACHT]))
-            cursor.execute(self._sql(f"DELETE FROM {{s}}{tabel} WHERE traject_id IN ({', '.join(['%s'] * len(deel))})"), deel)
-
-    # Adds what these trajectories contribute now (`teken` 1) to the totals of their gemeente and year, or takes it
-    # out (-1). `{waar}`: the trajectories, as the store gives them (`_tel_bij`).
-    TEL_BIJ = ("INSERT INTO {{s}}leesmodel_rapporttotalen AS totaal (gemeente, jaar, maat, sleutel, aantal, centen) "
-               "SELECT gemeente, jaar, maat, sleutel, {teken} * SUM(aantal), {teken} * SUM(centen) FROM {{s}}leesmodel_rapportcijfers "
-               "WHERE {waar} GROUP BY gemeente, jaar, maat, sleutel ON CONFLICT (gemeente, jaar, maat, sleutel) DO UPDATE "
-               "SET aantal = totaal.aantal + excluded.aantal, centen = totaal.centen + excluded.centen")
-
-    def _tel_bij(self, cursor: Any, traject_ids: Sequence[str], teken: int) -> None:
-        for begin in range(0, len(traject_ids), self.PER_OPDRACHT):
-            deel = opslagbaar(list(traject_ids[begin:begin + self.PER_OPDRACHT]))
-            cursor.execute(self._sql(self.TEL_BIJ.format(teken=int(teken), waar=f"traject_id IN ({', '.join(['%s'] * len(deel))})")), deel)
+            cursor.execute(self._sql(opdracht.format(trajecten=f"traject_id IN ({', '.join(['%s'] * len(deel))})", **invullen)), deel)
 
     def wis(self, naam: str) -> None:
         with self._transactie() as cursor:
@@ -689,10 +688,6 @@ class PostgresLeesmodelopslag(SqlLeesmodelopslag):
                 raise AndereVersieError(f"{naam} is niet meer versie {versie}")
             raise PositieVerouderdError(f"{naam} staat niet meer op {van}")
 
-    def _wis_van(self, cursor: Any, tabel: str, traject_ids: Sequence[str]) -> None:
+    def _voor_trajecten(self, cursor: Any, opdracht: str, traject_ids: Sequence[str], **invullen: Any) -> None:
         if traject_ids:
-            cursor.execute(self._sql(f"DELETE FROM {{s}}{tabel} WHERE traject_id = ANY(%s::text[])"), [opslagbaar(list(traject_ids))])
-
-    def _tel_bij(self, cursor: Any, traject_ids: Sequence[str], teken: int) -> None:
-        if traject_ids:
-            cursor.execute(self._sql(self.TEL_BIJ.format(teken=int(teken), waar="traject_id = ANY(%s::text[])")), [opslagbaar(list(traject_ids))])
+            cursor.execute(self._sql(opdracht.format(trajecten="traject_id = ANY(%s::text[])", **invullen)), [opslagbaar(list(traject_ids))])
