@@ -36,6 +36,15 @@ def test_a_batch_of_plain_ascii_rows_comes_back_as_the_same_rows() -> None:
     assert opslagbare_rijen([]) == []
 
 
+def test_a_batch_beyond_ascii_with_nothing_to_replace_comes_back_as_its_own_rows_not_copies() -> None:
+    rijen = [("t1", "SDD beleid §3.1", 0), ("t2", "Zoë 🙂", None)]
+
+    opgeslagen = opslagbare_rijen(rijen)
+
+    assert opgeslagen == rijen and all(nu is eerder for nu, eerder in zip(opgeslagen, rijen, strict=True))  # no walk made a copy
+    assert opslagbaar("SDD beleid §3.1") == "SDD beleid §3.1"
+
+
 def test_text_that_only_looks_like_an_escape_is_kept() -> None:
     # A backslash and "x00" are four characters of text, not a NUL: nothing to replace.
     assert opslagbare_rijen([("\\x00", "\\ud800")]) == [("\\x00", "\\ud800")]
@@ -44,6 +53,7 @@ def test_text_that_only_looks_like_an_escape_is_kept() -> None:
 def test_a_column_is_kept_as_it_is_unless_a_value_needs_replacing_then_that_value_alone() -> None:
     kolom = ["a1b2", '{"a":"\\u0000"}', "4f" * 16]
     assert opslagbare_kolom(kolom) is kolom  # plain ASCII: the same list, not a copy
-    assert opslagbare_kolom(["Zoë 🙂", "a"]) == ["Zoë 🙂", "a"]  # beyond ASCII: each value looked at, and kept
+    voorbij_ascii = ["Zoë 🙂", "a"]
+    assert opslagbare_kolom(voorbij_ascii) is voorbij_ascii  # beyond ASCII but nothing to replace: the same list too
     assert opslagbare_kolom(["a", "x\x00y", "b\ud800", "c"]) == ["a", f"x{VERVANGING}y", f"b{VERVANGING}", "c"]
     assert opslagbare_kolom([]) == []
