@@ -109,7 +109,7 @@ def test_a_trajectory_that_changes_moves_its_share_of_the_totals_and_an_emptied_
         ("0505", 2024, "instroom", "asielstatushouder", 1, 0), ("0590", 2025, "instroom", "asielstatushouder", 1, 0)]
 
 
-def test_a_report_reads_the_totals_not_the_contributions(instellingen: Settings, opslag: SqlLeesmodelopslag) -> None:
+def test_a_report_reads_the_totals_not_the_contributions(opslag: SqlLeesmodelopslag) -> None:
     opslag.maak_tabellen()
     a = str(uuid4())
     opslag.schrijf_trajecten(0, 1, {a: _rij(a, "0505", [(2024, "instroom", "asielstatushouder", 1, 0)])})
