@@ -60,7 +60,10 @@ log = logging.getLogger("inburgering.keten")
 T = TypeVar("T")
 NUL = bytes(32)
 LOSSE_EVENTS = 8  # up to this many events a save gives each value on its own (PostgresKetenRecorder._in_een_opdracht)
-STAART = re.compile(rb',"_keten":"([0-9a-f]{64})"\}$')
+# The hash as the last bytes of a stored row, of fixed length: matched there only (`fullmatch`), never searched for
+# (a `$` also matched before a final newline, so a row with a byte added after its hash still verified).
+STAART = re.compile(rb',"_keten":"([0-9a-f]{64})"\}')
+STAARTLENGTE = len(b',"_keten":""}') + 64
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS {s}inburgering_controlepunten (
     originator_id TEXT PRIMARY KEY, versie INTEGER NOT NULL, hash TEXT NOT NULL, handtekening TEXT NOT NULL,
@@ -83,7 +86,7 @@ def met_hash(state: bytes, hash_: bytes) -> bytes:
 
 def splits(state: bytes) -> tuple[bytes, bytes | None]:
     """The stored state without its hash, and the hash (None for an event stored before chaining)."""
-    gevonden = STAART.search(state)
+    gevonden = STAART.fullmatch(state, max(0, len(state) - STAARTLENGTE))
     if gevonden is None:
         return state, None
     return state[: gevonden.start()] + b"}", bytes.fromhex(gevonden.group(1).decode())
