@@ -412,9 +412,11 @@ class SqlLeesmodelopslag:
             cursor.execute(self._sql("SELECT projectie, positie, tijdstip, fout FROM {s}leesmodel_storingen"))
             return {naam: Storing(int(positie), datetime.fromisoformat(tijdstip), fout) for naam, positie, tijdstip, fout in cursor.fetchall()}
 
-    def schrijf_trajecten(self, van: int, tot: int, rijen: dict[str, TrajectRij]) -> None:
+    def schrijf_trajecten(self, van: int, tot: int, rijen: dict[str, TrajectRij], *, nieuw: bool = False) -> None:
         """Each trajectory's row, and its contributions to the reports in place of the ones it had: taken out of
-        the totals of their gemeente and year, and the new ones added in (a total that comes to nothing goes)."""
+        the totals of their gemeente and year, and the new ones added in (a total that comes to nothing goes).
+        `nieuw`: trajectories without rows (a rebuild's part, projections/projector.py): there is nothing to take
+        out, and a row that is there after all breaks a key, which rolls the whole batch back."""
         bijwerken = ", ".join(f"{k} = excluded.{k}" for k in TRAJECT_KOLOMMEN[1:])
         waarden = _kolommen(rijen.values(), TRAJECT_KOLOMMEN)
         bijdragen = _kolommen((b for rij in rijen.values() for b in rij.bijdragen), RAPPORT_KOLOMMEN)
@@ -422,20 +424,22 @@ class SqlLeesmodelopslag:
         with self._batch() as cursor:
             self._volg(cursor, "trajectenlijst", van, tot)
             self._voeg_in(cursor, "leesmodel_trajecten", TRAJECT_KOLOMMEN, waarden,
-                          f"ON CONFLICT (traject_id) DO UPDATE SET {bijwerken}")
-            self._voor_trajecten(cursor, TEL_BIJ, traject_ids, teken=-1)
-            self._voor_trajecten(cursor, WIS_LEGE_TOTALEN, traject_ids)
-            self._voor_trajecten(cursor, "DELETE FROM {{s}}leesmodel_rapportcijfers WHERE {trajecten}", traject_ids)
+                          "" if nieuw else f"ON CONFLICT (traject_id) DO UPDATE SET {bijwerken}")
+            if not nieuw:
+                self._voor_trajecten(cursor, TEL_BIJ, traject_ids, teken=-1)
+                self._voor_trajecten(cursor, WIS_LEGE_TOTALEN, traject_ids)
+                self._voor_trajecten(cursor, "DELETE FROM {{s}}leesmodel_rapportcijfers WHERE {trajecten}", traject_ids)
             self._voeg_in(cursor, "leesmodel_rapportcijfers", RAPPORT_KOLOMMEN, bijdragen)
             self._voor_trajecten(cursor, TEL_BIJ, traject_ids, teken=1)
 
-    def schrijf_signaleringen(self, van: int, tot: int, rijen: dict[str, list[SignaleringRij]]) -> None:
-        """Each trajectory's open terms in place of the ones it had."""
-        nieuw = _kolommen((rij for lijst in rijen.values() for rij in lijst), SIGNALERING_KOLOMMEN)
+    def schrijf_signaleringen(self, van: int, tot: int, rijen: dict[str, list[SignaleringRij]], *, nieuw: bool = False) -> None:
+        """Each trajectory's open terms in place of the ones it had; `nieuw` as in `schrijf_trajecten`."""
+        waarden = _kolommen((rij for lijst in rijen.values() for rij in lijst), SIGNALERING_KOLOMMEN)
         with self._batch() as cursor:
             self._volg(cursor, "signaleringen", van, tot)
-            self._voor_trajecten(cursor, "DELETE FROM {{s}}leesmodel_signaleringen WHERE {trajecten}", list(rijen))
-            self._voeg_in(cursor, "leesmodel_signaleringen", SIGNALERING_KOLOMMEN, nieuw)
+            if not nieuw:
+                self._voor_trajecten(cursor, "DELETE FROM {{s}}leesmodel_signaleringen WHERE {trajecten}", list(rijen))
+            self._voeg_in(cursor, "leesmodel_signaleringen", SIGNALERING_KOLOMMEN, waarden)
 
     # A batch is written as a few statements of many rows each (on PostgreSQL one, of whole columns as arrays),
     # not as a statement per row: a round trip per row was most of the time of a rebuild on PostgreSQL.

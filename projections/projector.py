@@ -100,8 +100,9 @@ class Leesmodelopslag(Protocol):
     def posities(self) -> dict[str, int]: ...
     def posities_en_kop(self, kop: Callable[[], int]) -> tuple[dict[str, int], int]: ...  # `kop`: the head, where not read along
     def samen(self) -> AbstractContextManager[None]: ...  # the writes within in one transaction
-    def schrijf_trajecten(self, van: int, tot: int, rijen: dict[str, TrajectRij]) -> None: ...
-    def schrijf_signaleringen(self, van: int, tot: int, rijen: dict[str, list[SignaleringRij]]) -> None: ...
+    # `nieuw`: rows of trajectories that have none yet; a row that is there after all fails the write as a whole
+    def schrijf_trajecten(self, van: int, tot: int, rijen: dict[str, TrajectRij], *, nieuw: bool = False) -> None: ...
+    def schrijf_signaleringen(self, van: int, tot: int, rijen: dict[str, list[SignaleringRij]], *, nieuw: bool = False) -> None: ...
     def wis(self, naam: str) -> None: ...
     def versies(self) -> dict[str, int]: ...  # per read model the version in use
     def codeversie(self, naam: str) -> int: ...
@@ -131,23 +132,23 @@ class Projectie(Protocol):
     naam: str
 
     def bereken(self, traject: Inburgeringstraject) -> Any: ...
-    def bewaar(self, opslag: Leesmodelopslag, van: int, tot: int, rijen: dict[str, Any]) -> None: ...
+    def bewaar(self, opslag: Leesmodelopslag, van: int, tot: int, rijen: dict[str, Any], *, nieuw: bool = False) -> None: ...
 
 
 class TrajectenlijstProjectie(Trajectenlijst):
     def bereken(self, traject: Inburgeringstraject) -> TrajectRij:
         return self.rij(traject)
 
-    def bewaar(self, opslag: Leesmodelopslag, van: int, tot: int, rijen: dict[str, Any]) -> None:
-        opslag.schrijf_trajecten(van, tot, rijen)
+    def bewaar(self, opslag: Leesmodelopslag, van: int, tot: int, rijen: dict[str, Any], *, nieuw: bool = False) -> None:
+        opslag.schrijf_trajecten(van, tot, rijen, nieuw=nieuw)
 
 
 class SignaleringenProjectie(Signaleringen):
     def bereken(self, traject: Inburgeringstraject) -> list[SignaleringRij]:
         return self.rijen(traject)
 
-    def bewaar(self, opslag: Leesmodelopslag, van: int, tot: int, rijen: dict[str, Any]) -> None:
-        opslag.schrijf_signaleringen(van, tot, rijen)
+    def bewaar(self, opslag: Leesmodelopslag, van: int, tot: int, rijen: dict[str, Any], *, nieuw: bool = False) -> None:
+        opslag.schrijf_signaleringen(van, tot, rijen, nieuw=nieuw)
 
 
 LEESMODELLEN: tuple[type[Projectie], ...] = (TrajectenlijstProjectie, SignaleringenProjectie)
@@ -306,7 +307,10 @@ class Projector:
     def _schrijf_per_traject(self, namen: list[str], rijen: dict[str, dict[str, Any]]) -> None:
         with self.opslag.samen():
             for naam in namen:
-                self.projecties[naam].bewaar(self.opslag, 0, 0, rijen[naam])  # rows only: the position stays at 0
+                # Rows only, the position stays at 0; rows of trajectories that have none: each is in one part, and the
+                # read model was emptied before the first (a row there all the same, of another process's rebuild,
+                # fails the part, and then the rebuild goes on in log order).
+                self.projecties[naam].bewaar(self.opslag, 0, 0, rijen[naam], nieuw=True)
 
     def _namen(self, naam: str | None) -> list[str]:
         """The read models asked for that this process writes: those whose version in use is this code's. Of

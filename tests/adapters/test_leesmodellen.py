@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 from uuid import UUID, uuid4
 
+import psycopg
 import pytest
 from typer.testing import CliRunner
 
@@ -159,6 +161,55 @@ def test_a_rebuild_in_many_parts_read_ahead_and_written_behind_gives_what_live_h
 
     assert opslag.inhoud() == inhoud_live
     assert len(set(gemeld)) >= 7 and gemeld == sorted(gemeld)  # progress part by part, in log order
+
+
+def test_new_rows_for_a_trajectory_that_has_rows_write_nothing_at_all(opslag: SqlLeesmodelopslag) -> None:
+    """A rebuild writes its parts as new rows, without taking out what a trajectory had (it has nothing yet):
+    a row that is there after all must fail the whole write, never count twice in the totals."""
+    opslag.maak_tabellen()
+    a, b = str(uuid4()), str(uuid4())
+    opslag.schrijf_trajecten(0, 0, {a: _rij(a, "0505", [(2024, "instroom", "asielstatushouder", 1, 0)])})
+    opslag.schrijf_signaleringen(0, 0, {a: [SignaleringRij(a, "pip", 0, "0505", None, "2024-03-01", "art. 16", None)]})
+    voor = opslag.inhoud()
+
+    with pytest.raises((sqlite3.IntegrityError, psycopg.errors.UniqueViolation)):
+        opslag.schrijf_trajecten(0, 0, {b: _rij(b, "0505", [(2024, "instroom", "asielstatushouder", 1, 0)]),
+                                        a: _rij(a, "0590", [(2025, "instroom", "asielstatushouder", 1, 0)])}, nieuw=True)
+    with pytest.raises((sqlite3.IntegrityError, psycopg.errors.UniqueViolation)):
+        opslag.schrijf_signaleringen(0, 0, {b: [SignaleringRij(b, "pip", 0, "0505", None, "2024-04-01", "art. 16", None)],
+                                            a: [SignaleringRij(a, "pip", 0, "0505", None, "2024-05-01", "art. 16", None)]}, nieuw=True)
+
+    assert opslag.inhoud() == voor
+    assert opslag.rapportcijfers("0505", 2024) == {("instroom", "asielstatushouder"): (1, 0)}
+
+
+def test_a_rebuild_whose_part_meets_rows_written_meanwhile_starts_over_in_log_order_and_ends_as_live(
+    app: Inburgering, opslag: SqlLeesmodelopslag, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process's rebuild of the same tables writes rows at position 0 too: a part of ours that meets one
+    fails as a whole, and the rebuild empties the read models and projects them again in log order."""
+    live = Projector(app, opslag)
+    willekeurige_geschiedenis(app, live, aantal=12, zaad=13)
+    live.bij()
+    inhoud_live = opslag.inhoud()
+    monkeypatch.setattr(projector_module, "TRAJECTEN_PER_BATCH", 4)
+    laatst_begonnen = str(app.recorder.select_eerste_events(Inburgeringstraject.FEITEN, 0, app.recorder.max_notification_id())[-1][1])  # type: ignore[attr-defined]
+    gewist: list[str] = []
+    wis = opslag.wis
+    monkeypatch.setattr(opslag, "wis", lambda naam: gewist.append(naam) or wis(naam))
+
+    ingevoegd: list[int] = []
+
+    def ander_proces_schrijft(naam: str, positie: int, kop: int) -> None:
+        if not ingevoegd:  # after our first part: a row of a trajectory of our last part
+            opslag.schrijf_trajecten(0, 0, {laatst_begonnen: _rij(laatst_begonnen, "0505", [(2024, "instroom", "asielstatushouder", 1, 0)])})
+            ingevoegd.append(positie)
+
+    live.herbouw(voortgang=ander_proces_schrijft)
+
+    assert opslag.inhoud() == inhoud_live
+    assert ingevoegd[0] < app.recorder.max_notification_id()
+    assert sorted(gewist) == sorted([*live.projecties] * 2)  # emptied again after the part that met the row
 
 
 def test_the_first_events_of_trajectories_are_found_in_a_stretch_of_the_log_and_no_others(app: Inburgering) -> None:
