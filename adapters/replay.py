@@ -133,12 +133,14 @@ def vergelijk_met_replay(
     *,
     kladmap: Path | None = None,
     pogingen: int = POGINGEN,
+    rekenprocessen: int = 0,
 ) -> Verschil:
-    """Bring the live read models up to date, rebuild them all in a scratch store, and compare."""
+    """Bring the live read models up to date, rebuild them all in a scratch store (`rekenprocessen`: see
+    Projector), and compare."""
     live_projector = Projector(app, live)
     live_projector.bij()
     with _kladopslag(instellingen, kladmap) as (klad, naam):
-        replay = Projector(app, klad)
+        replay = Projector(app, klad, rekenprocessen=rekenprocessen)
         replay.herbouw(voortgang=voortgang)
         tabellen: dict[str, Tabelverschil] = {}
         open_ = dict.fromkeys(replay.projecties, (0, 0))

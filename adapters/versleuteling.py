@@ -15,7 +15,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent, Transcoder, Transcoding
 from eventsourcing.utils import resolve_topic
 
 from adapters.keten import splits
@@ -30,10 +30,26 @@ class VeldversleutelendeMapper(Mapper[UUID]):
     """With `ontsleutelen=False` (for the projections) a personal field is read as its envelope, exactly as
     stored: a read model that shows none of them needs no key, and it never holds one in plain text."""
 
-    def __init__(self, transcoder: Transcoder, kluis: Sleutelkluis, *, ontsleutelen: bool = True) -> None:
+    def __init__(self, transcoder: Transcoder, kluis: Sleutelkluis | None, *, ontsleutelen: bool = True) -> None:
         super().__init__(transcoder=transcoder)
-        self.kluis = kluis
+        if kluis is None and ontsleutelen:
+            raise ValueError("een mapper die ontsleutelt heeft een sleutelkluis nodig")
+        self._sleutelkluis = kluis
         self.ontsleutelen = ontsleutelen
+
+    @property
+    def kluis(self) -> Sleutelkluis:
+        if self._sleutelkluis is None:
+            raise TypeError("deze mapper leest alleen, zonder sleutels: hij versleutelt en ontsleutelt niets")
+        return self._sleutelkluis
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Only a mapper that decrypts nothing goes to another process (a rebuild's worker processes,
+        projections/projector.py), and without its key store: there it only reads. Its transcoder is made again
+        from its transcodings, as a JSON decoder does not pickle."""
+        if self.ontsleutelen or not isinstance(self.transcoder, JSONTranscoder) or self.compressor or self.cipher:
+            raise TypeError("alleen een mapper die niets ontsleutelt gaat naar een ander proces")
+        return _alleen_lezend, (tuple(self.transcoder.names.values()),)
 
     @contextmanager
     def binnen_een_opslag(self, domain_events: Sequence[DomainEventProtocol[UUID]]) -> Iterator[None]:
@@ -94,6 +110,13 @@ class VeldversleutelendeMapper(Mapper[UUID]):
         plek = cast(UUID, stored_event.originator_id), stored_event.originator_version
         platte_tekst = self.kluis.ontsleutel(waarde[ENVELOP], _context(*plek, pad))
         return VERWIJDERD if platte_tekst is None else self.transcoder.decode(platte_tekst)
+
+
+def _alleen_lezend(transcodings: tuple[Transcoding, ...]) -> VeldversleutelendeMapper:
+    transcoder = JSONTranscoder()
+    for transcoding in transcodings:
+        transcoder.register(transcoding)
+    return VeldversleutelendeMapper(transcoder, None, ontsleutelen=False)
 
 
 def _noteer(nodig: set[tuple[UUID, Bewaarklasse]], houder: UUID, klasse: Bewaarklasse, waarde: object) -> object:

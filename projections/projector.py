@@ -17,18 +17,19 @@ is unreachable or busy (the store's `voorbijgaand`) is not about the event: it g
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import queue
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 from uuid import UUID
 
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.persistence import Mapper, Notification, StoredEvent
 
 from domain.application import Inburgering, pas_toe
 from domain.traject import Inburgeringstraject
@@ -38,6 +39,7 @@ from projections.trajectenlijst import Trajectenlijst, TrajectRij
 TRAJECTEN_PER_BATCH = 500  # of a rebuild: read whole, computed once, written together
 STARTS_VENSTER = 20_000  # positions of the log a rebuild searches for starts at once (each is read once)
 BATCH = 2000  # notifications per read of the log, and per transaction that writes the read models
+REKENPROCESSEN_VANAF = 50_000  # positions of the log from which a rebuild computes rows in worker processes
 log = logging.getLogger("inburgering.projecties")
 T = TypeVar("T")
 
@@ -159,8 +161,11 @@ LEASE = 60.0  # seconds a builder of a new version holds its lease without renew
 class Projector:
     """Brings read models up to the head of the event log, in this process."""
 
-    def __init__(self, app: Inburgering, opslag: Leesmodelopslag, cache_grootte: int = 10_000) -> None:
+    def __init__(self, app: Inburgering, opslag: Leesmodelopslag, cache_grootte: int = 10_000, *, rekenprocessen: int = 0) -> None:
+        """`rekenprocessen`: worker processes that compute a large rebuild's rows (`_per_traject`); with 0 they are
+        computed in this process, as in the API (its cores serve requests)."""
         self.app, self.opslag = app, opslag
+        self.rekenprocessen = rekenprocessen
         self.mapper = app.projectiemapper  # personal fields stay encrypted: no read model shows them
         self.projecties: dict[str, Projectie] = {klasse.naam: klasse() for klasse in LEESMODELLEN}
         self._slot = threading.Lock()  # one catch-up at a time in this process; other processes: see above
@@ -247,26 +252,26 @@ class Projector:
         read model that stands at 0, which is where a runner in another process would start too."""
         kop = self.kop()
         # While one part is computed, a thread reads the next from the store and another writes the rows of the
-        # one before: the rebuild waited on the database for about a third of its time.
+        # one before: the rebuild waited on the database for about a third of its time. With worker processes as
+        # many parts are computed at once as there are processes; their rows are written in log order.
         geschreven: Future[None] | None = None
-        with vooruit_gelezen(self._trajectdelen(kop)) as delen, ThreadPoolExecutor(1, "herbouw-schrijver") as schrijver:
+        with (vooruit_gelezen(self._trajectdelen(kop)) as delen, self._rekenaar(kop) as (rekenaar, vooruit),
+              ThreadPoolExecutor(1, "herbouw-schrijver") as schrijver):
+            lopend: deque[tuple[int, Future[dict[str, dict[str, Any]]]]] = deque()
             for positie, stromen in delen:
                 try:
-                    rijen = self._reken_per_traject(namen, stromen)
-                    if geschreven is not None:
-                        geschreven.result()
-                except Exception as fout:
-                    self._niet_te_nemen(fout)
+                    lopend.append((positie, rekenaar.submit(reken_rijen, self.mapper, self.projecties, namen, stromen)))
+                except BrokenExecutor:
+                    return self._rekenproces_gestopt()
+                while len(lopend) > vooruit:
+                    if (geschreven := self._schrijf_berekend(namen, lopend[0][1], geschreven, schrijver)) is None:
+                        return None
+                    self._gevorderd(namen, lopend.popleft()[0], kop, voortgang)
+            while lopend:
+                if (geschreven := self._schrijf_berekend(namen, lopend[0][1], geschreven, schrijver)) is None:
                     return None
-                geschreven = schrijver.submit(self._schrijf_per_traject, namen, rijen)
-                for naam in namen:
-                    if voortgang:
-                        voortgang(naam, positie, kop)
-            try:
-                if geschreven is not None:
-                    geschreven.result()
-            except Exception as fout:
-                self._niet_te_nemen(fout)
+                self._gevorderd(namen, lopend.popleft()[0], kop, voortgang)
+            if geschreven is not None and self._mislukt(geschreven):
                 return None
         for naam in namen:
             self.projecties[naam].bewaar(self.opslag, 0, kop, {})
@@ -274,11 +279,55 @@ class Projector:
                 voortgang(naam, kop, kop)
         return len(namen) * kop
 
-    def _niet_te_nemen(self, fout: Exception) -> None:
-        """An error while computing or writing rows is an event a read model cannot take (the caller then finds
-        out which, in log order), unless it says the database is unreachable or busy: then it is raised."""
-        if self.opslag.voorbijgaand(fout):
-            raise fout
+    def _schrijf_berekend(self, namen: list[str], berekend: Future[dict[str, dict[str, Any]]], geschreven: Future[None] | None,
+                          schrijver: Executor) -> Future[None] | None:
+        """A part's rows to the writer, once they are computed and the part before it is written; None when either
+        failed."""
+        if self._mislukt(berekend) or (geschreven is not None and self._mislukt(geschreven)):
+            return None
+        return schrijver.submit(self._schrijf_per_traject, namen, berekend.result())
+
+    @staticmethod
+    def _gevorderd(namen: list[str], positie: int, kop: int, voortgang: Voortgang | None) -> None:
+        """Progress, outside the handling of a part's errors: an error of `voortgang` (a build's lease lost) is the caller's."""
+        for naam in namen:
+            if voortgang:
+                voortgang(naam, positie, kop)
+
+    def _mislukt(self, werk: Future[Any]) -> bool:
+        """Whether computing or writing rows failed: an event a read model cannot take (the caller then finds out
+        which, in log order), unless the error says the database is unreachable or busy: then it is raised."""
+        try:
+            werk.result()
+            return False
+        except BrokenExecutor:
+            self._rekenproces_gestopt()
+            return True
+        except Exception as fout:
+            if self.opslag.voorbijgaand(fout):
+                raise
+            return True
+
+    @staticmethod
+    def _rekenproces_gestopt() -> None:
+        """A worker process died (killed, out of memory): not the event's fault, and nothing of its part was
+        written. The rebuild goes on in log order, in this process."""
+        log.warning("een rekenproces van de herbouw stopte; de herbouw gaat verder in logvolgorde, in dit proces")
+
+    @contextmanager
+    def _rekenaar(self, kop: int) -> Iterator[tuple[Executor, int]]:
+        """Where a rebuild's rows are computed, and how many parts may be computed ahead of the writer. Worker
+        processes pay off from a large log on (each starts an interpreter). They start fresh ("spawn"): a fork
+        would inherit this process's threads and connections mid-use. Each gets the mapper that decrypts
+        nothing, without the key store (adapters/versleuteling.py)."""
+        if self.rekenprocessen < 1 or kop < REKENPROCESSEN_VANAF:
+            yield _HierEnNu(), 0
+            return
+        processen = ProcessPoolExecutor(self.rekenprocessen, multiprocessing.get_context("spawn"))
+        try:
+            yield processen, self.rekenprocessen
+        finally:
+            processen.shutdown(wait=True, cancel_futures=True)
 
     def _trajectdelen(self, kop: int) -> Iterator[tuple[int, Mapping[UUID, Sequence[StoredEvent]]]]:
         """The stored events of every trajectory started up to `kop`, TRAJECTEN_PER_BATCH trajectories at a
@@ -295,14 +344,6 @@ class Projector:
             while len(starts) >= TRAJECTEN_PER_BATCH or (starts and positie == kop):
                 deel, starts = starts[:TRAJECTEN_PER_BATCH], starts[TRAJECTEN_PER_BATCH:]
                 yield deel[-1][0] if starts else positie, recorder.select_events_van_elk([id_ for _, id_ in deel])
-
-    def _reken_per_traject(self, namen: list[str], stromen: Mapping[UUID, Sequence[StoredEvent]]) -> dict[str, dict[str, Any]]:
-        rijen: dict[str, dict[str, Any]] = {naam: {} for naam in namen}
-        for opgeslagen in stromen.values():
-            traject = cast(Inburgeringstraject, pas_toe(None, (self.mapper.to_domain_event(e) for e in opgeslagen)))
-            for naam in namen:
-                rijen[naam][str(traject.id)] = self.projecties[naam].bereken(traject)
-        return rijen
 
     def _schrijf_per_traject(self, namen: list[str], rijen: dict[str, dict[str, Any]]) -> None:
         with self.opslag.samen():
@@ -344,7 +385,8 @@ class Projector:
                 if not self.opslag.neem_opbouw(naam, eigenaar, LEASE, self.kop(), self.app.klok.nu()):
                     continue
                 log.info("leesmodel %s: versie %d wordt opgebouwd", naam, self.opslag.codeversie(naam))
-                bouwer = self._bouwers[naam] = Projector(self.app, self.opslag.opbouwopslag(naam), self._cache_grootte)
+                bouwer = self._bouwers[naam] = Projector(self.app, self.opslag.opbouwopslag(naam), self._cache_grootte,
+                                                         rekenprocessen=self.rekenprocessen)
                 bouwer.herbouw(naam, verleng)
             bouwer.bij(naam, verleng)  # what was recorded during the rebuild; the rest after the swap
             if self.opslag.wissel(naam, eigenaar):
@@ -496,6 +538,30 @@ class Projector:
         if traject is None or traject.version != versie:
             raise LookupError(f"traject {traject_id} heeft geen versie {versie}")
         return cast(Inburgeringstraject, traject)
+
+
+def reken_rijen(mapper: Mapper[UUID], projecties: Mapping[str, Projectie], namen: Sequence[str],
+                stromen: Mapping[UUID, Sequence[StoredEvent]]) -> dict[str, dict[str, Any]]:
+    """Per read model the rows of these trajectories, each replayed whole from its stored events; in this process
+    or in a rebuild's worker process, which gets all it needs as these arguments."""
+    rijen: dict[str, dict[str, Any]] = {naam: {} for naam in namen}
+    for opgeslagen in stromen.values():
+        traject = cast(Inburgeringstraject, pas_toe(None, (mapper.to_domain_event(e) for e in opgeslagen)))
+        for naam in namen:
+            rijen[naam][str(traject.id)] = projecties[naam].bereken(traject)
+    return rijen
+
+
+class _HierEnNu(Executor):
+    """Computes in the caller's thread, at once: a rebuild too small for worker processes, or without them."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        uitkomst: Future[T] = Future()
+        try:
+            uitkomst.set_result(fn(*args, **kwargs))
+        except Exception as fout:  # noqa: BLE001 - raised by result(), as a pool's future would
+            uitkomst.set_exception(fout)
+        return uitkomst
 
 
 _KLAAR = object()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import random
 import re
+import signal
 import sqlite3
 import threading
 from collections import Counter
@@ -210,6 +213,51 @@ def test_a_rebuild_whose_part_meets_rows_written_meanwhile_starts_over_in_log_or
     assert opslag.inhoud() == inhoud_live
     assert ingevoegd[0] < app.recorder.max_notification_id()
     assert sorted(gewist) == sorted([*live.projecties] * 2)  # emptied again after the part that met the row
+
+
+def test_a_rebuild_computed_in_worker_processes_gives_what_the_live_read_models_hold(
+    app: Inburgering, opslag: SqlLeesmodelopslag, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live = Projector(app, opslag)
+    willekeurige_geschiedenis(app, live, aantal=25, zaad=17)
+    live.bij()
+    inhoud_live = opslag.inhoud()
+    monkeypatch.setattr(projector_module, "TRAJECTEN_PER_BATCH", 4)
+    monkeypatch.setattr(projector_module, "REKENPROCESSEN_VANAF", 0)
+    gemeld: list[tuple[int, int]] = []
+
+    Projector(app, opslag, rekenprocessen=2).herbouw(voortgang=lambda naam, positie, kop: gemeld.append(
+        (positie, len(multiprocessing.active_children()))))
+
+    assert opslag.inhoud() == inhoud_live
+    assert [p for p, _ in gemeld] == sorted(p for p, _ in gemeld) and len({p for p, _ in gemeld}) >= 7  # in log order
+    assert max(kinderen for _, kinderen in gemeld) == 2  # computed in the two worker processes
+    assert multiprocessing.active_children() == []  # and they are gone after it
+
+
+def test_a_worker_process_killed_during_a_rebuild_leaves_it_to_go_on_in_log_order(
+    app: Inburgering, opslag: SqlLeesmodelopslag, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    live = Projector(app, opslag)
+    willekeurige_geschiedenis(app, live, aantal=25, zaad=19)
+    live.bij()
+    inhoud_live = opslag.inhoud()
+    monkeypatch.setattr(projector_module, "TRAJECTEN_PER_BATCH", 4)
+    monkeypatch.setattr(projector_module, "REKENPROCESSEN_VANAF", 0)
+    gedood: list[int] = []
+
+    def dood_een_rekenproces(naam: str, positie: int, kop: int) -> None:
+        if not gedood and (kinderen := multiprocessing.active_children()):
+            os.kill(kinderen[0].pid, signal.SIGKILL)  # type: ignore[arg-type]
+            kinderen[0].join(timeout=60)
+            gedood.append(positie)
+
+    Projector(app, opslag, rekenprocessen=1).herbouw(voortgang=dood_een_rekenproces)
+
+    assert gedood and gedood[0] < app.recorder.max_notification_id()
+    assert "de herbouw gaat verder in logvolgorde" in caplog.text
+    assert opslag.inhoud() == inhoud_live
+    assert multiprocessing.active_children() == []
 
 
 def test_the_first_events_of_trajectories_are_found_in_a_stretch_of_the_log_and_no_others(app: Inburgering) -> None:

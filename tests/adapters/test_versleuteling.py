@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import pickle
 import secrets
 import uuid
 from collections.abc import Iterator
@@ -53,6 +54,22 @@ def test_personal_fields_are_stored_as_ciphertext_and_the_rest_stays_readable(ap
     teruggelezen = app.repository.get(traject.id)
     assert teruggelezen.bsn == traject.bsn
     assert teruggelezen.feiten[teruggelezen.version].verslag == "Spreekt al goed Nederlands"
+
+
+def test_only_the_mapper_that_decrypts_nothing_goes_to_another_process_and_without_keys(app: Inburgering) -> None:
+    """A rebuild's worker processes get the projections' mapper (projections/projector.py): there it reads the
+    stored events as here, personal fields as their envelopes, and holds no key store to decrypt or encrypt with."""
+    traject = _met_gesprek("Spreekt al goed Nederlands")
+    opgeslagen = _opgeslagen(app, traject)
+
+    elders = pickle.loads(pickle.dumps(app.projectiemapper))
+
+    assert [vars(elders.to_domain_event(e)) for e in opgeslagen] == [vars(app.projectiemapper.to_domain_event(e)) for e in opgeslagen]
+    assert set(elders.to_domain_event(opgeslagen[0]).bsn) == {ENVELOP}  # type: ignore[attr-defined]
+    with pytest.raises(TypeError):
+        elders.kluis  # type: ignore[attr-defined]  # noqa: B018
+    with pytest.raises(TypeError):
+        pickle.dumps(app.mapper)  # the one that decrypts, with its keys, stays in this process
 
 
 class TaalcafeBezocht(Gebeurtenis):
