@@ -35,16 +35,20 @@ class Signaleringen:
     naam = "signaleringen"
 
     def rijen(self, traject: Inburgeringstraject) -> list[SignaleringRij]:
+        open_ = traject.open_termijnen()
+        if not open_:
+            return []
+        traject_id, gemeente, wie = str(traject.id), traject.gemeente.value, betrokkene(traject)  # once, not per term
         return [
             SignaleringRij(
-                traject_id=str(traject.id),
+                traject_id=traject_id,
                 soort=soort,
                 zaaknummer=zaak or 0,
-                gemeente=traject.gemeente.value,
+                gemeente=gemeente,
                 regisseur=traject.regisseur,
                 uiterlijk=uiterlijk.isoformat(),
                 grondslag=grondslag,
-                betrokkene=betrokkene(traject),
+                betrokkene=wie,
             )
-            for soort, uiterlijk, grondslag, zaak in traject.open_termijnen()
+            for soort, uiterlijk, grondslag, zaak in open_
         ]
