@@ -47,7 +47,7 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 from eventsourcing.utils import retry
 import psycopg
 from psycopg.rows import tuple_row
@@ -320,6 +320,14 @@ def _niet_gedekt(aggregaat_id: str, versie: int, huidig: Controlepunt | None) ->
 class SqliteKetenRecorder(SQLiteApplicationRecorder):
     """The SQLite recorder that moves the checkpoints, and writes what the caller gives (`Meeschrijven`), in
     the transaction that inserts the events."""
+
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name)
+        # A state is read as bytes whatever type it has in the file: the column is a BLOB by affinity only, and a
+        # value written by hand as text (or a number) failed the check that exists to name it; text as the bytes the
+        # file holds, which is what the chain covers. NULL stays None (adapters/integriteit.py names it).
+        self.select_events_statement = (f"SELECT originator_id, originator_version, topic, CAST(state AS BLOB) AS state "
+                                        f"FROM {self.events_table_name} WHERE originator_id=? ")
 
     def select_events_van_elk(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
         """Every stored event of each of these aggregates (in version order); in-process, so one read each."""

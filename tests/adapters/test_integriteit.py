@@ -653,3 +653,28 @@ def test_a_write_on_the_embedded_events_file_holds_the_write_lock_from_its_start
             cursor.execute("DELETE FROM inburgering_integriteit_ketens WHERE originator_id = 'geen'")  # and then a write
     finally:
         app.close()
+
+
+@pytest.mark.parametrize("waarde", ["CAST(state AS TEXT)", "CAST(x'7b7d' AS TEXT)", "NULL", "42"])
+def test_a_state_of_another_type_in_the_embedded_file_is_named_not_a_crash(sqlite_instellingen: Settings, waarde: str) -> None:
+    """SQLite keeps whatever type a hand-made UPDATE gives a value (the column is a BLOB by affinity only): the
+    check reads such a row as the text's bytes or as no state at all, and names it, instead of failing with a
+    traceback on the row it exists to report."""
+    app = bouw_applicatie(sqlite_instellingen, VasteKlok(datetime(2026, 6, 1, tzinfo=UTC)))
+    try:
+        _, tweede, _ = _trajecten(app)
+        feiten = [vars(e) for e in app.events.get(tweede)]
+        with _met_de_hand(sqlite_instellingen, _tabel(app)) as sql_:
+            sql_(f"UPDATE {{t}} SET state = {waarde} WHERE originator_id = %s AND originator_version = 2", str(tweede))
+        bevindingen = _bevindingen(app)
+        incrementeel = _gevonden(_incrementeel(app))
+        if waarde == "CAST(state AS TEXT)":
+            assert [vars(e) for e in app.events.get(tweede)] == feiten  # and the application reads it as before
+    finally:
+        app.close()
+
+    assert incrementeel == bevindingen
+    if waarde == "CAST(state AS TEXT)":  # the same bytes, typed as text: nothing changed that the chain covers
+        assert bevindingen == set()
+    else:  # no hash at the end of what is there
+        assert (str(tweede), 2, "zonder-hash") in bevindingen and {b[0] for b in bevindingen} == {str(tweede)}
