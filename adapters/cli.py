@@ -100,8 +100,8 @@ def _omgeving() -> Iterator[tuple[Inburgering, SqlLeesmodelopslag]]:
 
 
 # Worker processes that compute a large rebuild's rows (projections/projector.py): one core is left to this process,
-# which reads the events and writes the rows, with the database beside it. On two cores one worker was 9 % faster
-# than none, and two no faster than one (README, Benchmarks).
+# which reads the events and writes the rows, with the database beside it. On two cores one worker made a rebuild
+# about 8 % faster than none, and two were no faster than one (README, Benchmarks).
 REKENPROCESSEN = max(1, (os.cpu_count() or 2) - 1)
 
 

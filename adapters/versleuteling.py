@@ -113,6 +113,7 @@ class VeldversleutelendeMapper(Mapper[UUID]):
 
 
 def _alleen_lezend(transcodings: tuple[Transcoding, ...]) -> VeldversleutelendeMapper:
+    """The mapper `__reduce__` describes, made again in the process it went to."""
     transcoder = JSONTranscoder()
     for transcoding in transcodings:
         transcoder.register(transcoding)

@@ -262,7 +262,8 @@ class Projector:
                 try:
                     lopend.append((positie, rekenaar.submit(reken_rijen, self.mapper, self.projecties, namen, stromen)))
                 except BrokenExecutor:
-                    return self._rekenproces_gestopt()
+                    self._rekenproces_gestopt()
+                    return None
                 while len(lopend) > vooruit:
                     if (geschreven := self._schrijf_berekend(namen, lopend[0][1], geschreven, schrijver)) is None:
                         return None
