@@ -215,15 +215,22 @@ def test_a_rebuild_whose_part_meets_rows_written_meanwhile_starts_over_in_log_or
     assert sorted(gewist) == sorted([*live.projecties] * 2)  # emptied again after the part that met the row
 
 
+def _live_dan_herbouw_met_rekenprocessen(app: Inburgering, opslag: SqlLeesmodelopslag, monkeypatch: pytest.MonkeyPatch,
+                                         zaad: int) -> dict[str, list[tuple[Any, ...]]]:
+    """What the live read models hold after a random history; a rebuild after it goes in parts of four trajectories,
+    computed in worker processes however short the log."""
+    live = Projector(app, opslag)
+    willekeurige_geschiedenis(app, live, aantal=25, zaad=zaad)
+    live.bij()
+    monkeypatch.setattr(projector_module, "TRAJECTEN_PER_BATCH", 4)
+    monkeypatch.setattr(projector_module, "REKENPROCESSEN_VANAF", 0)
+    return opslag.inhoud()
+
+
 def test_a_rebuild_computed_in_worker_processes_gives_what_the_live_read_models_hold(
     app: Inburgering, opslag: SqlLeesmodelopslag, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    live = Projector(app, opslag)
-    willekeurige_geschiedenis(app, live, aantal=25, zaad=17)
-    live.bij()
-    inhoud_live = opslag.inhoud()
-    monkeypatch.setattr(projector_module, "TRAJECTEN_PER_BATCH", 4)
-    monkeypatch.setattr(projector_module, "REKENPROCESSEN_VANAF", 0)
+    inhoud_live = _live_dan_herbouw_met_rekenprocessen(app, opslag, monkeypatch, zaad=17)
     gemeld: list[tuple[int, int]] = []
 
     Projector(app, opslag, rekenprocessen=2).herbouw(voortgang=lambda naam, positie, kop: gemeld.append(
@@ -238,12 +245,7 @@ def test_a_rebuild_computed_in_worker_processes_gives_what_the_live_read_models_
 def test_a_worker_process_killed_during_a_rebuild_leaves_it_to_go_on_in_log_order(
     app: Inburgering, opslag: SqlLeesmodelopslag, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    live = Projector(app, opslag)
-    willekeurige_geschiedenis(app, live, aantal=25, zaad=19)
-    live.bij()
-    inhoud_live = opslag.inhoud()
-    monkeypatch.setattr(projector_module, "TRAJECTEN_PER_BATCH", 4)
-    monkeypatch.setattr(projector_module, "REKENPROCESSEN_VANAF", 0)
+    inhoud_live = _live_dan_herbouw_met_rekenprocessen(app, opslag, monkeypatch, zaad=19)
     gedood: list[int] = []
 
     def dood_een_rekenproces(naam: str, positie: int, kop: int) -> None:
