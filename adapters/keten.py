@@ -408,7 +408,8 @@ class PostgresKetenRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(statement, [list(originator_ids)])
             for originator_id, versie, topic, state in curs.fetchall():
-                gevonden[originator_id].append(StoredEvent(originator_id, versie, topic, bytes(state)))
+                # NULL only by hand (the column allows it): read as no bytes at all, which the integrity check names.
+                gevonden[originator_id].append(StoredEvent(originator_id, versie, topic, bytes(state or b"")))
         return gevonden
 
     @_een_keer_opnieuw
