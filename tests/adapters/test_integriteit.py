@@ -680,13 +680,15 @@ def test_a_state_of_another_type_in_the_embedded_file_is_named_not_a_crash(sqlit
         assert (str(tweede), 2, "zonder-hash") in bevindingen and {b[0] for b in bevindingen} == {str(tweede)}
 
 
-def test_a_state_set_to_null_by_hand_is_named_not_a_crash(instellingen: Settings, app: Inburgering) -> None:
-    """Neither store's column refuses NULL: such a row has no state and no hash, and the check names it."""
+@pytest.mark.parametrize(("kolom", "soort"), [("state", "zonder-hash"), ("topic", "gewijzigd")])
+def test_a_value_set_to_null_by_hand_is_named_not_a_crash(instellingen: Settings, app: Inburgering, kolom: str, soort: str) -> None:
+    """Neither store's columns refuse NULL: a row without a state has no hash, one without a topic no longer fits
+    its chain, and the check names either."""
     _, tweede, _ = _trajecten(app)
     with _met_de_hand(instellingen, _tabel(app)) as sql_:
-        sql_("UPDATE {t} SET state = NULL WHERE originator_id = %s AND originator_version = 2", str(tweede))
+        sql_(f"UPDATE {{t}} SET {kolom} = NULL WHERE originator_id = %s AND originator_version = 2", str(tweede))
 
     bevindingen = _bevindingen(app)
 
-    assert (str(tweede), 2, "zonder-hash") in bevindingen and {b[0] for b in bevindingen} == {str(tweede)}
+    assert (str(tweede), 2, soort) in bevindingen and {b[0] for b in bevindingen} == {str(tweede)}
     assert _gevonden(_incrementeel(app)) == bevindingen
