@@ -85,9 +85,7 @@ def _keten(aggregaat_id: str, events: Iterable[tuple[int, str, bytes]], punt: Co
     """The findings and the chain hash at each version, for the events after `vanaf`: the version and chain
     hash up to which the aggregate was verified before. `echt`: whether a checkpoint's signature holds
     (`Handtekeningen.is_echt`); by default verified here."""
-    # A NULL, written by hand (neither store's columns refuse it): no state and so no hash, or no topic, which the
-    # chain then does not fit.
-    rijen = [(versie, topic or "", *splits(opgeslagen or b"")) for versie, topic, opgeslagen in events]
+    rijen = [(versie, topic, *splits(opgeslagen)) for versie, topic, opgeslagen in events]
     opgeslagen_hashes = {h for *_, h in rijen if h is not None} | {NUL, vanaf[1]}
     bevindingen: list[Bevinding] = []
     vorige, verwacht = vanaf[1], vanaf[0] + 1

@@ -64,6 +64,9 @@ LOSSE_EVENTS = 8  # up to this many events a save gives each value on its own (P
 # (a `$` also matched before a final newline, so a row with a byte added after its hash still verified).
 STAART = re.compile(rb',"_keten":"([0-9a-f]{64})"\}')
 STAARTLENGTE = len(b',"_keten":""}') + 64
+# An aggregate's events as the application and the integrity check read them. Neither store's columns refuse NULL, and
+# a NULL written by hand is read as empty, which the check names (no hash; a topic that does not fit the chain).
+LEES_TOPIC_EN_STATE = "coalesce(topic, '') AS topic, coalesce(state, ''::bytea) AS state"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS {s}inburgering_controlepunten (
     originator_id TEXT PRIMARY KEY, versie INTEGER NOT NULL, hash TEXT NOT NULL, handtekening TEXT NOT NULL,
@@ -325,9 +328,9 @@ class SqliteKetenRecorder(SQLiteApplicationRecorder):
         super().__init__(datastore, events_table_name)
         # A state is read as bytes whatever type it has in the file: the column is a BLOB by affinity only, and a
         # value written by hand as text (or a number) failed the check that exists to name it; text as the bytes the
-        # file holds, which is what the chain covers. NULL stays None (adapters/integriteit.py names it).
-        self.select_events_statement = (f"SELECT originator_id, originator_version, topic, CAST(state AS BLOB) AS state "
-                                        f"FROM {self.events_table_name} WHERE originator_id=? ")
+        # file holds, which is what the chain covers. A NULL as on PostgreSQL.
+        self.select_events_statement = (f"SELECT originator_id, originator_version, coalesce(topic, '') AS topic, "
+                                        f"coalesce(CAST(state AS BLOB), x'') AS state FROM {self.events_table_name} WHERE originator_id=? ")
 
     def select_events_van_elk(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
         """Every stored event of each of these aggregates (in version order); in-process, so one read each."""
@@ -390,6 +393,11 @@ class PostgresKetenRecorder(PostgresApplicationRecorder):
             schema=Identifier(self.datastore.schema), functie=Identifier(self.invoegfunctie),
             id_type=SQL(self.datastore.originator_id_type), table=Identifier(self.events_table_name), channel=Identifier(self.channel_name)))
         self._zonder_functie = False  # a store not migrated since the function came: a transaction, as before
+        # The library's read of an aggregate's events, with a NULL (only by hand: the columns allow it) read as empty,
+        # which the integrity check names: the library's `bytes(NULL)` failed the check instead.
+        self.select_events_statement = SQL(f"SELECT originator_id, originator_version, {LEES_TOPIC_EN_STATE} "
+                                           "FROM {schema}.{table} WHERE originator_id = %s").format(
+            schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
         self._opdrachten: dict[tuple[int, tuple[tuple[str, bool], ...]], str] = {}  # `_in_een_opdracht`'s statement per shape (events given one by one, the parts)
 
     select_events = _een_keer_opnieuw(PostgresApplicationRecorder.select_events.__wrapped__)
@@ -401,15 +409,14 @@ class PostgresKetenRecorder(PostgresApplicationRecorder):
         """Every stored event of each of these aggregates (in version order), in one query: a rebuild read
         them one round trip per trajectory."""
         gevonden: dict[UUID, list[StoredEvent]] = {originator_id: [] for originator_id in originator_ids}
-        statement = SQL("SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
+        statement = SQL(f"SELECT originator_id, originator_version, {LEES_TOPIC_EN_STATE} FROM {{schema}}.{{table}} "
                         "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version").format(
             schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
         # Rows as tuples: the library's connections make a dict of each row, which cost a rebuild more than the read.
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(statement, [list(originator_ids)])
             for originator_id, versie, topic, state in curs.fetchall():
-                # NULL only by hand (the column allows it): read as no bytes at all, which the integrity check names.
-                gevonden[originator_id].append(StoredEvent(originator_id, versie, topic, bytes(state or b"")))
+                gevonden[originator_id].append(StoredEvent(originator_id, versie, topic, bytes(state)))
         return gevonden
 
     @_een_keer_opnieuw

@@ -30,6 +30,7 @@ from adapters.clock import VasteKlok
 from adapters.integriteit import (
     Integriteitsstaat,
     Rapport,
+    VerzegelenGeweigerdError,
     VolledigeControle,
     controleer,
     controleer_export,
@@ -692,3 +693,13 @@ def test_a_value_set_to_null_by_hand_is_named_not_a_crash(instellingen: Settings
 
     assert (str(tweede), 2, soort) in bevindingen and {b[0] for b in bevindingen} == {str(tweede)}
     assert _gevonden(_incrementeel(app)) == bevindingen
+
+
+def test_a_head_whose_state_was_set_to_null_is_never_sealed(instellingen: Settings, app: Inburgering) -> None:
+    traject = _trajecten(app, 1)[0]
+    laatste = len(app.recorder.select_events(traject))
+    with _met_de_hand(instellingen, _tabel(app)) as sql_:
+        sql_("UPDATE {t} SET state = NULL WHERE originator_id = %s AND originator_version = %s", str(traject), laatste)
+
+    with pytest.raises(VerzegelenGeweigerdError, match=f"versie {laatste}: zonder-hash"):
+        verzegel_na_onderzoek(app.recorder, controlepunten_van(app), traject, laatste)
