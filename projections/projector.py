@@ -258,6 +258,15 @@ class Projector:
         with (vooruit_gelezen(self._trajectdelen(kop)) as delen, self._rekenaar(kop) as (rekenaar, vooruit),
               ThreadPoolExecutor(1, "herbouw-schrijver") as schrijver):
             lopend: deque[tuple[int, Future[dict[str, dict[str, Any]]]]] = deque()
+
+            def schrijf_oudste() -> bool:
+                """The oldest part computed to the writer, and its progress; False when it or the part before failed."""
+                nonlocal geschreven
+                if (geschreven := self._schrijf_berekend(namen, lopend[0][1], geschreven, schrijver)) is None:
+                    return False
+                self._gevorderd(namen, lopend.popleft()[0], kop, voortgang)
+                return True
+
             for positie, stromen in delen:
                 try:
                     lopend.append((positie, rekenaar.submit(reken_rijen, self.mapper, self.projecties, namen, stromen)))
@@ -265,13 +274,11 @@ class Projector:
                     self._rekenproces_gestopt()
                     return None
                 while len(lopend) > vooruit:
-                    if (geschreven := self._schrijf_berekend(namen, lopend[0][1], geschreven, schrijver)) is None:
+                    if not schrijf_oudste():
                         return None
-                    self._gevorderd(namen, lopend.popleft()[0], kop, voortgang)
             while lopend:
-                if (geschreven := self._schrijf_berekend(namen, lopend[0][1], geschreven, schrijver)) is None:
+                if not schrijf_oudste():
                     return None
-                self._gevorderd(namen, lopend.popleft()[0], kop, voortgang)
             if geschreven is not None and self._mislukt(geschreven):
                 return None
         for naam in namen:

@@ -143,7 +143,7 @@ def test_a_changed_byte_of_a_payload_is_named(instellingen: Settings, app: Inbur
 def test_a_byte_added_after_the_chain_hash_is_named(instellingen: Settings, app: Inburgering) -> None:
     """The hash must end the stored row: a newline after it once read as the row without it (a regex's `$`
     matches before a final newline), so the row's bytes changed and the chain still verified."""
-    eerste, tweede, _ = _trajecten(app)
+    _, tweede, _ = _trajecten(app)
     state = _state(instellingen, app, tweede, 2)
     with _met_de_hand(instellingen, _tabel(app)) as sql_:
         sql_("UPDATE {t} SET state = %s WHERE originator_id = %s AND originator_version = %s", state + b"\n", str(tweede), 2)
